@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from izd.models import LegalPage
+from django.contrib.auth.base_user import AbstractBaseUser
+
+
+@transaction.atomic
+def legal_page_update(
+    *, kind: str, title: str, body: str, feedback_email: str, user: AbstractBaseUser
+) -> LegalPage:
+    page = LegalPage.objects.filter(kind=kind).first() or LegalPage(kind=kind)
+    page.title = title
+    page.body = body
+    page.feedback_email = feedback_email
+    page.updated_by = user
+    page.full_clean()
+    page.save()
+    return page

@@ -1,0 +1,15 @@
+"""The Kreis' domain: the centre's coordination and treasury."""
+
+from django.urls import path
+
+from izd.urls_common import common_patterns, handler403, handler404, handler500
+from tenants import views as tenant_views
+from tenants.urls import kreis_patterns
+
+urlpatterns = [
+    path("", tenant_views.start, name="start"),
+    *common_patterns,
+    *kreis_patterns,
+]
+
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

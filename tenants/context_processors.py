@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from tenants.access import get_access
+from tenants.navigation import KREIS_NAV, MUNICIPALITY_NAV, NavEntry
+
+
+def _items(request: HttpRequest, entries: list[NavEntry]) -> list[dict[str, Any]]:
+    access = get_access(request)
+    items = []
+    for entry in entries:
+        if not entry.visible(access):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": entry.label, "url": url, "active": request.path.startswith(url)})
+    return items
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    tenant = getattr(request, "tenant", None)
+    is_municipality = tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return {
+        "access": get_access(request),
+        "current_municipality": tenant if is_municipality else None,
+        "on_kreis_domain": not is_municipality,
+        "kreis_name": settings.KREIS_NAME,
+        "kreis_url": f"{settings.PORTAL_SCHEME}://{settings.BASE_DOMAIN}{port}",
+        "municipality_nav": _items(request, MUNICIPALITY_NAV) if is_municipality else [],
+        "kreis_nav": [] if is_municipality else _items(request, KREIS_NAV),
+    }

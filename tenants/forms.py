@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Membership, Municipality
+from tenants.services import MunicipalityData
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-Mail-Adresse"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    error_messages = {
+        "invalid_login": _("E-Mail-Adresse oder Passwort stimmen nicht."),
+        "inactive": _("Dieses Konto ist gesperrt."),
+    }
+
+
+class MunicipalityForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = [
+            "name",
+            "slug",
+            "ags",
+            "population",
+            "population_date",
+            "leitweg_id",
+            "street",
+            "postal_code",
+            "city",
+        ]
+        widgets = {"population_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "slug": _("Die Adresse der Kommune im Portal, z. B. waechtersbach."),
+            "ags": _("8 Ziffern, z. B. 06435014."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Schema and subdomain of an existing municipality stay as they were created.
+            for name in ("slug", "ags"):
+                self.fields[name].disabled = True
+
+    def to_data(self) -> MunicipalityData:
+        data = self.cleaned_data
+        return MunicipalityData(
+            name=data["name"],
+            ags=data["ags"],
+            population=data["population"],
+            population_date=data["population_date"],
+            slug=data["slug"],
+            leitweg_id=(data.get("leitweg_id") or "").upper(),
+            street=data.get("street") or "",
+            postal_code=data.get("postal_code") or "",
+            city=data.get("city") or "",
+        )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV-Datei"),
+        help_text=_(
+            "Spalten AGS, Name, Einwohner, Stichtag; Komma oder Semikolon; UTF-8 oder Windows-1252."
+        ),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-Mail-Adresse"))
+    role = forms.ChoiceField(label=_("Rolle"), choices=Membership.Role.choices)
+
+
+class InvitationAcceptForm(forms.Form):
+    first_name = forms.CharField(label=_("Vorname"), max_length=150)
+    last_name = forms.CharField(label=_("Nachname"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Passwort"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Mindestens 10 Zeichen, nicht nur Ziffern."),
+    )
+    password2 = forms.CharField(
+        label=_("Passwort wiederholen"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("Die Passwörter stimmen nicht überein."))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"])
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class LegalPageForm(forms.Form):
+    title = forms.CharField(label=_("Überschrift"), max_length=200)
+    body = forms.CharField(
+        label=_("Inhalt"),
+        widget=forms.Textarea(attrs={"rows": 16}),
+        max_length=50_000,
+        help_text=_("Absätze durch eine Leerzeile trennen. HTML wird als Text angezeigt."),
+    )
+    feedback_email = forms.EmailField(label=_("Kontakt für Rückmeldungen"), required=False)
+
+    def __init__(self, *args: Any, require_feedback: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["feedback_email"].required = require_feedback

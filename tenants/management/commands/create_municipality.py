@@ -1,0 +1,42 @@
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tenants.services import MunicipalityData, municipality_create
+
+
+class Command(BaseCommand):
+    help = "Eine Kommune anlegen (Datensatz, Schema aus der Vorlage, Subdomain)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--name", required=True)
+        parser.add_argument("--ags", required=True, help="8 Ziffern")
+        parser.add_argument("--population", type=int, required=True)
+        parser.add_argument("--population-date", type=date.fromisoformat, required=True)
+        parser.add_argument("--slug", default="")
+        parser.add_argument("--leitweg-id", default="")
+        parser.add_argument("--street", default="")
+        parser.add_argument("--postal-code", default="")
+        parser.add_argument("--city", default="")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        data = MunicipalityData(
+            name=options["name"],
+            ags=options["ags"],
+            population=options["population"],
+            population_date=options["population_date"],
+            slug=options["slug"],
+            leitweg_id=options["leitweg_id"].upper(),
+            street=options["street"],
+            postal_code=options["postal_code"],
+            city=options["city"],
+        )
+        try:
+            municipality = municipality_create(data=data)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        self.stdout.write(
+            self.style.SUCCESS(f"{municipality.name} angelegt ({municipality.schema_name}).")
+        )

@@ -1,0 +1,207 @@
+"""Municipalities (tenants), their domains, and the people who work in the portal.
+
+Everything here lives in the public schema: one account per person, memberships per municipality,
+and roles of the Kreis.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from tenants.validators import validate_ags, validate_leitweg_id
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+    _("Nur Kleinbuchstaben a–z, Ziffern und Bindestriche, z. B. waechtersbach."),
+)
+
+
+class MunicipalityQuerySet(models.QuerySet["Municipality"]):
+    def members(self) -> MunicipalityQuerySet:
+        """The municipalities, without the Kreis' own (public) tenant."""
+        return self.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(
+            kind=Municipality.Kind.MUNICIPALITY
+        )
+
+
+class Municipality(TenantMixin):
+    class Kind(models.TextChoices):
+        KREIS = "kreis", _("Kreis (Zentrum)")
+        MUNICIPALITY = "kommune", _("Kommune")
+
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices, default=Kind.MUNICIPALITY)
+    name = models.CharField(_("Name"), max_length=120)
+    slug = models.CharField(
+        _("Subdomain"), max_length=63, unique=True, validators=[slug_validator]
+    )
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel (AGS)"), max_length=8, unique=True, validators=[validate_ags]
+    )
+    population = models.PositiveIntegerField(
+        _("Einwohnerzahl"), validators=[MinValueValidator(1)]
+    )
+    population_date = models.DateField(_("Stichtag der Einwohnerzahl"))
+    leitweg_id = models.CharField(
+        _("Leitweg-ID"), max_length=46, blank=True, validators=[validate_leitweg_id]
+    )
+    street = models.CharField(_("Straße und Hausnummer"), max_length=120, blank=True)
+    postal_code = models.CharField(
+        _("Postleitzahl"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Die Postleitzahl hat fünf Ziffern."))],
+    )
+    city = models.CharField(_("Ort"), max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    auto_create_schema = True
+
+    class Meta:
+        verbose_name = _("Kommune")
+        verbose_name_plural = _("Kommunen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_kreis(self) -> bool:
+        return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("Domain")
+        verbose_name_plural = _("Domains")
+
+
+class PortalUserManager(UserManager["User"]):
+    """Creates users by e-mail address, as the model has no user name."""
+
+    def _create_user_by_email(self, email: str, password: str | None, **extra: object) -> User:
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: object
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user_by_email(email, password, **extra)
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: object
+    ) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user_by_email(email, password, **extra)
+
+
+class User(AbstractUser):
+    """One account per person; the e-mail address is the sign-in name."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = PortalUserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("Person")
+        verbose_name_plural = _("Personen")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        DIGITAL_OFFICER = "digital_officer", _("Digitalisierungsbeauftragte/r")
+        TREASURER = "treasurer", _("Kämmerei")
+        READER = "reader", _("Lesezugriff")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.municipality} ({self.get_role_display()})"
+
+
+class KreisRole(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Koordination des Zentrums")
+        CENTRE_TREASURER = "centre_treasurer", _("Kämmerei des Zentrums")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="kreis_roles")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("Rolle im Kreis")
+        verbose_name_plural = _("Rollen im Kreis")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="kreisrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry() -> timezone.datetime:
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """A one-time link by which a person joins a municipality with a role."""
+
+    email = models.EmailField(_("E-Mail-Adresse"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("Rolle"), max_length=20, choices=Membership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.municipality}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

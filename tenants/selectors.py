@@ -1,0 +1,61 @@
+"""Reads about municipalities, people and their roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from tenants.access import Access
+from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
+
+
+def access_for(user_id: int, tenant: Municipality | None) -> Access:
+    kreis_roles = frozenset(KreisRole.objects.filter(user_id=user_id).values_list("role", flat=True))
+    municipality_roles: frozenset[str] = frozenset()
+    if tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME:
+        municipality_roles = frozenset(
+            Membership.objects.filter(user_id=user_id, municipality_id=tenant.pk).values_list(
+                "role", flat=True
+            )
+        )
+    return Access(municipality_roles=municipality_roles, kreis_roles=kreis_roles)
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    return Municipality.objects.members().order_by("name")
+
+
+def municipality_by_slug(slug: str) -> Municipality:
+    return Municipality.objects.members().get(slug=slug)
+
+
+def kreis_tenant() -> Municipality:
+    return Municipality.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("municipality")
+        .order_by("municipality__name", "role")
+    )
+
+
+def members_of(municipality: Municipality) -> QuerySet[Membership]:
+    return Membership.objects.filter(municipality=municipality).select_related("user")
+
+
+def open_invitations(municipality: Municipality) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(municipality=municipality, accepted_at__isnull=True)
+
+
+def portal_url(municipality: Municipality, path: str = "/") -> str:
+    """The absolute address of a page of a municipality (or of the Kreis)."""
+    domain = (
+        Domain.objects.filter(tenant=municipality, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    host = domain or f"{municipality.slug}.{settings.BASE_DOMAIN}"
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}{path}"

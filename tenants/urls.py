@@ -1,0 +1,44 @@
+"""Sign-in and invitations: on the Kreis domain and on every municipality's subdomain."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tenants import views
+from tenants.forms import LoginForm
+
+auth_patterns = [
+    path(
+        "anmelden/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("passwort/vergessen/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "passwort/vergessen/gesendet/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "passwort/neu/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort/neu/fertig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("einladung/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]
+
+kreis_patterns = [
+    path("kommunen/", views.municipality_list, name="municipality_list"),
+    path("kommunen/neu/", views.municipality_create, name="municipality_create"),
+    path("kommunen/import/", views.municipality_import, name="municipality_import"),
+    path("kommunen/<slug:slug>/", views.municipality_detail, name="municipality_detail"),
+    path(
+        "kommunen/<slug:slug>/einladen/", views.invitation_create, name="invitation_create"
+    ),
+    path("seiten/<str:kind>/bearbeiten/", views.legal_page_edit, name="legal_page_edit"),
+]

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from izd.models import LegalPage
+from izd.selectors import legal_page_content
+from izd.services import legal_page_update
+from tenants import selectors, services
+from tenants.access import get_access, kreis_role_required
+from tenants.forms import (
+    ImportForm,
+    InvitationAcceptForm,
+    InvitationForm,
+    LegalPageForm,
+    MunicipalityForm,
+)
+from tenants.models import Invitation, KreisRole, Municipality
+
+COORDINATOR = KreisRole.Role.COORDINATOR
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant  # type: ignore[attr-defined]
+    if not tenant.is_kreis:
+        return render(
+            request,
+            "tenants/municipality_start.html",
+            {"municipality": tenant, "members": selectors.members_of(tenant)},
+        )
+    memberships = selectors.memberships_of(request.user)  # type: ignore[arg-type]
+    if not get_access(request).is_kreis_staff and memberships.count() == 1:
+        only = memberships.first()
+        assert only is not None
+        return redirect(selectors.portal_url(only.municipality))
+    return render(
+        request,
+        "tenants/kreis_start.html",
+        {
+            "memberships": [(m, selectors.portal_url(m.municipality)) for m in memberships],
+            "municipality_count": selectors.municipality_list().count(),
+        },
+    )
+
+
+@kreis_role_required()
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    municipalities = [(m, selectors.portal_url(m)) for m in selectors.municipality_list()]
+    return render(request, "tenants/municipality_list.html", {"municipalities": municipalities})
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def municipality_create(request: HttpRequest) -> HttpResponse:
+    form = MunicipalityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        municipality = services.municipality_create(data=form.to_data())
+        messages.success(request, _("%(name)s wurde angelegt.") % {"name": municipality.name})
+        return redirect("municipality_detail", slug=municipality.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tenants/municipality_form.html", {"form": form}, status=status)
+
+
+@kreis_role_required()
+@require_http_methods(["GET", "POST"])
+def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality.objects.members(), slug=slug)
+    may_edit = get_access(request).is_coordinator
+    form = MunicipalityForm(
+        request.POST if request.method == "POST" and may_edit else None, instance=municipality
+    )
+    if request.method == "POST":
+        if not may_edit:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            services.municipality_update(municipality=municipality, data=form.to_data())
+            messages.success(request, _("Die Angaben wurden gespeichert."))
+            return redirect("municipality_detail", slug=slug)
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "may_edit": may_edit,
+        "portal_url": selectors.portal_url(municipality),
+        "members": selectors.members_of(municipality),
+        "invitations": selectors.open_invitations(municipality),
+        "invitation_form": InvitationForm(),
+    }
+    return render(
+        request,
+        "tenants/municipality_detail.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["POST"])
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality.objects.members(), slug=slug)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte eine gültige E-Mail-Adresse und Rolle angeben."))
+        return redirect("municipality_detail", slug=slug)
+    services.invitation_create(
+        email=form.cleaned_data["email"],
+        municipality=municipality,
+        role=form.cleaned_data["role"],
+        invited_by=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(
+        request,
+        _("Die Einladung an %(email)s wurde verschickt.") % {"email": form.cleaned_data["email"]},
+    )
+    return redirect("municipality_detail", slug=slug)
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def municipality_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            report = services.municipality_import(raw=form.cleaned_data["file"].read())
+            if report.ok:
+                messages.success(
+                    request,
+                    _("Import abgeschlossen: %(created)d angelegt, %(updated)d aktualisiert.")
+                    % {"created": len(report.created), "updated": len(report.updated)},
+                )
+                return redirect("municipality_list")
+        status = 400
+    return render(
+        request, "tenants/municipality_import.html", {"form": form, "report": report}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.select_related("municipality").filter(token=token).first()
+    if invitation is None or not invitation.is_usable:
+        return render(request, "tenants/invitation_invalid.html", status=404)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except services.InvitationError:
+            return render(request, "tenants/invitation_invalid.html", status=404)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Willkommen im IZD-Portal."))
+        return redirect(selectors.portal_url(invitation.municipality))
+    return render(
+        request,
+        "tenants/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def legal_page_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in LegalPage.Kind.values:
+        raise Http404
+    content = legal_page_content(kind)
+    form = LegalPageForm(
+        request.POST or None,
+        initial={
+            "title": content.title,
+            "body": "\n\n".join(content.paragraphs),
+            "feedback_email": content.feedback_email,
+        },
+        require_feedback=kind == LegalPage.Kind.ACCESSIBILITY,
+    )
+    if request.method == "POST" and form.is_valid():
+        legal_page_update(kind=kind, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Die Seite wurde gespeichert."))
+        return redirect(f"/{kind}/")
+    return render(
+        request,
+        "tenants/legal_page_form.html",
+        {"form": form, "kind": kind, "title": content.title},
+        status=400 if request.method == "POST" else 200,
+    )
