@@ -76,9 +76,17 @@ SHARED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "maturity",
+    "costsharing",
+    "roadmap",
 ]
+# A municipality's own data: each app keeps it in a sub-app whose tables exist only in the
+# municipality schemas (an app in both lists would get empty twins of its public tables).
 TENANT_APPS = [
     "django.contrib.contenttypes",
+    "maturity.municipal",
+    "costsharing.municipal",
+    "roadmap.municipal",
 ]
 INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
 

@@ -1,14 +1,20 @@
 """The Kreis' domain: the centre's coordination and treasury."""
 
-from django.urls import path
+from django.urls import include, path
 
+from costsharing import urls as costsharing_urls
 from izd.urls_common import common_patterns, handler403, handler404, handler500
+from maturity import urls as maturity_urls
+from roadmap import urls as roadmap_urls
 from tenants import views as tenant_views
 from tenants.urls import kreis_patterns
 
 urlpatterns = [
     path("", tenant_views.start, name="start"),
     *common_patterns,
+    path("reifegrad/", include((maturity_urls.kreis_urlpatterns, "maturity"))),
+    path("kosten/", include((costsharing_urls.kreis_urlpatterns, "costsharing"))),
+    path("roadmap/", include((roadmap_urls.kreis_urlpatterns, "roadmap"))),
     *kreis_patterns,
 ]
 

@@ -1,13 +1,19 @@
 """A municipality's subdomain."""
 
-from django.urls import path
+from django.urls import include, path
 
+from costsharing import urls as costsharing_urls
 from izd.urls_common import common_patterns, handler403, handler404, handler500
+from maturity import urls as maturity_urls
+from roadmap import urls as roadmap_urls
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.start, name="start"),
     *common_patterns,
+    path("reifegrad/", include((maturity_urls.municipality_urlpatterns, "maturity"))),
+    path("kosten/", include((costsharing_urls.municipality_urlpatterns, "costsharing"))),
+    path("roadmap/", include((roadmap_urls.municipality_urlpatterns, "roadmap"))),
 ]
 
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]

@@ -27,10 +27,13 @@ def _items(request: HttpRequest, entries: list[NavEntry]) -> list[dict[str, Any]
 def portal(request: HttpRequest) -> dict[str, Any]:
     tenant = getattr(request, "tenant", None)
     is_municipality = tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
+    access = get_access(request)
+    # A refused visitor learns nothing about the municipality, not even its name.
+    shown = tenant if is_municipality and access.may_enter_municipality() else None
     port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
     return {
-        "access": get_access(request),
-        "current_municipality": tenant if is_municipality else None,
+        "access": access,
+        "current_municipality": shown,
         "on_kreis_domain": not is_municipality,
         "kreis_name": settings.KREIS_NAME,
         "kreis_url": f"{settings.PORTAL_SCHEME}://{settings.BASE_DOMAIN}{port}",

@@ -38,17 +38,15 @@ class Municipality(TenantMixin):
         KREIS = "kreis", _("Kreis (Zentrum)")
         MUNICIPALITY = "kommune", _("Kommune")
 
-    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices, default=Kind.MUNICIPALITY)
-    name = models.CharField(_("Name"), max_length=120)
-    slug = models.CharField(
-        _("Subdomain"), max_length=63, unique=True, validators=[slug_validator]
+    kind = models.CharField(
+        _("Art"), max_length=10, choices=Kind.choices, default=Kind.MUNICIPALITY
     )
+    name = models.CharField(_("Name"), max_length=120)
+    slug = models.CharField(_("Subdomain"), max_length=63, unique=True, validators=[slug_validator])
     ags = models.CharField(
         _("Amtlicher Gemeindeschlüssel (AGS)"), max_length=8, unique=True, validators=[validate_ags]
     )
-    population = models.PositiveIntegerField(
-        _("Einwohnerzahl"), validators=[MinValueValidator(1)]
-    )
+    population = models.PositiveIntegerField(_("Einwohnerzahl"), validators=[MinValueValidator(1)])
     population_date = models.DateField(_("Stichtag der Einwohnerzahl"))
     leitweg_id = models.CharField(
         _("Leitweg-ID"), max_length=46, blank=True, validators=[validate_leitweg_id]

@@ -10,7 +10,9 @@ from tenants.models import Domain, Invitation, KreisRole, Membership, Municipali
 
 
 def access_for(user_id: int, tenant: Municipality | None) -> Access:
-    kreis_roles = frozenset(KreisRole.objects.filter(user_id=user_id).values_list("role", flat=True))
+    kreis_roles = frozenset(
+        KreisRole.objects.filter(user_id=user_id).values_list("role", flat=True)
+    )
     municipality_roles: frozenset[str] = frozenset()
     if tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME:
         municipality_roles = frozenset(

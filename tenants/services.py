@@ -122,7 +122,9 @@ def kreis_ensure(*, name: str, ags: str, population: int, population_date: date)
 def user_create(
     *, email: str, password: str | None, first_name: str = "", last_name: str = ""
 ) -> User:
-    user = User(email=User.objects.normalize_email(email), first_name=first_name, last_name=last_name)
+    user = User(
+        email=User.objects.normalize_email(email), first_name=first_name, last_name=last_name
+    )
     if password:
         validate_password(password, user)
         user.set_password(password)
@@ -172,9 +174,7 @@ def invitation_create(
         "link": link,
     }
     transaction.on_commit(
-        lambda: send_mail(
-            _("Einladung in das IZD-Portal"), message, None, [invitation.email]
-        )
+        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [invitation.email])
     )
     return invitation
 
@@ -184,9 +184,7 @@ class InvitationError(ValidationError):
 
 
 @transaction.atomic
-def invitation_accept(
-    *, token: str, password: str, first_name: str, last_name: str
-) -> User:
+def invitation_accept(*, token: str, password: str, first_name: str, last_name: str) -> User:
     """Use an invitation once: create the account if needed and grant the membership."""
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or not invitation.is_usable:

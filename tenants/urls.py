@@ -9,7 +9,9 @@ from tenants.forms import LoginForm
 auth_patterns = [
     path(
         "anmelden/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
@@ -37,8 +39,6 @@ kreis_patterns = [
     path("kommunen/neu/", views.municipality_create, name="municipality_create"),
     path("kommunen/import/", views.municipality_import, name="municipality_import"),
     path("kommunen/<slug:slug>/", views.municipality_detail, name="municipality_detail"),
-    path(
-        "kommunen/<slug:slug>/einladen/", views.invitation_create, name="invitation_create"
-    ),
+    path("kommunen/<slug:slug>/einladen/", views.invitation_create, name="invitation_create"),
     path("seiten/<str:kind>/bearbeiten/", views.legal_page_edit, name="legal_page_edit"),
 ]

@@ -4,26 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LegalPage',
+            name="LegalPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('impressum', 'Impressum'), ('datenschutz', 'Datenschutzerklärung'), ('barrierefreiheit', 'Erklärung zur Barrierefreiheit')], max_length=20, unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='Überschrift')),
-                ('body', models.TextField(help_text='Absätze durch eine Leerzeile trennen. HTML wird nicht ausgeführt.', verbose_name='Inhalt')),
-                ('feedback_email', models.EmailField(blank=True, help_text='Für die Erklärung zur Barrierefreiheit vorgeschrieben.', max_length=254, verbose_name='Kontakt für Rückmeldungen')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("impressum", "Impressum"),
+                            ("datenschutz", "Datenschutzerklärung"),
+                            ("barrierefreiheit", "Erklärung zur Barrierefreiheit"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="Überschrift")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Absätze durch eine Leerzeile trennen. HTML wird nicht ausgeführt.",
+                        verbose_name="Inhalt",
+                    ),
+                ),
+                (
+                    "feedback_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Für die Erklärung zur Barrierefreiheit vorgeschrieben.",
+                        max_length=254,
+                        verbose_name="Kontakt für Rückmeldungen",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'Rechtliche Seite',
-                'verbose_name_plural': 'Rechtliche Seiten',
+                "verbose_name": "Rechtliche Seite",
+                "verbose_name_plural": "Rechtliche Seiten",
             },
         ),
     ]

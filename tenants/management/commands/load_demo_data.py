@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Die Demodaten laden: Main-Kinzig-Kreis, 29 Kommunen, ein Konto je Rolle."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-absent", action="store_true", help="Nur, wenn noch keine da sind.")
+        parser.add_argument(
+            "--if-absent", action="store_true", help="Nur, wenn noch keine da sind."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_absent"] and demo_data_present():
