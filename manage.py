@@ -46,7 +46,7 @@ def _bootstrap() -> None:
     if command in BOOTSTRAP_EXTRAS:
         _install(BOOTSTRAP_EXTRAS[command])
     if not _running_in_venv() and VENV_PYTHON.exists():
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(ROOT / "manage.py"), *sys.argv[1:]])
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(ROOT / "manage.py"), *sys.argv[1:]])  # noqa: S606 - re-runs this very script inside .venv
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-class EnvironmentError_(RuntimeError):  # noqa: N801 - the builtin name is taken
+class EnvironmentError_(RuntimeError):
     """A variable of the environment has a value the portal cannot use."""
 
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from izd.models import LegalPage
-from django.contrib.auth.base_user import AbstractBaseUser
 
 
 @transaction.atomic

@@ -30,13 +30,13 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     access = get_access(request)
     # A refused visitor learns nothing about the municipality, not even its name.
     shown = tenant if is_municipality and access.may_enter_municipality() else None
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    port = f":{request.get_port()}" if request.get_port() not in ("80", "443") else ""
     return {
         "access": access,
         "current_municipality": shown,
         "on_kreis_domain": not is_municipality,
         "kreis_name": settings.KREIS_NAME,
-        "kreis_url": f"{settings.PORTAL_SCHEME}://{settings.BASE_DOMAIN}{port}",
+        "kreis_url": f"{request.scheme}://{settings.BASE_DOMAIN}{port}",
         "municipality_nav": _items(request, MUNICIPALITY_NAV) if is_municipality else [],
         "kreis_nav": [] if is_municipality else _items(request, KREIS_NAV),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from tenants.access import Access
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
@@ -51,13 +52,23 @@ def open_invitations(municipality: Municipality) -> QuerySet[Invitation]:
     return Invitation.objects.filter(municipality=municipality, accepted_at__isnull=True)
 
 
-def portal_url(municipality: Municipality, path: str = "/") -> str:
-    """The absolute address of a page of a municipality (or of the Kreis)."""
+def portal_url(
+    municipality: Municipality, path: str = "/", *, request: HttpRequest | None = None
+) -> str:
+    """The absolute address of a page of a municipality (or of the Kreis).
+
+    Within a request, scheme and port follow the request, so links work behind any proxy and on
+    a development server's port.
+    """
     domain = (
         Domain.objects.filter(tenant=municipality, is_primary=True)
         .values_list("domain", flat=True)
         .first()
     )
     host = domain or f"{municipality.slug}.{settings.BASE_DOMAIN}"
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}{path}"
+    scheme, port = settings.PORTAL_SCHEME, str(settings.PORTAL_PORT or "")
+    if request is not None:
+        scheme, port = request.scheme or scheme, request.get_port()
+    default_port = {"http": "80", "https": "443"}[scheme]
+    suffix = f":{port}" if port and port != default_port else ""
+    return f"{scheme}://{host}{suffix}{path}"

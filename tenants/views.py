@@ -38,12 +38,14 @@ def start(request: HttpRequest) -> HttpResponse:
     if not get_access(request).is_kreis_staff and memberships.count() == 1:
         only = memberships.first()
         assert only is not None
-        return redirect(selectors.portal_url(only.municipality))
+        return redirect(selectors.portal_url(only.municipality, request=request))
     return render(
         request,
         "tenants/kreis_start.html",
         {
-            "memberships": [(m, selectors.portal_url(m.municipality)) for m in memberships],
+            "memberships": [
+                (m, selectors.portal_url(m.municipality, request=request)) for m in memberships
+            ],
             "municipality_count": selectors.municipality_list().count(),
         },
     )
@@ -51,7 +53,9 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @kreis_role_required()
 def municipality_list(request: HttpRequest) -> HttpResponse:
-    municipalities = [(m, selectors.portal_url(m)) for m in selectors.municipality_list()]
+    municipalities = [
+        (m, selectors.portal_url(m, request=request)) for m in selectors.municipality_list()
+    ]
     return render(request, "tenants/municipality_list.html", {"municipalities": municipalities})
 
 
@@ -86,7 +90,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "municipality": municipality,
         "form": form,
         "may_edit": may_edit,
-        "portal_url": selectors.portal_url(municipality),
+        "portal_url": selectors.portal_url(municipality, request=request),
         "members": selectors.members_of(municipality),
         "invitations": selectors.open_invitations(municipality),
         "invitation_form": InvitationForm(),
@@ -160,7 +164,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "tenants/invitation_invalid.html", status=404)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Willkommen im IZD-Portal."))
-        return redirect(selectors.portal_url(invitation.municipality))
+        return redirect(selectors.portal_url(invitation.municipality, request=request))
     return render(
         request,
         "tenants/invitation_accept.html",

@@ -141,3 +141,148 @@ def in_tenant(db: None) -> Iterator[object]:
 
     yield switch
     connection.set_schema_to_public()
+
+
+# --- committed data, live server, browser and Celery worker ---------------------------------
+#
+# The live server's threads and the Celery worker use their own database connections, so what
+# they must see has to be committed. These tests never flush: they create uniquely named data
+# with `committed()`, and the session's test database is dropped at the end.
+
+
+@pytest.fixture
+def committed(django_db_blocker: pytest.FixtureRequest) -> Iterator[object]:
+    """`with committed(): ...` writes outside any test transaction."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def unblocked() -> Iterator[None]:
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                connection.set_schema_to_public()
+
+    yield unblocked
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    port: int
+
+    def url(self, portal: Portal, municipality: Municipality | None = None, path: str = "/") -> str:
+        return f"http://{portal.host(municipality)}:{self.port}{path}"
+
+
+@pytest.fixture(scope="session")
+def portal_server(portal: Portal, django_db_blocker: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    try:
+        yield LiveServer(port=thread.port)
+    finally:
+        thread.terminate()
+
+
+@pytest.fixture
+def live(
+    portal_server: LiveServer, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    """The live server, with database access open for its threads during the test."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        yield portal_server
+
+
+def chromium_path() -> str:
+    import os
+    import shutil
+
+    candidates = [
+        os.environ.get("CHROMIUM_PATH", ""),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ]
+    for candidate in candidates:
+        if candidate and shutil.which(candidate):
+            return candidate
+    pytest.fail(
+        "Kein Chromium gefunden: Browser-Tests brauchen Debians Chromium. "
+        "Installieren mit `sudo apt-get install chromium` oder CHROMIUM_PATH setzen.",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in the main thread; the ORM calls the tests
+    # make for setup are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(locale="de-DE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page: object, live: LiveServer, portal: Portal, user: User, municipality=None) -> None:
+    page.goto(live.url(portal, municipality, "/anmelden/"))  # type: ignore[attr-defined]
+    page.get_by_label("E-Mail-Adresse").fill(user.email)  # type: ignore[attr-defined]
+    page.get_by_label("Passwort").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Anmelden").click()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(
+    portal: Portal, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[object]:
+    """A real Celery worker consuming from the real Redis, in a thread of the test process."""
+    from celery.contrib.testing.worker import start_worker
+
+    from izd.celery import app
+
+    app.control.purge()
+    with (
+        django_db_blocker.unblock(),  # type: ignore[attr-defined]
+        start_worker(
+            app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
+        ) as worker,
+    ):
+        yield worker
+
+
+@pytest.fixture
+def celery_worker(
+    celery_worker_session: object, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[object]:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        yield celery_worker_session

@@ -4,10 +4,11 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_tenants.postgresql_backend.base
-import tenants.models
-import tenants.validators
 from django.conf import settings
 from django.db import migrations, models
+
+import tenants.models
+import tenants.validators
 
 
 class Migration(migrations.Migration):

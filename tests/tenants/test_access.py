@@ -17,7 +17,13 @@ from tests.conftest import Portal
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE_VALUES = {"int": "1", "slug": "testhausen", "str": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}  # fmt: skip
+SAMPLE_VALUES = {
+    "int": "1",
+    "slug": "testhausen",
+    "str": "x",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+    "path": "x",
+}
 
 
 def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
@@ -31,7 +37,9 @@ def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterato
 
 def _concrete(route: str) -> str:
     route = route.lstrip("^").rstrip("$")
-    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES.get(m.group(1) or "str", "x"), route)
+    route = re.sub(
+        r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES.get(m.group(1) or "str", "x"), route
+    )
     return "/" + route
 
 
@@ -43,7 +51,15 @@ def kreis_paths() -> list[str]:
     return sorted(set(_walk(get_resolver(settings.PUBLIC_SCHEMA_URLCONF).url_patterns)))
 
 
-ANONYMOUS_PREFIXES = ("/anmelden/", "/passwort/", "/einladung/", "/impressum/", "/datenschutz/", "/barrierefreiheit/", "/healthz")  # fmt: skip
+ANONYMOUS_PREFIXES = (
+    "/anmelden/",
+    "/passwort/",
+    "/einladung/",
+    "/impressum/",
+    "/datenschutz/",
+    "/barrierefreiheit/",
+    "/healthz",
+)
 
 
 def _is_anonymous_path(path: str) -> bool:

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection, transaction
+
+from izd.celery import send_after_commit
+from izd.tasks import report_schema
+from tests.conftest import Portal
+
+pytestmark = pytest.mark.celery
+
+
+def test_task_runs_in_the_schema_it_was_sent_from(portal: Portal, celery_worker, committed):
+    with committed():
+        connection.set_tenant(portal.a)
+        result = report_schema.delay()
+        connection.set_schema_to_public()
+    assert result.get(timeout=30) == portal.a.schema_name
+
+
+def test_task_sent_from_the_kreis_runs_in_the_public_schema(
+    portal: Portal, celery_worker, committed
+):
+    with committed():
+        assert report_schema.delay().get(timeout=30) == "public"
+
+
+def test_task_is_sent_only_after_the_transaction_commits(portal: Portal, celery_worker, committed):
+    sent: list[object] = []
+
+    class Recorder:
+        def apply_async(self, args, kwargs):
+            sent.append((args, kwargs))
+
+    with committed():
+        with transaction.atomic():
+            send_after_commit(Recorder(), 1, schema="x")
+            assert sent == []
+        assert sent == [((1,), {"schema": "x"})]
+
+
+def test_health_endpoint_reports_database_redis_and_worker(
+    portal: Portal, celery_worker, committed, client
+):
+    with committed():
+        response = client.get("/healthz", HTTP_HOST=portal.host())
+    body = json.loads(response.content)
+    assert response.status_code == 200, body
+    assert body["database"] == "ok"
+    assert body["redis"] == "ok"
+    assert body["worker"] == "ok"
