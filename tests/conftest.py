@@ -106,6 +106,13 @@ def build_portal() -> Portal:
     return Portal(kreis=kreis, a=a, b=b, **people)
 
 
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test() -> Iterator[None]:
+    """A request through the test client leaves the connection in the tenant it served."""
+    yield
+    connection.set_schema_to_public()
+
+
 @pytest.fixture(scope="session")
 def portal(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Portal:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
