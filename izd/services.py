@@ -14,7 +14,7 @@ def legal_page_update(
     page.title = title
     page.body = body
     page.feedback_email = feedback_email
-    page.updated_by = user
+    page.updated_by_id = user.pk
     page.full_clean()
     page.save()
     return page

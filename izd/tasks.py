@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import connection
+
+from izd.schemas import current_schema
 
 
 @shared_task(acks_late=True)
 def report_schema() -> str:
     """Tell which schema the worker ran in: the smallest proof that tasks are tenant-aware."""
-    return str(connection.schema_name)
+    return current_schema()

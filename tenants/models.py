@@ -7,7 +7,8 @@ and roles of the Kreis.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -116,9 +117,9 @@ class User(AbstractUser):
     email = models.EmailField(_("E-Mail-Adresse"), unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = PortalUserManager()  # type: ignore[misc]
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta:
         verbose_name = _("Person")
@@ -175,7 +176,7 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _invitation_expiry() -> timezone.datetime:
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=14)
 
 

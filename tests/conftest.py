@@ -12,9 +12,9 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
+from izd.schemas import activate_public, activate_tenant
 from tenants.models import KreisRole, Membership, Municipality, User
 from tenants.services import (
     MunicipalityData,
@@ -110,7 +110,7 @@ def build_portal() -> Portal:
 def _public_schema_after_each_test() -> Iterator[None]:
     """A request through the test client leaves the connection in the tenant it served."""
     yield
-    connection.set_schema_to_public()
+    activate_public()
 
 
 @pytest.fixture(scope="session")
@@ -130,7 +130,7 @@ def client_for(portal: Portal, db: None) -> Iterator[object]:
         return client
 
     yield make
-    connection.set_schema_to_public()
+    activate_public()
 
 
 @pytest.fixture
@@ -140,14 +140,14 @@ def in_tenant(db: None) -> Iterator[object]:
 
     @contextmanager
     def switch(municipality: Municipality) -> Iterator[None]:
-        connection.set_tenant(municipality)
+        activate_tenant(municipality)
         try:
             yield
         finally:
-            connection.set_schema_to_public()
+            activate_public()
 
     yield switch
-    connection.set_schema_to_public()
+    activate_public()
 
 
 # --- committed data, live server, browser and Celery worker ---------------------------------
@@ -168,7 +168,7 @@ def committed(django_db_blocker: pytest.FixtureRequest) -> Iterator[object]:
             try:
                 yield
             finally:
-                connection.set_schema_to_public()
+                activate_public()
 
     yield unblocked
 

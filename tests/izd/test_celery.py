@@ -3,9 +3,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from izd.celery import send_after_commit
+from izd.schemas import activate_public, activate_tenant
 from izd.tasks import report_schema
 from tests.conftest import Portal
 
@@ -14,9 +15,9 @@ pytestmark = pytest.mark.celery
 
 def test_task_runs_in_the_schema_it_was_sent_from(portal: Portal, celery_worker, committed):
     with committed():
-        connection.set_tenant(portal.a)
+        activate_tenant(portal.a)
         result = report_schema.delay()
-        connection.set_schema_to_public()
+        activate_public()
     assert result.get(timeout=30) == portal.a.schema_name
 
 

@@ -145,9 +145,7 @@ def test_invitation_is_mailed_and_works_exactly_once(
 
 
 def test_password_reset_sends_a_link_by_email(portal, client_for):
-    response = client_for(None).post(
-        "/passwort/vergessen/", {"email": portal.officer_a.email}
-    )
+    response = client_for(None).post("/passwort/vergessen/", {"email": portal.officer_a.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/passwort/neu/" in mail.outbox[0].body
