@@ -35,3 +35,52 @@ class LegalPage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Document(models.Model):
+    """A generated document (PDF, ZIP …): requested, rendered by a worker, stored with checksums.
+
+    Lives in the public schema; `schema_name` names the municipality it belongs to (or `public`
+    for the Kreis), and every view that hands one out checks it against the visitor's access.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("wartet")
+        RUNNING = "running", _("wird erstellt")
+        DONE = "done", _("fertig")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    kind = models.CharField(max_length=60, db_index=True)
+    schema_name = models.CharField(max_length=63, db_index=True)
+    params = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=250)
+    filename = models.CharField(max_length=200)
+    mime_type = models.CharField(max_length=100, default="application/pdf")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    sha512 = models.CharField(max_length=128, blank=True)
+    # Hash of the built context: rendering again with the same inputs reuses the stored file.
+    input_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    reused = models.BooleanField(default=False)
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,86 @@
+"""The PDF renderer: an HTML template becomes PDF bytes with WeasyPrint.
+
+WeasyPrint never fetches a URL from user content. Its fetcher serves only the portal's own static
+files (fonts, stylesheets, the logo) and refuses everything else: file://, http(s)://, data
+from any other host. Text from users reaches the templates as autoescaped values only.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# The documents' base URL: relative paths in templates resolve to it, and only it is served.
+STATIC_BASE = "https://izd-portal.invalid/static/"
+
+
+class RefusedURL(ValueError):
+    """A URL the renderer does not fetch."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("https",), fail_on_errors=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if not url.startswith(STATIC_BASE):
+            self.refused.append(url)
+            raise RefusedURL(f"Nur eigene statische Dateien werden geladen, nicht {url[:80]}")
+        relative = unquote(urlparse(url).path.removeprefix("/static/"))
+        if ".." in relative.split("/"):
+            self.refused.append(url)
+            raise RefusedURL("Pfad außerhalb der statischen Dateien")
+        found = finders.find(relative)
+        if not found or isinstance(found, list):
+            self.refused.append(url)
+            raise RefusedURL(f"Keine statische Datei {relative}")
+        with open(found, "rb") as handle:
+            body = handle.read()
+        mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+
+@dataclass
+class RenderSpec:
+    """What a document builder hands to the renderer: a template and a plain context."""
+
+    template_name: str
+    context: dict[str, Any]
+    title: str
+    filename: str
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    pdf_variant: str | None = "pdf/a-3b"
+    lang: str = "de"
+
+
+def render_html(spec: RenderSpec) -> str:
+    return render_to_string(
+        spec.template_name, {**spec.context, "document_title": spec.title, "lang": spec.lang}
+    )
+
+
+def render_pdf(spec: RenderSpec) -> bytes:
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=render_html(spec), base_url=STATIC_BASE, url_fetcher=fetcher)
+    attachments = [
+        Attachment(string=content, base_url=STATIC_BASE, name=name, relationship="Alternative")
+        for name, content, _mime in spec.attachments
+    ]
+    options: dict[str, Any] = {
+        "attachments": attachments or None,
+        "uncompressed_pdf": False,
+        "custom_metadata": True,
+    }
+    if spec.pdf_variant:
+        options["pdf_variant"] = spec.pdf_variant
+    pdf = document.write_pdf(**options)
+    assert pdf is not None
+    return bytes(pdf)

@@ -1,0 +1,76 @@
+"""The renderer fetches nothing but the portal's own static files."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from izd.pdf import RenderSpec, render_pdf
+
+
+@pytest.fixture
+def listener() -> Iterator[list[str]]:
+    """A server on 127.0.0.1 that records every request it gets."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hits.append(f"port:{server.server_address[1]}")
+    yield hits
+    server.shutdown()
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_hostile_text_is_shown_escaped_and_fetches_nothing(listener: list[str]):
+    port = listener[0].split(":")[1]
+    hostile = (
+        f'<img src="file:///etc/passwd"><img src="http://127.0.0.1:{port}/spy">'
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/css">'
+        ' {{ secret }} {% now "Y" %}'
+    )
+    pdf = render_pdf(
+        RenderSpec("izd/pdf_probe.html", {"heading": "Probe", "text": hostile}, "Probe", "p.pdf")
+    )
+    text = _text(pdf)
+    assert "file:///etc/passwd" in text  # shown as text
+    assert "{{ secret }}" in text
+    assert "root:x:0:0" not in text
+    assert listener[1:] == []
+
+
+def test_pdf_is_a4_with_title_language_and_embedded_fonts():
+    pdf = render_pdf(
+        RenderSpec(
+            "izd/pdf_probe.html", {"heading": "Überschrift", "text": "Text"}, "Titel", "t.pdf"
+        )
+    )
+    reader = PdfReader(io.BytesIO(pdf))
+    page = reader.pages[0]
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 210
+    assert round(float(page.mediabox.height) / 72 * 25.4) == 297
+    assert reader.metadata is not None and reader.metadata.title == "Titel"
+    assert reader.root_object.get("/Lang") == "de"
+    fonts: Any = page["/Resources"]["/Font"]  # type: ignore[index]
+    names = {str(font.get_object()["/BaseFont"]) for font in fonts.values()}
+    # A subset prefix ("ABCDEF+") means the shipped font is embedded, not merely named.
+    assert all("+Portal-Sans" in name for name in names), names
+    assert "Seite 1 von 1" in _text(pdf)
