@@ -7,8 +7,11 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
+
+
+DEMO_LOADERS = ("load_maturity_demo", "load_costsharing_demo", "load_roadmap_demo")
 
 
 class Command(BaseCommand):
@@ -21,6 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo_data", if_absent=True)
+        # Each app brings its own demo data; every loader is idempotent.
+        available = get_commands()
+        for loader in DEMO_LOADERS:
+            if loader in available:
+                call_command(loader)
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(
