@@ -79,6 +79,7 @@ SHARED_APPS = [
     "maturity",
     "costsharing",
     "roadmap",
+    "roadmap.papers",
 ]
 # A municipality's own data: each app keeps it in a sub-app whose tables exist only in the
 # municipality schemas (an app in both lists would get empty twins of its public tables).

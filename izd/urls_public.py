@@ -6,6 +6,7 @@ from costsharing import urls as costsharing_urls
 from izd.urls_common import common_patterns, handler403, handler404, handler500
 from maturity import urls as maturity_urls
 from roadmap import urls as roadmap_urls
+from roadmap.papers import urls as papers_urls
 from tenants import views as tenant_views
 from tenants.urls import kreis_patterns
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("reifegrad/", include((maturity_urls.kreis_urlpatterns, "maturity"))),
     path("kosten/", include((costsharing_urls.kreis_urlpatterns, "costsharing"))),
     path("roadmap/", include((roadmap_urls.kreis_urlpatterns, "roadmap"))),
+    path("beschlussvorlagen/", include((papers_urls.kreis_urlpatterns, "papers"))),
     *kreis_patterns,
 ]
 

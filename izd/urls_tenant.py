@@ -6,6 +6,7 @@ from costsharing import urls as costsharing_urls
 from izd.urls_common import common_patterns, handler403, handler404, handler500
 from maturity import urls as maturity_urls
 from roadmap import urls as roadmap_urls
+from roadmap.papers import urls as papers_urls
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("reifegrad/", include((maturity_urls.municipality_urlpatterns, "maturity"))),
     path("kosten/", include((costsharing_urls.municipality_urlpatterns, "costsharing"))),
     path("roadmap/", include((roadmap_urls.municipality_urlpatterns, "roadmap"))),
+    path("beschlussvorlagen/", include((papers_urls.municipality_urlpatterns, "papers"))),
 ]
 
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
