@@ -106,6 +106,32 @@ def build_portal() -> Portal:
     return Portal(kreis=kreis, a=a, b=b, **people)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: pytest.FixtureRequest,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """Always create the test database, also for a run of browser or worker tests only.
+
+    pytest-django creates it only when a collected test carries the django_db mark; without
+    that, the session fixtures below would write into the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            serialized_aliases=set(),
+        )
+    yield
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        teardown_databases(config, verbosity=request.config.option.verbose)
+
+
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test() -> Iterator[None]:
     """A request through the test client leaves the connection in the tenant it served."""
@@ -115,7 +141,10 @@ def _public_schema_after_each_test() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def portal(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Portal:
+    from django.db import connection
+
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
         return build_portal()
 
 
