@@ -1,0 +1,120 @@
+"""Forms of maturity: they only parse and check input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import URLValidator
+
+from maturity.models import Campaign, ModelVersion
+from maturity.municipal.models import COMMENT_MAX_LENGTH, EVIDENCE_URL_MAX_LENGTH
+from maturity.services import AnswerInput
+from tenants.models import Municipality
+
+COMMENT_TOO_LONG = f"Der Kommentar ist zu lang (höchstens {COMMENT_MAX_LENGTH:,} Zeichen).".replace(
+    ",", "."
+)
+LEVEL_CHOICES = [("", "– bitte wählen –")] + [(str(i), str(i)) for i in range(5)]
+
+
+def _level(value: str) -> int | None:
+    return int(value) if value not in ("", None) else None
+
+
+class AnswerForm(forms.Form):
+    question = forms.IntegerField(
+        min_value=1, error_messages={"required": "Die Frage fehlt.", "invalid": "Unbekannte Frage."}
+    )
+    answer = forms.UUIDField(
+        required=False, error_messages={"invalid": "Die Antwortkennung ist ungültig."}
+    )
+    version = forms.IntegerField(
+        min_value=0,
+        error_messages={"required": "Der Bearbeitungsstand fehlt.", "invalid": "Ungültiger Stand."},
+    )
+    current_level = forms.TypedChoiceField(
+        label="Ist-Stufe",
+        choices=LEVEL_CHOICES,
+        coerce=_level,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Die Ist-Stufe muss zwischen 0 und 4 liegen."},
+    )
+    target_level = forms.TypedChoiceField(
+        label="Soll-Stufe",
+        choices=LEVEL_CHOICES,
+        coerce=_level,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Die Soll-Stufe muss zwischen 0 und 4 liegen."},
+    )
+    not_relevant = forms.BooleanField(label="Nicht relevant", required=False)
+    comment = forms.CharField(
+        label="Kommentar",
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": COMMENT_TOO_LONG},
+    )
+    evidence_url = forms.CharField(
+        label="Nachweis (Link)",
+        required=False,
+        max_length=EVIDENCE_URL_MAX_LENGTH,
+        error_messages={"max_length": "Der Link ist zu lang."},
+    )
+
+    def clean_evidence_url(self) -> str:
+        value: str = self.cleaned_data.get("evidence_url", "").strip()
+        if not value:
+            return ""
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                "Der Nachweis muss ein vollständiger Link sein, der mit http:// oder https:// "
+                "beginnt."
+            ) from error
+        return value
+
+    def to_input(self) -> AnswerInput:
+        data = self.cleaned_data
+        return AnswerInput(
+            question_id=data["question"],
+            current_level=data["current_level"],
+            target_level=data["target_level"],
+            not_relevant=data["not_relevant"],
+            comment=data["comment"].strip(),
+            evidence_url=data["evidence_url"],
+        )
+
+    def error_text(self) -> str:
+        return " ".join(str(message) for errors in self.errors.values() for message in errors)
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=120, help_text="z. B. „Erhebung 2026“")
+    start_date = forms.DateField(label="Beginn", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Ende", widget=forms.DateInput(attrs={"type": "date"}))
+    model_version = forms.ModelChoiceField(
+        label="Modellversion", queryset=ModelVersion.objects.order_by("key", "-loaded_at")
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label="Teilnehmende Kommunen",
+        queryset=Municipality.objects.members().order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Bitte mindestens eine teilnehmende Kommune auswählen."},
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if Campaign.objects.filter(name=name).exists():
+            raise forms.ValidationError("Eine Erhebung mit diesem Namen gibt es schon.")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "Das Ende darf nicht vor dem Beginn liegen.")
+        return data

@@ -1,0 +1,264 @@
+"""What the pages show, built from selectors: plain objects for templates (reads only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from maturity import scoring, selectors
+from maturity.charts import Series, radar_svg
+from maturity.models import Participation
+from maturity.municipal.models import Answer, Assessment
+from maturity.structure import DimensionInfo, ModelStructure, QuestionInfo
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The stored answer somebody else saved, and what this person tried to save."""
+
+    theirs: dict[str, str]  # shown
+    mine: dict[str, Any]  # raw values, resubmitted by "take mine"
+    mine_shown: dict[str, str]
+    by: str
+    at: datetime
+    version: int
+
+    @property
+    def lines(self) -> list[tuple[str, str, str]]:
+        shown = self.mine_shown
+        return [(label, value, shown.get(label, "")) for label, value in self.theirs.items()]
+
+
+@dataclass(frozen=True)
+class LevelOption:
+    value: int
+    label: str
+    description: str
+
+
+@dataclass
+class QuestionRow:
+    question: QuestionInfo
+    number: str
+    options: list[LevelOption]
+    answer: Answer | None
+    values: dict[str, Any]
+    version: int
+    message: str = ""
+    message_kind: str = ""  # "saved" | "error"
+    conflict: Conflict | None = None
+
+    @property
+    def answer_id(self) -> str:
+        return str(self.answer.pk) if self.answer is not None else ""
+
+
+def answer_display(structure: ModelStructure, values: dict[str, Any]) -> dict[str, str]:
+    def level(value: Any) -> str:
+        if value in (None, ""):
+            return "keine Angabe"
+        return f"{value} – {structure.level_label(int(value))}"
+
+    return {
+        "Ist-Stufe": "nicht relevant"
+        if values.get("not_relevant")
+        else level(values.get("current_level")),
+        "Soll-Stufe": "nicht relevant"
+        if values.get("not_relevant")
+        else level(values.get("target_level")),
+        "Kommentar": values.get("comment") or "–",
+        "Nachweis": values.get("evidence_url") or "–",
+    }
+
+
+def answer_values_dict(answer: Answer | None) -> dict[str, Any]:
+    if answer is None:
+        return {"current_level": None, "target_level": None, "not_relevant": False,
+                "comment": "", "evidence_url": ""}  # fmt: skip
+    return {
+        "current_level": answer.current_level,
+        "target_level": answer.target_level,
+        "not_relevant": answer.not_relevant,
+        "comment": answer.comment,
+        "evidence_url": answer.evidence_url,
+    }
+
+
+def question_rows(
+    structure: ModelStructure, dimension: DimensionInfo, answers: dict[int, Answer]
+) -> list[QuestionRow]:
+    rows = []
+    for n, question in enumerate(dimension.questions, start=1):
+        answer = answers.get(question.id)
+        rows.append(
+            QuestionRow(
+                question=question,
+                number=f"{dimension.position}.{n}",
+                options=[
+                    LevelOption(level.value, level.label, question.levels[level.value])
+                    for level in structure.levels
+                ],
+                answer=answer,
+                values=answer_values_dict(answer),
+                version=answer.version if answer else 0,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    dimension: DimensionInfo
+    answered: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+@dataclass(frozen=True)
+class Progress:
+    dimensions: list[DimensionProgress]
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    def of(self, key: str) -> DimensionProgress | None:
+        return next((d for d in self.dimensions if d.dimension.key == key), None)
+
+
+def progress(structure: ModelStructure, answers: dict[int, Answer]) -> Progress:
+    per_dimension = [
+        DimensionProgress(
+            d,
+            sum(1 for q in d.questions if q.id in answers and answers[q.id].is_answered),
+            len(d.questions),
+        )
+        for d in structure.dimensions
+    ]
+    return Progress(
+        per_dimension,
+        sum(p.answered for p in per_dimension),
+        sum(p.total for p in per_dimension),
+    )
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    dimension: DimensionInfo
+    score: Decimal | None
+    target: Decimal | None
+    median: Decimal | None
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.score is None or self.previous is None:
+            return None
+        return self.score - self.previous
+
+
+@dataclass
+class Results:
+    participation: Participation
+    assessment: Assessment | None
+    scores: scoring.Scores
+    rows: list[ResultRow]
+    benchmark: selectors.Benchmark
+    previous: Participation | None
+    gaps: list[scoring.Gap]
+    chart: str = ""
+    series_names: list[str] = field(default_factory=list)
+
+    @property
+    def overall_change(self) -> Decimal | None:
+        if self.previous is None or self.previous.overall_index is None:
+            return None
+        if self.scores.overall is None:
+            return None
+        return self.scores.overall - self.previous.overall_index
+
+
+def results(participation: Participation) -> Results:
+    """The municipality's own results: reads its schema and the aggregate, never other rows."""
+    campaign = participation.campaign
+    structure = selectors.model_structure(campaign.model_version_id)
+    assessment = selectors.assessment_get(campaign.pk)
+    answers = selectors.answer_values(selectors.answers_by_question(assessment))
+    scores = scoring.score(structure, answers)
+    bench = selectors.benchmark(campaign)
+    previous = selectors.previous_participation(participation)
+    previous_scores = selectors.decimal_scores(previous.dimension_scores) if previous else {}
+    rows = [
+        ResultRow(
+            dimension=d,
+            score=scores.dimensions[d.key],
+            target=scores.target_dimensions[d.key],
+            median=bench.medians.get(d.key) if bench.shown else None,
+            previous=previous_scores.get(d.key),
+        )
+        for d in structure.dimensions
+    ]
+    series = [Series("Ist", [r.score for r in rows], "maturity-series-own")]
+    series.append(Series("Soll", [r.target for r in rows], "maturity-series-target", dashed=True))
+    if bench.shown:
+        series.append(Series("Median im Kreis", [r.median for r in rows], "maturity-series-median"))
+    if previous is not None:
+        series.append(
+            Series(f"Vorherige Erhebung ({previous.campaign.name})",
+                   [r.previous for r in rows], "maturity-series-previous", dashed=True)
+        )  # fmt: skip
+    chart = radar_svg(
+        [d.title for d in structure.dimensions],
+        series,
+        title="Netzdiagramm der Werte je Handlungsfeld (0 bis 100); die Werte stehen in der "
+        "Tabelle daneben.",
+    )
+    return Results(
+        participation=participation,
+        assessment=assessment,
+        scores=scores,
+        rows=rows,
+        benchmark=bench,
+        previous=previous,
+        gaps=scoring.gaps(structure, answers, limit=10),
+        chart=chart,
+        series_names=[s.name for s in series],
+    )
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str
+    label: str
+    numeric: bool
+    url: str
+    aria_sort: str
+    action: str
+
+
+def sort_columns(overview: selectors.CountyOverview) -> list[SortColumn]:
+    """Header links of the county matrix: a click sorts by that column, a second reverses."""
+    columns = [("name", "Kommune", False), ("status", "Status", False),
+               ("index", "Gesamtindex", True)]  # fmt: skip
+    columns += [(d.key, d.title, True) for d in overview.structure.dimensions]
+    result = []
+    for key, label, numeric in columns:
+        active = overview.sort == key
+        # Scores are most useful best-first; names A to Z.
+        descending_next = (not overview.descending) if active else numeric
+        url = f"?sort={key}" + ("&dir=desc" if descending_next else "")
+        aria = ("descending" if overview.descending else "ascending") if active else "none"
+        action = "absteigend sortieren" if descending_next else "aufsteigend sortieren"
+        result.append(SortColumn(key, label, numeric, url, aria, action))
+    return result
+
+
+def sort_label(overview: selectors.CountyOverview) -> str:
+    return next((c.label for c in sort_columns(overview) if c.key == overview.sort), "Kommune")

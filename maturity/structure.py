@@ -1,0 +1,76 @@
+"""An immutable, in-memory picture of one model version: what forms, scoring and charts need.
+
+A model version never changes once loaded, so a process may keep its structure for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    value: int
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    id: int
+    key: str
+    text: str
+    help: str
+    weight: Decimal
+    allow_not_relevant: bool
+    levels: tuple[str, ...]  # descriptor of level 0..4
+    measures: tuple[str, ...]  # measure from level n to n + 1, n = 0..3
+    dimension_key: str
+
+    def measure_from(self, level: int) -> str:
+        return self.measures[level] if 0 <= level < len(self.measures) else ""
+
+
+@dataclass(frozen=True)
+class DimensionInfo:
+    id: int
+    key: str
+    title: str
+    description: str
+    weight: Decimal
+    position: int
+    questions: tuple[QuestionInfo, ...]
+
+
+@dataclass(frozen=True)
+class ModelStructure:
+    version_id: int
+    key: str
+    version: str
+    title: str
+    levels: tuple[LevelInfo, ...]
+    dimensions: tuple[DimensionInfo, ...]
+
+    @property
+    def questions(self) -> tuple[QuestionInfo, ...]:
+        return tuple(q for d in self.dimensions for q in d.questions)
+
+    def question(self, question_id: int) -> QuestionInfo | None:
+        return self._questions_by_id().get(question_id)
+
+    def dimension(self, key: str) -> DimensionInfo | None:
+        return next((d for d in self.dimensions if d.key == key), None)
+
+    def dimension_of(self, question_id: int) -> DimensionInfo | None:
+        return next(
+            (d for d in self.dimensions if any(q.id == question_id for q in d.questions)), None
+        )
+
+    def level_label(self, value: int | None) -> str:
+        if value is None:
+            return ""
+        return next((lv.label for lv in self.levels if lv.value == value), str(value))
+
+    def _questions_by_id(self) -> dict[int, QuestionInfo]:
+        return {q.id: q for q in self.questions}

@@ -1,0 +1,446 @@
+"""Views of maturity: check access, call a selector or service, render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from maturity import exports, pages, selectors, services
+from maturity.forms import AnswerForm, CampaignForm
+from maturity.models import Campaign, Participation
+from maturity.municipal.models import Answer
+from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
+from tenants.access import municipality_role_required as role_required
+from tenants.models import KreisRole, Membership, Municipality
+
+OFFICER = Membership.Role.DIGITAL_OFFICER
+COORDINATOR = KreisRole.Role.COORDINATOR
+
+# --- municipality -------------------------------------------------------------------------
+
+
+def _participation(request: HttpRequest, campaign_id: int) -> Participation:
+    participation = selectors.participation_get(campaign_id, request.tenant)  # type: ignore[attr-defined]
+    if participation is None:
+        raise Http404("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
+    return participation
+
+
+def _may_edit(request: HttpRequest) -> bool:
+    return get_access(request).has_municipality_role(OFFICER)
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "maturity/home.html",
+        {"participations": selectors.participations_of(request.tenant)},  # type: ignore[attr-defined]
+    )
+
+
+def _overview_context(request: HttpRequest, participation: Participation) -> dict[str, Any]:
+    campaign = participation.campaign
+    structure = selectors.model_structure(campaign.model_version_id)
+    assessment = selectors.assessment_get(campaign.pk)
+    answers = selectors.answers_by_question(assessment)
+    return {
+        "campaign": campaign,
+        "participation": participation,
+        "structure": structure,
+        "assessment": assessment,
+        "progress": pages.progress(structure, answers),
+        "may_edit": _may_edit(request) and campaign.is_open,
+        "locked": (assessment is not None and assessment.is_submitted) or not campaign.is_open,
+    }
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def campaign_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    participation = _participation(request, campaign_id)
+    return render(request, "maturity/overview.html", _overview_context(request, participation))
+
+
+def _dimension_context(
+    request: HttpRequest, participation: Participation, dimension_key: str
+) -> dict[str, Any]:
+    context = _overview_context(request, participation)
+    structure = context["structure"]
+    dimension = structure.dimension(dimension_key)
+    if dimension is None:
+        raise Http404("Dieses Handlungsfeld gibt es im Modell der Erhebung nicht.")
+    answers = selectors.answers_by_question(context["assessment"])
+    index = structure.dimensions.index(dimension)
+    context.update(
+        dimension=dimension,
+        rows=pages.question_rows(structure, dimension, answers),
+        dimension_progress=context["progress"].of(dimension.key),
+        previous_dimension=structure.dimensions[index - 1] if index > 0 else None,
+        next_dimension=structure.dimensions[index + 1]
+        if index + 1 < len(structure.dimensions)
+        else None,
+        levels=structure.levels,
+    )
+    return context
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def dimension_page(request: HttpRequest, campaign_id: int, dimension_key: str) -> HttpResponse:
+    participation = _participation(request, campaign_id)
+    context = _dimension_context(request, participation, dimension_key)
+    return render(request, "maturity/dimension.html", context)
+
+
+def _answer_error(
+    request: HttpRequest,
+    participation: Participation | None,
+    question_id: int | None,
+    message: str,
+    status: int,
+    *,
+    posted: dict[str, Any] | None = None,
+    conflict: pages.Conflict | None = None,
+) -> HttpResponse:
+    """Show a refused save next to its question (htmx) or on the page (plain form)."""
+    if participation is None or question_id is None:
+        return render(request, "maturity/error.html", {"message": message}, status=status)
+    structure = selectors.model_structure(participation.campaign.model_version_id)
+    dimension = structure.dimension_of(question_id)
+    if dimension is None:
+        return render(request, "maturity/error.html", {"message": message}, status=status)
+    context = _dimension_context(request, participation, dimension.key)
+    row = next(r for r in context["rows"] if r.question.id == question_id)
+    if posted is not None:
+        row.values = posted
+    row.message, row.message_kind, row.conflict = message, "error", conflict
+    context["row"] = row
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(request, "maturity/dimension.html#question", context, status=status)
+        return reswap(retarget(response, f"#frage-{question_id}"), "outerHTML")
+    return render(request, "maturity/dimension.html", context, status=status)
+
+
+@require_POST
+@role_required(OFFICER, kreis_roles=())
+def answer_save(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    municipality: Municipality = request.tenant  # type: ignore[attr-defined]
+    participation = selectors.participation_get(campaign_id, municipality)
+    if participation is None:
+        return _answer_error(
+            request, None, None, "Ihre Kommune nimmt an dieser Erhebung nicht teil.", 404
+        )
+    structure = selectors.model_structure(participation.campaign.model_version_id)
+    form = AnswerForm(request.POST)
+    question_id = form.data.get("question", "")
+    known_id = int(question_id) if question_id.isdigit() else None
+    if known_id is not None and structure.question(known_id) is None:
+        known_id = None
+    if not form.is_valid():
+        posted = {k: form.data.get(k, "") for k in services.FIELDS}
+        posted["not_relevant"] = bool(form.data.get("not_relevant"))
+        for level in ("current_level", "target_level"):
+            posted[level] = form.cleaned_data.get(level)
+        return _answer_error(
+            request, participation, known_id, form.error_text(), 400, posted=posted
+        )
+    data = form.to_input()
+    try:
+        answer = services.answer_save(
+            campaign_id=campaign_id,
+            municipality=municipality,
+            user=request.user,  # type: ignore[arg-type]
+            data=data,
+            version=form.cleaned_data["version"],
+            answer_id=form.cleaned_data["answer"],
+        )
+    except services.AnswerConflict as conflict:
+        current = conflict.current
+        names = selectors.user_names({current.updated_by_id})
+        info = pages.Conflict(
+            theirs=pages.answer_display(structure, pages.answer_values_dict(current)),
+            mine=data.as_dict(),
+            mine_shown=pages.answer_display(structure, data.as_dict()),
+            by=names.get(current.updated_by_id or 0, "eine andere Person"),
+            at=current.updated_at,
+            version=current.version,
+        )
+        message = (
+            f"{info.by} hat diese Antwort inzwischen geändert. Ihre Eingabe wurde nicht "
+            "gespeichert. Bitte entscheiden Sie, welcher Stand gelten soll."
+        )
+        return _answer_error(
+            request, participation, known_id, message, 409, posted=data.as_dict(), conflict=info
+        )
+    except services.MaturityError as error:
+        return _answer_error(
+            request,
+            participation,
+            known_id,
+            " ".join(error.messages),
+            error.status,
+            posted=data.as_dict(),
+        )
+    return _answer_saved(request, participation, answer)
+
+
+def _answer_saved(
+    request: HttpRequest, participation: Participation, answer: Answer
+) -> HttpResponse:
+    structure = selectors.model_structure(participation.campaign.model_version_id)
+    dimension = structure.dimension_of(answer.question_id)
+    assert dimension is not None
+    if not request.htmx:  # type: ignore[attr-defined]
+        messages.success(request, "Ihre Antwort wurde gespeichert.")
+        url = reverse("maturity:dimension", args=[participation.campaign_id, dimension.key])
+        return redirect(f"{url}#frage-{answer.question_id}")
+    context = _dimension_context(request, participation, dimension.key)
+    row = next(r for r in context["rows"] if r.question.id == answer.question_id)
+    row.message, row.message_kind = "gespeichert", "saved"
+    context["row"] = row
+    # A resubmit from the conflict box replaces the whole question; an autosave only the
+    # status line, so what the person types meanwhile stays.
+    whole = request.htmx.target == f"frage-{answer.question_id}"  # type: ignore[attr-defined]
+    partial = "question" if whole else "saved"
+    return render(request, f"maturity/dimension.html#{partial}", context)
+
+
+@require_POST
+@role_required(OFFICER, kreis_roles=())
+def assessment_submit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    participation = _participation(request, campaign_id)
+    try:
+        services.assessment_submit(
+            campaign_id=campaign_id,
+            municipality=request.tenant,  # type: ignore[attr-defined]
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except services.MaturityError as error:
+        context = _overview_context(request, participation)
+        context["error"] = " ".join(error.messages)
+        return render(request, "maturity/overview.html", context, status=error.status)
+    messages.success(
+        request, "Die Selbsteinschätzung ist abgegeben. Vielen Dank! Sie ist nun gesperrt."
+    )
+    return redirect("maturity:results", campaign_id=campaign_id)
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def results(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    participation = _participation(request, campaign_id)
+    return render(
+        request,
+        "maturity/results.html",
+        {"campaign": participation.campaign, "results": pages.results(participation)},
+    )
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def answer_history(request: HttpRequest, campaign_id: int, answer_id: uuid.UUID) -> HttpResponse:
+    participation = _participation(request, campaign_id)
+    answer, changes = selectors.answer_history(answer_id)
+    assessment = selectors.assessment_get(campaign_id)
+    if answer is None or assessment is None or answer.assessment_id != assessment.pk:
+        raise Http404("Diese Antwort gibt es in Ihrer Kommune nicht.")
+    structure = selectors.model_structure(participation.campaign.model_version_id)
+    names = selectors.user_names({c.changed_by_id for c in changes})
+    entries = [
+        {
+            "at": c.changed_at,
+            "by": names.get(c.changed_by_id or 0, "unbekannt"),
+            "old": pages.answer_display(structure, c.old) if c.old else None,
+            "new": pages.answer_display(structure, c.new),
+        }
+        for c in changes
+    ]
+    return render(
+        request,
+        "maturity/history.html",
+        {
+            "campaign": participation.campaign,
+            "question": structure.question(answer.question_id),
+            "dimension": structure.dimension_of(answer.question_id),
+            "entries": entries,
+        },
+    )
+
+
+# --- Kreis --------------------------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "maturity/kreis/campaign_list.html",
+        {"campaigns": selectors.campaign_list(), "may_edit": get_access(request).is_coordinator},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None)
+    if request.method == "GET":
+        form.initial["municipalities"] = list(
+            Municipality.objects.members().values_list("pk", flat=True)
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(**form.cleaned_data)
+        except services.MaturityError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, f"Die Erhebung „{campaign.name}“ ist eröffnet.")
+            return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "maturity/kreis/campaign_form.html", {"form": form}, status=status)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = selectors.campaign_get(campaign_id)
+    if campaign is None:
+        raise Http404("Diese Erhebung gibt es nicht.")
+    return campaign
+
+
+@require_GET
+@kreis_role_required()
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    overview = selectors.county_overview(
+        campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
+    )
+    return render(
+        request,
+        "maturity/kreis/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "overview": overview,
+            "may_edit": get_access(request).is_coordinator,
+        },
+    )
+
+
+def _kreis_action_failed(request: HttpRequest, error: services.MaturityError) -> HttpResponse:
+    return render(
+        request, "maturity/error.html", {"message": " ".join(error.messages)}, status=error.status
+    )
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    try:
+        sent = services.campaign_remind(campaign=campaign)
+    except services.MaturityError as error:
+        return _kreis_action_failed(request, error)
+    messages.success(request, f"{sent} Erinnerung(en) per E-Mail verschickt.")
+    return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    try:
+        services.campaign_close(campaign=campaign)
+    except services.MaturityError as error:
+        return _kreis_action_failed(request, error)
+    messages.success(request, f"Die Erhebung „{campaign.name}“ ist abgeschlossen.")
+    return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
+
+
+def _municipality(slug: str) -> Municipality:
+    municipality = Municipality.objects.members().filter(slug=slug).first()
+    if municipality is None:
+        raise Http404("Diese Kommune gibt es nicht.")
+    return municipality
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def assessment_reopen(request: HttpRequest, campaign_id: int, slug: str) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    municipality = _municipality(slug)
+    try:
+        services.assessment_reopen(campaign=campaign, municipality=municipality)
+    except services.MaturityError as error:
+        return _kreis_action_failed(request, error)
+    messages.success(request, f"Die Selbsteinschätzung von {municipality.name} ist wieder offen.")
+    return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
+
+
+@require_GET
+@kreis_role_required()
+def county_matrix(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    overview = selectors.county_overview(
+        campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
+    )
+    template = "maturity/kreis/matrix.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#matrix"
+    context = {
+        "campaign": campaign,
+        "overview": overview,
+        "columns": pages.sort_columns(overview),
+        "sort_label": pages.sort_label(overview),
+        "drilldown_base": reverse("maturity:county_drilldown", args=[campaign.pk, "x"])[:-2],
+    }
+    return render(request, template, context)
+
+
+@require_GET
+@kreis_role_required()
+def county_export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    overview = selectors.county_overview(campaign)
+    if fmt == "csv":
+        return exports.csv_response(overview)
+    if fmt == "xlsx":
+        return exports.xlsx_response(overview)
+    raise Http404("Unbekanntes Format.")
+
+
+@require_GET
+@kreis_role_required()
+def county_drilldown(request: HttpRequest, campaign_id: int, slug: str) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    municipality = _municipality(slug)
+    participation = selectors.participation_get(campaign.pk, municipality)
+    if participation is None:
+        raise Http404("Diese Kommune nimmt an der Erhebung nicht teil.")
+    structure = selectors.model_structure(campaign.model_version_id)
+    # Drill-down reads the one municipality's schema; the overview never does.
+    with selectors.in_schema(municipality):
+        assessment = selectors.assessment_get(campaign.pk)
+        answers = selectors.answers_by_question(assessment)
+    sections = [(d, pages.question_rows(structure, d, answers)) for d in structure.dimensions]
+    return render(
+        request,
+        "maturity/kreis/drilldown.html",
+        {
+            "campaign": campaign,
+            "municipality": municipality,
+            "participation": participation,
+            "scores": selectors.decimal_scores(participation.dimension_scores),
+            "sections": sections,
+            "structure": structure,
+            "assessment": assessment,
+            "may_edit": get_access(request).is_coordinator,
+        },
+    )
