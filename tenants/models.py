@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 from tenants.validators import validate_ags, validate_leitweg_id
 
@@ -78,6 +79,19 @@ class Municipality(TenantMixin):
     @property
     def is_kreis(self) -> bool:
         return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+    def create_schema(
+        self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
+    ) -> bool:
+        """Clone the template schema (see tenants.cloning for why not django-tenants' way)."""
+        from tenants.cloning import schema_clone_from_template
+
+        if self.is_kreis or not sync_schema:
+            return bool(super().create_schema(check_if_exists, sync_schema, verbosity))
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        schema_clone_from_template(self.schema_name)
+        return True
 
 
 class Domain(DomainMixin):

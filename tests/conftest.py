@@ -124,7 +124,7 @@ def django_db_setup(
         config = setup_databases(
             verbosity=request.config.option.verbose,
             interactive=False,
-            aliases={"default"},
+            aliases={"default": None},
             serialized_aliases=set(),
         )
     yield
@@ -144,7 +144,8 @@ def portal(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> P
     from django.db import connection
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        assert connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]
+        test_settings: dict[str, str] = settings.DATABASES["default"]["TEST"]  # type: ignore[assignment]
+        assert connection.settings_dict["NAME"] == test_settings["NAME"]
         return build_portal()
 
 
