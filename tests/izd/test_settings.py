@@ -76,3 +76,13 @@ def test_deploy_check_is_clean_with_debug_off():
         DEBUG="false", IZD_HTTPS="true", SECRET_KEY="k" * 20 + "-Zufall-" + "x9" * 20,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_server_error_page_is_german_and_needs_no_database(rf):
+    from izd.views import error_500
+
+    response = error_500(rf.get("/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert '<html lang="de">' in body
+    assert "Ein Fehler ist aufgetreten" in body
