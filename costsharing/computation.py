@@ -1,0 +1,416 @@
+"""From a year's budget, grants, key and members to every member's share (no database).
+
+The selectors gather plain inputs in a few queries and call `compute()`; a frozen version is
+turned into the same `YearAllocation`, so pages, notices and exports treat both alike.
+
+The money flow of a year:
+
+    gross cost (staff + material + services + overheads)
+  - the share the Kreis carries itself (percent of the gross cost)
+  - grants passed on by the key (the part the Kreis does not keep)
+  = net cost, split by the key (`costsharing.allocation.allocate`)
+    each member: key share - its part of the grants passed on in a fixed split = payable
+
+The part of a grant the Kreis keeps lowers the Kreis' own share, never a member's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from costsharing.allocation import (
+    COMPONENT_LABELS,
+    AllocationError,
+    KeyComponents,
+    MemberInput,
+    ModuleInput,
+    allocate,
+    format_eur,
+    format_percent,
+    largest_remainder,
+)
+
+CENT = Decimal("0.01")
+BY_KEY = "by_key"  # Grant.PassOn.BY_KEY
+ZERO = Decimal("0.00")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def months_in_year(joined_on: date, left_on: date | None, year: int) -> int:
+    """Months of membership in `year`: from the month of joining to the month of leaving."""
+    start = max(joined_on, date(year, 1, 1))
+    end = min(left_on or date(year, 12, 31), date(year, 12, 31))
+    if start > end:
+        return 0
+    return end.month - start.month + 1
+
+
+# --------------------------------------------------------------------------- budget
+
+
+@dataclass(frozen=True)
+class StaffInput:
+    role: str
+    fte: Decimal
+    cost_per_fte: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return cents(self.fte * self.cost_per_fte)
+
+
+@dataclass(frozen=True)
+class CostInput:
+    kind: str  # material, service, overhead
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class GrantInput:
+    source: str
+    amount: Decimal
+    pass_on: str  # "by_key" or "fixed"
+    kreis_percent: Decimal
+
+    @property
+    def kreis_part(self) -> Decimal:
+        return cents(self.amount * self.kreis_percent / 100)
+
+    @property
+    def passed_on(self) -> Decimal:
+        return self.amount - self.kreis_part
+
+
+@dataclass(frozen=True)
+class BudgetFigures:
+    staff: Decimal
+    material: Decimal
+    service: Decimal
+    overhead: Decimal
+    gross_cost: Decimal
+    kreis_share_percent: Decimal
+    kreis_share: Decimal
+    grants_total: Decimal
+    grants_kreis: Decimal
+    grants_by_key: Decimal
+    grants_fixed: Decimal
+    net_cost: Decimal  # split by the key
+
+    @property
+    def members_total(self) -> Decimal:
+        """What the members pay together, after the grants passed on in a fixed split."""
+        return self.net_cost - self.grants_fixed
+
+    @property
+    def kreis_net(self) -> Decimal:
+        return self.kreis_share - self.grants_kreis
+
+
+def _check_money(value: Decimal, what: str) -> None:
+    if not value.is_finite() or value < 0:
+        raise AllocationError(f"{what} darf nicht negativ sein ({format_eur(value)}).")
+
+
+def budget_figures(
+    *,
+    staff: Sequence[StaffInput],
+    costs: Sequence[CostInput],
+    grants: Sequence[GrantInput],
+    kreis_share_percent: Decimal,
+) -> BudgetFigures:
+    for line in staff:
+        _check_money(line.fte, f"Die Stellenanteile „{line.role}“")
+        _check_money(line.cost_per_fte, f"Die Kosten je Stelle „{line.role}“")
+    for cost in costs:
+        _check_money(cost.amount, f"Der Betrag „{cost.label}“")
+    for grant in grants:
+        _check_money(grant.amount, f"Die Fördermittel „{grant.source}“")
+        if not 0 <= grant.kreis_percent <= 100:
+            raise AllocationError(
+                f"Der Anteil des Kreises an „{grant.source}“ muss zwischen 0 und 100 % liegen."
+            )
+    if not 0 <= kreis_share_percent <= 100:
+        raise AllocationError("Der Anteil des Kreises muss zwischen 0 und 100 % liegen.")
+    by_kind = {"material": ZERO, "service": ZERO, "overhead": ZERO}
+    for cost in costs:
+        by_kind[cost.kind] += cost.amount
+    staff_total = sum((line.amount for line in staff), ZERO)
+    gross = staff_total + sum(by_kind.values(), ZERO)
+    kreis_share = cents(gross * kreis_share_percent / 100)
+    grants_total = sum((grant.amount for grant in grants), ZERO)
+    grants_kreis = sum((grant.kreis_part for grant in grants), ZERO)
+    by_key = sum((g.passed_on for g in grants if g.pass_on == BY_KEY), ZERO)
+    fixed = sum((g.passed_on for g in grants if g.pass_on != BY_KEY), ZERO)
+    net = gross - kreis_share - by_key
+    if net < 0:
+        raise AllocationError(
+            f"Die nach dem Schlüssel weitergegebenen Fördermittel ({format_eur(by_key)}) "
+            f"übersteigen die Kosten der Kommunen ({format_eur(gross - kreis_share)})."
+        )
+    return BudgetFigures(
+        staff=staff_total,
+        material=by_kind["material"],
+        service=by_kind["service"],
+        overhead=by_kind["overhead"],
+        gross_cost=gross,
+        kreis_share_percent=kreis_share_percent,
+        kreis_share=kreis_share,
+        grants_total=grants_total,
+        grants_kreis=grants_kreis,
+        grants_by_key=by_key,
+        grants_fixed=fixed,
+        net_cost=net,
+    )
+
+
+# --------------------------------------------------------------------------- members
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    name: str
+    components: KeyComponents
+    population_date: date
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    key: str
+    name: str
+    weight: Decimal
+    pot: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class MemberData:
+    """A member of the year as the selectors read it."""
+
+    municipality_id: int
+    name: str
+    ags: str
+    months: int
+    population: int
+    usage_units: Decimal
+    module_keys: frozenset[str]
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    municipality_id: int
+    name: str
+    ags: str
+    months: int
+    population: int
+    usage_units: Decimal
+    module_keys: tuple[str, ...]
+    base: Decimal
+    population_amount: Decimal
+    usage: Decimal
+    modules: Decimal
+    module_parts: Mapping[str, Decimal]
+    total: Decimal
+    grant_credit: Decimal
+    payable: Decimal
+
+
+@dataclass(frozen=True)
+class YearAllocation:
+    year: int
+    key: KeyInfo
+    budget: BudgetFigures
+    modules: tuple[ModuleInfo, ...]
+    rows: tuple[MemberRow, ...]  # sorted by AGS
+    version: int | None = None  # None: a live calculation, not frozen
+    frozen_at: datetime | None = None
+    frozen_by: str = ""
+    settle_in_year: int | None = None
+    reason: str = ""
+    _index: dict[int, MemberRow] = field(default_factory=dict, compare=False, repr=False)
+
+    def row_for(self, municipality_id: int) -> MemberRow | None:
+        if not self._index:
+            self._index.update({row.municipality_id: row for row in self.rows})
+        return self._index.get(municipality_id)
+
+    @property
+    def payable_total(self) -> Decimal:
+        return sum((row.payable for row in self.rows), ZERO)
+
+    @property
+    def population_total(self) -> int:
+        return sum(row.population for row in self.rows)
+
+    @property
+    def usage_total(self) -> Decimal:
+        return sum((row.usage_units for row in self.rows), Decimal(0))
+
+    def participants(self, module_key: str) -> int:
+        return sum(1 for row in self.rows if module_key in row.module_keys)
+
+
+def compute(
+    *,
+    year: int,
+    key: KeyInfo,
+    budget: BudgetFigures,
+    members: Sequence[MemberData],
+    modules: Sequence[ModuleInfo],
+) -> YearAllocation:
+    """Split the year's net cost among the members; raises AllocationError (German)."""
+    if not members:
+        raise AllocationError(f"Für {year} sind keine Mitglieder erfasst.")
+    by_ags = {member.ags: member for member in members}
+    result = allocate(
+        net_cost=budget.net_cost,
+        components=key.components,
+        members=[
+            MemberInput(
+                key=m.ags,
+                name=m.name,
+                population=m.population,
+                months=m.months,
+                usage_units=m.usage_units,
+                modules=m.module_keys,
+            )
+            for m in members
+        ],
+        modules=[ModuleInput(m.key, m.name, m.weight) for m in modules],
+    )
+    credits = _fixed_credits(budget.grants_fixed, members)
+    rows = []
+    for share in result.shares:
+        member = by_ags[share.key]
+        credit = credits.get(share.key, ZERO)
+        if credit > share.total:
+            raise AllocationError(
+                f"Die fest aufgeteilten Fördermittel ({format_eur(credit)}) übersteigen den "
+                f"Anteil von {member.name} ({format_eur(share.total)})."
+            )
+        rows.append(
+            MemberRow(
+                municipality_id=member.municipality_id,
+                name=member.name,
+                ags=member.ags,
+                months=member.months,
+                population=member.population,
+                usage_units=member.usage_units,
+                module_keys=tuple(sorted(member.module_keys)),
+                base=share.base,
+                population_amount=share.population,
+                usage=share.usage,
+                modules=share.modules,
+                module_parts=dict(share.module_parts),
+                total=share.total,
+                grant_credit=credit,
+                payable=share.total - credit,
+            )
+        )
+    module_infos = tuple(
+        ModuleInfo(m.key, m.name, m.weight, result.module_pots.get(m.key, ZERO))
+        for m in sorted(modules, key=lambda item: item.key)
+    )
+    return YearAllocation(year=year, key=key, budget=budget, modules=module_infos, rows=tuple(rows))
+
+
+def _fixed_credits(amount: Decimal, members: Sequence[MemberData]) -> dict[str, Decimal]:
+    if amount <= 0:
+        return {}
+    split = largest_remainder(int(amount * 100), [(m.ags, m.months) for m in members])
+    return {ags: Decimal(value).scaleb(-2) for ags, value in split.items()}
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object]]:
+    """Each component of a member's share, with a sentence in plain German."""
+    components = allocation.key.components
+    budget = allocation.budget
+    pro_rata = (
+        f" Ihre Kommune war {row.months} von 12 Monaten Mitglied; alle Anteile sind "
+        f"entsprechend anteilig berechnet."
+        if row.months < 12
+        else ""
+    )
+    items: list[dict[str, object]] = []
+    if components.base:
+        items.append(
+            {
+                "label": COMPONENT_LABELS["base"],
+                "amount": row.base,
+                "text": (
+                    f"{format_percent(components.base)} der Nettokosten von "
+                    f"{format_eur(budget.net_cost)} werden zu gleichen Teilen auf "
+                    f"{len(allocation.rows)} Mitglieder verteilt.{pro_rata}"
+                ),
+            }
+        )
+    if components.population:
+        items.append(
+            {
+                "label": COMPONENT_LABELS["population"],
+                "amount": row.population_amount,
+                "text": (
+                    f"{format_percent(components.population)} der Nettokosten werden nach "
+                    f"Einwohnern verteilt: {row.population:,} von "
+                    f"{allocation.population_total:,} Einwohnern aller Mitglieder (Stichtag "
+                    f"{allocation.key.population_date:%d.%m.%Y}).{pro_rata}"
+                ).replace(",", "."),
+            }
+        )
+    if components.usage:
+        units = _number(row.usage_units)
+        total = _number(allocation.usage_total)
+        items.append(
+            {
+                "label": COMPONENT_LABELS["usage"],
+                "amount": row.usage,
+                "text": (
+                    f"{format_percent(components.usage)} der Nettokosten werden nach der "
+                    f"Nutzung verteilt: {units} von {total} Leistungseinheiten.{pro_rata}"
+                ),
+            }
+        )
+    if components.modules:
+        names = {module.key: module for module in allocation.modules}
+        parts = [
+            f"{names[k].name}: Modulkosten {format_eur(names[k].pot)}, geteilt unter "
+            f"{allocation.participants(k)} Teilnehmenden"
+            for k in row.module_keys
+            if k in names
+        ]
+        detail = "; ".join(parts) if parts else "Ihre Kommune nimmt an keinem Modul teil"
+        items.append(
+            {
+                "label": COMPONENT_LABELS["modules"],
+                "amount": row.modules,
+                "text": (
+                    f"{format_percent(components.modules)} der Nettokosten tragen die "
+                    f"Teilnehmenden der Module. {detail}.{pro_rata}"
+                ),
+            }
+        )
+    if row.grant_credit:
+        items.append(
+            {
+                "label": "Fördermittel (feste Aufteilung)",
+                "amount": -row.grant_credit,
+                "text": (
+                    f"Fördermittel von {format_eur(budget.grants_fixed)} werden zu gleichen "
+                    "Teilen je Mitglied (nach Monaten) gutgeschrieben."
+                ),
+            }
+        )
+    return items
+
+
+def _number(value: Decimal) -> str:
+    text = format_eur(value).removesuffix(" EUR")
+    return text.removesuffix(",00")

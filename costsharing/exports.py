@@ -1,0 +1,130 @@
+"""CSV (German Excel) and XLSX of a notice and of a whole year's allocation."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from costsharing.computation import YearAllocation
+
+EURO_FORMAT = '#,##0.00 "€"'
+
+
+def decimal_de(value: Decimal | int) -> str:
+    """1234.5 → "1234,50": what German Excel reads as a number (no thousands separator)."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _csv(rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([decimal_de(cell) if isinstance(cell, Decimal) else cell for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def notice_rows(context: dict[str, Any]) -> list[list[Any]]:
+    rows: list[list[Any]] = [["Position", "Jahr", "Version", "Betrag (EUR)", "Erläuterung"]]
+    for line in context["lines"]:
+        rows.append(
+            [line["label"], line["year"], line["version"] or "", line["amount"], line["note"]]
+        )
+        for component in line["components"]:
+            rows.append(
+                [
+                    "  " + str(component["label"]),
+                    line["year"],
+                    "",
+                    component["amount"],
+                    component["text"],
+                ]
+            )
+    rows.append(["Summe", context["year"], "", context["total"], ""])
+    return rows
+
+
+def notice_csv(context: dict[str, Any]) -> bytes:
+    return _csv(notice_rows(context))
+
+
+def _xlsx(title: str, rows: list[list[Any]], money_columns: set[int]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in money_columns:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = EURO_FORMAT
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJ", (44, 8, 9, 16, 60, 16, 16, 16, 16, 16), strict=False):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def notice_xlsx(context: dict[str, Any]) -> bytes:
+    return _xlsx(f"Kostenanteil {context['year']}", notice_rows(context), {4})
+
+
+def allocation_rows(allocation: YearAllocation) -> list[list[Any]]:
+    modules = list(allocation.modules)
+    header = [
+        "Kommune", "AGS", "Monate", "Einwohner", "Leistungseinheiten", "Sockelbetrag",
+        "Einwohneranteil", "Nutzungsanteil", "Module gesamt",
+        *[f"Modul {m.name}" for m in modules],
+        "Anteil nach Schlüssel", "Fördermittel (fest)", "Zu zahlen",
+    ]  # fmt: skip
+    rows: list[list[Any]] = [header]
+    for row in allocation.rows:
+        rows.append(
+            [
+                row.name,
+                row.ags,
+                row.months,
+                row.population,
+                row.usage_units,
+                row.base,
+                row.population_amount,
+                row.usage,
+                row.modules,
+                *[row.module_parts.get(m.key, Decimal("0.00")) for m in modules],
+                row.total,
+                row.grant_credit,
+                row.payable,
+            ]
+        )
+    sums = [
+        "Summe", "", "", allocation.population_total, allocation.usage_total,
+        sum((r.base for r in allocation.rows), Decimal(0)),
+        sum((r.population_amount for r in allocation.rows), Decimal(0)),
+        sum((r.usage for r in allocation.rows), Decimal(0)),
+        sum((r.modules for r in allocation.rows), Decimal(0)),
+        *[m.pot for m in modules],
+        sum((r.total for r in allocation.rows), Decimal(0)),
+        sum((r.grant_credit for r in allocation.rows), Decimal(0)),
+        allocation.payable_total,
+    ]  # fmt: skip
+    rows.append(sums)
+    return rows
+
+
+def allocation_xlsx(allocation: YearAllocation) -> bytes:
+    rows = allocation_rows(allocation)
+    money = set(range(6, len(rows[0]) + 1))
+    return _xlsx(f"Verteilung {allocation.year}", rows, money)
+
+
+def allocation_csv(allocation: YearAllocation) -> bytes:
+    return _csv(allocation_rows(allocation))

@@ -1,0 +1,193 @@
+"""Forms of cost sharing: they parse and check input; the services decide and write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from costsharing.allocation import AllocationError, KeyComponents, validate_components
+from costsharing.models import CostLine, Grant, IssuerProfile, Module
+from tenants.models import Municipality
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def money(label: str, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, min_value=Decimal(0), localize=True, **kwargs
+    )
+
+
+def percent(label: str, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=7,
+        decimal_places=4,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        localize=True,
+        **kwargs,
+    )
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="Jahr", min_value=2000, max_value=2100)
+    kreis_share_percent = percent(
+        "Anteil, den der Kreis selbst trägt (in % der Kosten)", initial=Decimal(0)
+    )
+
+
+class BudgetForm(forms.Form):
+    kreis_share_percent = percent("Anteil, den der Kreis selbst trägt (in % der Kosten)")
+    note = forms.CharField(
+        label="Bemerkung", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class StaffLineForm(forms.Form):
+    role = forms.CharField(label="Funktion", max_length=120)
+    fte = forms.DecimalField(
+        label="Vollzeitäquivalente",
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal(0),
+        localize=True,
+    )
+    cost_per_fte = money("Jahreskosten je Vollzeitstelle (EUR)")
+
+
+class CostLineForm(forms.Form):
+    kind = forms.ChoiceField(label="Art", choices=CostLine.Kind.choices)
+    label = forms.CharField(label="Bezeichnung", max_length=160)
+    amount = money("Betrag (EUR)")
+
+
+class GrantForm(forms.Form):
+    source = forms.CharField(label="Fördermittelgeber / Programm", max_length=200)
+    amount = money("Betrag (EUR)")
+    pass_on = forms.ChoiceField(label="Weitergabe an die Kommunen", choices=Grant.PassOn.choices)
+    kreis_percent = percent("Anteil, den der Kreis behält (in %)", initial=Decimal(0))
+
+
+class ModuleForm(forms.Form):
+    key = forms.SlugField(label="Kürzel", max_length=40, help_text="z. B. ozg")
+    name = forms.CharField(label="Name", max_length=120)
+    weight = money("Gewicht (geplante Kosten in EUR)")
+
+
+class KeyForm(forms.Form):
+    name = forms.CharField(label="Bezeichnung", max_length=120)
+    base = percent("Sockelbetrag (%)")
+    population = percent("Nach Einwohnern (%)")
+    usage = percent("Nach Nutzung (%)")
+    modules = percent("Nach Modulen (%)")
+    population_date = forms.DateField(label="Stichtag der Einwohnerzahlen", widget=DATE)
+    activate = forms.BooleanField(label="Gilt für das Jahr", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = [data.get(name) for name in ("base", "population", "usage", "modules")]
+        if all(part is not None for part in parts):
+            try:
+                validate_components(KeyComponents(*parts))  # type: ignore[arg-type]
+            except AllocationError as error:
+                raise ValidationError(str(error)) from error
+        return data
+
+
+class UsageForm(forms.Form):
+    municipality = forms.ModelChoiceField(label="Kommune", queryset=Municipality.objects.none())
+    units = forms.DecimalField(
+        label="Leistungseinheiten",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        localize=True,
+    )
+    note = forms.CharField(label="Bemerkung", max_length=300, required=False)
+
+    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+
+class UsageCorrectForm(forms.Form):
+    units = forms.DecimalField(
+        label="Leistungseinheiten",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        localize=True,
+    )
+    note = forms.CharField(label="Bemerkung", max_length=300, required=False)
+
+
+class PopulationForm(forms.Form):
+    municipality = forms.ModelChoiceField(label="Kommune", queryset=Municipality.objects.none())
+    reference_date = forms.DateField(label="Stichtag", widget=DATE)
+    population = forms.IntegerField(
+        label="Einwohnerzahl",
+        min_value=1,
+        error_messages={"min_value": "Die Einwohnerzahl muss größer als null sein."},
+    )
+
+    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+
+class FreezeForm(forms.Form):
+    settle_in_year = forms.IntegerField(
+        label="Abrechnen mit dem Bescheid für das Jahr", min_value=2000, max_value=2100
+    )
+    reason = forms.CharField(
+        label="Anlass (bei einer Korrektur Pflicht)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class IssuerForm(forms.ModelForm):
+    class Meta:
+        model = IssuerProfile
+        fields = [
+            "name", "street", "postal_code", "city", "contact_name", "contact_phone",
+            "contact_email", "iban", "bic", "account_holder", "seller_id", "payment_days",
+        ]  # fmt: skip
+
+
+class CooperationForm(forms.Form):
+    joined_on = forms.DateField(label="Beitritt zum Zentrum", widget=DATE)
+    left_on = forms.DateField(label="Austritt (falls beschlossen)", widget=DATE, required=False)
+    budget_line = forms.CharField(
+        label="Haushaltsstelle / Produktkonto", max_length=80, required=False
+    )
+    contact_name = forms.CharField(
+        label="Ansprechperson für Rechnungen", max_length=120, required=False
+    )
+    contact_email = forms.EmailField(label="E-Mail für Rechnungen", required=False)
+    contact_phone = forms.CharField(label="Telefon", max_length=40, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        joined, left = data.get("joined_on"), data.get("left_on")
+        if joined and left and left < joined:
+            raise ValidationError("Der Austritt kann nicht vor dem Beitritt liegen.")
+        return data
+
+
+class ModuleChoiceForm(forms.Form):
+    modules = forms.ModelMultipleChoiceField(
+        label="Module",
+        queryset=Module.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, modules: QuerySet[Module], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["modules"].queryset = modules  # type: ignore[attr-defined]

@@ -1,0 +1,532 @@
+"""Writes of cost sharing: `<entity>_<action>(*, ...)`, atomic, validated before saving.
+
+Errors a person can fix are `CostsharingError` (or the engine's `AllocationError`, or Django's
+`ValidationError`) with a German message; views show it with a 4xx status. A frozen year
+refuses every change that would touch its figures (`FrozenYearError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from costsharing import selectors
+from costsharing.allocation import KeyComponents, validate_components
+from costsharing.computation import months_in_year
+from costsharing.models import (
+    AllocationKey,
+    AllocationLine,
+    AllocationVersion,
+    BudgetYear,
+    CostLine,
+    Grant,
+    IssuerProfile,
+    MemberProfile,
+    Module,
+    ModuleMembership,
+    PopulationFigure,
+    StaffLine,
+    UsageRecord,
+)
+from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd.schemas import current_schema
+from tenants.models import Municipality, User
+
+
+class CostsharingError(ValueError):
+    """A change that cannot be made; the message is German and meant for the user."""
+
+
+class FrozenYearError(CostsharingError):
+    pass
+
+
+def _ensure_changeable(budget_year: BudgetYear) -> None:
+    if budget_year.is_frozen:
+        raise FrozenYearError(
+            f"Das Jahr {budget_year.year} ist festgeschrieben und kann nicht mehr geändert "
+            "werden. Eine Korrektur wird als neue Version festgeschrieben: zuerst „Korrektur "
+            "beginnen“ wählen."
+        )
+
+
+def _locked_year(budget_year_id: int) -> BudgetYear:
+    """The budget year, locked against a concurrent freeze for the rest of the transaction."""
+    return BudgetYear.objects.select_for_update().get(pk=budget_year_id)
+
+
+def _frozen(year: int) -> BudgetYear | None:
+    budget_year = BudgetYear.objects.filter(year=year).first()
+    return budget_year if budget_year is not None and budget_year.is_frozen else None
+
+
+# --------------------------------------------------------------------------- budget
+
+
+@transaction.atomic
+def budget_year_create(*, year: int, kreis_share_percent: Decimal = Decimal(0)) -> BudgetYear:
+    if BudgetYear.objects.filter(year=year).exists():
+        raise CostsharingError(f"Das Haushaltsjahr {year} ist schon angelegt.")
+    budget_year = BudgetYear(year=year, kreis_share_percent=kreis_share_percent)
+    budget_year.full_clean()
+    budget_year.save()
+    return budget_year
+
+
+@transaction.atomic
+def budget_year_update(
+    *, budget_year: BudgetYear, kreis_share_percent: Decimal, note: str = ""
+) -> BudgetYear:
+    budget_year = _locked_year(budget_year.pk)
+    _ensure_changeable(budget_year)
+    budget_year.kreis_share_percent = kreis_share_percent
+    budget_year.note = note
+    budget_year.full_clean()
+    budget_year.save()
+    return budget_year
+
+
+@transaction.atomic
+def staff_line_add(
+    *, budget_year: BudgetYear, role: str, fte: Decimal, cost_per_fte: Decimal
+) -> StaffLine:
+    _ensure_changeable(_locked_year(budget_year.pk))
+    line = StaffLine(budget_year=budget_year, role=role, fte=fte, cost_per_fte=cost_per_fte)
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def cost_line_add(*, budget_year: BudgetYear, kind: str, label: str, amount: Decimal) -> CostLine:
+    _ensure_changeable(_locked_year(budget_year.pk))
+    line = CostLine(budget_year=budget_year, kind=kind, label=label, amount=amount)
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def grant_add(
+    *,
+    budget_year: BudgetYear,
+    source: str,
+    amount: Decimal,
+    pass_on: str = Grant.PassOn.BY_KEY,
+    kreis_percent: Decimal = Decimal(0),
+) -> Grant:
+    _ensure_changeable(_locked_year(budget_year.pk))
+    grant = Grant(
+        budget_year=budget_year,
+        source=source,
+        amount=amount,
+        pass_on=pass_on,
+        kreis_percent=kreis_percent,
+    )
+    grant.full_clean()
+    grant.save()
+    return grant
+
+
+BUDGET_ITEMS: dict[str, type[StaffLine] | type[CostLine] | type[Grant] | type[Module]] = {
+    "personal": StaffLine,
+    "kosten": CostLine,
+    "foerdermittel": Grant,
+    "modul": Module,
+}
+
+
+@transaction.atomic
+def budget_item_delete(*, budget_year: BudgetYear, kind: str, item_id: int) -> None:
+    _ensure_changeable(_locked_year(budget_year.pk))
+    model = BUDGET_ITEMS.get(kind)
+    if model is None:
+        raise CostsharingError("Diese Art von Eintrag gibt es nicht.")
+    deleted, _ = model.objects.filter(budget_year=budget_year, pk=item_id).delete()
+    if not deleted:
+        raise CostsharingError("Der Eintrag ist nicht (mehr) vorhanden.")
+
+
+# --------------------------------------------------------------------------- key and modules
+
+
+@transaction.atomic
+def allocation_key_save(
+    *,
+    budget_year: BudgetYear,
+    name: str,
+    base: Decimal,
+    population: Decimal,
+    usage: Decimal,
+    modules: Decimal,
+    population_date: date,
+    activate: bool = False,
+    key: AllocationKey | None = None,
+) -> AllocationKey:
+    """Create (or change) a key; percents must add up to 100. `activate` makes it the one
+    in force for the year (the others stay as scenarios)."""
+    budget_year = _locked_year(budget_year.pk)
+    _ensure_changeable(budget_year)
+    validate_components(KeyComponents(base, population, usage, modules))
+    key = key or AllocationKey(budget_year=budget_year)
+    if key.budget_year_id != budget_year.pk:
+        raise CostsharingError("Der Schlüssel gehört zu einem anderen Jahr.")
+    key.name = name
+    key.base_percent, key.population_percent = base, population
+    key.usage_percent, key.modules_percent = usage, modules
+    key.population_date = population_date
+    if AllocationKey.objects.filter(budget_year=budget_year, name=name).exclude(pk=key.pk).exists():
+        raise CostsharingError(f"Einen Schlüssel „{name}“ gibt es für {budget_year.year} schon.")
+    if activate or not AllocationKey.objects.filter(budget_year=budget_year).exists():
+        AllocationKey.objects.filter(budget_year=budget_year, is_active=True).exclude(
+            pk=key.pk
+        ).update(is_active=False)
+        key.is_active = True
+    key.full_clean()
+    key.save()
+    return key
+
+
+@transaction.atomic
+def allocation_key_activate(*, key: AllocationKey) -> AllocationKey:
+    _ensure_changeable(_locked_year(key.budget_year_id))
+    AllocationKey.objects.filter(budget_year_id=key.budget_year_id, is_active=True).update(
+        is_active=False
+    )
+    key.is_active = True
+    key.save(update_fields=["is_active"])
+    return key
+
+
+@transaction.atomic
+def module_add(*, budget_year: BudgetYear, key: str, name: str, weight: Decimal) -> Module:
+    _ensure_changeable(_locked_year(budget_year.pk))
+    if Module.objects.filter(budget_year=budget_year, key=key).exists():
+        raise CostsharingError(
+            f"Ein Modul mit dem Kürzel „{key}“ gibt es {budget_year.year} schon."
+        )
+    module = Module(budget_year=budget_year, key=key, name=name, weight=weight)
+    module.full_clean()
+    module.save()
+    return module
+
+
+@transaction.atomic
+def population_figure_set(
+    *, municipality: Municipality, reference_date: date, population: int
+) -> PopulationFigure:
+    for key in AllocationKey.objects.filter(
+        budget_year__status=BudgetYear.Status.FROZEN, population_date__gte=reference_date
+    ).select_related("budget_year"):
+        # a figure at or before a frozen key's date could change the frozen year's input
+        raise FrozenYearError(
+            f"Der Stichtag {reference_date:%d.%m.%Y} betrifft das festgeschriebene Jahr "
+            f"{key.budget_year.year}."
+        )
+    figure = PopulationFigure.objects.filter(
+        municipality=municipality, reference_date=reference_date
+    ).first() or PopulationFigure(municipality=municipality, reference_date=reference_date)
+    figure.population = population
+    figure.full_clean()
+    figure.save()
+    return figure
+
+
+# --------------------------------------------------------------------------- usage
+
+
+def _check_usage_year(year: int) -> None:
+    frozen = _frozen(year)
+    if frozen is not None:
+        _ensure_changeable(frozen)
+
+
+@transaction.atomic
+def usage_record(
+    *,
+    municipality_id: int,
+    year: int,
+    units: Decimal,
+    source: str = UsageRecord.Source.SERVICE_REQUEST,
+    reference: str,
+    note: str = "",
+) -> UsageRecord:
+    """Record service units for a municipality; the same `reference` is recorded only once.
+
+    Other apps call this (e.g. when a service request is completed) with a reference that
+    names the event, such as ``"roadmap.request:42"``. Calling again with the same reference
+    returns the first record and changes nothing. A frozen year refuses new usage
+    (FrozenYearError): record it in the next open year instead.
+    """
+    if not reference:
+        raise CostsharingError(
+            "Eine Nutzung aus einem anderen Teil des Portals braucht eine Referenz."
+        )
+    existing = UsageRecord.objects.filter(reference=reference).first()
+    if existing is not None:
+        return existing
+    _check_usage_year(year)
+    record = UsageRecord(
+        municipality_id=municipality_id,
+        year=year,
+        units=units,
+        source=source,
+        reference=reference,
+        note=note,
+    )
+    record.full_clean()
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # recorded concurrently by another worker: still only once
+        return UsageRecord.objects.get(reference=reference)
+    return record
+
+
+@transaction.atomic
+def usage_record_create(
+    *, municipality: Municipality, year: int, units: Decimal, note: str, user: User
+) -> UsageRecord:
+    """The centre treasurer enters usage by hand."""
+    _check_usage_year(year)
+    record = UsageRecord(
+        municipality=municipality,
+        year=year,
+        units=units,
+        source=UsageRecord.Source.MANUAL,
+        note=note,
+        created_by=user,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def usage_record_correct(*, record: UsageRecord, units: Decimal, note: str) -> UsageRecord:
+    record = UsageRecord.objects.select_for_update().get(pk=record.pk)
+    _check_usage_year(record.year)
+    record.units = units
+    record.note = note
+    record.full_clean()
+    record.save()
+    return record
+
+
+# --------------------------------------------------------------------------- issuer
+
+
+@transaction.atomic
+def issuer_save(**fields: object) -> IssuerProfile:
+    profile = IssuerProfile.objects.select_for_update().first() or IssuerProfile()
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+# --------------------------------------------------------------------------- freeze
+
+
+@transaction.atomic
+def allocation_freeze(
+    *, budget_year: BudgetYear, user: User, settle_in_year: int | None = None, reason: str = ""
+) -> AllocationVersion:
+    """Freeze the year's allocation as the next numbered version; nothing earlier changes."""
+    budget_year = _locked_year(budget_year.pk)
+    _ensure_changeable(budget_year)
+    allocation = selectors.allocation_live(budget_year)
+    key = selectors.active_key(budget_year)
+    assert key is not None  # allocation_live raises without one
+    previous = selectors.latest_version(budget_year)
+    number = previous.number + 1 if previous else 1
+    if previous is not None and not reason.strip():
+        raise CostsharingError("Bitte den Anlass der Korrektur angeben.")
+    settle = settle_in_year or (budget_year.year if previous is None else budget_year.year + 1)
+    if settle < budget_year.year:
+        raise CostsharingError(
+            f"Die Verteilung für {budget_year.year} kann nicht mit dem Bescheid eines früheren "
+            f"Jahres ({settle}) abgerechnet werden."
+        )
+    budget = allocation.budget
+    version = AllocationVersion(
+        budget_year=budget_year,
+        number=number,
+        frozen_at=timezone.now(),
+        frozen_by=user,
+        settle_in_year=settle,
+        reason=reason.strip(),
+        key_name=key.name,
+        base_percent=key.base_percent,
+        population_percent=key.population_percent,
+        usage_percent=key.usage_percent,
+        modules_percent=key.modules_percent,
+        population_date=key.population_date,
+        gross_cost=budget.gross_cost,
+        kreis_share=budget.kreis_share,
+        grants_total=budget.grants_total,
+        grants_kreis=budget.grants_kreis,
+        grants_by_key=budget.grants_by_key,
+        grants_fixed=budget.grants_fixed,
+        net_cost=budget.net_cost,
+        modules=[
+            {"key": m.key, "name": m.name, "weight": str(m.weight), "pot": str(m.pot)}
+            for m in allocation.modules
+        ],
+    )
+    version.full_clean()
+    version.save()
+    AllocationLine.objects.bulk_create(
+        [
+            AllocationLine(
+                version=version,
+                municipality_id=row.municipality_id,
+                name=row.name,
+                ags=row.ags,
+                months=row.months,
+                population=row.population,
+                usage_units=row.usage_units,
+                module_keys=list(row.module_keys),
+                base=row.base,
+                population_amount=row.population_amount,
+                usage=row.usage,
+                modules=row.modules,
+                module_parts={k: str(v) for k, v in row.module_parts.items()},
+                total=row.total,
+                grant_credit=row.grant_credit,
+                payable=row.payable,
+            )
+            for row in allocation.rows
+        ],
+        batch_size=2000,
+    )
+    budget_year.status = BudgetYear.Status.FROZEN
+    budget_year.save(update_fields=["status", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def correction_open(*, budget_year: BudgetYear) -> BudgetYear:
+    """Allow changes to a frozen year again; its versions stay as they are."""
+    budget_year = _locked_year(budget_year.pk)
+    if not budget_year.is_frozen:
+        raise CostsharingError(f"Das Jahr {budget_year.year} ist nicht festgeschrieben.")
+    budget_year.status = BudgetYear.Status.CORRECTION
+    budget_year.save(update_fields=["status", "updated_at"])
+    return budget_year
+
+
+# --------------------------------------------------------------------------- participation
+
+
+def _ensure_in_schema(municipality: Municipality) -> None:
+    if municipality.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        raise CostsharingError("Der Kreis selbst ist kein Mitglied der Kostenverteilung.")
+    if current_schema() != municipality.schema_name:
+        raise RuntimeError(
+            f"Participation of {municipality.schema_name} must be saved in its schema, "
+            f"not in {current_schema()}."
+        )
+
+
+@transaction.atomic
+def cooperation_save(
+    *,
+    municipality: Municipality,
+    joined_on: date,
+    left_on: date | None = None,
+    budget_line: str = "",
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    user_id: int | None = None,
+) -> Cooperation:
+    """Save the municipality's membership and billing details and project them (same
+    transaction) into the Kreis' read model. Runs in the municipality's schema."""
+    _ensure_in_schema(municipality)
+    if left_on is not None and left_on < joined_on:
+        raise CostsharingError("Der Austritt kann nicht vor dem Beitritt liegen.")
+    cooperation = Cooperation.objects.select_for_update().first() or Cooperation(
+        joined_on=joined_on
+    )
+    old = (cooperation.joined_on, cooperation.left_on) if cooperation.pk else None
+    for budget_year in BudgetYear.objects.filter(status=BudgetYear.Status.FROZEN):
+        before = months_in_year(*old, budget_year.year) if old else 0
+        after = months_in_year(joined_on, left_on, budget_year.year)
+        if before != after:
+            raise FrozenYearError(
+                f"Die Änderung betrifft die Mitgliedsmonate im festgeschriebenen Jahr "
+                f"{budget_year.year} ({before} statt {after} Monate) und ist deshalb nicht "
+                "möglich. Bitte wenden Sie sich an die Kämmerei des Zentrums."
+            )
+    cooperation.joined_on = joined_on
+    cooperation.left_on = left_on
+    cooperation.budget_line = budget_line
+    cooperation.contact_name = contact_name
+    cooperation.contact_email = contact_email
+    cooperation.contact_phone = contact_phone
+    cooperation.updated_by_id = user_id
+    cooperation.full_clean()
+    cooperation.save()
+    profile = MemberProfile.objects.filter(municipality=municipality).first() or MemberProfile(
+        municipality=municipality, joined_on=joined_on
+    )
+    profile.joined_on, profile.left_on = joined_on, left_on
+    profile.budget_line = budget_line
+    profile.contact_name, profile.contact_email = contact_name, contact_email
+    profile.contact_phone = contact_phone
+    profile.full_clean()
+    profile.save()
+    return cooperation
+
+
+@transaction.atomic
+def module_choices_save(
+    *, municipality: Municipality, year: int, module_ids: Iterable[int]
+) -> list[Module]:
+    """Set the modules the municipality takes part in for a year, and project them."""
+    _ensure_in_schema(municipality)
+    budget_year = BudgetYear.objects.select_for_update().filter(year=year).first()
+    if budget_year is None:
+        raise CostsharingError(f"Für {year} ist noch kein Haushaltsjahr angelegt.")
+    _ensure_changeable(budget_year)
+    wanted = set(module_ids)
+    modules = list(Module.objects.filter(budget_year=budget_year, pk__in=wanted))
+    if len(modules) != len(wanted):
+        raise CostsharingError(f"Mindestens ein gewähltes Modul gibt es {year} nicht.")
+    cooperation = Cooperation.objects.first()
+    if modules and (
+        cooperation is None or not months_in_year(cooperation.joined_on, cooperation.left_on, year)
+    ):
+        raise CostsharingError(
+            f"Ihre Kommune ist {year} nicht Mitglied des Zentrums; bitte zuerst den Beitritt "
+            "erfassen."
+        )
+    year_module_ids = Module.objects.filter(budget_year=budget_year).values_list("pk", flat=True)
+    ModuleChoice.objects.filter(year=year).exclude(module_id__in=wanted).delete()
+    existing = set(ModuleChoice.objects.filter(year=year).values_list("module_id", flat=True))
+    ModuleChoice.objects.bulk_create(
+        [ModuleChoice(year=year, module_id=pk) for pk in sorted(wanted - existing)]
+    )
+    ModuleMembership.objects.filter(
+        municipality=municipality, module_id__in=list(year_module_ids)
+    ).exclude(module_id__in=wanted).delete()
+    ModuleMembership.objects.bulk_create(
+        [ModuleMembership(municipality=municipality, module=m) for m in modules],
+        ignore_conflicts=True,
+    )
+    return modules
+
+
+def validation_message(error: ValidationError) -> str:
+    """One German sentence from a model's ValidationError."""
+    if hasattr(error, "message_dict"):
+        return " ".join(message for messages in error.message_dict.values() for message in messages)
+    return " ".join(error.messages)

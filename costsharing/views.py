@@ -1,0 +1,731 @@
+"""Views of cost sharing: check access, parse the form, call a selector or service, render.
+
+Every error a person can fix comes back as a German message with a 4xx status and changes
+nothing: 400 for bad input, 409 for a frozen year, 422 where no e-invoice can be made.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from costsharing import exports, notices, selectors, services
+from costsharing.allocation import AllocationError
+from costsharing.documents import NOTICE_KIND, notice_filename, notice_params, notice_title
+from costsharing.forms import (
+    BudgetForm,
+    CooperationForm,
+    CostLineForm,
+    FreezeForm,
+    GrantForm,
+    IssuerForm,
+    KeyForm,
+    ModuleChoiceForm,
+    ModuleForm,
+    PopulationForm,
+    StaffLineForm,
+    UsageCorrectForm,
+    UsageForm,
+    YearForm,
+)
+from costsharing.models import AllocationKey, BudgetYear, Module, UsageRecord
+from costsharing.municipal.models import Cooperation, ModuleChoice
+from costsharing.xrechnung import EInvoiceError, invoice_xml
+from izd.documents import (
+    batch_documents,
+    batch_progress,
+    document_request,
+    documents_for,
+    download_response,
+    new_batch,
+    status_response,
+    zip_documents,
+)
+from izd.models import Document
+from tenants.access import get_access, kreis_role_required, municipality_role_required
+from tenants.models import KreisRole, Membership, Municipality
+
+COORDINATOR = KreisRole.Role.COORDINATOR
+CENTRE_TREASURER = KreisRole.Role.CENTRE_TREASURER
+KREIS_ROLES = (COORDINATOR, CENTRE_TREASURER)
+TREASURER = Membership.Role.TREASURER
+OFFICER = Membership.Role.DIGITAL_OFFICER
+
+USER_ERRORS = (services.CostsharingError, AllocationError, EInvoiceError, ValidationError)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return services.validation_message(error)
+    return str(error)
+
+
+def _status(error: Exception) -> int:
+    if isinstance(error, services.FrozenYearError):
+        return 409
+    if isinstance(error, EInvoiceError):
+        return 422
+    return 400
+
+
+def _error(request: HttpRequest, error: Exception, back: str = "") -> HttpResponse:
+    return render(
+        request,
+        "costsharing/error.html",
+        {"message": _message(error), "back": back},
+        status=_status(error),
+    )
+
+
+def _form_error(request: HttpRequest, form: Any, back: str = "") -> HttpResponse:
+    errors = [str(e) for e in form.non_field_errors()]
+    for name, field_errors in form.errors.items():
+        if name != "__all__":
+            label = form.fields[name].label if name in form.fields else name
+            errors.extend(f"{label}: {e}" for e in field_errors)
+    return render(
+        request,
+        "costsharing/error.html",
+        {"message": " ".join(errors), "back": back},
+        status=400,
+    )
+
+
+def _budget_year(year: int) -> BudgetYear:
+    budget_year = selectors.year_get(year)
+    if budget_year is None:
+        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
+    return budget_year
+
+
+# =========================================================================== Kreis
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_http_methods(["GET", "POST"])
+def year_list(request: HttpRequest) -> HttpResponse:
+    form = YearForm(request.POST or None)
+    if request.method == "POST":
+        if not get_access(request).is_coordinator:
+            return render(request, "403.html", status=403)
+        if not form.is_valid():
+            return _form_error(request, form, reverse("costsharing:year_list"))
+        try:
+            budget_year = services.budget_year_create(
+                year=form.cleaned_data["year"],
+                kreis_share_percent=form.cleaned_data["kreis_share_percent"],
+            )
+        except USER_ERRORS as error:
+            return _error(request, error, reverse("costsharing:year_list"))
+        messages.success(request, f"Das Haushaltsjahr {budget_year.year} wurde angelegt.")
+        return redirect("costsharing:year_detail", year=budget_year.year)
+    return render(
+        request,
+        "costsharing/kreis/year_list.html",
+        {"years": selectors.years(), "form": form, "issuer": selectors.issuer()},
+    )
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_GET
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    budget_year = _budget_year(year)
+    allocation, problem = None, ""
+    try:
+        allocation = selectors.allocation_current(budget_year)
+    except AllocationError as error:
+        problem = str(error)
+    budget = None
+    try:
+        budget = selectors.budget_of(budget_year)
+    except AllocationError as error:
+        problem = problem or str(error)
+    keys = list(budget_year.keys.all())
+    access = get_access(request)
+    return render(
+        request,
+        "costsharing/kreis/year_detail.html",
+        {
+            "budget_year": budget_year,
+            "budget": budget,
+            "allocation": allocation,
+            "problem": problem,
+            "keys": keys,
+            "staff": budget_year.staff.all(),
+            "costs": budget_year.costs.all(),
+            "grants": budget_year.grants.all(),
+            "modules": budget_year.modules.all(),
+            "versions": selectors.versions_of(budget_year),
+            "may_plan": access.is_coordinator and not budget_year.is_frozen,
+            "may_freeze": access.is_centre_treasurer,
+            "forms": {
+                "budget": BudgetForm(
+                    initial={
+                        "kreis_share_percent": budget_year.kreis_share_percent,
+                        "note": budget_year.note,
+                    }
+                ),
+                "personal": StaffLineForm(prefix="personal"),
+                "kosten": CostLineForm(prefix="kosten"),
+                "foerdermittel": GrantForm(prefix="foerdermittel"),
+                "modul": ModuleForm(prefix="modul"),
+                "schluessel": KeyForm(prefix="schluessel"),
+                "freeze": FreezeForm(
+                    initial={
+                        "settle_in_year": year if not budget_year.versions.exists() else year + 1
+                    }
+                ),
+            },
+        },
+    )
+
+
+@kreis_role_required(COORDINATOR)
+@require_POST
+def budget_update(request: HttpRequest, year: int) -> HttpResponse:
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:year_detail", args=[year])
+    form = BudgetForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        services.budget_year_update(budget_year=budget_year, **form.cleaned_data)
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(request, "Der Haushalt wurde gespeichert.")
+    return redirect(back)
+
+
+def _add_staff(budget_year: BudgetYear, data: dict[str, Any]) -> str:
+    services.staff_line_add(budget_year=budget_year, **data)
+    return "Die Personalkosten wurden ergänzt."
+
+
+def _add_cost(budget_year: BudgetYear, data: dict[str, Any]) -> str:
+    services.cost_line_add(budget_year=budget_year, **data)
+    return "Die Kosten wurden ergänzt."
+
+
+def _add_grant(budget_year: BudgetYear, data: dict[str, Any]) -> str:
+    services.grant_add(budget_year=budget_year, **data)
+    return "Die Fördermittel wurden ergänzt."
+
+
+def _add_module(budget_year: BudgetYear, data: dict[str, Any]) -> str:
+    services.module_add(budget_year=budget_year, **data)
+    return "Das Modul wurde angelegt."
+
+
+def _add_key(budget_year: BudgetYear, data: dict[str, Any]) -> str:
+    services.allocation_key_save(budget_year=budget_year, **data)
+    return "Der Verteilungsschlüssel wurde gespeichert."
+
+
+BUDGET_FORMS: dict[str, tuple[type[Any], Callable[[BudgetYear, dict[str, Any]], str]]] = {
+    "personal": (StaffLineForm, _add_staff),
+    "kosten": (CostLineForm, _add_cost),
+    "foerdermittel": (GrantForm, _add_grant),
+    "modul": (ModuleForm, _add_module),
+    "schluessel": (KeyForm, _add_key),
+}
+
+
+@kreis_role_required(COORDINATOR)
+@require_POST
+def budget_item_add(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+    if kind not in BUDGET_FORMS:
+        raise Http404("Diese Art von Eintrag gibt es nicht.")
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:year_detail", args=[year])
+    form_class, add = BUDGET_FORMS[kind]
+    form = form_class(request.POST, prefix=kind)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        messages.success(request, add(budget_year, form.cleaned_data))
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    return redirect(back)
+
+
+@kreis_role_required(COORDINATOR)
+@require_POST
+def budget_item_delete(request: HttpRequest, year: int, kind: str, item_id: int) -> HttpResponse:
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:year_detail", args=[year])
+    try:
+        services.budget_item_delete(budget_year=budget_year, kind=kind, item_id=item_id)
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(request, "Der Eintrag wurde entfernt.")
+    return redirect(back)
+
+
+@kreis_role_required(COORDINATOR)
+@require_POST
+def key_activate(request: HttpRequest, year: int, key_id: int) -> HttpResponse:
+    key = get_object_or_404(AllocationKey, pk=key_id, budget_year__year=year)
+    back = reverse("costsharing:year_detail", args=[year])
+    try:
+        services.allocation_key_activate(key=key)
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(request, f"„{key.name}“ gilt jetzt für {year}.")
+    return redirect(back)
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_GET
+def scenario_compare(request: HttpRequest, year: int) -> HttpResponse:
+    budget_year = _budget_year(year)
+    keys = list(budget_year.keys.all())
+    back = reverse("costsharing:year_detail", args=[year])
+    by_id = {str(key.pk): key for key in keys}
+    first, second = by_id.get(request.GET.get("a", "")), by_id.get(request.GET.get("b", ""))
+    context: dict[str, Any] = {"budget_year": budget_year, "keys": keys, "a": first, "b": second}
+    if first is not None and second is not None:
+        try:
+            before = selectors.allocation_live(budget_year, first)
+            after = selectors.allocation_live(budget_year, second)
+        except USER_ERRORS as error:
+            return _error(request, error, back)
+        context["rows"] = selectors.differences(before, after)
+        context["before"], context["after"] = before, after
+    elif request.GET.get("a") or request.GET.get("b"):
+        return _error(
+            request,
+            services.CostsharingError("Bitte zwei Schlüssel dieses Jahres zum Vergleich wählen."),
+            back,
+        )
+    return render(request, "costsharing/kreis/compare.html", context)
+
+
+@kreis_role_required(CENTRE_TREASURER)
+@require_POST
+def freeze(request: HttpRequest, year: int) -> HttpResponse:
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:year_detail", args=[year])
+    form = FreezeForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        version = services.allocation_freeze(
+            budget_year=budget_year,
+            user=request.user,  # type: ignore[arg-type]
+            settle_in_year=form.cleaned_data["settle_in_year"],
+            reason=form.cleaned_data["reason"],
+        )
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(
+        request, f"Die Verteilung {year} ist als Version {version.number} festgeschrieben."
+    )
+    return redirect("costsharing:version_detail", year=year, number=version.number)
+
+
+@kreis_role_required(CENTRE_TREASURER)
+@require_POST
+def correction(request: HttpRequest, year: int) -> HttpResponse:
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:year_detail", args=[year])
+    try:
+        services.correction_open(budget_year=budget_year)
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(
+        request,
+        f"{year} kann korrigiert werden. Die bisherigen Versionen bleiben unverändert; die "
+        "Korrektur wird als neue Version festgeschrieben.",
+    )
+    return redirect(back)
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_GET
+def version_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
+    version = selectors.version_get(year, number)
+    if version is None:
+        raise Http404("Diese Version gibt es nicht.")
+    return render(
+        request,
+        "costsharing/kreis/version_detail.html",
+        {
+            "version": version,
+            "allocation": selectors.allocation_of_version(version),
+            "differences": selectors.version_differences(version),
+        },
+    )
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_http_methods(["GET", "POST"])
+def usage_list(request: HttpRequest, year: int) -> HttpResponse:
+    back = reverse("costsharing:usage_list", args=[year])
+    municipalities = selectors.member_municipalities()
+    form = UsageForm(request.POST or None, municipalities=municipalities)
+    if request.method == "POST":
+        if not get_access(request).is_centre_treasurer:
+            return render(request, "403.html", status=403)
+        if not form.is_valid():
+            return _form_error(request, form, back)
+        try:
+            services.usage_record_create(
+                year=year,
+                user=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except USER_ERRORS as error:
+            return _error(request, error, back)
+        messages.success(request, "Die Nutzung wurde erfasst.")
+        return redirect(back)
+    return render(
+        request,
+        "costsharing/kreis/usage.html",
+        {
+            "year": year,
+            "records": selectors.usage_records(year),
+            "form": form,
+            "may_edit": get_access(request).is_centre_treasurer,
+        },
+    )
+
+
+@kreis_role_required(CENTRE_TREASURER)
+@require_POST
+def usage_correct(request: HttpRequest, year: int, record_id: int) -> HttpResponse:
+    record = get_object_or_404(UsageRecord, pk=record_id, year=year)
+    back = reverse("costsharing:usage_list", args=[year])
+    form = UsageCorrectForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        services.usage_record_correct(record=record, **form.cleaned_data)
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(request, "Die Nutzung wurde korrigiert.")
+    return redirect(back)
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def population(request: HttpRequest) -> HttpResponse:
+    back = reverse("costsharing:population")
+    form = PopulationForm(request.POST or None, municipalities=selectors.member_municipalities())
+    if request.method == "POST":
+        if not form.is_valid():
+            return _form_error(request, form, back)
+        try:
+            services.population_figure_set(**form.cleaned_data)
+        except USER_ERRORS as error:
+            return _error(request, error, back)
+        messages.success(request, "Die Einwohnerzahl wurde gespeichert.")
+        return redirect(back)
+    return render(request, "costsharing/kreis/population.html", {"form": form})
+
+
+@kreis_role_required(CENTRE_TREASURER)
+@require_http_methods(["GET", "POST"])
+def issuer_edit(request: HttpRequest) -> HttpResponse:
+    back = reverse("costsharing:issuer")
+    form = IssuerForm(request.POST or None, instance=selectors.issuer())
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "costsharing/kreis/issuer.html", {"form": form}, status=400)
+        try:
+            services.issuer_save(**{k: v for k, v in form.cleaned_data.items()})
+        except USER_ERRORS as error:
+            return _error(request, error, back)
+        messages.success(request, "Die Rechnungsangaben wurden gespeichert.")
+        return redirect(back)
+    return render(request, "costsharing/kreis/issuer.html", {"form": form})
+
+
+def _allocation_for_export(year: int) -> Any:
+    return selectors.allocation_current(_budget_year(year))
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_GET
+def allocation_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    back = reverse("costsharing:year_detail", args=[year])
+    if fmt not in ("xlsx", "csv"):
+        raise Http404("Dieses Format gibt es nicht.")
+    try:
+        allocation = _allocation_for_export(year)
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    if fmt == "xlsx":
+        content = exports.allocation_xlsx(allocation)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = exports.allocation_csv(allocation)
+        mime = "text/csv; charset=utf-8"
+    return _attachment(content, mime, f"Kostenverteilung-{year}.{fmt}")
+
+
+def _attachment(content: bytes, mime: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_http_methods(["GET", "POST"])
+def notices_batch(request: HttpRequest, year: int) -> HttpResponse:
+    """All members' notices at once: request them (POST), then follow the progress."""
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:year_detail", args=[year])
+    if request.method == "POST":
+        try:
+            allocation = selectors.allocation_current(budget_year)
+        except USER_ERRORS as error:
+            return _error(request, error, back)
+        batch = new_batch()
+        names = dict(
+            Municipality.objects.filter(
+                pk__in=[row.municipality_id for row in allocation.rows]
+            ).values_list("pk", "slug")
+        )
+        for row in allocation.rows:
+            document_request(
+                kind=NOTICE_KIND,
+                params=notice_params(row.municipality_id, year),
+                title=f"Bescheid Kostenbeteiligung {year} – {row.name}",
+                filename=f"Kostenbeteiligung-{year}-{names[row.municipality_id]}.pdf",
+                created_by_id=request.user.pk,
+                batch=batch,
+            )
+        return redirect("costsharing:notices_batch_status", year=year, batch=batch)
+    return render(request, "costsharing/kreis/notices.html", {"budget_year": budget_year})
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_GET
+def notices_batch_status(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+    documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
+    if not documents:
+        raise Http404("Diese Bescheide gibt es nicht.")
+    finished = all(d.is_finished for d in documents)
+    context = {
+        "year": year,
+        "batch": batch,
+        "documents": documents,
+        "progress": batch_progress(documents),
+        "finished": finished,
+        "done": sum(1 for d in documents if d.status == Document.Status.DONE),
+    }
+    template = "costsharing/kreis/notices_status.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#batch"
+    return render(request, template, context)
+
+
+@kreis_role_required(*KREIS_ROLES)
+@require_GET
+def notices_batch_zip(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+    documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
+    if not documents:
+        raise Http404("Diese Bescheide gibt es nicht.")
+    if not all(d.is_finished for d in documents):
+        return _error(
+            request,
+            services.CostsharingError("Die Bescheide werden noch erstellt; bitte kurz warten."),
+        )
+    return _attachment(zip_documents(documents), "application/zip", f"Bescheide-{year}.zip")
+
+
+# =========================================================================== municipality
+
+SHARE_ROLES = {"kreis_roles": KREIS_ROLES}
+
+
+def _tenant(request: HttpRequest) -> Municipality:
+    return request.tenant  # type: ignore[attr-defined]
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def share(request: HttpRequest) -> HttpResponse:
+    return share_year(request, notices.default_year())
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def share_year(request: HttpRequest, year: int) -> HttpResponse:
+    municipality = _tenant(request)
+    context = notices.notice_context(municipality, year)
+    recent = documents_for(NOTICE_KIND, municipality.schema_name).filter(params__year=year).first()
+    return render(
+        request,
+        "costsharing/municipal/share.html",
+        {
+            "notice": context,
+            "history": notices.history(municipality),
+            "years": [y.year for y in selectors.years()],
+            "document": recent,
+            **(
+                {f"document_{k}": v for k, v in _status_urls(recent).items()}
+                if recent is not None
+                else {}
+            ),
+        },
+    )
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def share_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    municipality = _tenant(request)
+    context = notices.notice_context(municipality, year)
+    stem = f"Kostenbeteiligung-{year}-{municipality.slug}"
+    if fmt == "csv":
+        return _attachment(exports.notice_csv(context), "text/csv; charset=utf-8", f"{stem}.csv")
+    if fmt == "xlsx":
+        return _attachment(
+            exports.notice_xlsx(context),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{stem}.xlsx",
+        )
+    if fmt == "xml":
+        back = reverse("costsharing:share_year", args=[year])
+        try:
+            content = invoice_xml(context)
+        except EInvoiceError as error:
+            return _error(request, error, back)
+        return _attachment(content, "application/xml", f"XRechnung-{stem}.xml")
+    raise Http404("Dieses Format gibt es nicht.")
+
+
+def _notice_document(request: HttpRequest, document_id: int) -> Document:
+    document = (
+        documents_for(NOTICE_KIND, _tenant(request).schema_name).filter(pk=document_id).first()
+    )
+    if document is None:
+        raise Http404("Dieses Dokument gibt es nicht.")
+    return document
+
+
+def _status_urls(document: Document) -> dict[str, str]:
+    return {
+        "download_url": reverse("costsharing:notice_download", args=[document.pk]),
+        "status_url": reverse("costsharing:notice_status", args=[document.pk]),
+    }
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_POST
+def notice_request(request: HttpRequest, year: int) -> HttpResponse:
+    municipality = _tenant(request)
+    if selectors.year_get(year) is None:
+        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
+    document = document_request(
+        kind=NOTICE_KIND,
+        params=notice_params(municipality.pk, year),
+        title=notice_title(municipality, year),
+        filename=notice_filename(municipality, year),
+        created_by_id=request.user.pk,
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return status_response(request, document, **_status_urls(document))
+    return redirect("costsharing:share_year", year=year)
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def notice_status(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _notice_document(request, document_id)
+    return status_response(request, document, **_status_urls(document))
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def notice_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    response = download_response(_notice_document(request, document_id))
+    return response  # type: ignore[return-value]  # a FileResponse streams the stored PDF
+
+
+PARTICIPATION_ROLES = (TREASURER, OFFICER)
+
+
+@municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def participation(request: HttpRequest) -> HttpResponse:
+    municipality = _tenant(request)
+    cooperation = Cooperation.objects.first()
+    initial = (
+        {
+            "joined_on": cooperation.joined_on,
+            "left_on": cooperation.left_on,
+            "budget_line": cooperation.budget_line,
+            "contact_name": cooperation.contact_name,
+            "contact_email": cooperation.contact_email,
+            "contact_phone": cooperation.contact_phone,
+        }
+        if cooperation
+        else None
+    )
+    back = reverse("costsharing:participation")
+    form = CooperationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _form_error(request, form, back)
+        try:
+            services.cooperation_save(
+                municipality=municipality, user_id=request.user.pk, **form.cleaned_data
+            )
+        except USER_ERRORS as error:
+            return _error(request, error, back)
+        messages.success(request, "Die Angaben zur Mitgliedschaft wurden gespeichert.")
+        return redirect(back)
+    chosen = set(ModuleChoice.objects.values_list("module_id", flat=True))
+    years = []
+    for budget_year in selectors.years():
+        modules = Module.objects.filter(budget_year=budget_year)
+        years.append(
+            {
+                "budget_year": budget_year,
+                "form": ModuleChoiceForm(
+                    modules=modules,
+                    initial={"modules": [m.pk for m in modules if m.pk in chosen]},
+                    prefix=f"y{budget_year.year}",
+                ),
+                "has_modules": modules.exists(),
+            }
+        )
+    return render(
+        request,
+        "costsharing/municipal/participation.html",
+        {"form": form, "cooperation": cooperation, "years": years, "municipality": municipality},
+    )
+
+
+@municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
+@require_POST
+def module_choices(request: HttpRequest, year: int) -> HttpResponse:
+    municipality = _tenant(request)
+    budget_year = _budget_year(year)
+    back = reverse("costsharing:participation")
+    form = ModuleChoiceForm(
+        request.POST, modules=Module.objects.filter(budget_year=budget_year), prefix=f"y{year}"
+    )
+    if not form.is_valid():
+        return _form_error(request, form, back)
+    try:
+        services.module_choices_save(
+            municipality=municipality,
+            year=year,
+            module_ids=[m.pk for m in form.cleaned_data["modules"]],
+        )
+    except USER_ERRORS as error:
+        return _error(request, error, back)
+    messages.success(request, f"Die Module für {year} wurden gespeichert.")
+    return redirect(back)

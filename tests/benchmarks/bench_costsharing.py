@@ -1,0 +1,141 @@
+"""Benchmark: a year's allocation for 400 and 11,000 members through the Django read model.
+
+Run: `.venv/bin/python tests/benchmarks/bench_costsharing.py`. Works on a throw-away database
+(`izd_bench_costsharing`) that it creates, migrates and drops. The members are municipality
+rows with their projected participation (MemberProfile, ModuleMembership, population figures,
+usage) written in bulk; no tenant schemas are needed, because computing an allocation reads
+only the public read model. Times `selectors.allocation_live()` end to end (the queries plus
+`allocate()`), and `allocation_freeze()` (writing one frozen version with a line per member).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_costsharing")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from costsharing import selectors, services  # noqa: E402
+from costsharing.models import (  # noqa: E402
+    BudgetYear,
+    MemberProfile,
+    ModuleMembership,
+    PopulationFigure,
+    UsageRecord,
+)
+from tenants.models import Municipality, User  # noqa: E402
+
+D = Decimal
+
+
+def populate(count: int, year: int, rng: random.Random) -> BudgetYear:
+    municipalities = Municipality.objects.bulk_create(
+        [
+            Municipality(
+                schema_name=f"bench_{year}_{n}", name=f"Gemeinde {year}-{n}",
+                slug=f"b{year}-{n}", ags=f"9{year % 10}{n:06d}",
+                population=max(10, int(rng.lognormvariate(7.8, 1.3))),
+                population_date=date(2024, 12, 31),
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    budget_year = services.budget_year_create(year=year)
+    services.cost_line_add(
+        budget_year=budget_year,
+        kind="material",
+        label="Betrieb",
+        amount=D(count * 12345) + D("0.67"),
+    )
+    services.allocation_key_save(
+        budget_year=budget_year, name="Schlüssel", base=D(25), population=D(40), usage=D(15),
+        modules=D(20), population_date=date(year - 1, 12, 31),
+    )  # fmt: skip
+    modules = [
+        services.module_add(budget_year=budget_year, key=k, name=k.upper(), weight=D(w))
+        for k, w in (("ozg", 120000), ("isms", 85000), ("geo", 45000), ("dms", 30000))
+    ]
+    MemberProfile.objects.bulk_create(
+        [
+            MemberProfile(
+                municipality=m,
+                joined_on=date(year, rng.randint(1, 12), 1)
+                if rng.random() < 0.1
+                else date(2020, 1, 1),
+            )
+            for m in municipalities
+        ],
+        batch_size=2000,
+    )
+    PopulationFigure.objects.bulk_create(
+        [PopulationFigure(municipality=m, reference_date=date(year - 1, 6, 30),
+                          population=m.population + 7) for m in municipalities],
+        batch_size=2000,
+    )  # fmt: skip
+    UsageRecord.objects.bulk_create(
+        [UsageRecord(municipality=m, year=year, units=D(rng.randint(0, 20000)).scaleb(-1))
+         for m in municipalities],
+        batch_size=2000,
+    )  # fmt: skip
+    ModuleMembership.objects.bulk_create(
+        [ModuleMembership(municipality=m, module=module) for m in municipalities
+         for module in modules if rng.random() < 0.5],
+        batch_size=5000,
+    )  # fmt: skip
+    return budget_year
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    function()  # warm-up
+    durations = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        function()
+        durations.append((time.perf_counter() - began) * 1000)
+    return durations
+
+
+def main() -> None:
+    test_db = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=False, serialize=False
+    )
+    try:
+        print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}, database {test_db}")  # fmt: skip
+        user = User.objects.create_user(email="bench@example.invalid", password=None)
+        rng = random.Random(20260101)
+        print(f"{'members':>8} {'allocation_live median ms':>26} {'min ms':>8} {'freeze ms':>10}")
+        for year, count in ((2090, 400), (2091, 11_000)):
+            budget_year = populate(count, year, rng)
+            budget_year = BudgetYear.objects.get(pk=budget_year.pk)
+            durations = timed(lambda: selectors.allocation_live(budget_year), repeat=7)  # noqa: B023
+            with transaction.atomic():
+                began = time.perf_counter()
+                services.allocation_freeze(budget_year=budget_year, user=user)
+                freeze_ms = (time.perf_counter() - began) * 1000
+            assert selectors.allocation_current(BudgetYear.objects.get(pk=budget_year.pk)).rows
+            print(f"{count:>8,} {statistics.median(durations):>26.1f} {min(durations):>8.1f} "
+                  f"{freeze_ms:>10.1f}")  # fmt: skip
+    finally:
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

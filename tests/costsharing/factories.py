@@ -1,0 +1,182 @@
+"""Test data for cost sharing: small builders and the seed scenario in Django models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from costsharing import services
+from costsharing.models import BudgetYear, Grant, Module, UsageRecord
+from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
+from izd.schemas import tenant_schema
+from tenants.models import Municipality, User
+from tenants.services import MunicipalityData, municipality_create
+from tenants.validators import leitweg_check_digits
+
+D = Decimal
+
+
+def leitweg_for(ags: str) -> str:
+    body = f"{ags}-0001"
+    return f"{body}-{leitweg_check_digits(body)}"
+
+
+@dataclass(frozen=True)
+class SeedTowns:
+    by_ags: dict[str, Municipality]
+
+    @property
+    def focus(self) -> Municipality:
+        return self.by_ags[FOCUS_MEMBER]
+
+
+def build_seed_towns() -> SeedTowns:
+    towns = {}
+    for member in SEED_SCENARIO["members"]:
+        existing = Municipality.objects.filter(ags=member["key"]).first()
+        towns[member["key"]] = existing or municipality_create(
+            data=MunicipalityData(
+                name=member["name"],
+                ags=member["key"],
+                population=14_000,
+                population_date=date(2024, 12, 31),
+                leitweg_id=leitweg_for(member["key"]),
+                street="Marktplatz 1",
+                postal_code="63600",
+                city=member["name"].removeprefix("Stadt "),
+            )
+        )
+    return SeedTowns(towns)
+
+
+def budget_year(
+    year: int,
+    *,
+    staff: tuple[tuple[str, str, str], ...] = (),
+    costs: tuple[tuple[str, str, str], ...] = (),
+    grants: tuple[dict[str, Any], ...] = (),
+    key: tuple[int | str, int | str, int | str, int | str] | None = (100, 0, 0, 0),
+    population_date: date | None = None,
+    modules: dict[str, str] | None = None,
+    kreis_share_percent: str = "0",
+) -> BudgetYear:
+    """A budget year with lines, grants, a key in force and modules (keys → weights)."""
+    created = services.budget_year_create(year=year, kreis_share_percent=D(kreis_share_percent))
+    for role, fte, cost in staff:
+        services.staff_line_add(budget_year=created, role=role, fte=D(fte), cost_per_fte=D(cost))
+    for kind, label, amount in costs:
+        services.cost_line_add(budget_year=created, kind=kind, label=label, amount=D(amount))
+    for grant in grants:
+        services.grant_add(budget_year=created, **grant)
+    if key is not None:
+        base, population, usage, module_share = (D(str(part)) for part in key)
+        services.allocation_key_save(
+            budget_year=created,
+            name="Schlüssel",
+            base=base,
+            population=population,
+            usage=usage,
+            modules=module_share,
+            population_date=population_date or date(year - 1, 12, 31),
+            activate=True,
+        )
+    for module_key, weight in (modules or {}).items():
+        services.module_add(
+            budget_year=created, key=module_key, name=module_key.upper(), weight=D(weight)
+        )
+    return created
+
+
+def join(
+    municipality: Municipality,
+    joined_on: date,
+    left_on: date | None = None,
+    *,
+    budget_line: str = "",
+) -> None:
+    with tenant_schema(municipality):
+        services.cooperation_save(
+            municipality=municipality, joined_on=joined_on, left_on=left_on, budget_line=budget_line
+        )
+
+
+def take_modules(municipality: Municipality, year: int, keys: list[str]) -> None:
+    ids = list(
+        Module.objects.filter(budget_year__year=year, key__in=keys).values_list("pk", flat=True)
+    )
+    with tenant_schema(municipality):
+        services.module_choices_save(municipality=municipality, year=year, module_ids=ids)
+
+
+def issuer() -> None:
+    services.issuer_save(
+        name="Main-Kinzig-Kreis, Interkommunales Zentrum für IT und Digitalisierung",
+        street="Barbarossastraße 16",
+        postal_code="63571",
+        city="Gelnhausen",
+        contact_name="Kurt Kasse",
+        contact_phone="+49 6051 85-0",
+        contact_email="kaemmerei-izd@mkk.example",
+        iban="DE02120300000000202051",
+        bic="BYLADEM1001",
+        account_holder="Main-Kinzig-Kreis",
+        seller_id="06435000-IZD-12",
+        payment_days=30,
+    )
+
+
+def load_seed(
+    towns: SeedTowns, years: tuple[int, ...] = (2023, 2024, 2025)
+) -> dict[int, BudgetYear]:
+    """SEED_SCENARIO in the portal's models: budget, grants, key, modules, population, usage
+    and each town's participation saved in its own schema (projected to the read model)."""
+    for member in SEED_SCENARIO["members"]:
+        join(towns.by_ags[member["key"]], member["joined"])
+    created = {}
+    for year in years:
+        data = SEED_SCENARIO["years"][year]
+        grants_total = sum((g["amount"] for g in data["grants"]), D(0))
+        staff_cost = D("60000.00")
+        budget = data["net_cost"] + grants_total
+        assert budget == data["budget"]
+        key = data["key"]
+        created[year] = budget_year(
+            year,
+            staff=(("Leitung und Koordination", "1.00", str(staff_cost)),),
+            costs=(("material", "Lizenzen und Betrieb", str(budget - D("60000.00"))),),
+            grants=tuple(
+                {"source": g["name"], "amount": g["amount"], "pass_on": Grant.PassOn.BY_KEY}
+                for g in data["grants"]
+            ),
+            key=(key["base"], key["population"], key["usage"], key["modules"]),
+            population_date=data["reference_date"],
+            modules={k: str(w) for k, w in data["module_weights"].items()},
+        )
+        for module in SEED_SCENARIO["modules"]:
+            Module.objects.filter(budget_year__year=year, key=module["key"]).update(
+                name=module["name"]
+            )
+        for ags, participation in data["participation"].items():
+            town = towns.by_ags[ags]
+            services.population_figure_set(
+                municipality=town,
+                reference_date=data["reference_date"],
+                population=participation["population"],
+            )
+            if participation["usage_units"]:
+                services.usage_record(
+                    municipality_id=town.pk,
+                    year=year,
+                    units=participation["usage_units"],
+                    source=UsageRecord.Source.IMPORT,
+                    reference=f"seed:{year}:{ags}",
+                )
+            if participation["modules"]:
+                take_modules(town, year, participation["modules"])
+    return created
+
+
+def centre_treasurer() -> User:
+    return User.objects.get(email="centre_treasurer@test.example")

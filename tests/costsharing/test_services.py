@@ -1,0 +1,348 @@
+"""Budget, grants, key, participation, usage and freeze through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from costsharing import selectors, services
+from costsharing.allocation import AllocationError
+from costsharing.models import (
+    AllocationLine,
+    AllocationVersion,
+    BudgetYear,
+    Grant,
+    MemberProfile,
+    ModuleMembership,
+    UsageRecord,
+)
+from costsharing.municipal.models import Cooperation, ModuleChoice
+from costsharing.notices import notice_context
+from izd.schemas import tenant_schema
+from tests.conftest import Portal
+from tests.costsharing.factories import budget_year, centre_treasurer, join, take_modules
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def shares(year: BudgetYear) -> dict[str, Decimal]:
+    return {row.name: row.payable for row in selectors.allocation_live(year).rows}
+
+
+def two_members(portal: Portal, year: int = 2026) -> None:
+    join(portal.a, date(year - 3, 1, 1))
+    join(portal.b, date(year - 3, 1, 1))
+
+
+# --------------------------------------------------------------------------- budget
+
+
+def test_budget_adds_staff_material_services_and_overheads_to_the_gross_cost(portal: Portal):
+    year = budget_year(
+        2026,
+        staff=(("Leitung", "1.5", "80000.00"), ("Verwaltung", "0.5", "50000.00")),
+        costs=(("material", "Lizenzen", "10000.00"), ("service", "Hosting", "5000.00"),
+               ("overhead", "Gemeinkosten", "3000.50")),
+    )  # fmt: skip
+    budget = selectors.budget_of(year)
+    assert budget.staff == D("145000.00")
+    assert (budget.material, budget.service, budget.overhead) == (
+        D("10000.00"), D("5000.00"), D("3000.50"),
+    )  # fmt: skip
+    assert budget.gross_cost == D("163000.50")
+    assert budget.net_cost == D("163000.50")
+
+
+def test_kreis_share_is_taken_off_before_the_members_share(portal: Portal):
+    two_members(portal)
+    year = budget_year(
+        2026, costs=(("material", "Betrieb", "100000.00"),), kreis_share_percent="25"
+    )
+    budget = selectors.budget_of(year)
+    assert budget.kreis_share == D("25000.00")
+    assert budget.net_cost == D("75000.00")
+    assert shares(year) == {"Beispielstadt": D("37500.00"), "Testhausen": D("37500.00")}
+
+
+def test_grant_passed_on_by_the_key_lowers_the_net_cost_and_the_kreis_keeps_its_part(
+    portal: Portal,
+):
+    two_members(portal)
+    year = budget_year(
+        2026,
+        costs=(("material", "Betrieb", "100000.00"),),
+        grants=({"source": "IKZ-Förderung", "amount": D("20000.00"),
+                 "pass_on": Grant.PassOn.BY_KEY, "kreis_percent": D("50")},),
+    )  # fmt: skip
+    budget = selectors.budget_of(year)
+    assert (budget.grants_kreis, budget.grants_by_key) == (D("10000.00"), D("10000.00"))
+    assert budget.net_cost == D("90000.00")
+    assert budget.kreis_net == D("-10000.00")
+    assert shares(year) == {"Beispielstadt": D("45000.00"), "Testhausen": D("45000.00")}
+
+
+def test_grant_in_a_fixed_split_is_credited_equally_per_member_after_the_key(portal: Portal):
+    two_members(portal)
+    year = budget_year(
+        2026,
+        costs=(("material", "Betrieb", "100000.00"),),
+        key=(0, 100, 0, 0),
+        grants=({"source": "Land", "amount": D("10000.01"),
+                 "pass_on": Grant.PassOn.FIXED_SPLIT},),
+    )  # fmt: skip
+    allocation = selectors.allocation_live(year)
+    rows = {row.name: row for row in allocation.rows}
+    # by population 14,000 : 9,500 of 100,000.00; then the grant equally (cent to smaller AGS)
+    assert rows["Testhausen"].total == D("59574.47")
+    assert rows["Testhausen"].grant_credit == D("5000.01")
+    assert rows["Beispielstadt"].grant_credit == D("5000.00")
+    assert rows["Testhausen"].payable == D("54574.46")
+    assert allocation.payable_total == D("100000.00") - D("10000.01")
+
+
+def test_grants_above_the_members_cost_are_refused_in_german(portal: Portal):
+    two_members(portal)
+    year = budget_year(
+        2026,
+        costs=(("material", "Betrieb", "1000.00"),),
+        grants=({"source": "Land", "amount": D("5000.00")},),
+    )
+    with pytest.raises(AllocationError, match="übersteigen die Kosten"):
+        selectors.allocation_live(year)
+
+
+def test_negative_amount_is_refused_and_nothing_saved(portal: Portal):
+    year = budget_year(2026)
+    with pytest.raises(ValidationError, match="negativ"):
+        services.cost_line_add(budget_year=year, kind="material", label="x", amount=D("-1.00"))
+    assert not year.costs.exists()
+
+
+# --------------------------------------------------------------------------- key components
+
+
+def test_population_component_uses_the_figure_at_the_keys_reference_date(portal: Portal):
+    two_members(portal)
+    year = budget_year(
+        2026, costs=(("material", "Betrieb", "1000.00"),), key=(0, 100, 0, 0),
+        population_date=date(2025, 6, 30),
+    )  # fmt: skip
+    services.population_figure_set(municipality=portal.a, reference_date=date(2025, 6, 30),
+                                   population=3000)  # fmt: skip
+    services.population_figure_set(
+        municipality=portal.a, reference_date=date(2025, 12, 31), population=999_999
+    )  # after the date: ignored
+    services.population_figure_set(municipality=portal.b, reference_date=date(2024, 6, 30),
+                                   population=1000)  # fmt: skip
+    assert shares(year) == {"Beispielstadt": D("250.00"), "Testhausen": D("750.00")}
+
+
+def test_population_of_zero_is_refused(portal: Portal):
+    with pytest.raises(ValidationError, match="größer als null"):
+        services.population_figure_set(
+            municipality=portal.a, reference_date=date(2025, 6, 30), population=0
+        )
+
+
+def test_usage_component_splits_by_recorded_service_units(portal: Portal):
+    two_members(portal)
+    year = budget_year(2026, costs=(("material", "Betrieb", "900.00"),), key=(0, 0, 100, 0))
+    services.usage_record(municipality_id=portal.a.pk, year=2026, units=D("20"), reference="t:1")
+    services.usage_record(municipality_id=portal.a.pk, year=2026, units=D("10"), reference="t:2")
+    services.usage_record(municipality_id=portal.b.pk, year=2026, units=D("60"), reference="t:3")
+    assert shares(year) == {"Beispielstadt": D("600.00"), "Testhausen": D("300.00")}
+
+
+def test_usage_recorded_twice_with_the_same_reference_counts_once(portal: Portal):
+    first = services.usage_record(
+        municipality_id=portal.a.pk, year=2026, units=D("5"), reference="roadmap.request:7"
+    )
+    again = services.usage_record(
+        municipality_id=portal.a.pk, year=2026, units=D("5"), reference="roadmap.request:7"
+    )
+    assert again.pk == first.pk
+    assert UsageRecord.objects.filter(reference="roadmap.request:7").count() == 1
+
+
+def test_centre_treasurer_corrects_usage(portal: Portal):
+    record = services.usage_record_create(
+        municipality=portal.a, year=2026, units=D("5"), note="", user=portal.centre_treasurer
+    )
+    services.usage_record_correct(record=record, units=D("7.5"), note="nachgemeldet")
+    record.refresh_from_db()
+    assert record.units == D("7.50")
+
+
+def test_module_cost_is_shared_by_its_participants_only(portal: Portal):
+    two_members(portal)
+    year = budget_year(
+        2026, costs=(("material", "Betrieb", "1000.00"),), key=(0, 0, 0, 100),
+        modules={"ozg": "3", "geo": "1"},
+    )  # fmt: skip
+    take_modules(portal.a, 2026, ["ozg", "geo"])
+    take_modules(portal.b, 2026, ["ozg"])
+    assert shares(year) == {"Beispielstadt": D("375.00"), "Testhausen": D("625.00")}
+
+
+def test_base_share_is_equal_and_pro_rata_by_months_for_a_member_joining_in_july(
+    portal: Portal,
+):
+    join(portal.a, date(2020, 1, 1))
+    join(portal.b, date(2026, 7, 15))  # the month of joining counts: July–December
+    year = budget_year(2026, costs=(("material", "Betrieb", "1800.00"),), key=(100, 0, 0, 0))
+    allocation = selectors.allocation_live(year)
+    months = {row.name: row.months for row in allocation.rows}
+    assert months == {"Beispielstadt": 6, "Testhausen": 12}
+    assert shares(year) == {"Beispielstadt": D("600.00"), "Testhausen": D("1200.00")}
+
+
+def test_member_that_left_before_the_year_is_not_charged(portal: Portal):
+    join(portal.a, date(2020, 1, 1))
+    join(portal.b, date(2020, 1, 1), left_on=date(2025, 12, 31))
+    year = budget_year(2026, costs=(("material", "Betrieb", "100.00"),))
+    assert shares(year) == {"Testhausen": D("100.00")}
+
+
+def test_year_without_members_is_refused_in_german(portal: Portal):
+    year = budget_year(2031, costs=(("material", "Betrieb", "100.00"),))
+    with pytest.raises(AllocationError, match="keine Mitglieder"):
+        selectors.allocation_live(year)
+
+
+def test_key_percentages_must_add_up_to_100(portal: Portal):
+    year = budget_year(2026, key=None)
+    with pytest.raises(AllocationError, match="ergeben 90,00 % statt 100 %"):
+        services.allocation_key_save(
+            budget_year=year, name="falsch", base=D(40), population=D(50), usage=D(0),
+            modules=D(0), population_date=date(2025, 12, 31),
+        )  # fmt: skip
+    assert not year.keys.exists()
+
+
+# --------------------------------------------------------------------------- participation
+
+
+def test_saving_participation_projects_it_into_the_public_read_model(portal: Portal):
+    year = budget_year(2026, modules={"ozg": "1"})
+    join(portal.a, date(2024, 3, 1), budget_line="1.11.01.00-543100")
+    take_modules(portal.a, 2026, ["ozg"])
+    with tenant_schema(portal.a):
+        assert Cooperation.objects.get().joined_on == date(2024, 3, 1)
+        assert ModuleChoice.objects.filter(year=2026).count() == 1
+    profile = MemberProfile.objects.get(municipality=portal.a)
+    assert profile.budget_line == "1.11.01.00-543100"
+    assert (
+        ModuleMembership.objects.filter(municipality=portal.a, module__budget_year=year).count()
+        == 1
+    )
+    with tenant_schema(portal.b):
+        assert not Cooperation.objects.exists()  # the other schema knows nothing of it
+
+
+def test_modules_need_membership_in_the_year(portal: Portal):
+    budget_year(2026, modules={"ozg": "1"})
+    join(portal.a, date(2027, 1, 1))
+    with pytest.raises(services.CostsharingError, match="nicht Mitglied"):
+        take_modules(portal.a, 2026, ["ozg"])
+
+
+def test_allocation_reads_a_few_queries_whatever_the_number_of_members(
+    portal: Portal, django_assert_max_num_queries
+):
+    two_members(portal)
+    year = budget_year(2026, costs=(("material", "Betrieb", "100.00"),))
+    year = BudgetYear.objects.get(pk=year.pk)
+    # nine SELECTs; django-tenants sets the search_path before each, hence 18
+    with django_assert_max_num_queries(18):
+        selectors.allocation_live(year)
+
+
+# --------------------------------------------------------------------------- freeze
+
+
+def frozen_year(portal: Portal) -> BudgetYear:
+    two_members(portal)
+    year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
+    services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    year.refresh_from_db()
+    return year
+
+
+def test_frozen_year_refuses_budget_key_module_and_usage_changes(portal: Portal):
+    year = frozen_year(portal)
+    attempts = [
+        lambda: services.cost_line_add(budget_year=year, kind="material", label="x", amount=D(1)),
+        lambda: services.staff_line_add(budget_year=year, role="x", fte=D(1), cost_per_fte=D(1)),
+        lambda: services.grant_add(budget_year=year, source="x", amount=D(1)),
+        lambda: services.module_add(budget_year=year, key="neu", name="Neu", weight=D(1)),
+        lambda: services.budget_year_update(budget_year=year, kreis_share_percent=D(10)),
+        lambda: services.allocation_key_save(
+            budget_year=year, name="B", base=D(100), population=D(0), usage=D(0), modules=D(0),
+            population_date=date(2025, 12, 31),
+        ),
+        lambda: services.usage_record(
+            municipality_id=portal.a.pk, year=2026, units=D(1), reference="late"
+        ),
+        lambda: services.allocation_freeze(budget_year=year, user=centre_treasurer()),
+    ]  # fmt: skip
+    for attempt in attempts:
+        with pytest.raises(services.FrozenYearError, match="festgeschrieben"):
+            attempt()
+    assert selectors.budget_of(year).gross_cost == D("1000.00")
+    assert not UsageRecord.objects.filter(reference="late").exists()
+
+
+def test_frozen_year_refuses_a_membership_change_that_alters_its_months(portal: Portal):
+    frozen_year(portal)
+    with pytest.raises(services.FrozenYearError, match="2026"):
+        join(portal.b, date(2023, 1, 1), left_on=date(2026, 6, 30))
+    assert MemberProfile.objects.get(municipality=portal.b).left_on is None
+    join(portal.b, date(2023, 1, 1), budget_line="neu")  # billing details may change
+
+
+def test_correction_is_a_new_version_with_differences_and_version_one_is_unchanged(
+    portal: Portal,
+):
+    year = frozen_year(portal)
+    first = AllocationVersion.objects.get(budget_year=year, number=1)
+    first_lines = list(AllocationLine.objects.filter(version=first).values_list("name", "payable"))
+    services.correction_open(budget_year=year)
+    services.cost_line_add(budget_year=year, kind="service", label="Nachtrag", amount=D("200.00"))
+    with pytest.raises(services.CostsharingError, match="Anlass"):
+        services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    second = services.allocation_freeze(
+        budget_year=year, user=centre_treasurer(), reason="Nachtrag Hosting"
+    )
+    assert second.number == 2
+    assert second.settle_in_year == 2027
+    assert list(AllocationLine.objects.filter(version=first).values_list("name", "payable")) == (
+        first_lines
+    )
+    changes = {d.name: (d.before, d.after, d.change) for d in selectors.version_differences(second)}
+    assert changes == {
+        "Beispielstadt": (D("500.00"), D("600.00"), D("100.00")),
+        "Testhausen": (D("500.00"), D("600.00"), D("100.00")),
+    }
+    # the difference is a back charge (periodenfremd) on the next year's notice
+    notice = notice_context(portal.a, 2027)
+    assert [(line["year"], line["amount"]) for line in notice["lines"]] == [(2026, D("100.00"))]
+    assert "Korrektur" in notice["lines"][0]["label"]
+    assert notice_context(portal.a, 2026)["total"] == D("500.00")
+
+
+def test_demo_data_load_twice_gives_every_member_a_share_once(portal: Portal):
+    from costsharing.demo import DEMO_YEAR, costsharing_demo_load
+
+    costsharing_demo_load()
+    costsharing_demo_load()
+    year = BudgetYear.objects.get(year=DEMO_YEAR)
+    allocation = selectors.allocation_live(year)
+    assert {row.name for row in allocation.rows} >= {"Testhausen", "Beispielstadt"}
+    assert allocation.payable_total == selectors.budget_of(year).members_total
+    assert UsageRecord.objects.filter(year=DEMO_YEAR, reference__startswith="demo:").count() == len(
+        allocation.rows
+    )

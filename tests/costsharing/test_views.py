@@ -1,0 +1,181 @@
+"""Pages of cost sharing: German 4xx for bad input, nothing changed, and who sees what."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from costsharing import services
+from costsharing.models import AllocationKey, BudgetYear, CostLine, MemberProfile
+from tests.conftest import Portal
+from tests.costsharing.factories import budget_year, centre_treasurer, issuer, join
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def year_2026(portal: Portal) -> BudgetYear:
+    join(portal.a, date(2024, 1, 1))
+    join(portal.b, date(2024, 1, 1))
+    return budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
+
+
+def test_coordinator_sees_the_year_with_every_members_share(portal: Portal, client_for, year_2026):
+    response = client_for(portal.coordinator).get("/kosten/2026/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Testhausen" in body and "Beispielstadt" in body
+    assert "500,00 €" in body
+
+
+def test_key_not_adding_up_to_100_gets_a_german_400_and_changes_nothing(
+    portal: Portal, client_for, year_2026
+):
+    response = client_for(portal.coordinator).post(
+        "/kosten/2026/schluessel/neu/",
+        {"schluessel-name": "B", "schluessel-base": "50", "schluessel-population": "40",
+         "schluessel-usage": "0", "schluessel-modules": "0",
+         "schluessel-population_date": "2025-12-31"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "ergeben 90,00 % statt 100 %" in response.content.decode()
+    assert AllocationKey.objects.filter(budget_year=year_2026).count() == 1
+
+
+def test_negative_amount_gets_a_german_400(portal: Portal, client_for, year_2026):
+    response = client_for(portal.coordinator).post(
+        "/kosten/2026/kosten/neu/",
+        {"kosten-kind": "material", "kosten-label": "x", "kosten-amount": "-5"},
+    )
+    assert response.status_code == 400
+    assert "größer oder gleich 0" in response.content.decode()
+    assert CostLine.objects.filter(budget_year=year_2026).count() == 1
+
+
+def test_decimal_comma_is_accepted(portal: Portal, client_for, year_2026):
+    response = client_for(portal.coordinator).post(
+        "/kosten/2026/kosten/neu/",
+        {"kosten-kind": "service", "kosten-label": "Hosting", "kosten-amount": "1234,56"},
+    )
+    assert response.status_code == 302
+    assert CostLine.objects.get(label="Hosting").amount == D("1234.56")
+
+
+def test_population_of_zero_gets_a_german_400(portal: Portal, client_for):
+    response = client_for(portal.coordinator).post(
+        "/kosten/einwohner/",
+        {"municipality": portal.a.pk, "reference_date": "2025-06-30", "population": "0"},
+    )
+    assert response.status_code == 400
+    assert "Die Einwohnerzahl muss größer als null sein." in response.content.decode()
+
+
+def test_year_without_members_shows_the_reason_and_freezing_it_gets_a_400(
+    portal: Portal, client_for
+):
+    budget_year(2033, costs=(("material", "Betrieb", "1.00"),))
+    page = client_for(portal.coordinator).get("/kosten/2033/")
+    assert page.status_code == 200
+    assert "keine Mitglieder" in page.content.decode()
+    response = client_for(portal.centre_treasurer).post(
+        "/kosten/2033/festschreiben/", {"settle_in_year": "2033"}
+    )
+    assert response.status_code == 400
+    assert "keine Mitglieder" in response.content.decode()
+    assert not BudgetYear.objects.get(year=2033).is_frozen
+
+
+def test_frozen_year_refuses_a_change_with_409(portal: Portal, client_for, year_2026):
+    response = client_for(portal.centre_treasurer).post(
+        "/kosten/2026/festschreiben/", {"settle_in_year": "2026"}
+    )
+    assert response.status_code == 302
+    response = client_for(portal.coordinator).post(
+        "/kosten/2026/kosten/neu/",
+        {"kosten-kind": "material", "kosten-label": "spät", "kosten-amount": "5"},
+    )
+    assert response.status_code == 409
+    assert "festgeschrieben" in response.content.decode()
+    assert not CostLine.objects.filter(label="spät").exists()
+
+
+def test_only_the_centre_treasurer_freezes(portal: Portal, client_for, year_2026):
+    response = client_for(portal.coordinator).post(
+        "/kosten/2026/festschreiben/", {"settle_in_year": "2026"}
+    )
+    assert response.status_code == 403
+
+
+def test_scenarios_side_by_side_show_each_members_difference(portal: Portal, client_for, year_2026):
+    services.allocation_key_save(
+        budget_year=year_2026, name="Nach Einwohnern", base=D(0), population=D(100),
+        usage=D(0), modules=D(0), population_date=date(2025, 12, 31),
+    )  # fmt: skip
+    a, b = AllocationKey.objects.filter(budget_year=year_2026).order_by("pk")
+    response = client_for(portal.coordinator).get(f"/kosten/2026/vergleich/?a={a.pk}&b={b.pk}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    # 1,000.00 by population 14,000 : 9,500 → 595.74 / 404.26 against 500.00 each
+    assert "595,74 €" in body and "+95,74 €" in body
+    assert "404,26 €" in body and "-95,74 €" in body
+
+
+def test_treasurer_sees_own_share_and_downloads(portal: Portal, client_for, year_2026):
+    client = client_for(portal.treasurer_a, portal.a)
+    page = client.get("/kosten/2026/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Kostenanteil 2026" in body and "500,00 €" in body and "Sockelbetrag" in body
+    assert "Beispielstadt" not in body
+    csv = client.get("/kosten/2026/anteil.csv")
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+    assert client.get("/kosten/2026/anteil.xlsx").status_code == 200
+
+
+def test_treasurer_of_a_cannot_see_the_share_of_b(portal: Portal, client_for, year_2026):
+    client = client_for(portal.treasurer_a, portal.b)
+    for path in ("/kosten/", "/kosten/2026/", "/kosten/2026/anteil.csv", "/kosten/2026/anteil.xml"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "Beispielstadt" not in response.content.decode()
+
+
+def test_digital_officer_does_not_see_the_share(portal: Portal, client_for, year_2026):
+    assert client_for(portal.officer_a, portal.a).get("/kosten/2026/").status_code == 403
+
+
+def test_einvoice_without_leitweg_id_gets_a_clear_german_4xx(portal: Portal, client_for, year_2026):
+    issuer()
+    services.allocation_freeze(budget_year=year_2026, user=centre_treasurer())
+    assert portal.a.leitweg_id == ""
+    response = client_for(portal.treasurer_a, portal.a).get("/kosten/2026/anteil.xml")
+    assert response.status_code == 422
+    assert "keine Leitweg-ID" in response.content.decode()
+
+
+def test_participation_form_saves_and_projects_membership(portal: Portal, client_for):
+    response = client_for(portal.treasurer_a, portal.a).post(
+        "/kosten/teilnahme/",
+        {"joined_on": "2025-04-01", "budget_line": "1.11.01", "contact_email": "k@a.example"},
+    )
+    assert response.status_code == 302
+    profile = MemberProfile.objects.get(municipality=portal.a)
+    assert profile.joined_on == date(2025, 4, 1) and profile.budget_line == "1.11.01"
+
+
+def test_participation_with_exit_before_entry_gets_a_german_400(portal: Portal, client_for):
+    response = client_for(portal.treasurer_a, portal.a).post(
+        "/kosten/teilnahme/", {"joined_on": "2025-04-01", "left_on": "2024-01-01"}
+    )
+    assert response.status_code == 400
+    assert "Austritt kann nicht vor dem Beitritt" in response.content.decode()
+    assert not MemberProfile.objects.filter(municipality=portal.a).exists()
+
+
+def test_kreis_exports_all_members_as_xlsx(portal: Portal, client_for, year_2026):
+    response = client_for(portal.centre_treasurer).get("/kosten/2026/verteilung.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
