@@ -7,3 +7,34 @@ class PapersConfig(AppConfig):
 
     name = "roadmap.papers"
     label = "roadmap_papers"
+
+    def ready(self) -> None:
+        from izd.documents import register_builder
+        from roadmap.papers.builders import build_paper
+        from roadmap.papers.services import KIND
+        from tenants.access import Access
+        from tenants.navigation import NavEntry, register
+
+        register_builder(KIND, build_paper)
+        register(
+            "municipality",
+            NavEntry(
+                label="Beschlussvorlagen",
+                url_name="papers:municipal_list",
+                visible=lambda access: access.may_enter_municipality(),
+                order=45,
+            ),
+        )
+
+        def kreis_visible(access: Access) -> bool:
+            return access.is_coordinator or access.is_centre_treasurer
+
+        register(
+            "kreis",
+            NavEntry(
+                label="Beschlussvorlagen",
+                url_name="papers:home",
+                visible=kreis_visible,
+                order=45,
+            ),
+        )

@@ -1,0 +1,516 @@
+"""Writes of the decision papers and the paper context (build step of the PDF).
+
+Every error a person can fix is a `PaperError` with a German message; nothing is saved or
+rendered half: a batch checks every paper before it requests a single document.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from izd.documents import document_request, new_batch
+from izd.models import Document
+from izd.schemas import tenant_schema
+from roadmap.papers import placeholders, selectors
+from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
+from tenants.models import Municipality, User
+
+KIND = "papers.beschlussvorlage"
+TEMPLATE_NAME = "papers/pdf/beschlussvorlage.html"
+
+
+class PaperError(ValueError):
+    """A paper cannot be made or changed as asked; the message is shown to the user."""
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_money(value: Decimal) -> str:
+    """German format with thousands separator and two decimals: 21.695,55 €."""
+    quantized = Decimal(value).quantize(Decimal("0.01"))
+    sign = "-" if quantized < 0 else ""
+    whole, cents = f"{abs(quantized):.2f}".split(".")
+    groups: list[str] = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{'.'.join(groups)},{cents} €"
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _validate_texts(**texts: str) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, text in texts.items():
+        try:
+            placeholders.validate(text)
+        except ValidationError as error:
+            errors[name] = list(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def template_save(template: PaperTemplate) -> PaperTemplate:
+    _validate_texts(
+        subject=template.subject,
+        facts=template.facts,
+        resolution=template.resolution,
+        attachments=template.attachments,
+    )
+    template.full_clean()
+    template.save()
+    return template
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def scheme_for(municipality: Municipality) -> NumberingScheme:
+    scheme, _created = NumberingScheme.objects.get_or_create(municipality=municipality)
+    return scheme
+
+
+@transaction.atomic
+def scheme_save(*, municipality: Municipality, prefix: str, next_number: int) -> NumberingScheme:
+    scheme = NumberingScheme.objects.select_for_update().filter(municipality=municipality).first()
+    scheme = scheme or NumberingScheme(municipality=municipality)
+    scheme.prefix = prefix
+    scheme.next_number = next_number
+    scheme.full_clean()
+    scheme.save()
+    return scheme
+
+
+@transaction.atomic
+def reference_next(municipality: Municipality, number_year: int) -> str:
+    """The next free Drucksache number of the municipality, e.g. VL-100/2023."""
+    scheme_for(municipality)
+    scheme = NumberingScheme.objects.select_for_update().get(municipality=municipality)
+    while True:
+        reference = f"{scheme.prefix}-{scheme.next_number}/{number_year}"
+        scheme.next_number += 1
+        if not Paper.objects.filter(municipality=municipality, reference=reference).exists():
+            break
+    scheme.save(update_fields=["next_number"])
+    return reference
+
+
+# --------------------------------------------------------------------------- papers
+
+
+@dataclass(frozen=True)
+class CommitteeSpec:
+    committee: str
+    role: str
+    meeting_date: date | None = None
+
+
+DEFAULT_COMMITTEES = (
+    CommitteeSpec("Magistrat / Gemeindevorstand", Consultation.Role.PRELIMINARY),
+    CommitteeSpec("Haupt- und Finanzausschuss", Consultation.Role.PRELIMINARY),
+    CommitteeSpec("Stadtverordnetenversammlung / Gemeindevertretung", Consultation.Role.DECIDING),
+)
+
+
+def check_committees(committees: list[CommitteeSpec], *, need_dates: bool) -> None:
+    if not committees:
+        raise PaperError("Bitte mindestens ein Gremium in der Beratungsfolge angeben.")
+    for spec in committees:
+        if not spec.committee.strip():
+            raise PaperError("Jedes Gremium der Beratungsfolge braucht einen Namen.")
+        if spec.role not in Consultation.Role.values:
+            raise PaperError(f"Unbekannte Rolle „{spec.role}“ für {spec.committee}.")
+        if need_dates and spec.meeting_date is None:
+            raise PaperError(f"Für das Gremium „{spec.committee}“ fehlt das Sitzungsdatum.")
+    deciding = [s for s in committees if s.role == Consultation.Role.DECIDING]
+    if len(deciding) != 1:
+        raise PaperError(
+            "In der Beratungsfolge muss genau ein Gremium beschließend sein "
+            f"(angegeben: {len(deciding)})."
+        )
+
+
+@transaction.atomic
+def consultations_replace(*, paper: Paper, committees: list[CommitteeSpec]) -> None:
+    check_committees(committees, need_dates=True)
+    paper.consultations.all().delete()
+    Consultation.objects.bulk_create(
+        Consultation(
+            paper=paper,
+            position=index,
+            committee=spec.committee.strip(),
+            meeting_date=spec.meeting_date,
+            role=spec.role,
+        )
+        for index, spec in enumerate(committees)
+    )
+
+
+@transaction.atomic
+def paper_create(
+    *,
+    template: PaperTemplate,
+    municipality: Municipality,
+    year: int,
+    paper_date: date,
+    committees: list[CommitteeSpec],
+    is_public: bool = True,
+    office: str = "",
+    file_reference: str = "",
+    reference: str = "",
+) -> Paper:
+    if municipality.is_kreis:
+        raise PaperError("Beschlussvorlagen gibt es nur für Kommunen, nicht für den Kreis.")
+    if Paper.objects.filter(municipality=municipality, year=year).exists():
+        raise PaperError(f"Für {municipality.name} gibt es für {year} schon eine Vorlage.")
+    check_committees(committees, need_dates=False)
+    paper = Paper(
+        template=template,
+        municipality=municipality,
+        year=year,
+        reference=reference or reference_next(municipality, paper_date.year),
+        date=paper_date,
+        is_public=is_public,
+        office=office or template.office,
+        file_reference=file_reference or template.file_reference,
+    )
+    try:
+        paper.full_clean()
+    except ValidationError as error:
+        raise PaperError(validation_message(error)) from None
+    paper.save()
+    Consultation.objects.bulk_create(
+        Consultation(
+            paper=paper,
+            position=index,
+            committee=spec.committee.strip(),
+            meeting_date=spec.meeting_date,
+            role=spec.role,
+        )
+        for index, spec in enumerate(committees)
+    )
+    return paper
+
+
+@transaction.atomic
+def papers_generate(
+    *,
+    template: PaperTemplate,
+    year: int,
+    paper_date: date,
+    committees: list[CommitteeSpec],
+    is_public: bool = True,
+    office: str = "",
+    file_reference: str = "",
+) -> list[Paper]:
+    """A paper for every member of the year that has none yet; existing ones stay."""
+    check_committees(committees, need_dates=False)
+    members = selectors.year_members(year)
+    if not members:
+        raise PaperError(f"Für {year} sind keine Mitglieder des Zentrums erfasst.")
+    existing = set(Paper.objects.filter(year=year).values_list("municipality_id", flat=True))
+    return [
+        paper_create(
+            template=template,
+            municipality=municipality,
+            year=year,
+            paper_date=paper_date,
+            committees=committees,
+            is_public=is_public,
+            office=office,
+            file_reference=file_reference,
+        )
+        for municipality in members
+        if municipality.pk not in existing
+    ]
+
+
+def validate_overrides(**texts: str) -> None:
+    _validate_texts(**texts)
+
+
+@transaction.atomic
+def paper_save(paper: Paper) -> Paper:
+    _validate_texts(
+        subject_override=paper.subject_override,
+        facts_override=paper.facts_override,
+        resolution_override=paper.resolution_override,
+    )
+    paper.full_clean()
+    paper.save()
+    return paper
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@transaction.atomic
+def decision_record(*, paper: Paper, decided_on: date, result: str, note: str, user: User) -> Paper:
+    paper = Paper.objects.select_for_update().get(pk=paper.pk)
+    if result not in Paper.Result.values:
+        raise PaperError("Bitte ein gültiges Ergebnis wählen.")
+    if decided_on < paper.date:
+        raise PaperError(
+            f"Der Beschluss kann nicht vor dem Datum der Vorlage ({format_date(paper.date)}) "
+            "gefasst worden sein."
+        )
+    if decided_on > timezone.localdate():
+        raise PaperError("Das Beschlussdatum darf nicht in der Zukunft liegen.")
+    paper.decided_on = decided_on
+    paper.result = result
+    paper.decision_note = note.strip()
+    paper.decision_recorded_by = user
+    paper.decision_recorded_at = timezone.now()
+    paper.save()
+    return paper
+
+
+# --------------------------------------------------------------------------- the paper context
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def _consultation_rows(paper: Paper) -> list[dict[str, Any]]:
+    consultations = list(paper.consultations.all())
+    specs = [CommitteeSpec(c.committee, c.role, c.meeting_date) for c in consultations]
+    try:
+        check_committees(specs, need_dates=True)
+    except PaperError as error:
+        raise PaperError(
+            f"Drucksache {paper.reference} ({paper.municipality.name}): {error}"
+        ) from None
+    return [
+        {
+            "id": c.pk,
+            "committee": c.committee,
+            "date": format_date(c.meeting_date),
+            "iso_date": c.meeting_date.isoformat() if c.meeting_date else "",
+            "role": c.get_role_display(),
+            "authoritative": c.authoritative,
+        }
+        for c in consultations
+    ]
+
+
+def placeholder_values(paper: Paper, figures: selectors.MemberFigures) -> dict[str, str | None]:
+    budget_line = paper.budget_line or figures.budget_line
+    return {
+        "kommune": paper.municipality.name,
+        "jahr": str(paper.year),
+        "vorjahr": str(paper.year - 1),
+        "folgejahr": str(paper.year + 1),
+        "anteil_jahr": format_money(figures.first_year_total),
+        "anteil_laufend": format_money(figures.current),
+        "nachbelastung_vorjahr": format_money(figures.back_charge_total),
+        "anteil_folgejahre": None if figures.following is None else format_money(figures.following),
+        "haushaltsstelle": budget_line or "(noch nicht festgelegt)",
+        "nettokosten": format_money(figures.net_cost),
+        "mitglieder": str(len(figures.shares)),
+        "drucksache": paper.reference,
+        "kreis": settings.KREIS_NAME,
+    }
+
+
+def _substitute(paper: Paper, field_name: str, text: str, values: dict[str, str | None]) -> str:
+    try:
+        return placeholders.substitute(text, values)
+    except ValidationError as error:
+        raise PaperError(
+            f"{field_name} von {paper.reference}: {' '.join(error.messages)}"
+        ) from None
+    except placeholders.MissingValue as missing:
+        if missing.args[0] == "anteil_folgejahre":
+            raise PaperError(
+                f"Für {paper.municipality.name} liegen für {paper.year + 1} keine Zahlen vor "
+                f"(Platzhalter [[anteil_folgejahre]] in {field_name})."
+            ) from None
+        raise PaperError(
+            f"Für den Platzhalter [[{missing.args[0]}]] in {field_name} von {paper.reference} "
+            "liegt kein Wert vor."
+        ) from None
+
+
+def paper_context(paper: Paper) -> dict[str, Any]:
+    """Everything the paper shows, as plain values (strings, lists, dicts).
+
+    Raises PaperError where the paper cannot be made: Beratungsfolge incomplete, no figures,
+    an unknown placeholder.
+    """
+    consultations = _consultation_rows(paper)
+    try:
+        figures = selectors.member_figures(paper.municipality, paper.year)
+    except selectors.FiguresMissing as error:
+        raise PaperError(str(error)) from None
+    values = placeholder_values(paper, figures)
+    template = paper.template
+    subject = _substitute(paper, "Bezeichnung", paper.subject_override or template.subject, values)
+    facts = _substitute(
+        paper, "Sach- und Rechtslage", paper.facts_override or template.facts, values
+    )
+    resolution = _substitute(
+        paper, "Beschlussvorschlag", paper.resolution_override or template.resolution, values
+    )
+    attachments = _lines(_substitute(paper, "Anlagen", template.attachments, values))
+    attachments.append(f"Kostenbeteiligung {paper.year} (alle Mitglieder)")
+    maturity = roadmap = None
+    if paper.include_maturity:
+        maturity = selectors.maturity_summary(paper.municipality, paper.year) or {"empty": True}
+        attachments.append("Zusammenfassung Digitaler Reifegrad")
+    if paper.include_roadmap:
+        roadmap = {"measures": selectors.roadmap_excerpt(paper.municipality)}
+        attachments.append("Auszug aus der Roadmap")
+
+    finance_lines = [
+        {"label": line.label, "amount": format_money(line.amount)} for line in figures.back_charges
+    ]
+    finance_lines.append(
+        {
+            "label": f"Kostenanteil {paper.year}"
+            + (" (vorläufige Berechnung)" if figures.provisional else ""),
+            "amount": format_money(figures.current),
+        }
+    )
+    if figures.shares_total != figures.net_cost:
+        raise PaperError(
+            f"Die Anteile für {paper.year} ergeben {format_money(figures.shares_total)}, "
+            f"nicht die Nettokosten von {format_money(figures.net_cost)}."
+        )
+    budget_line = paper.budget_line or figures.budget_line
+    return {
+        "paper": {
+            "id": paper.pk,
+            "reference": paper.reference,
+            "date": format_date(paper.date),
+            "year": paper.year,
+            "public": "öffentlich" if paper.is_public else "nicht öffentlich",
+            "office": paper.office or "–",
+            "file_reference": paper.file_reference or "–",
+        },
+        "municipality": {"name": paper.municipality.name, "ags": paper.municipality.ags},
+        "kreis_name": settings.KREIS_NAME,
+        "subject": subject,
+        "facts": _paragraphs(facts),
+        "resolution": _lines(resolution),
+        "attachments": attachments,
+        "consultations": consultations,
+        "finance": {
+            "year": paper.year,
+            "lines": finance_lines,
+            "first_year_total": format_money(figures.first_year_total),
+            "has_back_charge": bool(figures.back_charges),
+            "following_year": paper.year + 1,
+            "following": None if figures.following is None else format_money(figures.following),
+            "budget_line": budget_line or "noch nicht festgelegt",
+            "funds_budgeted": "Ja" if paper.funds_budgeted else "Nein",
+        },
+        "shares": {
+            "year": paper.year,
+            "rows": [
+                {
+                    "name": row.name,
+                    "months": row.months,
+                    "population": f"{row.population:,}".replace(",", "."),
+                    "total": format_money(row.total),
+                    "grant_credit": format_money(row.grant_credit),
+                    "payable": format_money(row.payable),
+                    "own": row.municipality_id == paper.municipality_id,
+                }
+                for row in figures.shares
+            ],
+            "total": format_money(figures.shares_total),
+            "payable_total": format_money(figures.payable_total),
+            "net_cost": format_money(figures.net_cost),
+            "has_grant_credits": figures.has_grant_credits,
+        },
+        "maturity": maturity,
+        "roadmap": roadmap,
+        "header_left": f"Drucksache {paper.reference}",
+        "header_right": paper.municipality.name,
+        "footer_left": f"Beschlussvorlage – {paper.municipality.name}",
+    }
+
+
+def paper_title(paper: Paper) -> str:
+    return f"Beschlussvorlage {paper.reference} – {paper.municipality.name}"
+
+
+def paper_filename(paper: Paper) -> str:
+    safe = re.sub(r"[^A-Za-z0-9-]+", "-", paper.reference).strip("-")
+    return f"Beschlussvorlage-{safe}-{paper.municipality.slug}.pdf"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _request(paper: Paper, user: User | None, batch: uuid.UUID | None) -> Document:
+    with tenant_schema(paper.municipality):
+        document = document_request(
+            kind=KIND,
+            params={"paper_id": paper.pk},
+            title=paper_title(paper),
+            filename=paper_filename(paper),
+            created_by_id=user.pk if user else None,
+            batch=batch,
+        )
+    Paper.objects.filter(pk=paper.pk).update(document=document)
+    return document
+
+
+@transaction.atomic
+def paper_render(*, paper: Paper, user: User | None) -> Document:
+    """Check the paper completely, then request its PDF (sent after commit)."""
+    paper_context(paper)
+    return _request(paper, user, None)
+
+
+@transaction.atomic
+def papers_render_batch(*, year: int, user: User | None) -> uuid.UUID:
+    """Request the PDFs of every paper of the year as one batch.
+
+    Every paper is checked first; if one cannot be made, the error names all that fail and
+    nothing is requested. Papers whose inputs did not change reuse their stored file.
+    """
+    papers = list(selectors.papers_of_year(year))
+    if not papers:
+        raise PaperError(f"Für {year} gibt es noch keine Beschlussvorlagen.")
+    problems = []
+    for paper in papers:
+        try:
+            paper_context(paper)
+        except PaperError as error:
+            problems.append(str(error))
+    if problems:
+        raise PaperError(" ".join(problems))
+    batch = new_batch()
+    for paper in papers:
+        _request(paper, user, batch)
+    return batch
+
+
+def validation_message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(f"{' '.join(messages)}" for messages in error.message_dict.values())
+    return " ".join(error.messages)

@@ -1,0 +1,144 @@
+"""The OParl 1.1 export validates against the OParl schema files (draft-07)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+from jsonschema.exceptions import ValidationError as SchemaError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from tests.conftest import Portal
+from tests.papers.factories import finished_document, paper_for, paper_template, simple_year
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = REPO / ".." / "shared" / "oparl-schema" / "schema"
+
+
+def _links_to_refs(node: Any) -> Any:
+    """The files link embedded objects with a non-standard "schema" key: make it a $ref
+    wherever the node is an object (Body.mainOrganization carries it on a URL string)."""
+    if isinstance(node, dict):
+        node = {key: _links_to_refs(value) for key, value in node.items()}
+        if node.get("type") == "object" and isinstance(node.get("schema"), str):
+            node = {**node, "$ref": node.pop("schema")}
+        return node
+    if isinstance(node, list):
+        return [_links_to_refs(item) for item in node]
+    return node
+
+
+def _registry() -> Registry:
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.json")):
+        contents = _links_to_refs(json.loads(path.read_text(encoding="utf-8")))
+        resources.append(
+            (path.name, Resource.from_contents(contents, default_specification=DRAFT7))
+        )
+    return Registry().with_resources(resources)
+
+
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("url")
+def _is_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def validator(name: str) -> Draft7Validator:
+    registry = _registry()
+    schema = registry.contents(name)
+    return Draft7Validator(schema, registry=registry, format_checker=FORMATS)
+
+
+def _export(portal: Portal, client_for) -> tuple[dict[str, Any], Any]:
+    simple_year(2030, (portal.a,))
+    paper = paper_for(portal.a, 2030, paper_template())
+    finished_document(paper, b"%PDF-1.7 Beschlussvorlage")
+    response = client_for(portal.coordinator).get(f"/beschlussvorlagen/{paper.pk}/oparl.json")
+    assert response.status_code == 200
+    return response.json(), paper
+
+
+def test_schema_folder_is_found_beside_the_repository():
+    assert (SCHEMA_DIR / "Paper.json").is_file(), SCHEMA_DIR
+
+
+def test_paper_export_validates_against_oparl_1_1(portal: Portal, client_for):
+    data, paper = _export(portal, client_for)
+    validator("Paper.json").validate(data)
+    assert data["type"] == "https://schema.oparl.org/1.1/Paper"
+    assert data["paperType"] == "Beschlussvorlage"
+    assert data["reference"] == paper.reference
+    assert data["date"] == paper.date.isoformat()
+    assert data["auxiliaryFile"] == []
+    main = data["mainFile"]
+    paper.document.refresh_from_db()
+    assert main["sha512Checksum"] == paper.document.sha512
+    assert main["size"] == len(b"%PDF-1.7 Beschlussvorlage")
+    assert main["mimeType"] == "application/pdf"
+    assert [(c["role"], c["authoritative"]) for c in data["consultation"]] == [
+        ("Vorberatung", False),
+        ("Vorberatung", False),
+        ("Beschlussfassung", True),
+    ]
+    assert all(len(c["organization"]) == 1 for c in data["consultation"])
+
+
+def test_embedded_objects_are_checked_so_a_broken_file_fails(portal: Portal, client_for):
+    data, _paper = _export(portal, client_for)
+    broken = copy.deepcopy(data)
+    del broken["mainFile"]["accessUrl"]
+    with pytest.raises(SchemaError, match="accessUrl"):
+        validator("Paper.json").validate(broken)
+    broken = copy.deepcopy(data)
+    broken["consultation"][0]["authoritative"] = "ja"
+    with pytest.raises(SchemaError):
+        validator("Paper.json").validate(broken)
+    broken = copy.deepcopy(data)
+    broken["mainFile"]["downloadUrl"] = "keine-url"
+    with pytest.raises(SchemaError):
+        validator("Paper.json").validate(broken)
+
+
+def test_linked_objects_answer_with_valid_oparl(portal: Portal, client_for):
+    data, _paper = _export(portal, client_for)
+    client = client_for(portal.coordinator)
+    for url, schema in (
+        (data["consultation"][2]["id"], "Consultation.json"),
+        (data["consultation"][2]["organization"][0], "Organization.json"),
+        (data["mainFile"]["id"], "File.json"),
+        (data["id"], "Paper.json"),
+    ):
+        response = client.get(urlparse(url).path)
+        assert response.status_code == 200, url
+        validator(schema).validate(response.json())
+        assert response.json()["id"] == url
+
+
+def test_municipality_exports_its_own_paper_with_its_own_urls(portal: Portal, client_for):
+    simple_year(2030, (portal.a, portal.b))
+    paper = paper_for(portal.a, 2030, paper_template())
+    finished_document(paper)
+    response = client_for(portal.officer_a, portal.a).get(
+        f"/beschlussvorlagen/{paper.pk}/oparl.json"
+    )
+    assert response.status_code == 200
+    data = response.json()
+    validator("Paper.json").validate(data)
+    assert urlparse(data["mainFile"]["accessUrl"]).hostname == portal.host(portal.a)
+    # Beispielstadt's people, on their own subdomain, do not get Testhausen's paper
+    other = client_for(portal.officer_b, portal.b).get(f"/beschlussvorlagen/{paper.pk}/oparl.json")
+    assert other.status_code == 404

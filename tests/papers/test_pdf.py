@@ -1,0 +1,171 @@
+"""Papers rendered through a real Celery worker; a batch re-renders only changed papers."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+from pypdf import PdfReader
+
+from costsharing import services as costsharing_services
+from costsharing.models import BudgetYear
+from izd.models import Document
+from izd.schemas import tenant_schema
+from roadmap.papers import services
+from roadmap.papers.models import Paper, PaperTemplate
+from tenants.models import Municipality
+from tests.conftest import BACKEND, Portal
+from tests.costsharing.factories import budget_year, join
+from tests.papers.factories import committees, paper_template, pdf_text
+
+pytestmark = pytest.mark.celery
+
+JOINED, LEFT = date(2001, 1, 1), date(2003, 12, 31)
+
+
+def _wait(document_ids: list[int], timeout: float = 120) -> list[Document]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        documents = list(Document.objects.filter(pk__in=document_ids).order_by("title"))
+        if all(d.is_finished for d in documents):
+            return documents
+        time.sleep(0.2)
+    raise AssertionError(
+        "documents not finished in time: "
+        + repr(list(Document.objects.filter(pk__in=document_ids).values("pk", "status", "error")))
+    )
+
+
+@contextmanager
+def worker_world(
+    towns: tuple[Municipality, ...], years: dict[int, str], template_name: str, **texts: str
+) -> Iterator[tuple[PaperTemplate, list[Paper]]]:
+    """Committed figures (each year's net cost split equally) and one paper per town for the
+    first year; removed again afterwards so no other test sees them."""
+    first = min(years)
+    try:
+        for town in towns:
+            join(town, JOINED, LEFT, budget_line=f"HH-{town.ags}-1")
+        for year, net in years.items():
+            budget_year(year, staff=(("Leitung", "1.00", net),), key=(100, 0, 0, 0))
+        template = paper_template(template_name, **texts)
+        papers = [
+            services.paper_create(
+                template=template,
+                municipality=town,
+                year=first,
+                paper_date=date(first - 1, 11, 1),
+                committees=committees(first),
+            )
+            for town in towns
+        ]
+        yield template, papers
+    finally:
+        Paper.objects.filter(template__name=template_name).delete()
+        PaperTemplate.objects.filter(name=template_name).delete()
+        BudgetYear.objects.filter(year__in=list(years)).delete()
+
+
+def test_worker_renders_the_paper_with_figures_in_german_format(
+    portal: Portal, worker_towns, papers_queue, committed
+):
+    with (
+        committed(),
+        worker_world(worker_towns, {2001: "30001.01", 2002: "24000.00"}, "Worker-Test 2001") as (
+            _template,
+            papers,
+        ),
+    ):
+        paper = papers[0]
+        document = services.paper_render(paper=paper, user=portal.coordinator)
+        (document,) = _wait([document.pk])
+        assert document.status == Document.Status.DONE, document.error
+        assert document.schema_name == paper.municipality.schema_name
+        with document.file.open("rb") as handle:
+            content = handle.read()
+        assert document.sha256 == hashlib.sha256(content).hexdigest()
+        assert document.sha512 == hashlib.sha512(content).hexdigest()
+        text = pdf_text(content)
+        for expected in (
+            paper.reference,
+            "Gemeindevorstand",
+            "Haupt- und Finanzausschuss",
+            "Gemeindevertretung",
+            "beschließend",
+            "20.11.2000",
+            "15.000,51 €",  # Papierstadt Nord's share of 30.001,01 € (largest remainder)
+            "15.000,50 €",
+            "30.001,01 €",  # the attachment adds up to the net cost
+            "12.000,00 €",  # a year from 2002 on
+            "Kostenbeteiligung 2001",
+            "Seite 1 von",
+        ):
+            assert expected in text, expected
+        reader = PdfReader(io.BytesIO(content))
+        assert reader.metadata is not None
+        assert reader.metadata.title == f"Beschlussvorlage {paper.reference} – Papierstadt Nord"
+        assert reader.root_object.get("/Lang") == "de"
+        page = reader.pages[0]
+        assert round(float(page.mediabox.width) / 72 * 25.4) == 210
+        fonts: Any = page["/Resources"]["/Font"]  # type: ignore[index]
+        assert all("+Portal-Sans" in str(f.get_object()["/BaseFont"]) for f in fonts.values())
+
+
+def test_second_batch_reuses_all_and_a_changed_member_is_rendered_again(
+    portal: Portal, worker_towns, papers_queue, committed
+):
+    north, south = worker_towns
+    texts = {
+        "facts": "Anteil von [[kommune]]: [[anteil_jahr]], Haushaltsstelle [[haushaltsstelle]].",
+        "resolution": "Zustimmung zu [[anteil_jahr]].",
+    }
+    with committed(), worker_world(worker_towns, {2003: "20000.00"}, "Worker-Test 2003", **texts):
+
+        def run() -> dict[str, Document]:
+            batch = services.papers_render_batch(year=2003, user=portal.coordinator)
+            ids = list(Document.objects.filter(batch=batch).values_list("pk", flat=True))
+            assert len(ids) == 2
+            documents = _wait(ids)
+            assert all(d.status == Document.Status.DONE for d in documents), documents
+            return {d.schema_name: d for d in documents}
+
+        first = run()
+        second = run()
+        assert all(d.reused for d in second.values())
+        assert {k: d.sha256 for k, d in second.items()} == {k: d.sha256 for k, d in first.items()}
+
+        with tenant_schema(north):  # Nord's budget line changes: only its paper changes
+            costsharing_services.cooperation_save(
+                municipality=north, joined_on=JOINED, left_on=LEFT, budget_line="HH-neu-4711"
+            )
+        third = run()
+        assert third[north.schema_name].reused is False
+        assert third[north.schema_name].sha256 != first[north.schema_name].sha256
+        assert third[south.schema_name].reused is True
+        assert third[south.schema_name].sha256 == first[south.schema_name].sha256
+        with third[north.schema_name].file.open("rb") as handle:
+            assert "HH-neu-4711" in pdf_text(handle.read())
+
+        batch = third[north.schema_name].batch
+        client = Client(HTTP_HOST=portal.host())  # no `db` fixture: the worker must see commits
+        client.force_login(portal.coordinator, backend=BACKEND)
+        progress = client.get(f"/beschlussvorlagen/jahr/2003/stapel/{batch}/")
+        assert progress.status_code == 200
+        assert "2 von 2 Vorlagen fertig (1 unverändert übernommen)" in progress.content.decode()
+        response = client.get(f"/beschlussvorlagen/jahr/2003/stapel/{batch}.zip")
+        assert response.status_code == 200
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        names = sorted(archive.namelist())
+        assert names == sorted([d.filename for d in third.values()] + ["PRUEFSUMMEN.sha256"])
+        sums = archive.read("PRUEFSUMMEN.sha256").decode()
+        for document in third.values():
+            content = archive.read(document.filename)
+            assert f"{hashlib.sha256(content).hexdigest()}  {document.filename}" in sums
