@@ -303,15 +303,25 @@ def celery_worker_session(
     portal: Portal, django_db_blocker: pytest.FixtureRequest
 ) -> Iterator[object]:
     """A real Celery worker consuming from the real Redis, in a thread of the test process."""
+    import uuid
+
     from celery.contrib.testing.worker import start_worker
 
     from izd.celery import app
 
-    app.control.purge()
+    # A queue of this run's own: a worker of a parallel run (or of the development server on
+    # the same Redis) never takes our tasks, and purging never touches theirs.
+    queue = f"izd-test-{uuid.uuid4().hex[:12]}"
+    app.conf.task_default_queue = queue
     with (
         django_db_blocker.unblock(),  # type: ignore[attr-defined]
         start_worker(
-            app, pool="threads", concurrency=2, perform_ping_check=False, loglevel="WARNING"
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            queues=[queue],
         ) as worker,
     ):
         yield worker
