@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
-from tenants.cloning import clone_function_install
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
@@ -47,8 +46,6 @@ def tenant_template_ensure(*, verbosity: int = 0) -> None:
     call_command(
         "migrate_schemas", tenant=True, schema_name=template, interactive=False, verbosity=verbosity
     )
-    # A new django-tenants release may bring a new clone function; install the current one.
-    clone_function_install()
 
 
 @dataclass(frozen=True)
