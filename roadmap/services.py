@@ -1,0 +1,437 @@
+"""Writes of roadmap: the catalogue, service requests and their workflow, measures, target picture.
+
+A service request lives in its municipality's schema; every write of it also updates the public
+read model `RequestSummary` in the same transaction (search_path is "<tenant>, public"). A write
+by the Kreis switches to that one municipality's schema for the tenant row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from izd.schemas import tenant_schema
+from roadmap import workflow
+from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
+from roadmap.municipal.models import Comment, ServiceRequest, StatusChange
+from tenants.models import KreisRole, Municipality, User
+
+
+class RoadmapError(Exception):
+    """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _first_message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(m for messages in error.message_dict.values() for m in messages)
+    return " ".join(error.messages)
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def service_save(*, service: Service) -> Service:
+    service.full_clean()
+    service.save()
+    return service
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    service_id: int
+    need: str
+    quantity: Decimal
+    priority: str
+    wished_date: date
+
+
+def _requester_may_request(service: Service, roles: Iterable[str], *, is_coordinator: bool) -> bool:
+    return is_coordinator or bool(set(roles).intersection(service.requester_roles))
+
+
+def _project(
+    request: ServiceRequest, municipality: Municipality, requester_name: str | None
+) -> None:
+    """Write the public read model row of a request (inside the caller's transaction)."""
+    defaults: dict[str, Any] = {
+        "municipality": municipality,
+        "service_id": request.service_id,
+        "need": request.need,
+        "quantity": request.quantity,
+        "priority": request.priority,
+        "wished_date": request.wished_date,
+        "status": request.status,
+        "submitted_at": request.created_at,
+        "updated_at": request.updated_at,
+    }
+    if requester_name is not None:
+        defaults["requester_name"] = requester_name
+    RequestSummary.objects.update_or_create(request_id=request.pk, defaults=defaults)
+
+
+@transaction.atomic
+def service_request_create(
+    *,
+    municipality: Municipality,
+    data: RequestInput,
+    user: User,
+    roles: Iterable[str],
+    is_coordinator: bool = False,
+) -> ServiceRequest:
+    """File a request of the municipality for a service of the catalogue."""
+    service = Service.objects.filter(pk=data.service_id).first()
+    if service is None:
+        raise RoadmapError("Diese Leistung gibt es im Leistungskatalog nicht.", 400)
+    if not service.is_open:
+        raise RoadmapError(
+            f"Die Leistung „{service.name}“ kann derzeit nicht angefragt werden.", 400
+        )
+    if not _requester_may_request(service, roles, is_coordinator=is_coordinator):
+        raise RoadmapError(
+            f"Die Leistung „{service.name}“ dürfen nur folgende Rollen anfragen: "
+            f"{', '.join(service.requester_role_labels())}.",
+            403,
+        )
+    if data.wished_date < timezone.localdate():
+        raise RoadmapError("Das Wunschdatum darf nicht in der Vergangenheit liegen.", 400)
+    if data.quantity <= 0:
+        raise RoadmapError("Die Menge muss größer als null sein.", 400)
+    with tenant_schema(municipality):
+        request = ServiceRequest(
+            service_id=service.pk,
+            need=data.need.strip(),
+            quantity=data.quantity,
+            priority=data.priority,
+            wished_date=data.wished_date,
+            requested_by_id=user.pk,
+        )
+        try:
+            request.full_clean()
+        except ValidationError as error:
+            raise RoadmapError(_first_message(error), 400) from error
+        request.save()
+        StatusChange.objects.create(
+            request=request, from_status="", to_status=RequestStatus.SUBMITTED,
+            changed_by_id=user.pk,
+        )  # fmt: skip
+        _project(request, municipality, str(user))
+    return request
+
+
+def _lock(request_id: uuid.UUID) -> ServiceRequest:
+    request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise RoadmapError("Diese Anfrage gibt es in Ihrer Kommune nicht.", 404)
+    return request
+
+
+def usage_reference(request_id: uuid.UUID) -> str:
+    return f"roadmap-request:{request_id}"
+
+
+def usage_record_for_request(
+    *, municipality_id: int, year: int, units: Decimal, reference: str, note: str = ""
+) -> int:
+    """Hand the units of a completed request to cost sharing, once (idempotent by reference).
+
+    A year already frozen after the council decisions takes no more usage: it then counts in
+    the next year, as cost sharing asks. Returns the year it was recorded in.
+    """
+    from costsharing import services as costsharing
+
+    for attempt_year in (year, year + 1):
+        try:
+            record = costsharing.usage_record(
+                municipality_id=municipality_id,
+                year=attempt_year,
+                units=units,
+                source="service_request",
+                reference=reference,
+                note=note,
+            )
+        except costsharing.FrozenYearError:
+            continue
+        except costsharing.CostsharingError as error:
+            raise RoadmapError(f"Die Nutzung konnte nicht erfasst werden: {error}", 409) from error
+        return int(record.year)
+    raise RoadmapError(
+        f"Die Nutzung konnte nicht erfasst werden: die Jahre {year} und {year + 1} sind "
+        "bereits abgeschlossen.",
+        409,
+    )
+
+
+def _requester_email(request: ServiceRequest) -> str | None:
+    if request.requested_by_id is None:
+        return None
+    return (
+        User.objects.filter(pk=request.requested_by_id, is_active=True)
+        .values_list("email", flat=True)
+        .first()
+    )
+
+
+def _mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:
+    if not recipients:
+        return
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
+def _service_name(service_id: int) -> str:
+    return Service.objects.filter(pk=service_id).values_list("name", flat=True).first() or ""
+
+
+@transaction.atomic
+def service_request_transition(
+    *,
+    municipality: Municipality,
+    request_id: uuid.UUID,
+    to_status: str,
+    user: User,
+    by_kreis: bool,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> ServiceRequest:
+    """Move a request one step along the workflow.
+
+    The row is locked, so two clicks at once are serialised: the second finds the status
+    already moved and is refused. On "erledigt" the quantity is recorded once as use.
+    """
+    reason = reason.strip()
+    with tenant_schema(municipality):
+        request = _lock(request_id)
+        if expected_status is not None and request.status != expected_status:
+            now_label = workflow.label(request.status)
+            raise RoadmapError(
+                f"Die Anfrage wurde inzwischen geändert: Sie ist jetzt „{now_label}“.", 409
+            )
+        refusal = workflow.refusal(request.status, to_status, by_kreis=by_kreis)
+        if refusal is not None:
+            return _refuse(refusal, request.status, to_status, by_kreis=by_kreis)
+        if to_status in workflow.REASON_REQUIRED and not reason:
+            raise RoadmapError("Bitte eine Begründung angeben.", 400)
+        previous = request.status
+        request.status = to_status
+        request.full_clean()
+        request.save()
+        StatusChange.objects.create(
+            request=request, from_status=previous, to_status=to_status, reason=reason,
+            changed_by_id=user.pk,
+        )  # fmt: skip
+        if to_status == RequestStatus.DONE and request.usage_recorded_at is None:
+            reference = usage_reference(request.pk)
+            now = timezone.now()
+            usage_record_for_request(
+                municipality_id=municipality.pk,
+                year=timezone.localdate(now).year,
+                units=request.quantity,
+                reference=reference,
+                note=f"Leistungsanfrage „{_service_name(request.service_id)}“ erledigt",
+            )
+            request.usage_reference = reference
+            request.usage_recorded_at = now
+            request.save(update_fields=["usage_reference", "usage_recorded_at"])
+        _project(request, municipality, None)
+        _notify_status(request, municipality, previous, reason)
+    return request
+
+
+def _refuse(message: str, current: str, target: str, *, by_kreis: bool) -> ServiceRequest:
+    allowed_elsewhere = target in workflow.next_statuses(current, by_kreis=not by_kreis)
+    raise RoadmapError(message, 403 if allowed_elsewhere else 409)
+
+
+def _notify_status(
+    request: ServiceRequest, municipality: Municipality, previous: str, reason: str
+) -> None:
+    email = _requester_email(request)
+    if email is None:
+        return
+    service = _service_name(request.service_id)
+    lines = [
+        "Guten Tag,",
+        "",
+        f"Ihre Anfrage zur Leistung „{service}“ für {municipality.name} hat einen neuen Status:",
+        f"{workflow.label(previous)} → {workflow.label(request.status)}",
+    ]
+    if reason:
+        lines += ["", f"Begründung: {reason}"]
+    lines += ["", "Die Anfrage und alle Kommentare finden Sie im IZD-Portal unter Leistungen."]
+    _mail_after_commit(
+        f"Leistungsanfrage „{service}“: {workflow.label(request.status)}",
+        "\n".join(lines),
+        [email],
+    )
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    municipality: Municipality,
+    request_id: uuid.UUID,
+    user: User,
+    text: str,
+    by_kreis: bool,
+) -> Comment:
+    """A comment on a request; the other side is told by e-mail."""
+    text = text.strip()
+    if not text:
+        raise RoadmapError("Der Kommentar ist leer.", 400)
+    with tenant_schema(municipality):
+        request = _lock(request_id)
+        comment = Comment(request=request, text=text, author_id=user.pk, by_kreis=by_kreis)
+        try:
+            comment.full_clean()
+        except ValidationError as error:
+            raise RoadmapError(_first_message(error), 400) from error
+        comment.save()
+        service = _service_name(request.service_id)
+        if by_kreis:
+            requester = _requester_email(request)
+            recipients = [requester] if requester and requester != user.email else []
+        else:
+            recipients = list(
+                User.objects.filter(
+                    kreis_roles__role=KreisRole.Role.COORDINATOR, is_active=True
+                ).values_list("email", flat=True)
+            )
+        _mail_after_commit(
+            f"Neuer Kommentar zur Leistungsanfrage „{service}“ ({municipality.name})",
+            f"{user} schreibt:\n\n{text}\n\nAntworten Sie im IZD-Portal.",
+            recipients,
+        )
+    return comment
+
+
+# --- measures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    title: str
+    description: str
+    dimension_key: str
+    start_quarter: str
+    end_quarter: str
+    responsible: str
+    status: str
+    municipality_ids: tuple[int, ...] = ()
+    request_ids: tuple[int, ...] = ()
+    depends_on_ids: tuple[int, ...] = ()
+
+
+def _dependency_graph() -> dict[int, set[int]]:
+    graph: dict[int, set[int]] = {}
+    through = Measure.depends_on.through
+    for source, target in through.objects.values_list("from_measure_id", "to_measure_id"):
+        graph.setdefault(source, set()).add(target)
+    return graph
+
+
+def dependency_cycle(
+    graph: dict[int, set[int]], measure_id: int, depends_on: Iterable[int]
+) -> bool:
+    """Would `measure_id` depending on `depends_on` close a cycle? (Pure: graph as input.)"""
+    targets = set(depends_on)
+    if measure_id in targets:
+        return True
+    seen: set[int] = set()
+    stack = list(targets)
+    while stack:
+        current = stack.pop()
+        if current == measure_id:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(graph.get(current, ()))
+    return False
+
+
+@transaction.atomic
+def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | None) -> Measure:
+    """Create or change a measure with its participants, requests and dependencies."""
+    measure = measure if measure is not None else Measure(created_by=user)
+    for name in ("title", "description", "dimension_key", "start_quarter", "end_quarter",
+                 "responsible", "status"):  # fmt: skip
+        setattr(measure, name, getattr(data, name))
+    try:
+        measure.full_clean()
+    except ValidationError as error:
+        raise RoadmapError(_first_message(error), 400) from error
+    municipalities = list(Municipality.objects.members().filter(pk__in=data.municipality_ids))
+    if len(municipalities) != len(set(data.municipality_ids)):
+        raise RoadmapError("Eine der gewählten Kommunen gibt es nicht.", 400)
+    requests = list(RequestSummary.objects.filter(pk__in=data.request_ids))
+    if len(requests) != len(set(data.request_ids)):
+        raise RoadmapError("Eine der gewählten Anfragen gibt es nicht.", 400)
+    # Lock the measures so that two edits at once cannot close a cycle between them.
+    dependencies = list(
+        Measure.objects.select_for_update().filter(pk__in=data.depends_on_ids).order_by("pk")
+    )
+    if len(dependencies) != len(set(data.depends_on_ids)):
+        raise RoadmapError("Eine der Maßnahmen, von denen diese abhängen soll, gibt es nicht.", 400)
+    measure.save()
+    if dependency_cycle(_dependency_graph(), measure.pk, data.depends_on_ids):
+        raise RoadmapError(
+            "Diese Abhängigkeit ergäbe einen Kreis: eine Maßnahme hinge (über andere) von sich "
+            "selbst ab. Bitte die Abhängigkeiten prüfen.",
+            400,
+        )
+    measure.municipalities.set(municipalities)
+    measure.requests.set(requests)
+    measure.depends_on.set(dependencies)
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure) -> None:
+    if measure.dependents.exists():
+        names = ", ".join(measure.dependents.values_list("title", flat=True))
+        raise RoadmapError(f"Andere Maßnahmen hängen von dieser ab: {names}.", 409)
+    measure.delete()
+
+
+# --- target picture -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
+    """Set the target picture: (dimension key, year) → level; None removes the entry."""
+    changed = 0
+    for (dimension_key, year), level in levels.items():
+        if level is None:
+            changed += TargetLevel.objects.filter(dimension_key=dimension_key, year=year).delete()[
+                0
+            ]
+            continue
+        entry = TargetLevel.objects.filter(dimension_key=dimension_key, year=year).first()
+        entry = entry or TargetLevel(dimension_key=dimension_key, year=year)
+        if entry.pk is not None and entry.level == level:
+            continue
+        entry.level = level
+        try:
+            entry.full_clean()
+        except ValidationError as error:
+            raise RoadmapError(_first_message(error), 400) from error
+        entry.save()
+        changed += 1
+    return changed

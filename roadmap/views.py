@@ -1,0 +1,705 @@
+"""Views of roadmap: check access, call a selector or service, render.
+
+Municipality subdomain: the own requests, the catalogue, the own roadmap and its PDF.
+Kreis domain: triage of all requests (read model), catalogue, measures, suggestions, target
+picture, the county roadmap and its PDF.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from izd import documents as izd_documents
+from izd.models import Document
+from izd.schemas import tenant_schema
+from roadmap import selectors, services, workflow
+from roadmap.documents import KIND, filename_for, title_for
+from roadmap.forms import (
+    CommentForm,
+    MeasureForm,
+    PdfForm,
+    RequestForm,
+    ServiceForm,
+    TargetPictureForm,
+    TransitionForm,
+)
+from roadmap.models import Measure, RequestStatus, Service
+from roadmap.municipal.models import ServiceRequest
+from roadmap.services import MeasureInput, RequestInput, RoadmapError
+from roadmap.timeline import build_timeline
+from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
+from tenants.access import municipality_role_required as role_required
+from tenants.models import KreisRole, Membership, Municipality, User
+
+OFFICER = Membership.Role.DIGITAL_OFFICER
+TREASURER = Membership.Role.TREASURER
+COORDINATOR = KreisRole.Role.COORDINATOR
+
+
+def _tenant(request: HttpRequest) -> Municipality:
+    return request.tenant  # type: ignore[attr-defined]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _render_page(
+    request: HttpRequest, template: str, partial: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """The whole page, or only the named partial when htmx asks."""
+    name = f"{template}#{partial}" if request.htmx else template  # type: ignore[attr-defined]
+    return render(request, name, context, status=status)
+
+
+def _roadmap_context(municipality: Municipality | None) -> dict[str, Any]:
+    measures = list(selectors.measure_list(municipality))
+    picture = selectors.target_picture()
+    return {
+        "measures": measures,
+        "timeline": build_timeline(measures),
+        "groups": selectors.measures_by_dimension(measures),
+        "picture": picture,
+        "dimension_titles": selectors.dimension_titles(),
+    }
+
+
+# --- documents (shared by both sides) -------------------------------------------------------
+
+
+def _document(document_id: int, schema_name: str) -> Document:
+    document = izd_documents.documents_for(KIND, schema_name).filter(pk=document_id).first()
+    if document is None:
+        raise Http404("Dieses Dokument gibt es hier nicht.")
+    return document
+
+
+def _document_urls(request: HttpRequest, document: Document) -> dict[str, str]:
+    return {
+        "status_url": reverse("roadmap:pdf_status", args=[document.pk]),
+        "download_url": reverse("roadmap:pdf_download", args=[document.pk]),
+    }
+
+
+def _pdf_requested(request: HttpRequest, document: Document, back: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return izd_documents.status_response(request, document, **_document_urls(request, document))
+    return redirect(f"{back}?dokument={document.pk}")
+
+
+def _documents_listing(request: HttpRequest, schema_name: str) -> dict[str, Any]:
+    listed = list(izd_documents.documents_for(KIND, schema_name)[:20])
+    current = None
+    wanted = request.GET.get("dokument", "")
+    if wanted.isdigit():
+        current = next((d for d in listed if d.pk == int(wanted)), None)
+    return {
+        "documents": listed,
+        "current_document": current,
+        "current_urls": _document_urls(request, current) if current else {},
+    }
+
+
+# --- municipality: requests -----------------------------------------------------------------
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_home(request: HttpRequest) -> HttpResponse:
+    return redirect("roadmap:home")
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def catalogue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "roadmap/catalogue.html",
+        {"services": selectors.service_list(open_only=True), "may_request": _may_request(request)},
+    )
+
+
+def _may_request(request: HttpRequest) -> bool:
+    access = get_access(request)
+    return access.has_municipality_role(OFFICER, TREASURER) or access.is_coordinator
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def request_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "roadmap/request_list.html",
+        {"rows": selectors.own_request_rows(), "may_request": _may_request(request)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(OFFICER, TREASURER)
+def request_create(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None, initial={"service": request.GET.get("leistung")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = RequestInput(
+                service_id=form.cleaned_data["service"],
+                need=form.cleaned_data["need"],
+                quantity=form.cleaned_data["quantity"],
+                priority=form.cleaned_data["priority"],
+                wished_date=form.cleaned_data["wished_date"],
+            )
+            access = get_access(request)
+            try:
+                created = services.service_request_create(
+                    municipality=_tenant(request),
+                    data=data,
+                    user=_user(request),
+                    roles=access.municipality_roles,
+                    is_coordinator=access.is_coordinator,
+                )
+            except RoadmapError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "Ihre Anfrage ist eingereicht.")
+                return redirect("roadmap:request_detail", request_id=created.pk)
+    return render(request, "roadmap/request_form.html", {"form": form}, status=status)
+
+
+def _own_request(request_id: uuid.UUID) -> ServiceRequest:
+    found = selectors.own_request(request_id)
+    if found is None:
+        raise Http404("Diese Anfrage gibt es in Ihrer Kommune nicht.")
+    return found
+
+
+def _detail_context(
+    request: HttpRequest,
+    service_request: ServiceRequest,
+    *,
+    municipality: Municipality,
+    by_kreis: bool,
+    error: str = "",
+    comment_form: CommentForm | None = None,
+) -> dict[str, Any]:
+    access = get_access(request)
+    detail = selectors.request_detail(service_request)
+    if by_kreis:
+        may_move = access.is_coordinator
+        may_comment = access.is_coordinator
+        base = reverse("roadmap:kreis_request_detail", args=[service_request.pk])
+    else:
+        may_move = access.has_municipality_role(OFFICER)
+        may_comment = access.has_municipality_role(OFFICER, TREASURER) or access.is_coordinator
+        base = reverse("roadmap:request_detail", args=[service_request.pk])
+    actions = [
+        {
+            "status": status,
+            "label": workflow.ACTION_LABELS[status],
+            "needs_reason": status in workflow.REASON_REQUIRED,
+        }
+        for status in workflow.next_statuses(service_request.status, by_kreis=by_kreis)
+    ]
+    return {
+        "detail": detail,
+        "service_request": service_request,
+        "municipality": municipality,
+        "by_kreis": by_kreis,
+        "actions": actions if may_move else [],
+        "may_comment": may_comment,
+        "comment_form": comment_form or CommentForm(),
+        "transition_url": base + ("status/" if by_kreis else "zurueckziehen/"),
+        "comment_url": base + "kommentar/",
+        "error": error,
+    }
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    service_request = _own_request(request_id)
+    context = _detail_context(
+        request, service_request, municipality=_tenant(request), by_kreis=False
+    )
+    return render(request, "roadmap/request_detail.html", context)
+
+
+def _after_write(
+    request: HttpRequest,
+    *,
+    municipality: Municipality,
+    request_id: uuid.UUID,
+    by_kreis: bool,
+    error: RoadmapError | None,
+    comment_form: CommentForm | None = None,
+    success: str = "",
+) -> HttpResponse:
+    """Show the request's panel again: updated, or with the refusal and a 4xx status."""
+    with tenant_schema(municipality):
+        service_request = selectors.own_request(request_id)
+        if service_request is None:
+            raise Http404("Diese Anfrage gibt es nicht.")
+        if error is None and not request.htmx:  # type: ignore[attr-defined]
+            messages.success(request, success)
+            url = (
+                reverse("roadmap:kreis_request_detail", args=[request_id])
+                if by_kreis
+                else reverse("roadmap:request_detail", args=[request_id])
+            )
+            return redirect(url)
+        context = _detail_context(
+            request, service_request, municipality=municipality, by_kreis=by_kreis,
+            error=error.message if error else "", comment_form=comment_form,
+        )  # fmt: skip
+        context["success"] = success if error is None else ""
+        return _render_page(
+            request, "roadmap/request_detail.html", "panel", context,
+            status=error.status if error else 200,
+        )  # fmt: skip
+
+
+@require_POST
+@role_required(OFFICER)
+def request_withdraw(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    _own_request(request_id)
+    form = TransitionForm(request.POST)
+    error: RoadmapError | None = None
+    if not form.is_valid():
+        error = RoadmapError("Bitte eine Begründung angeben.", 400)
+    else:
+        try:
+            services.service_request_transition(
+                municipality=_tenant(request), request_id=request_id,
+                to_status=form.cleaned_data["status"], user=_user(request), by_kreis=False,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected"] or None,
+            )  # fmt: skip
+        except RoadmapError as refused:
+            error = refused
+    return _after_write(
+        request, municipality=_tenant(request), request_id=request_id, by_kreis=False,
+        error=error, success="Die Anfrage ist zurückgezogen.",
+    )  # fmt: skip
+
+
+def _comment(
+    request: HttpRequest, municipality: Municipality, request_id: uuid.UUID, *, by_kreis: bool
+) -> HttpResponse:
+    form = CommentForm(request.POST)
+    error: RoadmapError | None = None
+    if not form.is_valid():
+        error = RoadmapError("Bitte einen Kommentar mit höchstens 4000 Zeichen schreiben.", 400)
+    else:
+        try:
+            services.comment_add(
+                municipality=municipality, request_id=request_id, user=_user(request),
+                text=form.cleaned_data["text"], by_kreis=by_kreis,
+            )  # fmt: skip
+        except RoadmapError as refused:
+            error = refused
+    return _after_write(
+        request, municipality=municipality, request_id=request_id, by_kreis=by_kreis,
+        error=error, comment_form=form if error else None, success="Ihr Kommentar ist gespeichert.",
+    )  # fmt: skip
+
+
+@require_POST
+@role_required(OFFICER, TREASURER)
+def request_comment(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    _own_request(request_id)
+    access = get_access(request)
+    by_kreis = access.is_coordinator and not access.is_member
+    return _comment(request, _tenant(request), request_id, by_kreis=by_kreis)
+
+
+# --- municipality: own roadmap --------------------------------------------------------------
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_roadmap(request: HttpRequest) -> HttpResponse:
+    municipality = _tenant(request)
+    context = _roadmap_context(municipality)
+    context.update(_documents_listing(request, municipality.schema_name))
+    context["gaps"] = selectors.municipality_gaps(municipality, timezone.localdate().year)
+    context["pdf_url"] = reverse("roadmap:pdf_request")
+    context["scope"] = municipality.name
+    return render(request, "roadmap/municipal_roadmap.html", context)
+
+
+@require_POST
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_pdf_request(request: HttpRequest) -> HttpResponse:
+    municipality = _tenant(request)
+    document = izd_documents.document_request(
+        kind=KIND,
+        params={"municipality_id": municipality.pk},
+        title=title_for(municipality),
+        filename=filename_for(municipality),
+        created_by_id=request.user.pk,
+    )
+    return _pdf_requested(request, document, reverse("roadmap:home"))
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_pdf_status(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(document_id, _tenant(request).schema_name)
+    return izd_documents.status_response(request, document, **_document_urls(request, document))
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_pdf_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(document_id, _tenant(request).schema_name)
+    return cast(HttpResponse, izd_documents.download_response(document))
+
+
+# --- Kreis: triage and requests -------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def kreis_home(request: HttpRequest) -> HttpResponse:
+    return redirect("roadmap:roadmap")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@require_GET
+@kreis_role_required()
+def triage(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "offen")
+    if status not in ("", "offen", *RequestStatus.values):
+        status = "offen"
+    service_id = _int_or_none(request.GET.get("leistung"))
+    slug = request.GET.get("kommune", "")
+    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    rows = selectors.triage(
+        status=status, service_id=service_id,
+        municipality_id=municipality.pk if municipality else None,
+    )  # fmt: skip
+    context = {
+        "rows": rows[:500],
+        "status": status,
+        "service_id": service_id,
+        "municipality": municipality,
+        "statuses": RequestStatus.choices,
+        "services": selectors.service_list(),
+        "municipalities": Municipality.objects.members().order_by("name"),
+        "counts": selectors.status_counts(),
+    }
+    return _render_page(request, "roadmap/kreis/triage.html", "results", context)
+
+
+def _summary(request_id: uuid.UUID) -> Any:
+    summary = selectors.summary_get(request_id)
+    if summary is None:
+        raise Http404("Diese Anfrage gibt es nicht.")
+    return summary
+
+
+@require_GET
+@kreis_role_required()
+def kreis_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    summary = _summary(request_id)
+    with tenant_schema(summary.municipality):
+        service_request = selectors.own_request(request_id)
+        if service_request is None:
+            raise Http404("Diese Anfrage gibt es nicht.")
+        context = _detail_context(
+            request, service_request, municipality=summary.municipality, by_kreis=True
+        )
+        context["summary"] = summary
+        return render(request, "roadmap/request_detail.html", context)
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def kreis_request_transition(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    summary = _summary(request_id)
+    form = TransitionForm(request.POST)
+    error: RoadmapError | None = None
+    if not form.is_valid():
+        error = RoadmapError("Unbekannter Status.", 400)
+    else:
+        try:
+            services.service_request_transition(
+                municipality=summary.municipality, request_id=request_id,
+                to_status=form.cleaned_data["status"], user=_user(request), by_kreis=True,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected"] or None,
+            )  # fmt: skip
+        except RoadmapError as refused:
+            error = refused
+    label = workflow.label(form.cleaned_data.get("status", "")) if error is None else ""
+    return _after_write(
+        request, municipality=summary.municipality, request_id=request_id, by_kreis=True,
+        error=error, success=f"Neuer Status: {label}.",
+    )  # fmt: skip
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def kreis_request_comment(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    summary = _summary(request_id)
+    return _comment(request, summary.municipality, request_id, by_kreis=True)
+
+
+# --- Kreis: catalogue -----------------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def service_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "roadmap/kreis/service_list.html", {"services": selectors.service_list()}
+    )
+
+
+def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
+    form = ServiceForm(request.POST or None, instance=service)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.service_save(service=form.save(commit=False))
+            messages.success(request, f"Die Leistung „{service.name}“ ist gespeichert.")
+            return redirect("roadmap:service_list")
+        status = 400
+    return render(
+        request,
+        "roadmap/kreis/service_form.html",
+        {"form": form, "service": service},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def service_create(request: HttpRequest) -> HttpResponse:
+    return _service_form(request, Service())
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise Http404("Diese Leistung gibt es nicht.")
+    return _service_form(request, service)
+
+
+# --- Kreis: measures, suggestions, target picture -------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def measure_list(request: HttpRequest) -> HttpResponse:
+    measures = list(selectors.measure_list())
+    return render(
+        request,
+        "roadmap/kreis/measure_list.html",
+        {"groups": selectors.measures_by_dimension(measures), "count": len(measures)},
+    )
+
+
+def _ids(values: list[str]) -> tuple[int, ...]:
+    return tuple(int(v) for v in values if v.isdigit())
+
+
+def _measure_form(request: HttpRequest, measure: Measure | None) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    if measure is None:
+        year = timezone.localdate().year
+        initial = {
+            "title": request.GET.get("titel", ""),
+            "dimension_key": request.GET.get("feld", ""),
+            "start_quarter": f"{year}-Q3",
+            "end_quarter": f"{year + 1}-Q2",
+            "requests": _ids(request.GET.getlist("anfrage")),
+            "municipalities": _ids(request.GET.getlist("kommune")),
+            "description": request.GET.get("beschreibung", ""),
+        }
+    else:
+        initial = {
+            "title": measure.title, "description": measure.description,
+            "dimension_key": measure.dimension_key, "start_quarter": measure.start_quarter,
+            "end_quarter": measure.end_quarter, "responsible": measure.responsible,
+            "status": measure.status,
+            "municipalities": list(measure.municipalities.values_list("pk", flat=True)),
+            "requests": list(measure.requests.values_list("pk", flat=True)),
+            "depends_on": list(measure.depends_on.values_list("pk", flat=True)),
+        }  # fmt: skip
+    form = MeasureForm(request.POST or None, initial=initial, measure=measure)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.measure_save(
+                    measure=measure,
+                    data=MeasureInput(
+                        title=data["title"],
+                        description=data["description"],
+                        dimension_key=data["dimension_key"],
+                        start_quarter=data["start_quarter"],
+                        end_quarter=data["end_quarter"],
+                        responsible=data["responsible"],
+                        status=data["status"],
+                        municipality_ids=tuple(m.pk for m in data["municipalities"]),
+                        request_ids=tuple(r.pk for r in data["requests"]),
+                        depends_on_ids=tuple(m.pk for m in data["depends_on"]),
+                    ),
+                    user=_user(request),
+                )
+            except RoadmapError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, f"Die Maßnahme „{saved.title}“ ist gespeichert.")
+                return redirect("roadmap:measure_list")
+    return render(
+        request, "roadmap/kreis/measure_form.html", {"form": form, "measure": measure},
+        status=status,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def measure_create(request: HttpRequest) -> HttpResponse:
+    return _measure_form(request, None)
+
+
+def _measure(measure_id: int) -> Measure:
+    measure = selectors.measure_get(measure_id)
+    if measure is None:
+        raise Http404("Diese Maßnahme gibt es nicht.")
+    return measure
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+    return _measure_form(request, _measure(measure_id))
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def measure_delete(request: HttpRequest, measure_id: int) -> HttpResponse:
+    measure = _measure(measure_id)
+    try:
+        services.measure_delete(measure=measure)
+    except RoadmapError as error:
+        messages.error(request, error.message)
+        return redirect("roadmap:measure_edit", measure_id=measure_id)
+    messages.success(request, "Die Maßnahme ist gelöscht.")
+    return redirect("roadmap:measure_list")
+
+
+@require_GET
+@kreis_role_required()
+def suggestions(request: HttpRequest) -> HttpResponse:
+    found = selectors.suggestions()
+    return render(request, "roadmap/kreis/suggestions.html", {"suggestions": found})
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required()
+def target_picture(request: HttpRequest) -> HttpResponse:
+    access = get_access(request)
+    picture = selectors.target_picture(_years(request))
+    form = TargetPictureForm(request.POST or None, picture=picture)
+    status = 200
+    if request.method == "POST":
+        if not access.is_coordinator:
+            return render(request, "403.html", status=403)
+        status = 400
+        if form.is_valid():
+            try:
+                services.target_levels_set(levels=form.levels())
+            except RoadmapError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "Das Zielbild ist gespeichert.")
+                return redirect("roadmap:target_picture")
+    return render(
+        request, "roadmap/kreis/target_picture.html",
+        {"form": form, "picture": picture, "may_edit": access.is_coordinator}, status=status,
+    )  # fmt: skip
+
+
+def _years(request: HttpRequest) -> list[int]:
+    stored = selectors.target_picture().years
+    first = min([*stored, timezone.localdate().year])
+    last = max([*stored, timezone.localdate().year + 2])
+    return list(range(first, last + 1))
+
+
+# --- Kreis: roadmap page and PDF ------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def roadmap(request: HttpRequest) -> HttpResponse:
+    slug = request.GET.get("kommune", "")
+    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    context = _roadmap_context(municipality)
+    context.update(_documents_listing(request, settings.PUBLIC_SCHEMA_NAME))
+    context.update(
+        municipality=municipality,
+        municipalities=Municipality.objects.members().order_by("name"),
+        pdf_form=PdfForm(initial={"municipality": municipality}),
+        scope=municipality.name if municipality else settings.KREIS_NAME,
+        may_request_pdf=get_access(request).is_coordinator,
+        gaps=selectors.municipality_gaps(municipality, timezone.localdate().year)
+        if municipality
+        else None,
+    )
+    return _render_page(request, "roadmap/kreis/roadmap.html", "plan", context)
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def pdf_request(request: HttpRequest) -> HttpResponse:
+    form = PdfForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Diese Kommune gibt es nicht.", status=400)
+    municipality = form.cleaned_data["municipality"]
+    document = izd_documents.document_request(
+        kind=KIND,
+        params={"municipality_id": municipality.pk if municipality else None},
+        title=title_for(municipality),
+        filename=filename_for(municipality),
+        created_by_id=request.user.pk,
+    )
+    return _pdf_requested(request, document, reverse("roadmap:roadmap"))
+
+
+@require_GET
+@kreis_role_required()
+def pdf_status(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(document_id, settings.PUBLIC_SCHEMA_NAME)
+    return izd_documents.status_response(request, document, **_document_urls(request, document))
+
+
+@require_GET
+@kreis_role_required()
+def pdf_download(request: HttpRequest, document_id: int) -> HttpResponse:
+    document = _document(document_id, settings.PUBLIC_SCHEMA_NAME)
+    return cast(HttpResponse, izd_documents.download_response(document))

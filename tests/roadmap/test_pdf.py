@@ -1,0 +1,149 @@
+"""The roadmap PDF: the builder's plain context, and the real worker rendering it."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from pypdf import PdfReader
+
+from izd.models import Document
+from izd.pdf import RenderSpec
+from roadmap import services
+from roadmap.documents import build_roadmap_pdf, roadmap_pdf_context
+from roadmap.models import Measure
+from tests.conftest import BACKEND, Portal
+from tests.roadmap.factories import make_measure
+
+
+def _client(portal: Portal, user, municipality=None) -> Client:
+    client = Client(HTTP_HOST=portal.host(municipality))
+    client.force_login(user, backend=BACKEND)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_builder_makes_a_plain_context_with_measures_quarters_and_gaps(portal: Portal):
+    make_measure(title="Civento-Prozesse", start="2026-Q1", end="2026-Q3")
+    make_measure(title="Nur B", municipalities=(portal.b.pk,), start="2027-Q1", end="2027-Q4")
+    services.target_levels_set(levels={("a", 2026): 2})
+    county = roadmap_pdf_context(None)
+    titles = [m["title"] for g in county["groups"] for m in g["measures"]]
+    assert "Civento-Prozesse" in titles and "Nur B" in titles
+    labels = [q["label"] for q in county["timeline"]["quarters"]]
+    assert labels[0] == "Q1 2026"
+    assert "Q4 2027" in labels
+    assert county["for_municipality"] is False
+    own = roadmap_pdf_context(portal.a)
+    own_titles = [m["title"] for g in own["groups"] for m in g["measures"]]
+    assert "Civento-Prozesse" in own_titles and "Nur B" not in own_titles
+    assert own["for_municipality"] is True
+    assert own["scope"] == "Testhausen"
+
+
+@pytest.mark.django_db
+def test_a_municipality_cannot_have_another_ones_roadmap_built(portal: Portal):
+    from izd.documents import DocumentError
+
+    document = Document(
+        kind="roadmap.pdf", schema_name=portal.b.schema_name,
+        params={"municipality_id": portal.a.pk}, title="x", filename="x.pdf",
+    )  # fmt: skip
+    with pytest.raises(DocumentError):
+        build_roadmap_pdf(document)
+    document.schema_name = portal.a.schema_name
+    assert isinstance(build_roadmap_pdf(document), RenderSpec)
+
+
+def _finished(client: Client, status_url: str, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
+        if "herunterladen" in body or "nicht erstellt" in body:
+            return body
+        time.sleep(0.3)
+    raise AssertionError("the roadmap PDF was not finished in time")
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+@pytest.mark.celery
+def test_the_worker_renders_the_county_roadmap_with_measures_and_quarters(
+    portal: Portal, celery_worker, committed
+):
+    tag = uuid.uuid4().hex[:6]
+    with committed():
+        first = make_measure(
+            title=f"Ehrenamts-Cloud einführen {tag}", dimension_key=f"pdf-{tag}",
+            start="2026-Q2", end="2026-Q4",
+        )  # fmt: skip
+        second = make_measure(
+            title=f"WiBA-Checks {tag}", dimension_key=f"pdf-{tag}", start="2027-Q3",
+            end="2028-Q1", depends_on=(first.pk,),
+        )  # fmt: skip
+        try:
+            client = _client(portal, portal.coordinator)
+            response = client.post("/roadmap/zeitplan/pdf/", {}, HTTP_HX_REQUEST="true")
+            assert response.status_code == 200
+            assert "<progress" in response.content.decode()
+            document = Document.objects.filter(kind="roadmap.pdf").latest("pk")
+            assert document.schema_name == settings.PUBLIC_SCHEMA_NAME
+            body = _finished(client, f"/roadmap/zeitplan/pdf/{document.pk}/status/")
+            assert "herunterladen" in body, body
+            download = client.get(f"/roadmap/zeitplan/pdf/{document.pk}/")
+            assert download.status_code == 200
+            content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+            assert content.startswith(b"%PDF")
+            text = _pdf_text(content)
+            for expected in (
+                f"Ehrenamts-Cloud einführen {tag}", f"WiBA-Checks {tag}", "Q2 2026",
+                "Q3 2027", "Q1 2028", "Zielbild", "Roadmap Digitalisierung",
+            ):  # fmt: skip
+                assert expected in text, expected
+            page = client.get("/roadmap/zeitplan/").content.decode()
+            assert f"/roadmap/zeitplan/pdf/{document.pk}/" in page  # listed as earlier document
+        finally:
+            Measure.objects.filter(pk__in=[first.pk, second.pk]).delete()
+
+
+@pytest.mark.celery
+def test_the_worker_renders_a_municipalitys_own_roadmap_with_its_gaps(
+    portal: Portal, celery_worker, committed
+):
+    tag = uuid.uuid4().hex[:6]
+    with committed():
+        own = make_measure(
+            title=f"Fachverfahren anbinden {tag}", dimension_key=f"pdf-{tag}",
+            municipalities=(portal.a.pk,), start="2026-Q3", end="2027-Q1",
+        )  # fmt: skip
+        foreign = make_measure(
+            title=f"Fremde Maßnahme {tag}", dimension_key=f"pdf-{tag}",
+            municipalities=(portal.b.pk,),
+        )  # fmt: skip
+        try:
+            client = _client(portal, portal.officer_a, portal.a)
+            response = client.post("/roadmap/zeitplan/pdf/")
+            assert response.status_code == 302
+            document = Document.objects.filter(
+                kind="roadmap.pdf", schema_name=portal.a.schema_name
+            ).latest("pk")
+            assert response["Location"] == f"/roadmap/zeitplan/?dokument={document.pk}"
+            body = _finished(client, f"/roadmap/zeitplan/pdf/{document.pk}/status/")
+            assert "herunterladen" in body, body
+            download = client.get(f"/roadmap/zeitplan/pdf/{document.pk}/")
+            text = _pdf_text(b"".join(download.streaming_content))  # type: ignore[attr-defined]
+            assert f"Fachverfahren anbinden {tag}" in text
+            assert f"Fremde Maßnahme {tag}" not in text
+            assert "Eigene Lücken von Testhausen" in text
+            assert "Q3 2026" in text and "Q1 2027" in text
+            other = _client(portal, portal.officer_b, portal.b)
+            assert other.get(f"/roadmap/zeitplan/pdf/{document.pk}/").status_code == 404
+        finally:
+            Measure.objects.filter(pk__in=[own.pk, foreign.pk]).delete()
