@@ -129,7 +129,22 @@ def django_db_setup(
         )
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        _close_other_connections()
         teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+def _close_other_connections() -> None:
+    """The live server's and the worker's threads may still hold connections to the test
+    database; PostgreSQL refuses to drop a database that is in use."""
+    from django.db import connection, connections
+
+    connections.close_all()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
 
 
 @pytest.fixture(autouse=True)
