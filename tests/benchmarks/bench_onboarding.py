@@ -95,7 +95,7 @@ def main() -> None:
         report("clone path, up to 400", following)
         report("clone path, all 400", first + following)
         assert len(CLONES) == 400, "every tenant must be cloned from the template"
-        print(f"clone_schema called for {len(CLONES)} of 400 tenants ({clones_so_far} after 50)")
+        print(f"template copy used for {len(CLONES)} of 400 tenants ({clones_so_far} after 50)")
         replayed = _onboard_by_migration_replay(10, 401)
         report("migration replay (comparison)", replayed)
     finally:
