@@ -46,6 +46,11 @@ def builder_for(kind: str) -> Builder:
         raise DocumentError(f"Unbekannte Dokumentart {kind}") from None
 
 
+def _callable_name(function: Callable[..., Any] | None) -> str | None:
+    inner = getattr(function, "func", function)  # the function of a functools.partial
+    return None if inner is None else f"{inner.__module__}.{inner.__qualname__}"
+
+
 def context_hash(spec: RenderSpec) -> str:
     """A stable hash of everything that goes into the rendering."""
     payload = {
@@ -54,6 +59,7 @@ def context_hash(spec: RenderSpec) -> str:
         "context": spec.context,
         "attachments": [(n, hashlib.sha256(c).hexdigest(), m) for n, c, m in spec.attachments],
         "variant": spec.pdf_variant,
+        "postprocess": _callable_name(spec.postprocess),
     }
     encoded = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()

@@ -19,12 +19,13 @@ REDIS_PORT_DEFAULT = 6389
 
 def postgres_url(data_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL and return its URL."""
-    import pgserver  # imported lazily: production never needs it
-
-    pgdata = data_dir / "postgres"
     runtime = data_dir / "run"
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))  # pgserver keeps its handles there
+
+    import pgserver  # imported lazily: production never needs it
+
+    pgdata = data_dir / "postgres"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(pgdata), cleanup_mode=None)
     return str(server.get_uri())

@@ -8,6 +8,7 @@ from any other host. Text from users reaches the templates as autoescaped values
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -59,6 +60,9 @@ class RenderSpec:
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
     pdf_variant: str | None = "pdf/a-3b"
     lang: str = "de"
+    # Applied to the rendered bytes (e.g. to make a Factur-X invoice of them); its qualified
+    # name goes into the document's input hash, its inputs must be in `context`.
+    postprocess: Callable[[bytes], bytes] | None = None
 
 
 def render_html(spec: RenderSpec) -> str:
@@ -83,4 +87,6 @@ def render_pdf(spec: RenderSpec) -> bytes:
         options["pdf_variant"] = spec.pdf_variant
     pdf = document.write_pdf(**options)
     assert pdf is not None
+    if spec.postprocess is not None:
+        return spec.postprocess(bytes(pdf))
     return bytes(pdf)
