@@ -16,10 +16,13 @@ The part of a grant the Kreis keeps lowers the Kreis' own share, never a member'
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from costsharing.allocation import (
     COMPONENT_LABELS,
@@ -188,21 +191,27 @@ class ModuleInfo:
     pot: Decimal = ZERO
 
 
-@dataclass(frozen=True)
-class MemberData:
-    """A member of the year as the selectors read it."""
+@dataclass(frozen=True, slots=True)
+class MemberData(MemberInput):
+    """A member of the year as the selectors read it: the engine's input (its key is the
+    AGS) with the municipality it stands for, so `compute()` hands it to the engine as is."""
 
-    municipality_id: int
-    name: str
-    ags: str
-    months: int
-    population: int
-    usage_units: Decimal
-    module_keys: frozenset[str]
+    municipality_id: int = 0
+
+    @property
+    def ags(self) -> str:
+        return self.key
+
+    @property
+    def module_keys(self) -> frozenset[str]:
+        return self.modules
 
 
-@dataclass(frozen=True)
-class MemberRow:
+class MemberRow(NamedTuple):
+    """A member's share. A named tuple rather than a frozen dataclass: just as immutable, and
+    11,000 of them are made in 3 ms instead of 20 (a frozen dataclass sets each field through
+    `object.__setattr__`)."""
+
     municipality_id: int
     name: str
     ags: str
@@ -266,57 +275,75 @@ def compute(
     """Split the year's net cost among the members; raises AllocationError (German)."""
     if not members:
         raise AllocationError(f"Für {year} sind keine Mitglieder erfasst.")
-    by_ags = {member.ags: member for member in members}
+    # The engine returns the shares sorted by key; sorted the same way (a single pass when the
+    # selectors already read them by AGS), the members line up with them one to one.
+    ordered = sorted(members, key=_member_key)
     result = allocate(
         net_cost=budget.net_cost,
         components=key.components,
-        members=[
-            MemberInput(
-                key=m.ags,
-                name=m.name,
-                population=m.population,
-                months=m.months,
-                usage_units=m.usage_units,
-                modules=m.module_keys,
-            )
-            for m in members
-        ],
+        members=ordered,
         modules=[ModuleInput(m.key, m.name, m.weight) for m in modules],
     )
-    credits = _fixed_credits(budget.grants_fixed, members)
-    rows = []
-    for share in result.shares:
-        member = by_ags[share.key]
+    credits = _fixed_credits(budget.grants_fixed, ordered)
+    for share in result.shares if credits else ():
         credit = credits.get(share.key, ZERO)
         if credit > share.total:
             raise AllocationError(
                 f"Die fest aufgeteilten Fördermittel ({format_eur(credit)}) übersteigen den "
-                f"Anteil von {member.name} ({format_eur(share.total)})."
+                f"Anteil von {share.name} ({format_eur(share.total)})."
             )
-        rows.append(
-            MemberRow(
-                municipality_id=member.municipality_id,
-                name=member.name,
-                ags=member.ags,
-                months=member.months,
-                population=member.population,
-                usage_units=member.usage_units,
-                module_keys=tuple(sorted(member.module_keys)),
-                base=share.base,
-                population_amount=share.population,
-                usage=share.usage,
-                modules=share.modules,
-                module_parts=dict(share.module_parts),
-                total=share.total,
-                grant_credit=credit,
-                payable=share.total - credit,
+    sorted_keys: dict[frozenset[str], tuple[str, ...]] = {}  # a few distinct module sets
+    for member in ordered:
+        if member.modules not in sorted_keys:
+            sorted_keys[member.modules] = tuple(sorted(member.modules))
+    rows = tuple(
+        MemberRow._make(
+            (
+                member.municipality_id, member.name, member.key, member.months,
+                member.population, member.usage_units, sorted_keys[member.modules],
+                share.base, share.population, share.usage, share.modules,
+                share.module_parts,  # a fresh dict per member; the result is not kept
+                share.total, credit, share.total - credit if credit else share.total,
             )
         )
+        for member, share, credit in zip(
+            ordered, result.shares, _credit_column(credits, ordered), strict=True
+        )
+    )  # fmt: skip
     module_infos = tuple(
         ModuleInfo(m.key, m.name, m.weight, result.module_pots.get(m.key, ZERO))
         for m in sorted(modules, key=lambda item: item.key)
     )
-    return YearAllocation(year=year, key=key, budget=budget, modules=module_infos, rows=tuple(rows))
+    return YearAllocation(year=year, key=key, budget=budget, modules=module_infos, rows=rows)
+
+
+def _member_key(member: MemberData) -> str:
+    return member.key
+
+
+def _credit_column(credits: Mapping[str, Decimal], members: Sequence[MemberData]) -> list[Decimal]:
+    if not credits:
+        return [ZERO] * len(members)
+    return [credits.get(member.key, ZERO) for member in members]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a computation over many members.
+
+    Computing the shares of 11,000 members makes some 100,000 small objects, none of them in
+    a reference cycle. Each allocation burst lets the collector run, and a full collection
+    walks every object of the Django process (some 150,000): a third of the time of a year's
+    allocation went there. Reference counting still frees everything at once; the collector
+    resumes afterwards (only where it was on: nested or concurrent pauses stay correct).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _fixed_credits(amount: Decimal, members: Sequence[MemberData]) -> dict[str, Decimal]:
@@ -346,7 +373,7 @@ def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object
                 "label": COMPONENT_LABELS["base"],
                 "amount": row.base,
                 "text": (
-                    f"{format_percent(components.base)} der Nettokosten von "
+                    f"{_percent(components.base)} der Nettokosten von "
                     f"{format_eur(budget.net_cost)} werden zu gleichen Teilen auf "
                     f"{len(allocation.rows)} Mitglieder verteilt.{pro_rata}"
                 ),
@@ -358,11 +385,11 @@ def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object
                 "label": COMPONENT_LABELS["population"],
                 "amount": row.population_amount,
                 "text": (
-                    f"{format_percent(components.population)} der Nettokosten werden nach "
-                    f"Einwohnern verteilt: {row.population:,} von "
-                    f"{allocation.population_total:,} Einwohnern aller Mitglieder (Stichtag "
-                    f"{allocation.key.population_date:%d.%m.%Y}).{pro_rata}"
-                ).replace(",", "."),
+                    f"{_percent(components.population)} der Nettokosten werden nach "
+                    f"Einwohnern verteilt: {_integer(row.population)} von "
+                    f"{_integer(allocation.population_total)} Einwohnern aller Mitglieder "
+                    f"(Stichtag {allocation.key.population_date:%d.%m.%Y}).{pro_rata}"
+                ),
             }
         )
     if components.usage:
@@ -373,7 +400,7 @@ def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object
                 "label": COMPONENT_LABELS["usage"],
                 "amount": row.usage,
                 "text": (
-                    f"{format_percent(components.usage)} der Nettokosten werden nach der "
+                    f"{_percent(components.usage)} der Nettokosten werden nach der "
                     f"Nutzung verteilt: {units} von {total} Leistungseinheiten.{pro_rata}"
                 ),
             }
@@ -392,7 +419,7 @@ def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object
                 "label": COMPONENT_LABELS["modules"],
                 "amount": row.modules,
                 "text": (
-                    f"{format_percent(components.modules)} der Nettokosten tragen die "
+                    f"{_percent(components.modules)} der Nettokosten tragen die "
                     f"Teilnehmenden der Module. {detail}.{pro_rata}"
                 ),
             }
@@ -409,6 +436,16 @@ def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object
             }
         )
     return items
+
+
+def _percent(value: Decimal) -> str:
+    """German percent, two places unless the key has more (40.0000 → "40,00 %")."""
+    two = value.quantize(CENT)
+    return format_percent(two if two == value else value.normalize())
+
+
+def _integer(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def _number(value: Decimal) -> str:

@@ -3,11 +3,14 @@ a year's allocation is a handful of queries, whatever the number of members."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import QuerySet
 
 from costsharing.allocation import AllocationError, KeyComponents
 from costsharing.computation import (
@@ -22,8 +25,8 @@ from costsharing.computation import (
     StaffInput,
     YearAllocation,
     budget_figures,
+    collector_paused,
     compute,
-    months_in_year,
 )
 from costsharing.models import (
     AllocationKey,
@@ -80,63 +83,95 @@ def key_info(key: AllocationKey) -> KeyInfo:
     )
 
 
-def members_of_year(year: int, population_date: date) -> list[MemberData]:
-    """The members of a year with their months, population, usage and modules (5 queries)."""
+_MEMBERS_TEMPLATE = """
+WITH figure AS (
+    SELECT DISTINCT ON (municipality_id) municipality_id, population
+    FROM {figure} WHERE reference_date <= %(population_date)s
+    ORDER BY municipality_id, reference_date DESC
+), used AS (
+    SELECT municipality_id, SUM(units) AS units FROM {usage} WHERE year = %(year)s
+    GROUP BY municipality_id
+), taken AS (
+    SELECT municipality_id, ARRAY_AGG(module_id ORDER BY module_id) AS modules
+    FROM {membership} WHERE module_id = ANY(%(modules)s)
+    GROUP BY municipality_id
+)
+SELECT profile.municipality_id, municipality.name, municipality.ags,
+    (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
+     - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer AS months,
+    COALESCE(figure.population, municipality.population),
+    COALESCE(used.units, 0),
+    taken.modules
+FROM {profile} profile
+JOIN {municipality} municipality ON municipality.id = profile.municipality_id
+LEFT JOIN figure ON figure.municipality_id = profile.municipality_id
+LEFT JOIN used ON used.municipality_id = profile.municipality_id
+LEFT JOIN taken ON taken.municipality_id = profile.municipality_id
+WHERE profile.joined_on <= %(end)s AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
+ORDER BY municipality.ags
+"""
+_MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values are parameters
+    figure=PopulationFigure._meta.db_table,
+    usage=UsageRecord._meta.db_table,
+    membership=ModuleMembership._meta.db_table,
+    profile=MemberProfile._meta.db_table,
+    municipality=Municipality._meta.db_table,
+)
+
+
+def members_of_year(
+    year: int, population_date: date, modules: Mapping[int, str] | None = None
+) -> list[MemberData]:
+    """The members of a year with their months, population, usage and modules, by AGS.
+
+    One query over the read model: PostgreSQL picks the population figure at the reference
+    date (else the municipality's own figure), sums the usage, collects the module ids and
+    counts the months, each with one hash join rather than a lookup per member; Python only
+    wraps the rows (11,000 members: no model instances, no converters, one pass).
+    `modules` maps the year's module ids to their keys (read here when not given).
+    """
+    if modules is None:
+        modules = dict(
+            Module.objects.filter(budget_year__year=year).values_list("pk", "key").order_by()
+        )
     start, end = date(year, 1, 1), date(year, 12, 31)
-    profiles = list(
-        MemberProfile.objects.filter(joined_on__lte=end)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
-        .values_list(
-            "municipality_id",
-            "municipality__name",
-            "municipality__ags",
-            "municipality__population",
-            "joined_on",
-            "left_on",
-        )
-    )
-    figures = dict(
-        PopulationFigure.objects.filter(reference_date__lte=population_date)
-        .order_by("municipality_id", "-reference_date")
-        .distinct("municipality_id")
-        .values_list("municipality_id", "population")
-    )
-    usage = dict(
-        UsageRecord.objects.filter(year=year)
-        .order_by()
-        .values("municipality_id")
-        .annotate(units=Sum("units"))
-        .values_list("municipality_id", "units")
-    )
-    modules: dict[int, set[str]] = {}
-    for municipality_id, module_key in ModuleMembership.objects.filter(
-        module__budget_year__year=year
-    ).values_list("municipality_id", "module__key"):
-        modules.setdefault(municipality_id, set()).add(module_key)
+    params: dict[str, Any] = {
+        "year": year,
+        "population_date": population_date,
+        "start": start,
+        "end": end,
+        "modules": list(modules),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_MEMBERS_SQL, params)
+        rows = cursor.fetchall()
+    # few distinct combinations of modules: one frozenset of keys for each
+    key_sets: dict[tuple[int, ...], frozenset[str]] = {(): frozenset()}
     members = []
-    for pk, name, ags, population, joined_on, left_on in profiles:
-        months = months_in_year(joined_on, left_on, year)
-        if not months:
-            continue
-        members.append(
-            MemberData(
-                municipality_id=pk,
-                name=name,
-                ags=ags,
-                months=months,
-                population=figures.get(pk, population),
-                usage_units=usage.get(pk) or Decimal(0),
-                module_keys=frozenset(modules.get(pk, ())),
-            )
-        )
+    for pk, name, ags, months, population, units, module_ids in rows:
+        if months < 1:
+            continue  # left before joining: not a member (the forms refuse it)
+        ids = tuple(module_ids or ())
+        keys = key_sets.get(ids)
+        if keys is None:
+            keys = key_sets[ids] = frozenset(modules[i] for i in ids)
+        # positional, in MemberData's field order: key (AGS), name, population, months,
+        # usage units, modules, municipality id
+        members.append(MemberData(ags, name, population, months, units, keys, pk))
     return members
 
 
+def _modules(budget_year: BudgetYear) -> dict[int, ModuleInfo]:
+    return {
+        pk: ModuleInfo(key, name, weight)
+        for pk, key, name, weight in Module.objects.filter(budget_year=budget_year)
+        .order_by("key")
+        .values_list("pk", "key", "name", "weight")
+    }
+
+
 def modules_of(budget_year: BudgetYear) -> list[ModuleInfo]:
-    return [
-        ModuleInfo(m.key, m.name, m.weight)
-        for m in Module.objects.filter(budget_year=budget_year).order_by("key")
-    ]
+    return list(_modules(budget_year).values())
 
 
 def allocation_live(budget_year: BudgetYear, key: AllocationKey | None = None) -> YearAllocation:
@@ -145,13 +180,17 @@ def allocation_live(budget_year: BudgetYear, key: AllocationKey | None = None) -
     if key is None:
         raise AllocationError(f"Für {budget_year.year} ist noch kein Verteilungsschlüssel gültig.")
     info = key_info(key)
-    return compute(
-        year=budget_year.year,
-        key=info,
-        budget=budget_of(budget_year),
-        members=members_of_year(budget_year.year, info.population_date),
-        modules=modules_of(budget_year),
-    )
+    budget = budget_of(budget_year)
+    modules = _modules(budget_year)
+    keys = {pk: module.key for pk, module in modules.items()}
+    with collector_paused():
+        return compute(
+            year=budget_year.year,
+            key=info,
+            budget=budget,
+            members=members_of_year(budget_year.year, info.population_date, keys),
+            modules=list(modules.values()),
+        )
 
 
 def versions_of(budget_year: BudgetYear) -> QuerySet[AllocationVersion]:

@@ -7,9 +7,10 @@ refuses every change that would touch its figures (`FrozenYearError`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from costsharing import selectors
 from costsharing.allocation import KeyComponents, validate_components
-from costsharing.computation import months_in_year
+from costsharing.computation import YearAllocation, months_in_year
 from costsharing.models import (
     AllocationKey,
     AllocationLine,
@@ -356,6 +357,7 @@ def allocation_freeze(
             f"Jahres ({settle}) abgerechnet werden."
         )
     budget = allocation.budget
+    _check_rows(allocation)
     version = AllocationVersion(
         budget_year=budget_year,
         number=number,
@@ -383,33 +385,80 @@ def allocation_freeze(
     )
     version.full_clean()
     version.save()
-    AllocationLine.objects.bulk_create(
-        [
-            AllocationLine(
-                version=version,
-                municipality_id=row.municipality_id,
-                name=row.name,
-                ags=row.ags,
-                months=row.months,
-                population=row.population,
-                usage_units=row.usage_units,
-                module_keys=list(row.module_keys),
-                base=row.base,
-                population_amount=row.population_amount,
-                usage=row.usage,
-                modules=row.modules,
-                module_parts={k: str(v) for k, v in row.module_parts.items()},
-                total=row.total,
-                grant_credit=row.grant_credit,
-                payable=row.payable,
-            )
-            for row in allocation.rows
-        ],
-        batch_size=2000,
-    )
+    AllocationLine.objects.bulk_create(_lines(version, allocation), batch_size=LINE_BATCH)
     budget_year.status = BudgetYear.Status.FROZEN
     budget_year.save(update_fields=["status", "updated_at"])
     return version
+
+
+LINE_BATCH = 2000
+# AllocationLine's columns in model order, filled from a MemberRow (or the version, the id).
+_LINE_FIELDS = [field.attname for field in AllocationLine._meta.concrete_fields]
+_MONEY_LIMIT = Decimal(10) ** (
+    AllocationLine._meta.get_field("total").max_digits
+    - AllocationLine._meta.get_field("total").decimal_places
+)
+
+
+def _check_rows(allocation: YearAllocation) -> None:
+    """Validate the lines of a freeze once, as a set, instead of `full_clean()` per line.
+
+    The engine guarantees all of this; checking it costs a few milliseconds for 11,000 lines
+    and keeps a wrong figure from ever being frozen.
+    """
+    rows = allocation.rows
+    if len({row.municipality_id for row in rows}) != len(rows):
+        raise CostsharingError("Eine Kommune kommt in der Verteilung mehrfach vor.")
+    if sum((row.total for row in rows), Decimal(0)) != allocation.budget.net_cost:
+        raise CostsharingError(
+            "Die Anteile ergeben nicht genau die Nettokosten; die Verteilung wird nicht "
+            "festgeschrieben."
+        )
+    money = [
+        amount
+        for row in rows
+        for amount in (row.base, row.population_amount, row.usage, row.modules, row.total,
+                       row.grant_credit, row.payable)
+    ]  # fmt: skip
+    if min(money) < 0 or max(money) >= _MONEY_LIMIT:
+        raise CostsharingError(
+            "Ein Anteil ist negativ oder zu groß; die Verteilung wird nicht festgeschrieben."
+        )
+    for row in rows:
+        if row.payable != row.total - row.grant_credit or row.total != (
+            row.base + row.population_amount + row.usage + row.modules
+        ):
+            raise CostsharingError(
+                f"Die Bestandteile des Anteils von {row.name} ergeben nicht seine Summe; die "
+                "Verteilung wird nicht festgeschrieben."
+            )
+
+
+def _lines(version: AllocationVersion, allocation: YearAllocation) -> list[AllocationLine]:
+    """The version's lines, built positionally: Django's fast path for many instances."""
+    values: dict[str, Any] = {"id": None, "version_id": version.pk}
+    line: Callable[..., AllocationLine] = AllocationLine  # all fields, in `_LINE_FIELDS` order
+    lines = []
+    for row in allocation.rows:
+        values.update(
+            municipality_id=row.municipality_id,
+            name=row.name,
+            ags=row.ags,
+            months=row.months,
+            population=row.population,
+            usage_units=row.usage_units,
+            module_keys=list(row.module_keys),
+            base=row.base,
+            population_amount=row.population_amount,
+            usage=row.usage,
+            modules=row.modules,
+            module_parts={k: str(v) for k, v in row.module_parts.items()},
+            total=row.total,
+            grant_credit=row.grant_credit,
+            payable=row.payable,
+        )
+        lines.append(line(*[values[name] for name in _LINE_FIELDS]))
+    return lines
 
 
 @transaction.atomic

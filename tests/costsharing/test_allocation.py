@@ -613,3 +613,62 @@ def test_seed_scenario_is_plausible_six_small_towns() -> None:
         populations = [row["population"] for row in data["participation"].values()]
         assert len(populations) == 6
         assert all(12_000 <= population <= 16_000 for population in populations)
+
+
+def test_explanations_use_german_number_formats():
+    from datetime import date
+
+    from costsharing.computation import (
+        CostInput,
+        KeyInfo,
+        MemberData,
+        budget_figures,
+        compute,
+        explain,
+    )
+
+    budget = budget_figures(
+        staff=[],
+        costs=[CostInput("material", "Betrieb", Decimal("100000.01"))],
+        grants=[],
+        kreis_share_percent=Decimal(0),
+    )
+    allocation = compute(
+        year=2030,
+        key=KeyInfo(
+            "K",
+            KeyComponents(Decimal("40.0000"), Decimal("33.3333"), Decimal("26.6667"), Decimal(0)),
+            date(2029, 12, 31),
+        ),
+        budget=budget,
+        members=[
+            MemberData(
+                key="00000001",
+                name="A",
+                population=14_000,
+                months=12,
+                usage_units=Decimal("1234.5"),
+                municipality_id=1,
+            ),
+            MemberData(
+                key="00000002",
+                name="B",
+                population=1_009_500,
+                months=6,
+                usage_units=Decimal("10"),
+                municipality_id=2,
+            ),
+        ],
+        modules=[],
+    )
+    base, population, usage = (
+        str(item["text"]) for item in explain(allocation, allocation.rows[0])
+    )
+    assert base.startswith("40,00 % der Nettokosten von 100.000,01 EUR")
+    assert population.startswith(
+        "33,3333 % der Nettokosten werden nach Einwohnern verteilt: 14.000 von 1.023.500 "
+    )
+    assert "(Stichtag 31.12.2029)" in population
+    assert usage.startswith(
+        "26,6667 % der Nettokosten werden nach der Nutzung verteilt: 1.234,50 von 1.244,50 "
+    )

