@@ -26,6 +26,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from izd.schemas import activate_public  # noqa: E402
 from tenants import cloning  # noqa: E402
 from tenants.services import MunicipalityData, municipality_create  # noqa: E402
 
@@ -99,7 +100,7 @@ def main() -> None:
         replayed = _onboard_by_migration_replay(10, 401)
         report("migration replay (comparison)", replayed)
     finally:
-        connection.set_schema_to_public()
+        activate_public()
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
