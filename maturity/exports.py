@@ -44,17 +44,16 @@ def csv_bytes(overview: CountyOverview) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(_header(overview))
     for row in overview.rows:
-        p = row.participation
         writer.writerow(
             [
-                row.municipality.name,
-                row.municipality.ags,
-                p.get_status_display(),
-                p.answered_count,
-                p.question_count,
-                german_decimal(p.overall_index),
+                row.name,
+                row.ags,
+                row.status_label,
+                row.answered_count,
+                row.question_count,
+                german_decimal(row.overall_index),
                 *[german_decimal(cell.score) for cell in row.cells],
-                timezone.localtime(p.updated_at).strftime("%d.%m.%Y %H:%M"),
+                timezone.localtime(row.updated_at).strftime("%d.%m.%Y %H:%M"),
             ]
         )
     # UTF-8 with a byte order mark: German Excel then reads umlauts correctly.
@@ -76,17 +75,16 @@ def xlsx_bytes(overview: CountyOverview) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in overview.rows:
-        p = row.participation
         sheet.append(
             [
-                row.municipality.name,
-                row.municipality.ags,
-                p.get_status_display(),
-                p.answered_count,
-                p.question_count,
-                float(p.overall_index) if p.overall_index is not None else None,
+                row.name,
+                row.ags,
+                row.status_label,
+                row.answered_count,
+                row.question_count,
+                float(row.overall_index) if row.overall_index is not None else None,
                 *[float(c.score) if c.score is not None else None for c in row.cells],
-                timezone.localtime(p.updated_at).replace(tzinfo=None),
+                timezone.localtime(row.updated_at).replace(tzinfo=None),
             ]
         )
     score_columns = range(6, 7 + len(overview.structure.dimensions))

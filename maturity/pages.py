@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
 
 from maturity import scoring, selectors
 from maturity.charts import Series, radar_svg
@@ -108,6 +112,23 @@ def question_rows(
     return rows
 
 
+def saved_row(structure: ModelStructure, dimension: DimensionInfo, answer: Answer) -> QuestionRow:
+    """The row of a just-saved answer for the autosave reply (status line, id and version)."""
+    question = structure.question(answer.question_id)
+    assert question is not None
+    number = dimension.questions.index(question) + 1
+    return QuestionRow(
+        question=question,
+        number=f"{dimension.position}.{number}",
+        options=[],
+        answer=answer,
+        values=answer_values_dict(answer),
+        version=answer.version,
+        message="gespeichert",
+        message_kind="saved",
+    )
+
+
 @dataclass(frozen=True)
 class DimensionProgress:
     dimension: DimensionInfo
@@ -134,12 +155,13 @@ class Progress:
 
 
 def progress(structure: ModelStructure, answers: dict[int, Answer]) -> Progress:
+    return progress_of(structure, {qid for qid, a in answers.items() if a.is_answered})
+
+
+def progress_of(structure: ModelStructure, answered: Set[int]) -> Progress:
+    """Progress from the ids of the answered questions."""
     per_dimension = [
-        DimensionProgress(
-            d,
-            sum(1 for q in d.questions if q.id in answers and answers[q.id].is_answered),
-            len(d.questions),
-        )
+        DimensionProgress(d, sum(1 for q in d.questions if q.id in answered), len(d.questions))
         for d in structure.dimensions
     ]
     return Progress(
@@ -262,3 +284,42 @@ def sort_columns(overview: selectors.CountyOverview) -> list[SortColumn]:
 
 def sort_label(overview: selectors.CountyOverview) -> str:
     return next((c.label for c in sort_columns(overview) if c.key == overview.sort), "Kommune")
+
+
+_STATUS_HTML = {key: html.escape(label) for key, label in selectors.STATUS_LABELS.items()}
+
+
+def _matrix_cell(cell: selectors.CountyCell) -> str:
+    if cell.level is None:
+        return '<td class="num">–</td>'
+    return (
+        f'<td class="num maturity-cell maturity-level-{cell.level}">{cell.text}'
+        f'<span class="visually-hidden"> (Stufe {cell.level})</span></td>'
+    )
+
+
+def matrix_body(overview: selectors.CountyOverview, drilldown_base: str) -> SafeString:
+    """The rows of the county matrix as HTML, built here in one pass.
+
+    With thousands of municipalities the matrix has tens of thousands of cells; through the
+    template language each cell cost several variable lookups and tags, and rendering took
+    seconds. Text from the database (names, slugs) is escaped; everything else is numbers.
+    """
+    base = html.escape(drilldown_base)
+    # The overview shares one cell object per distinct score: each cell's HTML is built once.
+    cell_html: dict[int, str] = {}
+    parts = []
+    for row in overview.rows:
+        try:
+            cells = "".join([cell_html[id(cell)] for cell in row.cells])
+        except KeyError:
+            for cell in row.cells:
+                cell_html.setdefault(id(cell), _matrix_cell(cell))
+            cells = "".join([cell_html[id(cell)] for cell in row.cells])
+        parts.append(
+            f'<tr><th scope="row"><a href="{base}{html.escape(row.slug)}/">'
+            f"{html.escape(row.name)}</a></th>"
+            f"<td>{_STATUS_HTML[row.status]} ({row.progress_percent} %)</td>"
+            f'<td class="num">{row.index_text}</td>{cells}</tr>\n'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - built from escaped text and numbers

@@ -7,12 +7,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 
 from maturity import scoring
 from maturity.models import Campaign, Dimension, LevelDescriptor, ModelVersion, Participation
@@ -99,11 +101,15 @@ def campaign_get(campaign_id: int) -> Campaign | None:
 
 def participation_get(campaign_id: int, municipality: Municipality) -> Participation | None:
     """The municipality's participation in a campaign, or None when it does not take part."""
-    return (
-        Participation.objects.select_related("campaign", "campaign__model_version")
-        .filter(campaign_id=campaign_id, municipality=municipality)
-        .first()
+    # The pages use the model version through `model_structure(campaign.model_version_id)`, so
+    # the version row itself is not joined. Slicing instead of first(): no ORDER BY needed, the
+    # pair is unique.
+    found = list(
+        Participation.objects.select_related("campaign").filter(
+            campaign_id=campaign_id, municipality=municipality
+        )[:1]
     )
+    return found[0] if found else None
 
 
 def participations_of(municipality: Municipality) -> QuerySet[Participation]:
@@ -111,14 +117,6 @@ def participations_of(municipality: Municipality) -> QuerySet[Participation]:
         Participation.objects.filter(municipality=municipality)
         .select_related("campaign")
         .order_by("-campaign__start_date", "-campaign_id")
-    )
-
-
-def participations_in(campaign: Campaign) -> QuerySet[Participation]:
-    return (
-        Participation.objects.filter(campaign=campaign)
-        .select_related("municipality")
-        .order_by("municipality__name")
     )
 
 
@@ -173,6 +171,15 @@ def answers_by_question(assessment: Assessment | None) -> dict[int, Answer]:
     if assessment is None:
         return {}
     return {answer.question_id: answer for answer in assessment.answers.all()}
+
+
+def answered_question_ids(assessment_id: int) -> set[int]:
+    """The questions of an assessment that have an answer (a level or "not relevant")."""
+    return set(
+        Answer.objects.filter(assessment_id=assessment_id)
+        .filter(Q(current_level__isnull=False) | Q(not_relevant=True))
+        .values_list("question_id", flat=True)
+    )
 
 
 def answer_values(answers: dict[int, Answer]) -> dict[int, scoring.AnswerValue]:
@@ -255,24 +262,39 @@ class CountyCell:
         return f"{self.score:.1f}".replace(".", ",") if self.score is not None else "–"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CountyRow:
-    participation: Participation
-    municipality: Municipality
-    cells: tuple[CountyCell, ...]
+    """One municipality in the county overview: plain values from the read model.
+
+    No model instances: with thousands of rows, building (and garbage-collecting) two model
+    instances per row cost more than the rest of the page.
+    """
+
+    cells: tuple[CountyCell, ...]  # one per dimension, in model order
+    name: str
+    slug: str
+    ags: str
+    status: str
+    answered_count: int
+    question_count: int
+    overall_index: Decimal | None
+    submitted_at: datetime | None
+    reminded_at: datetime | None
+    updated_at: datetime
 
     @property
     def progress_percent(self) -> int:
-        p = self.participation
-        return round(100 * p.answered_count / p.question_count) if p.question_count else 0
+        if not self.question_count:
+            return 0
+        return round(100 * self.answered_count / self.question_count)
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.participation.status]
+        return STATUS_LABELS[self.status]
 
     @property
     def index_text(self) -> str:
-        return CountyCell(self.participation.overall_index, None).text
+        return CountyCell(self.overall_index, None).text
 
 
 @dataclass(frozen=True)
@@ -289,42 +311,75 @@ def _status_rank(status: str) -> int:
     return [s.value for s in Participation.Status].index(status)
 
 
+_COUNTY_FIELDS = (  # in the order of CountyRow's fields after `cells`
+    "municipality__name",
+    "municipality__slug",
+    "municipality__ags",
+    "status",
+    "answered_count",
+    "question_count",
+    "overall_index",
+    "submitted_at",
+    "reminded_at",
+    "updated_at",
+)
+
+
 def county_overview(
     campaign: Campaign, *, sort: str = "name", descending: bool = False
 ) -> CountyOverview:
     """Municipalities by dimensions for one campaign: one query over the read model.
 
-    Sorting happens here and not in SQL because the scores live in one JSON column; for a few
-    thousand rows that is a matter of milliseconds.
+    The query returns plain values, each dimension's score as text straight from the JSON
+    column. Sorting happens here and not in SQL, so that names sort as in Python (casefold)
+    and empty values go last in both directions; for a few thousand rows that takes
+    milliseconds.
     """
     structure = model_structure(campaign.model_version_id)
     keys = [d.key for d in structure.dimensions]
     if sort not in SORT_KEYS and sort not in keys:
         sort = "name"
-    rows = []
     counts = {status.value: 0 for status in Participation.Status}
-    for participation in participations_in(campaign):
-        counts[participation.status] += 1
-        scores = participation.dimension_scores
-        values = [Decimal(scores[key]) if scores.get(key) is not None else None for key in keys]
-        cells = tuple(CountyCell(value, scoring.level_of_score(value)) for value in values)
-        rows.append(CountyRow(participation, participation.municipality, cells))
+    # Scores repeat (0.0 to 100.0 in steps of 0.1): one cell object per distinct stored value.
+    cells: dict[str | None, CountyCell] = {}
+
+    def cell(raw: str | None) -> CountyCell:
+        found = cells.get(raw)
+        if found is None:
+            value = Decimal(raw) if raw is not None else None
+            found = cells[raw] = CountyCell(value, scoring.level_of_score(value))
+        return found
+
+    scores = {f"score_{n}": KeyTextTransform(key, "dimension_scores") for n, key in enumerate(keys)}
+    query = (
+        Participation.objects.filter(campaign=campaign)
+        .annotate(**scores)
+        .order_by("municipality__name")
+        .values_list(*_COUNTY_FIELDS, *scores)
+    )
+    width = len(_COUNTY_FIELDS)
+    rows = []
+    for values in query:
+        counts[values[3]] += 1
+        row_cells = tuple(cell(raw) for raw in values[width:])
+        rows.append(CountyRow(row_cells, *values[:width]))
+    column = keys.index(sort) if sort in keys else -1
 
     def sort_value(row: CountyRow) -> tuple[bool, object]:
         value: object
         if sort == "name":
-            value = row.municipality.name.casefold()
+            value = row.name.casefold()
         elif sort == "status":
-            value = _status_rank(row.participation.status)
+            value = _status_rank(row.status)
         elif sort == "progress":
             value = row.progress_percent
         elif sort == "index":
-            value = row.participation.overall_index
+            value = row.overall_index
         else:
-            value = row.cells[keys.index(sort)].score
+            value = row.cells[column].score
         # Empty values always go last, whatever the direction.
         return (value is None) != descending, value if value is not None else 0
 
-    rows.sort(key=lambda r: r.municipality.name.casefold())
+    rows.sort(key=lambda r: r.name.casefold())
     rows.sort(key=sort_value, reverse=descending)
     return CountyOverview(campaign, structure, rows, counts, sort, descending)

@@ -7,16 +7,19 @@ path is "<tenant>, public", so both are written through one connection and commi
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+import psycopg
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -239,8 +242,17 @@ def _answer_state(answer: Answer) -> dict[str, Any]:
     return {field: getattr(answer, field) for field in FIELDS}
 
 
-def _editable_participation(campaign_id: int, municipality: Municipality) -> Participation:
-    participation = selectors.participation_get(campaign_id, municipality)
+def _editable_participation(
+    campaign_id: int, municipality: Municipality, known: Participation | None = None
+) -> Participation:
+    """The municipality's participation in an open campaign; `known` is one already read."""
+    participation = known
+    matches = participation is not None and (
+        participation.campaign_id == campaign_id
+        and participation.municipality_id == municipality.pk
+    )
+    if not matches:
+        participation = selectors.participation_get(campaign_id, municipality)
     if participation is None:
         raise NotFound("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
     if not participation.campaign.is_open:
@@ -267,15 +279,123 @@ def _check_input(structure: ModelStructure, data: AnswerInput) -> None:
         raise MaturityError("Die Soll-Stufe darf nicht unter der Ist-Stufe liegen.")
 
 
+SUBMITTED_MESSAGE = (
+    "Die Selbsteinschätzung ist abgegeben und damit gesperrt. Die Koordination des "
+    "Zentrums kann sie wieder öffnen."
+)
+
+
 def _assessment_for_update(campaign_id: int) -> Assessment:
+    """The assessment, locked exclusively (submit, reopen, import): waits for running saves."""
     assessment, _created = Assessment.objects.get_or_create(campaign_id=campaign_id)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_submitted:
-        raise Locked(
-            "Die Selbsteinschätzung ist abgegeben und damit gesperrt. Die Koordination des "
-            "Zentrums kann sie wieder öffnen."
-        )
+        raise Locked(SUBMITTED_MESSAGE)
     return assessment
+
+
+# --- one answer save: the hot path --------------------------------------------------------
+#
+# An autosave runs for every change a person makes, often by several colleagues at once. It
+# therefore runs its statements on one cursor as plain SQL (the ORM's query building cost more
+# than the database work, and django-tenants sets the search path again for every cursor),
+# while the rows are still read into and validated as model instances.
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return _quote(field.column)
+
+
+def _select_one(
+    cursor: CursorWrapper, model: type[ModelT], where: str, params: list[Any], lock: str
+) -> ModelT | None:
+    """One row as a model instance; `where` names columns, `lock` is FOR SHARE / FOR UPDATE."""
+    fields = model._meta.concrete_fields
+    columns = ", ".join(_column(model, f.name) for f in fields)
+    table = _quote(model._meta.db_table)
+    cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} {lock}", params)  # noqa: S608
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return model.from_db(connection.alias, [f.attname for f in fields], row)
+
+
+def _assessment_for_answer(cursor: CursorWrapper, campaign_id: int) -> Assessment:
+    """The assessment, locked FOR SHARE for saving one answer.
+
+    Colleagues saving different answers hold this lock side by side, so their saves do not
+    queue behind each other. Submitting and reopening lock the row FOR UPDATE, which waits for
+    running saves, and a save that starts meanwhile waits for them and then sees the new status.
+    """
+    where, params = "campaign_id = %s", [campaign_id]
+    assessment = _select_one(cursor, Assessment, where, params, "FOR SHARE")
+    if assessment is None:  # the first answer of this assessment
+        Assessment.objects.get_or_create(campaign_id=campaign_id)
+        assessment = _select_one(cursor, Assessment, where, params, "FOR SHARE")
+        assert assessment is not None
+    if assessment.is_submitted:
+        raise Locked(SUBMITTED_MESSAGE)
+    return assessment
+
+
+def _insert_answer(answer: Answer) -> None:
+    """Insert a new answer; when a colleague created the same one meanwhile, that is a conflict.
+
+    Two first saves of one question do not queue on the assessment: the unique constraint
+    makes the second insert wait for the first transaction and then fail.
+    """
+    try:
+        with transaction.atomic():
+            answer.save(force_insert=True)
+    except IntegrityError:
+        current = Answer.objects.filter(
+            assessment_id=answer.assessment_id, question_id=answer.question_id
+        ).first()
+        if current is None:
+            raise
+        raise AnswerConflict(current) from None
+
+
+_ANSWER_UPDATE_FIELDS = (*FIELDS, "version", "updated_by_id", "updated_at")
+
+
+def _update_answer(cursor: CursorWrapper, answer: Answer) -> None:
+    assignments = ", ".join(f"{_column(Answer, name)} = %s" for name in _ANSWER_UPDATE_FIELDS)
+    cursor.execute(
+        f"UPDATE {_quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+        [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS] + [answer.pk],
+    )
+
+
+def _record_change(
+    cursor: CursorWrapper, answer: Answer, user_id: int, old: dict[str, Any]
+) -> None:
+    """The history entry: who changed the answer when, from what to what."""
+    cursor.execute(
+        f"INSERT INTO {_quote(AnswerChange._meta.db_table)} "  # noqa: S608
+        "(answer_id, changed_by_id, changed_at, old, new) "
+        "VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)",
+        [answer.pk, user_id, timezone.now(), json.dumps(old), json.dumps(_answer_state(answer))],
+    )
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """A saved answer and, for the progress display, the questions answered after the save.
+
+    `answered` is None when nothing changed (then the answers were not read).
+    """
+
+    answer: Answer
+    answered: frozenset[int] | None
 
 
 @transaction.atomic
@@ -287,22 +407,31 @@ def answer_save(
     data: AnswerInput,
     version: int,
     answer_id: uuid.UUID | None = None,
-) -> Answer:
+    participation: Participation | None = None,
+) -> SavedAnswer:
     """Save one answer with optimistic locking.
 
     `version` is the version the person's form was loaded with (0 for a new answer). When the
     stored answer has another version, nothing is written and AnswerConflict carries the stored
-    answer so the person can decide.
+    answer so the person can decide. `participation` may pass the row the caller has already
+    read (with its campaign) to save a query.
+
+    Locks, always in this order: the assessment FOR SHARE (against submit and reopen), the
+    answer row (against a colleague saving the same answer), and last, just before the commit,
+    the read-model row (see `_project_answers`). Saves of different answers thus run in
+    parallel and queue only for the short projection at the end.
     """
-    with selectors.in_schema(municipality):
-        participation = _editable_participation(campaign_id, municipality)
+    with selectors.in_schema(municipality), connection.cursor() as cursor:
+        participation = _editable_participation(campaign_id, municipality, participation)
         structure = selectors.model_structure(participation.campaign.model_version_id)
         _check_input(structure, data)
-        assessment = _assessment_for_update(campaign_id)
-        answer = (
-            Answer.objects.select_for_update()
-            .filter(assessment=assessment, question_id=data.question_id)
-            .first()
+        assessment = _assessment_for_answer(cursor, campaign_id)
+        answer = _select_one(
+            cursor,
+            Answer,
+            "assessment_id = %s AND question_id = %s",
+            [assessment.pk, data.question_id],
+            "FOR UPDATE",
         )
         if answer_id is not None and (answer is None or answer.pk != answer_id):
             raise MaturityError("Diese Antwort gehört nicht zu dieser Frage Ihrer Kommune.")
@@ -312,10 +441,11 @@ def answer_save(
                 raise MaturityError("Die Antwort wurde inzwischen entfernt; bitte neu laden.")
             raise AnswerConflict(answer)
         old = _answer_state(answer) if answer is not None else {}
+        creating = answer is None
         if answer is None:
             answer = Answer(assessment=assessment, question_id=data.question_id, version=1)
         elif old == data.as_dict():
-            return answer  # nothing changed: no new version, no history entry
+            return SavedAnswer(answer, None)  # nothing changed: no new version, no history
         else:
             answer.version += 1
         for field, value in data.as_dict().items():
@@ -326,12 +456,14 @@ def answer_save(
         answer.updated_by_id = user.pk
         # The row is locked and its uniqueness enforced by the database: skip the extra queries.
         answer.full_clean(exclude=["assessment"], validate_unique=False, validate_constraints=False)
-        answer.save()
-        AnswerChange.objects.create(
-            answer=answer, changed_by_id=user.pk, old=old, new=_answer_state(answer)
-        )
-        _project(participation, assessment, structure)
-    return answer
+        if creating:
+            _insert_answer(answer)
+        else:
+            answer.updated_at = timezone.now()
+            _update_answer(cursor, answer)
+        _record_change(cursor, answer, user.pk, old)
+        answered = _project_answers(cursor, participation, assessment, structure)
+    return SavedAnswer(answer, answered)
 
 
 @transaction.atomic
@@ -377,27 +509,108 @@ def _scores_json(scores: dict[str, Decimal | None]) -> dict[str, str | None]:
     return {key: (str(value) if value is not None else None) for key, value in scores.items()}
 
 
+def _projection(
+    assessment: Assessment, structure: ModelStructure, answers: Mapping[int, scoring.AnswerValue]
+) -> dict[str, Any]:
+    """The read-model fields of an assessment with these answers."""
+    result = scoring.score(structure, answers)
+    return {
+        "status": Participation.Status.SUBMITTED
+        if assessment.is_submitted
+        else Participation.Status.STARTED,
+        "dimension_scores": _scores_json(result.dimensions),
+        "target_dimension_scores": _scores_json(result.target_dimensions),
+        "overall_index": result.overall,
+        "target_index": result.target_overall,
+        "answered_count": result.answered,
+        "question_count": result.total,
+        "submitted_at": assessment.submitted_at,
+    }
+
+
 def _project(
     participation: Participation, assessment: Assessment, structure: ModelStructure
 ) -> Participation:
-    """Write the assessment's scores into the public read model (same transaction)."""
+    """Write the assessment's scores into the public read model (same transaction).
+
+    For writes that hold the assessment locked exclusively (import, submit, reopen).
+    """
     answers = selectors.answer_values(selectors.answers_by_question(assessment))
-    result = scoring.score(structure, answers)
-    participation.status = (
-        Participation.Status.SUBMITTED if assessment.is_submitted else Participation.Status.STARTED
-    )
-    participation.dimension_scores = _scores_json(result.dimensions)
-    participation.target_dimension_scores = _scores_json(result.target_dimensions)
-    participation.overall_index = result.overall
-    participation.target_index = result.target_overall
-    participation.answered_count = result.answered
-    participation.question_count = result.total
-    participation.submitted_at = assessment.submitted_at
+    for field, value in _projection(assessment, structure, answers).items():
+        setattr(participation, field, value)
     participation.full_clean(
         exclude=["campaign", "municipality"], validate_unique=False, validate_constraints=False
     )
     participation.save()
     return participation
+
+
+_JSON_FIELDS = ("dimension_scores", "target_dimension_scores")
+
+
+def _execute_in_turn(cursor: CursorWrapper, *statements: tuple[str, list[Any]]) -> None:
+    """Run statements one after the other, in one round trip where the driver allows it.
+
+    With client-side parameter binding (Django's default for psycopg 3) several statements
+    can be sent as one query string; the server still runs them one by one, each with a
+    snapshot of its own. The cursor is left on the last statement's result.
+    """
+    raw = cursor.cursor
+    if isinstance(raw, psycopg.Cursor) and not isinstance(raw, psycopg.ClientCursor):
+        for sql, params in statements:  # server-side binding: one statement per query
+            cursor.execute(sql, params)
+        return
+    cursor.execute(
+        "; ".join(sql for sql, _params in statements),
+        [param for _sql, params in statements for param in params],
+    )
+    for _more in statements[1:]:
+        cursor.nextset()
+
+
+def _project_answers(
+    cursor: CursorWrapper,
+    participation: Participation,
+    assessment: Assessment,
+    structure: ModelStructure,
+) -> frozenset[int]:
+    """Write the scores into the read model after an answer save (same transaction).
+
+    The read-model row is the one row that every colleague's save writes, so it is locked last,
+    just before the commit, and held for two short statements. The answers are read by a
+    statement of their own after the lock is granted; under READ COMMITTED that statement sees
+    every save committed before, and a save committing later projects again after this one.
+    (Reading them before the lock, or in the UPDATE that waits for it, could leave out a
+    colleague's concurrent change.) Lock and read go to the server together, so that the lock
+    is held for one round trip less.
+
+    Returns the answered questions, for the progress display.
+    """
+    read_model, answers_table = _quote(Participation._meta.db_table), _quote(Answer._meta.db_table)
+    lock = f"SELECT id FROM {read_model} WHERE id = %s FOR NO KEY UPDATE"  # noqa: S608
+    read = (
+        "SELECT question_id, current_level, target_level, not_relevant "  # noqa: S608
+        f"FROM {answers_table} WHERE assessment_id = %s"
+    )
+    _execute_in_turn(cursor, (lock, [participation.pk]), (read, [assessment.pk]))
+    answers = {
+        question_id: scoring.AnswerValue(current, target, not_relevant)
+        for question_id, current, target, not_relevant in cursor.fetchall()
+    }
+    values = _projection(assessment, structure, answers)
+    values["updated_at"] = timezone.now()
+    assignments = ", ".join(
+        f"{_column(Participation, f)} = %s" + ("::jsonb" if f in _JSON_FIELDS else "")
+        for f in values
+    )
+    params = [json.dumps(v) if f in _JSON_FIELDS else v for f, v in values.items()]
+    cursor.execute(
+        f"UPDATE {read_model} SET {assignments} WHERE id = %s",  # noqa: S608
+        [*params, participation.pk],
+    )
+    for field, value in values.items():
+        setattr(participation, field, value)
+    return frozenset(qid for qid, answer in answers.items() if answer.is_answered)
 
 
 def _submit(

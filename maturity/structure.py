@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -52,25 +53,34 @@ class ModelStructure:
     levels: tuple[LevelInfo, ...]
     dimensions: tuple[DimensionInfo, ...]
 
-    @property
+    # The lookups below are computed once per structure (the structure never changes).
+
+    @cached_property
     def questions(self) -> tuple[QuestionInfo, ...]:
         return tuple(q for d in self.dimensions for q in d.questions)
 
     def question(self, question_id: int) -> QuestionInfo | None:
-        return self._questions_by_id().get(question_id)
+        return self._questions_by_id.get(question_id)
 
     def dimension(self, key: str) -> DimensionInfo | None:
-        return next((d for d in self.dimensions if d.key == key), None)
+        return self._dimensions_by_key.get(key)
 
     def dimension_of(self, question_id: int) -> DimensionInfo | None:
-        return next(
-            (d for d in self.dimensions if any(q.id == question_id for q in d.questions)), None
-        )
+        return self._dimensions_by_question.get(question_id)
 
     def level_label(self, value: int | None) -> str:
         if value is None:
             return ""
         return next((lv.label for lv in self.levels if lv.value == value), str(value))
 
+    @cached_property
     def _questions_by_id(self) -> dict[int, QuestionInfo]:
         return {q.id: q for q in self.questions}
+
+    @cached_property
+    def _dimensions_by_key(self) -> dict[str, DimensionInfo]:
+        return {d.key: d for d in self.dimensions}
+
+    @cached_property
+    def _dimensions_by_question(self) -> dict[int, DimensionInfo]:
+        return {q.id: d for d in self.dimensions for q in d.questions}

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -15,7 +16,6 @@ from django_htmx.http import reswap, retarget
 from maturity import exports, pages, selectors, services
 from maturity.forms import AnswerForm, CampaignForm
 from maturity.models import Campaign, Participation
-from maturity.municipal.models import Answer
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
 from tenants.access import municipality_role_required as role_required
 from tenants.models import KreisRole, Membership, Municipality
@@ -155,13 +155,14 @@ def answer_save(request: HttpRequest, campaign_id: int) -> HttpResponse:
         )
     data = form.to_input()
     try:
-        answer = services.answer_save(
+        saved = services.answer_save(
             campaign_id=campaign_id,
             municipality=municipality,
             user=request.user,  # type: ignore[arg-type]
             data=data,
             version=form.cleaned_data["version"],
             answer_id=form.cleaned_data["answer"],
+            participation=participation,
         )
     except services.AnswerConflict as conflict:
         current = conflict.current
@@ -190,12 +191,13 @@ def answer_save(request: HttpRequest, campaign_id: int) -> HttpResponse:
             error.status,
             posted=data.as_dict(),
         )
-    return _answer_saved(request, participation, answer)
+    return _answer_saved(request, participation, saved)
 
 
 def _answer_saved(
-    request: HttpRequest, participation: Participation, answer: Answer
+    request: HttpRequest, participation: Participation, saved: services.SavedAnswer
 ) -> HttpResponse:
+    answer = saved.answer
     structure = selectors.model_structure(participation.campaign.model_version_id)
     dimension = structure.dimension_of(answer.question_id)
     assert dimension is not None
@@ -203,15 +205,27 @@ def _answer_saved(
         messages.success(request, "Ihre Antwort wurde gespeichert.")
         url = reverse("maturity:dimension", args=[participation.campaign_id, dimension.key])
         return redirect(f"{url}#frage-{answer.question_id}")
-    context = _dimension_context(request, participation, dimension.key)
-    row = next(r for r in context["rows"] if r.question.id == answer.question_id)
-    row.message, row.message_kind = "gespeichert", "saved"
-    context["row"] = row
     # A resubmit from the conflict box replaces the whole question; an autosave only the
     # status line, so what the person types meanwhile stays.
-    whole = request.htmx.target == f"frage-{answer.question_id}"  # type: ignore[attr-defined]
-    partial = "question" if whole else "saved"
-    return render(request, f"maturity/dimension.html#{partial}", context)
+    if request.htmx.target == f"frage-{answer.question_id}":  # type: ignore[attr-defined]
+        context = _dimension_context(request, participation, dimension.key)
+        row = next(r for r in context["rows"] if r.question.id == answer.question_id)
+        row.message, row.message_kind = "gespeichert", "saved"
+        context["row"] = row
+        return render(request, "maturity/dimension.html#question", context)
+    # The autosave reply is small (status line, answer id and version, progress) and needs no
+    # query: the save has read which questions are answered.
+    answered = saved.answered
+    if answered is None:
+        answered = frozenset(selectors.answered_question_ids(answer.assessment_id))
+    progress = pages.progress_of(structure, answered)
+    context = {
+        "row": pages.saved_row(structure, dimension, answer),
+        "progress": progress,
+        "dimension_progress": progress.of(dimension.key),
+    }
+    # Rendered without the request: the fragment needs none of the context processors.
+    return HttpResponse(render_to_string("maturity/dimension.html#saved", context))
 
 
 @require_POST
@@ -394,12 +408,13 @@ def county_matrix(request: HttpRequest, campaign_id: int) -> HttpResponse:
     template = "maturity/kreis/matrix.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#matrix"
+    drilldown_base = reverse("maturity:county_drilldown", args=[campaign.pk, "x"])[:-2]
     context = {
         "campaign": campaign,
         "overview": overview,
         "columns": pages.sort_columns(overview),
         "sort_label": pages.sort_label(overview),
-        "drilldown_base": reverse("maturity:county_drilldown", args=[campaign.pk, "x"])[:-2],
+        "matrix_body": pages.matrix_body(overview, drilldown_base),
     }
     return render(request, template, context)
 

@@ -88,7 +88,7 @@ def test_unknown_sort_key_falls_back_to_name(portal: Portal):
     campaign = make_campaign(load_small_model(), [portal.a, portal.b])
     overview = selectors.county_overview(campaign, sort="'; drop table", descending=True)
     assert overview.sort == "name"
-    assert [r.municipality.name for r in overview.rows] == ["Testhausen", "Beispielstadt"]
+    assert [r.name for r in overview.rows] == ["Testhausen", "Beispielstadt"]
 
 
 def test_csv_export_opens_in_german_excel(portal: Portal, client_for):
@@ -191,3 +191,33 @@ def test_coordinator_reopens_and_closes_via_the_kreis_pages(portal: Portal, clie
     assert client.post(f"/reifegrad/erhebungen/{campaign.pk}/abschliessen/").status_code == 302
     second = client.post(f"/reifegrad/erhebungen/{campaign.pk}/abschliessen/")
     assert second.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["", "export.csv", "export.xlsx"])
+def test_campaign_page_and_exports_make_the_same_number_of_queries_for_3_and_30(
+    portal: Portal, client_for, path: str
+):
+    client = client_for(portal.coordinator)
+    counts = []
+    for count in (3, 30):
+        campaign = make_campaign(load_small_model(), [portal.a])
+        fake_results(campaign, fake_municipalities(count))
+        client.get(f"/reifegrad/erhebungen/{campaign.pk}/{path}")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/reifegrad/erhebungen/{campaign.pk}/{path}")
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_matrix_escapes_municipality_names(portal: Portal, client_for):
+    campaign = make_campaign(load_small_model(), [portal.a])
+    [town] = fake_municipalities(1, prefix="<b>Ober & Unter</b>")
+    fake_results(campaign, [town])
+    body = (
+        client_for(portal.coordinator)
+        .get(f"/reifegrad/erhebungen/{campaign.pk}/uebersicht/")
+        .content.decode()
+    )
+    assert "&lt;b&gt;Ober &amp; Unter&lt;/b&gt;" in body and "<b>Ober" not in body
+    assert f'/kommunen/{town.slug}/">' in body

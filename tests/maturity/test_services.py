@@ -266,3 +266,17 @@ def test_small_model_definition_has_expected_shape():
     definition = small_model_def()
     assert [d.key for d in definition.dimensions] == ["a", "b"]
     assert definition.dimensions[0].questions[1].allow_not_relevant
+
+
+def test_structure_lookups_answer_from_the_cached_structure_of_each_version(portal: Portal):
+    old, new = load_small_model(), load_small_model()
+    structure = selectors.model_structure(old.pk)
+    assert selectors.model_structure(old.pk) is structure  # one structure per version
+    assert selectors.model_structure(new.pk) is not structure
+    a1, a2, b1 = structure.questions
+    assert structure.question(a2.id) is a2 and structure.question(-1) is None
+    assert structure.dimension_of(b1.id) is structure.dimension("b")
+    assert structure.dimension("x") is None
+    # Another version's question is unknown here, although its key is the same.
+    other = selectors.model_structure(new.pk).questions[0]
+    assert other.key == a1.key and structure.question(other.id) is None

@@ -161,7 +161,7 @@ def test_another_municipalitys_answer_id_is_refused(
     theirs = services.answer_save(
         campaign_id=campaign.pk, municipality=portal.b, user=portal.officer_b,
         data=AnswerInput(question, 4, None), version=0,
-    )  # fmt: skip
+    ).answer  # fmt: skip
     client = client_for(portal.officer_a, portal.a)
     response = client.post(
         f"/reifegrad/{campaign.pk}/antwort/",
@@ -254,7 +254,7 @@ def test_history_lists_changes_with_person(portal: Portal, client_for, campaign)
     answer = services.answer_save(
         campaign_id=campaign.pk, municipality=portal.a, user=portal.officer_a,
         data=AnswerInput(question, 1, None), version=0,
-    )  # fmt: skip
+    ).answer  # fmt: skip
     body = client_for(portal.reader_a, portal.a).get(
         f"/reifegrad/{campaign.pk}/antworten/{answer.pk}/verlauf/"
     )
@@ -273,3 +273,24 @@ def test_home_lists_the_campaigns_of_the_municipality(portal: Portal, client_for
     body = client_for(portal.officer_a, portal.a).get("/reifegrad/").content.decode()
     assert campaign.name in body
     assert "Reifegrad" in body
+
+
+def test_an_autosave_makes_few_queries(portal: Portal, client_for, campaign, in_tenant):
+    """Middleware (domain, session, user, roles), participation, then the save itself."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(portal.officer_a, portal.a)
+    question = qid(campaign, "a1")
+    post_answer(client, campaign, question, 0, current_level="1", headers=HTMX)
+    with CaptureQueriesContext(connection) as captured:
+        response = post_answer(client, campaign, question, 1, current_level="2", headers=HTMX)
+    assert response.status_code == 200 and "gespeichert" in response.content.decode()
+    statements = [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].startswith(("SET search_path", "SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    # 5 of the middleware, 1 participation; the save: 2 locks, update, history entry, and the
+    # projection: lock of the read-model row, answers, update.
+    assert len(statements) <= 13, "\n".join(statements)
