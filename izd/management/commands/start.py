@@ -10,7 +10,12 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandParser
 
-DEMO_LOADERS = ("load_maturity_demo", "load_costsharing_demo", "load_roadmap_demo")
+DEMO_LOADERS = (
+    "load_maturity_demo",
+    "load_costsharing_demo",
+    "load_roadmap_demo",
+    "load_papers_demo",
+)
 
 
 class Command(BaseCommand):
