@@ -191,6 +191,8 @@ AXES_RESET_ON_SUCCESS = True
 # One sign-in for the Kreis and every municipality: the session cookie spans all subdomains.
 # Browsers refuse a cookie for all of `.localhost`, hence the default `izd.localhost`.
 SESSION_COOKIE_DOMAIN = f".{BASE_DOMAIN}" if "." in BASE_DOMAIN else None
+# Sessions are read from Redis and written through to the database, which keeps them.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_NAME = "izd_session"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.http import HttpRequest
 
 from tenants.access import Access
@@ -11,17 +11,17 @@ from tenants.models import Domain, Invitation, KreisRole, Membership, Municipali
 
 
 def access_for(user_id: int, tenant: Municipality | None) -> Access:
-    kreis_roles = frozenset(
-        KreisRole.objects.filter(user_id=user_id).values_list("role", flat=True)
-    )
-    municipality_roles: frozenset[str] = frozenset()
+    """The person's roles in the Kreis and in this municipality, in one query."""
+    rows = KreisRole.objects.filter(user_id=user_id).values_list(Value("kreis"), "role")
     if tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME:
-        municipality_roles = frozenset(
-            Membership.objects.filter(user_id=user_id, municipality_id=tenant.pk).values_list(
-                "role", flat=True
-            )
-        )
-    return Access(municipality_roles=municipality_roles, kreis_roles=kreis_roles)
+        memberships = Membership.objects.filter(user_id=user_id, municipality_id=tenant.pk)
+        rows = rows.union(memberships.values_list(Value("member"), "role"), all=True)
+    roles: dict[str, set[str]] = {"kreis": set(), "member": set()}
+    for area, role in rows:
+        roles[area].add(role)
+    return Access(
+        municipality_roles=frozenset(roles["member"]), kreis_roles=frozenset(roles["kreis"])
+    )
 
 
 def municipality_list() -> QuerySet[Municipality]:
