@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -90,10 +90,10 @@ class KeyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        parts = [data.get(name) for name in ("base", "population", "usage", "modules")]
-        if all(part is not None for part in parts):
+        names = ("base", "population", "usage", "modules")
+        if all(data.get(name) is not None for name in names):
             try:
-                validate_components(KeyComponents(*parts))  # type: ignore[arg-type]
+                validate_components(KeyComponents(*(data[name] for name in names)))
             except AllocationError as error:
                 raise ValidationError(str(error)) from error
         return data
@@ -112,7 +112,7 @@ class UsageForm(forms.Form):
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities
 
 
 class UsageCorrectForm(forms.Form):
@@ -137,7 +137,7 @@ class PopulationForm(forms.Form):
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities
 
 
 class FreezeForm(forms.Form):
@@ -190,4 +190,4 @@ class ModuleChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, modules: QuerySet[Module], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["modules"].queryset = modules  # type: ignore[attr-defined]
+        cast(forms.ModelMultipleChoiceField, self.fields["modules"]).queryset = modules

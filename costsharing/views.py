@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,6 +52,7 @@ from izd.documents import (
 )
 from izd.models import Document
 from tenants.access import get_access, kreis_role_required, municipality_role_required
+from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
 
 COORDINATOR = KreisRole.Role.COORDINATOR
@@ -76,7 +78,7 @@ def _status(error: Exception) -> int:
     return 400
 
 
-def _error(request: HttpRequest, error: Exception, back: str = "") -> HttpResponse:
+def _error(request: PortalRequest, error: Exception, back: str = "") -> HttpResponse:
     return render(
         request,
         "costsharing/error.html",
@@ -85,7 +87,7 @@ def _error(request: HttpRequest, error: Exception, back: str = "") -> HttpRespon
     )
 
 
-def _form_error(request: HttpRequest, form: Any, back: str = "") -> HttpResponse:
+def _form_error(request: PortalRequest, form: Any, back: str = "") -> HttpResponse:
     errors = [str(e) for e in form.non_field_errors()]
     for name, field_errors in form.errors.items():
         if name != "__all__":
@@ -111,7 +113,7 @@ def _budget_year(year: int) -> BudgetYear:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_http_methods(["GET", "POST"])
-def year_list(request: HttpRequest) -> HttpResponse:
+def year_list(request: PortalRequest) -> HttpResponse:
     form = YearForm(request.POST or None)
     if request.method == "POST":
         if not get_access(request).is_coordinator:
@@ -136,7 +138,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+def year_detail(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = _budget_year(year)
     allocation, problem = None, ""
     try:
@@ -190,7 +192,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def budget_update(request: HttpRequest, year: int) -> HttpResponse:
+def budget_update(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = _budget_year(year)
     back = reverse("costsharing:year_detail", args=[year])
     form = BudgetForm(request.POST)
@@ -240,7 +242,7 @@ BUDGET_FORMS: dict[str, tuple[type[Any], Callable[[BudgetYear, dict[str, Any]], 
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def budget_item_add(request: HttpRequest, year: int, kind: str) -> HttpResponse:
+def budget_item_add(request: PortalRequest, year: int, kind: str) -> HttpResponse:
     if kind not in BUDGET_FORMS:
         raise Http404("Diese Art von Eintrag gibt es nicht.")
     budget_year = _budget_year(year)
@@ -258,7 +260,7 @@ def budget_item_add(request: HttpRequest, year: int, kind: str) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def budget_item_delete(request: HttpRequest, year: int, kind: str, item_id: int) -> HttpResponse:
+def budget_item_delete(request: PortalRequest, year: int, kind: str, item_id: int) -> HttpResponse:
     budget_year = _budget_year(year)
     back = reverse("costsharing:year_detail", args=[year])
     try:
@@ -271,7 +273,7 @@ def budget_item_delete(request: HttpRequest, year: int, kind: str, item_id: int)
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def key_activate(request: HttpRequest, year: int, key_id: int) -> HttpResponse:
+def key_activate(request: PortalRequest, year: int, key_id: int) -> HttpResponse:
     key = get_object_or_404(AllocationKey, pk=key_id, budget_year__year=year)
     back = reverse("costsharing:year_detail", args=[year])
     try:
@@ -284,7 +286,7 @@ def key_activate(request: HttpRequest, year: int, key_id: int) -> HttpResponse:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def scenario_compare(request: HttpRequest, year: int) -> HttpResponse:
+def scenario_compare(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = _budget_year(year)
     keys = list(budget_year.keys.all())
     back = reverse("costsharing:year_detail", args=[year])
@@ -310,7 +312,7 @@ def scenario_compare(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
-def freeze(request: HttpRequest, year: int) -> HttpResponse:
+def freeze(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = _budget_year(year)
     back = reverse("costsharing:year_detail", args=[year])
     form = FreezeForm(request.POST)
@@ -319,7 +321,7 @@ def freeze(request: HttpRequest, year: int) -> HttpResponse:
     try:
         version = services.allocation_freeze(
             budget_year=budget_year,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             settle_in_year=form.cleaned_data["settle_in_year"],
             reason=form.cleaned_data["reason"],
         )
@@ -333,7 +335,7 @@ def freeze(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
-def correction(request: HttpRequest, year: int) -> HttpResponse:
+def correction(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = _budget_year(year)
     back = reverse("costsharing:year_detail", args=[year])
     try:
@@ -350,7 +352,7 @@ def correction(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def version_detail(request: HttpRequest, year: int, number: int) -> HttpResponse:
+def version_detail(request: PortalRequest, year: int, number: int) -> HttpResponse:
     version = selectors.version_get(year, number)
     if version is None:
         raise Http404("Diese Version gibt es nicht.")
@@ -367,7 +369,7 @@ def version_detail(request: HttpRequest, year: int, number: int) -> HttpResponse
 
 @kreis_role_required(*KREIS_ROLES)
 @require_http_methods(["GET", "POST"])
-def usage_list(request: HttpRequest, year: int) -> HttpResponse:
+def usage_list(request: PortalRequest, year: int) -> HttpResponse:
     back = reverse("costsharing:usage_list", args=[year])
     municipalities = selectors.member_municipalities()
     form = UsageForm(request.POST or None, municipalities=municipalities)
@@ -379,7 +381,7 @@ def usage_list(request: HttpRequest, year: int) -> HttpResponse:
         try:
             services.usage_record_create(
                 year=year,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 **form.cleaned_data,
             )
         except USER_ERRORS as error:
@@ -400,7 +402,7 @@ def usage_list(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
-def usage_correct(request: HttpRequest, year: int, record_id: int) -> HttpResponse:
+def usage_correct(request: PortalRequest, year: int, record_id: int) -> HttpResponse:
     record = get_object_or_404(UsageRecord, pk=record_id, year=year)
     back = reverse("costsharing:usage_list", args=[year])
     form = UsageCorrectForm(request.POST)
@@ -416,7 +418,7 @@ def usage_correct(request: HttpRequest, year: int, record_id: int) -> HttpRespon
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def population(request: HttpRequest) -> HttpResponse:
+def population(request: PortalRequest) -> HttpResponse:
     back = reverse("costsharing:population")
     form = PopulationForm(request.POST or None, municipalities=selectors.member_municipalities())
     if request.method == "POST":
@@ -433,7 +435,7 @@ def population(request: HttpRequest) -> HttpResponse:
 
 @kreis_role_required(CENTRE_TREASURER)
 @require_http_methods(["GET", "POST"])
-def issuer_edit(request: HttpRequest) -> HttpResponse:
+def issuer_edit(request: PortalRequest) -> HttpResponse:
     back = reverse("costsharing:issuer")
     form = IssuerForm(request.POST or None, instance=selectors.issuer())
     if request.method == "POST":
@@ -454,7 +456,7 @@ def _allocation_for_export(year: int) -> Any:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def allocation_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+def allocation_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
     back = reverse("costsharing:year_detail", args=[year])
     if fmt not in ("xlsx", "csv"):
         raise Http404("Dieses Format gibt es nicht.")
@@ -480,7 +482,7 @@ def _attachment(content: bytes, mime: str, filename: str) -> HttpResponse:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_http_methods(["GET", "POST"])
-def notices_batch(request: HttpRequest, year: int) -> HttpResponse:
+def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
     """All members' notices at once: request them (POST), then follow the progress."""
     budget_year = _budget_year(year)
     back = reverse("costsharing:year_detail", args=[year])
@@ -510,7 +512,7 @@ def notices_batch(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def notices_batch_status(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+def notices_batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
     if not documents:
         raise Http404("Diese Bescheide gibt es nicht.")
@@ -524,14 +526,14 @@ def notices_batch_status(request: HttpRequest, year: int, batch: uuid.UUID) -> H
         "done": sum(1 for d in documents if d.status == Document.Status.DONE),
     }
     template = "costsharing/kreis/notices_status.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#batch"
     return render(request, template, context)
 
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def notices_batch_zip(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+def notices_batch_zip(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
     if not documents:
         raise Http404("Diese Bescheide gibt es nicht.")
@@ -548,19 +550,19 @@ def notices_batch_zip(request: HttpRequest, year: int, batch: uuid.UUID) -> Http
 SHARE_ROLES = {"kreis_roles": KREIS_ROLES}
 
 
-def _tenant(request: HttpRequest) -> Municipality:
-    return request.tenant  # type: ignore[attr-defined]
+def _tenant(request: PortalRequest) -> Municipality:
+    return request.tenant
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
-def share(request: HttpRequest) -> HttpResponse:
+def share(request: PortalRequest) -> HttpResponse:
     return share_year(request, notices.default_year())
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
-def share_year(request: HttpRequest, year: int) -> HttpResponse:
+def share_year(request: PortalRequest, year: int) -> HttpResponse:
     municipality = _tenant(request)
     context = notices.notice_context(municipality, year)
     recent = documents_for(NOTICE_KIND, municipality.schema_name).filter(params__year=year).first()
@@ -583,7 +585,7 @@ def share_year(request: HttpRequest, year: int) -> HttpResponse:
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
-def share_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
     municipality = _tenant(request)
     context = notices.notice_context(municipality, year)
     stem = f"Kostenbeteiligung-{year}-{municipality.slug}"
@@ -605,7 +607,7 @@ def share_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     raise Http404("Dieses Format gibt es nicht.")
 
 
-def _notice_document(request: HttpRequest, document_id: int) -> Document:
+def _notice_document(request: PortalRequest, document_id: int) -> Document:
     document = (
         documents_for(NOTICE_KIND, _tenant(request).schema_name).filter(pk=document_id).first()
     )
@@ -623,7 +625,7 @@ def _status_urls(document: Document) -> dict[str, str]:
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_POST
-def notice_request(request: HttpRequest, year: int) -> HttpResponse:
+def notice_request(request: PortalRequest, year: int) -> HttpResponse:
     municipality = _tenant(request)
     if selectors.year_get(year) is None:
         raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
@@ -634,23 +636,22 @@ def notice_request(request: HttpRequest, year: int) -> HttpResponse:
         filename=notice_filename(municipality, year),
         created_by_id=request.user.pk,
     )
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return status_response(request, document, **_status_urls(document))
     return redirect("costsharing:share_year", year=year)
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
-def notice_status(request: HttpRequest, document_id: int) -> HttpResponse:
+def notice_status(request: PortalRequest, document_id: int) -> HttpResponse:
     document = _notice_document(request, document_id)
     return status_response(request, document, **_status_urls(document))
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
-def notice_download(request: HttpRequest, document_id: int) -> HttpResponse:
-    response = download_response(_notice_document(request, document_id))
-    return response  # type: ignore[return-value]  # a FileResponse streams the stored PDF
+def notice_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
+    return download_response(_notice_document(request, document_id))
 
 
 PARTICIPATION_ROLES = (TREASURER, OFFICER)
@@ -658,7 +659,7 @@ PARTICIPATION_ROLES = (TREASURER, OFFICER)
 
 @municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
 @require_http_methods(["GET", "POST"])
-def participation(request: HttpRequest) -> HttpResponse:
+def participation(request: PortalRequest) -> HttpResponse:
     municipality = _tenant(request)
     cooperation = Cooperation.objects.first()
     initial = (
@@ -710,7 +711,7 @@ def participation(request: HttpRequest) -> HttpResponse:
 
 @municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
 @require_POST
-def module_choices(request: HttpRequest, year: int) -> HttpResponse:
+def module_choices(request: PortalRequest, year: int) -> HttpResponse:
     municipality = _tenant(request)
     budget_year = _budget_year(year)
     back = reverse("costsharing:participation")

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +18,7 @@ from maturity.forms import AnswerForm, CampaignForm
 from maturity.models import Campaign, Participation
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
 from tenants.access import municipality_role_required as role_required
+from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
 
 OFFICER = Membership.Role.DIGITAL_OFFICER
@@ -26,28 +27,28 @@ COORDINATOR = KreisRole.Role.COORDINATOR
 # --- municipality -------------------------------------------------------------------------
 
 
-def _participation(request: HttpRequest, campaign_id: int) -> Participation:
-    participation = selectors.participation_get(campaign_id, request.tenant)  # type: ignore[attr-defined]
+def _participation(request: PortalRequest, campaign_id: int) -> Participation:
+    participation = selectors.participation_get(campaign_id, request.tenant)
     if participation is None:
         raise Http404("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
     return participation
 
 
-def _may_edit(request: HttpRequest) -> bool:
+def _may_edit(request: PortalRequest) -> bool:
     return get_access(request).has_municipality_role(OFFICER)
 
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "maturity/home.html",
-        {"participations": selectors.participations_of(request.tenant)},  # type: ignore[attr-defined]
+        {"participations": selectors.participations_of(request.tenant)},
     )
 
 
-def _overview_context(request: HttpRequest, participation: Participation) -> dict[str, Any]:
+def _overview_context(request: PortalRequest, participation: Participation) -> dict[str, Any]:
     campaign = participation.campaign
     structure = selectors.model_structure(campaign.model_version_id)
     assessment = selectors.assessment_get(campaign.pk)
@@ -65,13 +66,13 @@ def _overview_context(request: HttpRequest, participation: Participation) -> dic
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def campaign_overview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_overview(request: PortalRequest, campaign_id: int) -> HttpResponse:
     participation = _participation(request, campaign_id)
     return render(request, "maturity/overview.html", _overview_context(request, participation))
 
 
 def _dimension_context(
-    request: HttpRequest, participation: Participation, dimension_key: str
+    request: PortalRequest, participation: Participation, dimension_key: str
 ) -> dict[str, Any]:
     context = _overview_context(request, participation)
     structure = context["structure"]
@@ -95,14 +96,14 @@ def _dimension_context(
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def dimension_page(request: HttpRequest, campaign_id: int, dimension_key: str) -> HttpResponse:
+def dimension_page(request: PortalRequest, campaign_id: int, dimension_key: str) -> HttpResponse:
     participation = _participation(request, campaign_id)
     context = _dimension_context(request, participation, dimension_key)
     return render(request, "maturity/dimension.html", context)
 
 
 def _answer_error(
-    request: HttpRequest,
+    request: PortalRequest,
     participation: Participation | None,
     question_id: int | None,
     message: str,
@@ -124,7 +125,7 @@ def _answer_error(
         row.values = posted
     row.message, row.message_kind, row.conflict = message, "error", conflict
     context["row"] = row
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(request, "maturity/dimension.html#question", context, status=status)
         return reswap(retarget(response, f"#frage-{question_id}"), "outerHTML")
     return render(request, "maturity/dimension.html", context, status=status)
@@ -132,8 +133,8 @@ def _answer_error(
 
 @require_POST
 @role_required(OFFICER, kreis_roles=())
-def answer_save(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    municipality: Municipality = request.tenant  # type: ignore[attr-defined]
+def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
+    municipality: Municipality = request.tenant
     participation = selectors.participation_get(campaign_id, municipality)
     if participation is None:
         return _answer_error(
@@ -158,7 +159,7 @@ def answer_save(request: HttpRequest, campaign_id: int) -> HttpResponse:
         saved = services.answer_save(
             campaign_id=campaign_id,
             municipality=municipality,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             data=data,
             version=form.cleaned_data["version"],
             answer_id=form.cleaned_data["answer"],
@@ -195,19 +196,19 @@ def answer_save(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def _answer_saved(
-    request: HttpRequest, participation: Participation, saved: services.SavedAnswer
+    request: PortalRequest, participation: Participation, saved: services.SavedAnswer
 ) -> HttpResponse:
     answer = saved.answer
     structure = selectors.model_structure(participation.campaign.model_version_id)
     dimension = structure.dimension_of(answer.question_id)
     assert dimension is not None
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         messages.success(request, "Ihre Antwort wurde gespeichert.")
         url = reverse("maturity:dimension", args=[participation.campaign_id, dimension.key])
         return redirect(f"{url}#frage-{answer.question_id}")
     # A resubmit from the conflict box replaces the whole question; an autosave only the
     # status line, so what the person types meanwhile stays.
-    if request.htmx.target == f"frage-{answer.question_id}":  # type: ignore[attr-defined]
+    if request.htmx.target == f"frage-{answer.question_id}":
         context = _dimension_context(request, participation, dimension.key)
         row = next(r for r in context["rows"] if r.question.id == answer.question_id)
         row.message, row.message_kind = "gespeichert", "saved"
@@ -230,13 +231,13 @@ def _answer_saved(
 
 @require_POST
 @role_required(OFFICER, kreis_roles=())
-def assessment_submit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def assessment_submit(request: PortalRequest, campaign_id: int) -> HttpResponse:
     participation = _participation(request, campaign_id)
     try:
         services.assessment_submit(
             campaign_id=campaign_id,
-            municipality=request.tenant,  # type: ignore[attr-defined]
-            user=request.user,  # type: ignore[arg-type]
+            municipality=request.tenant,
+            user=request.user,
         )
     except services.MaturityError as error:
         context = _overview_context(request, participation)
@@ -250,7 +251,7 @@ def assessment_submit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def results(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def results(request: PortalRequest, campaign_id: int) -> HttpResponse:
     participation = _participation(request, campaign_id)
     return render(
         request,
@@ -261,7 +262,7 @@ def results(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def answer_history(request: HttpRequest, campaign_id: int, answer_id: uuid.UUID) -> HttpResponse:
+def answer_history(request: PortalRequest, campaign_id: int, answer_id: uuid.UUID) -> HttpResponse:
     participation = _participation(request, campaign_id)
     answer, changes = selectors.answer_history(answer_id)
     assessment = selectors.assessment_get(campaign_id)
@@ -295,7 +296,7 @@ def answer_history(request: HttpRequest, campaign_id: int, answer_id: uuid.UUID)
 
 @require_GET
 @kreis_role_required()
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "maturity/kreis/campaign_list.html",
@@ -305,7 +306,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: PortalRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
     if request.method == "GET":
         form.initial["municipalities"] = list(
@@ -332,7 +333,7 @@ def _campaign(campaign_id: int) -> Campaign:
 
 @require_GET
 @kreis_role_required()
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
     overview = selectors.county_overview(
         campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
@@ -348,7 +349,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
 
 
-def _kreis_action_failed(request: HttpRequest, error: services.MaturityError) -> HttpResponse:
+def _kreis_action_failed(request: PortalRequest, error: services.MaturityError) -> HttpResponse:
     return render(
         request, "maturity/error.html", {"message": " ".join(error.messages)}, status=error.status
     )
@@ -356,7 +357,7 @@ def _kreis_action_failed(request: HttpRequest, error: services.MaturityError) ->
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_remind(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
     try:
         sent = services.campaign_remind(campaign=campaign)
@@ -368,7 +369,7 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_close(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
     try:
         services.campaign_close(campaign=campaign)
@@ -387,7 +388,7 @@ def _municipality(slug: str) -> Municipality:
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def assessment_reopen(request: HttpRequest, campaign_id: int, slug: str) -> HttpResponse:
+def assessment_reopen(request: PortalRequest, campaign_id: int, slug: str) -> HttpResponse:
     campaign = _campaign(campaign_id)
     municipality = _municipality(slug)
     try:
@@ -400,13 +401,13 @@ def assessment_reopen(request: HttpRequest, campaign_id: int, slug: str) -> Http
 
 @require_GET
 @kreis_role_required()
-def county_matrix(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def county_matrix(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
     overview = selectors.county_overview(
         campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
     )
     template = "maturity/kreis/matrix.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#matrix"
     drilldown_base = reverse("maturity:county_drilldown", args=[campaign.pk, "x"])[:-2]
     context = {
@@ -421,7 +422,7 @@ def county_matrix(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_GET
 @kreis_role_required()
-def county_export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpResponse:
+def county_export(request: PortalRequest, campaign_id: int, fmt: str) -> HttpResponse:
     campaign = _campaign(campaign_id)
     overview = selectors.county_overview(campaign)
     if fmt == "csv":
@@ -433,7 +434,7 @@ def county_export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpRespo
 
 @require_GET
 @kreis_role_required()
-def county_drilldown(request: HttpRequest, campaign_id: int, slug: str) -> HttpResponse:
+def county_drilldown(request: PortalRequest, campaign_id: int, slug: str) -> HttpResponse:
     campaign = _campaign(campaign_id)
     municipality = _municipality(slug)
     participation = selectors.participation_get(campaign.pk, municipality)

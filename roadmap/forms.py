@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -92,6 +92,13 @@ def quarter_choices(*extra: str) -> list[tuple[str, str]]:
     return [(q.key, q.label) for q in quarters]
 
 
+class RequestChoiceField(forms.ModelMultipleChoiceField):
+    """Requests named by their service, municipality and status."""
+
+    def label_from_instance(self, obj: RequestSummary) -> str:
+        return f"{obj.service.name} – {obj.municipality.name} ({obj.get_status_display()})"
+
+
 class MeasureForm(forms.Form):
     title = forms.CharField(label="Titel", max_length=200)
     description = forms.CharField(
@@ -109,7 +116,7 @@ class MeasureForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Keine Auswahl heißt: der ganze Kreis.",
     )
-    requests = forms.ModelMultipleChoiceField(
+    requests = RequestChoiceField(
         label="Beantwortete Anfragen",
         queryset=RequestSummary.objects.none(),
         required=False,
@@ -129,14 +136,16 @@ class MeasureForm(forms.Form):
         current_key = measure.dimension_key if measure else ""
         if current_key and current_key not in {d.key for d in known}:
             choices.append((current_key, current_key))
-        self.fields["dimension_key"].choices = [("", "– bitte wählen –"), *choices]  # type: ignore[attr-defined]
+        dimension_key = cast(forms.ChoiceField, self.fields["dimension_key"])
+        dimension_key.choices = [("", "– bitte wählen –"), *choices]
         extra = (measure.start_quarter, measure.end_quarter) if measure else ()
         quarters = quarter_choices(*extra)
-        self.fields["start_quarter"].choices = quarters  # type: ignore[attr-defined]
-        self.fields["end_quarter"].choices = quarters  # type: ignore[attr-defined]
-        self.fields["municipalities"].queryset = Municipality.objects.members().order_by("name")  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["start_quarter"]).choices = quarters
+        cast(forms.ChoiceField, self.fields["end_quarter"]).choices = quarters
+        municipalities = cast(forms.ModelMultipleChoiceField, self.fields["municipalities"])
+        municipalities.queryset = Municipality.objects.members().order_by("name")
         linked = Q(measures=measure) if measure is not None and measure.pk else Q(pk__in=[])
-        self.fields["requests"].queryset = (  # type: ignore[attr-defined]
+        cast(RequestChoiceField, self.fields["requests"]).queryset = (
             RequestSummary.objects.filter(
                 Q(status__in=(RequestStatus.IN_REVIEW, RequestStatus.ACCEPTED,
                               RequestStatus.IN_PROGRESS, RequestStatus.SUBMITTED)) | linked
@@ -145,13 +154,10 @@ class MeasureForm(forms.Form):
             .distinct()
             .order_by("service__name", "municipality__name")
         )  # fmt: skip
-        self.fields["requests"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda r: f"{r.service.name} – {r.municipality.name} ({r.get_status_display()})"
-        )
         others = Measure.objects.order_by("start_quarter", "title")
         if measure is not None and measure.pk:
             others = others.exclude(pk=measure.pk)
-        self.fields["depends_on"].queryset = others  # type: ignore[attr-defined]
+        cast(forms.ModelMultipleChoiceField, self.fields["depends_on"]).queryset = others
 
 
 class TargetPictureForm(forms.Form):
@@ -204,4 +210,5 @@ class PdfForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.members().order_by("name")  # type: ignore[attr-defined]
+        municipality = cast(forms.ModelChoiceField, self.fields["municipality"])
+        municipality.queryset = Municipality.objects.members().order_by("name")

@@ -8,11 +8,12 @@ picture, the county roadmap and its PDF.
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,7 @@ from roadmap.services import MeasureInput, RequestInput, RoadmapError
 from roadmap.timeline import build_timeline
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
 from tenants.access import municipality_role_required as role_required
+from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality, User
 
 OFFICER = Membership.Role.DIGITAL_OFFICER
@@ -45,21 +47,21 @@ TREASURER = Membership.Role.TREASURER
 COORDINATOR = KreisRole.Role.COORDINATOR
 
 
-def _tenant(request: HttpRequest) -> Municipality:
-    return request.tenant  # type: ignore[attr-defined]
+def _tenant(request: PortalRequest) -> Municipality:
+    return request.tenant
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: PortalRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
 
 
 def _render_page(
-    request: HttpRequest, template: str, partial: str, context: dict[str, Any], status: int = 200
+    request: PortalRequest, template: str, partial: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """The whole page, or only the named partial when htmx asks."""
-    name = f"{template}#{partial}" if request.htmx else template  # type: ignore[attr-defined]
+    name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
 
 
@@ -85,20 +87,20 @@ def _document(document_id: int, schema_name: str) -> Document:
     return document
 
 
-def _document_urls(request: HttpRequest, document: Document) -> dict[str, str]:
+def _document_urls(request: PortalRequest, document: Document) -> dict[str, str]:
     return {
         "status_url": reverse("roadmap:pdf_status", args=[document.pk]),
         "download_url": reverse("roadmap:pdf_download", args=[document.pk]),
     }
 
 
-def _pdf_requested(request: HttpRequest, document: Document, back: str) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _pdf_requested(request: PortalRequest, document: Document, back: str) -> HttpResponse:
+    if request.htmx:
         return izd_documents.status_response(request, document, **_document_urls(request, document))
     return redirect(f"{back}?dokument={document.pk}")
 
 
-def _documents_listing(request: HttpRequest, schema_name: str) -> dict[str, Any]:
+def _documents_listing(request: PortalRequest, schema_name: str) -> dict[str, Any]:
     listed = list(izd_documents.documents_for(KIND, schema_name)[:20])
     current = None
     wanted = request.GET.get("dokument", "")
@@ -116,13 +118,13 @@ def _documents_listing(request: HttpRequest, schema_name: str) -> dict[str, Any]
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def municipal_home(request: HttpRequest) -> HttpResponse:
+def municipal_home(request: PortalRequest) -> HttpResponse:
     return redirect("roadmap:home")
 
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "roadmap/catalogue.html",
@@ -130,14 +132,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_request(request: HttpRequest) -> bool:
+def _may_request(request: PortalRequest) -> bool:
     access = get_access(request)
     return access.has_municipality_role(OFFICER, TREASURER) or access.is_coordinator
 
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "roadmap/request_list.html",
@@ -147,7 +149,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(OFFICER, TREASURER)
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: PortalRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, initial={"service": request.GET.get("leistung")})
     status = 200
     if request.method == "POST":
@@ -186,7 +188,7 @@ def _own_request(request_id: uuid.UUID) -> ServiceRequest:
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: PortalRequest,
     service_request: ServiceRequest,
     *,
     municipality: Municipality,
@@ -228,7 +230,7 @@ def _detail_context(
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     service_request = _own_request(request_id)
     context = _detail_context(
         request, service_request, municipality=_tenant(request), by_kreis=False
@@ -237,7 +239,7 @@ def request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
 
 
 def _after_write(
-    request: HttpRequest,
+    request: PortalRequest,
     *,
     municipality: Municipality,
     request_id: uuid.UUID,
@@ -251,7 +253,7 @@ def _after_write(
         service_request = selectors.own_request(request_id)
         if service_request is None:
             raise Http404("Diese Anfrage gibt es nicht.")
-        if error is None and not request.htmx:  # type: ignore[attr-defined]
+        if error is None and not request.htmx:
             messages.success(request, success)
             url = (
                 reverse("roadmap:kreis_request_detail", args=[request_id])
@@ -272,7 +274,7 @@ def _after_write(
 
 @require_POST
 @role_required(OFFICER)
-def request_withdraw(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def request_withdraw(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     _own_request(request_id)
     form = TransitionForm(request.POST)
     error: RoadmapError | None = None
@@ -295,7 +297,7 @@ def request_withdraw(request: HttpRequest, request_id: uuid.UUID) -> HttpRespons
 
 
 def _comment(
-    request: HttpRequest, municipality: Municipality, request_id: uuid.UUID, *, by_kreis: bool
+    request: PortalRequest, municipality: Municipality, request_id: uuid.UUID, *, by_kreis: bool
 ) -> HttpResponse:
     form = CommentForm(request.POST)
     error: RoadmapError | None = None
@@ -317,7 +319,7 @@ def _comment(
 
 @require_POST
 @role_required(OFFICER, TREASURER)
-def request_comment(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def request_comment(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     _own_request(request_id)
     access = get_access(request)
     by_kreis = access.is_coordinator and not access.is_member
@@ -329,7 +331,7 @@ def request_comment(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def municipal_roadmap(request: HttpRequest) -> HttpResponse:
+def municipal_roadmap(request: PortalRequest) -> HttpResponse:
     municipality = _tenant(request)
     context = _roadmap_context(municipality)
     context.update(_documents_listing(request, municipality.schema_name))
@@ -341,7 +343,7 @@ def municipal_roadmap(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def municipal_pdf_request(request: HttpRequest) -> HttpResponse:
+def municipal_pdf_request(request: PortalRequest) -> HttpResponse:
     municipality = _tenant(request)
     document = izd_documents.document_request(
         kind=KIND,
@@ -355,16 +357,16 @@ def municipal_pdf_request(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def municipal_pdf_status(request: HttpRequest, document_id: int) -> HttpResponse:
+def municipal_pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
     document = _document(document_id, _tenant(request).schema_name)
     return izd_documents.status_response(request, document, **_document_urls(request, document))
 
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
-def municipal_pdf_download(request: HttpRequest, document_id: int) -> HttpResponse:
+def municipal_pdf_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
     document = _document(document_id, _tenant(request).schema_name)
-    return cast(HttpResponse, izd_documents.download_response(document))
+    return izd_documents.download_response(document)
 
 
 # --- Kreis: triage and requests -------------------------------------------------------------
@@ -372,7 +374,7 @@ def municipal_pdf_download(request: HttpRequest, document_id: int) -> HttpRespon
 
 @require_GET
 @kreis_role_required()
-def kreis_home(request: HttpRequest) -> HttpResponse:
+def kreis_home(request: PortalRequest) -> HttpResponse:
     return redirect("roadmap:roadmap")
 
 
@@ -382,7 +384,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @require_GET
 @kreis_role_required()
-def triage(request: HttpRequest) -> HttpResponse:
+def triage(request: PortalRequest) -> HttpResponse:
     status = request.GET.get("status", "offen")
     if status not in ("", "offen", *RequestStatus.values):
         status = "offen"
@@ -415,7 +417,7 @@ def _summary(request_id: uuid.UUID) -> Any:
 
 @require_GET
 @kreis_role_required()
-def kreis_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def kreis_request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     summary = _summary(request_id)
     with tenant_schema(summary.municipality):
         service_request = selectors.own_request(request_id)
@@ -430,7 +432,7 @@ def kreis_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpRes
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def kreis_request_transition(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def kreis_request_transition(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     summary = _summary(request_id)
     form = TransitionForm(request.POST)
     error: RoadmapError | None = None
@@ -455,7 +457,7 @@ def kreis_request_transition(request: HttpRequest, request_id: uuid.UUID) -> Htt
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def kreis_request_comment(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+def kreis_request_comment(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     summary = _summary(request_id)
     return _comment(request, summary.municipality, request_id, by_kreis=True)
 
@@ -465,13 +467,13 @@ def kreis_request_comment(request: HttpRequest, request_id: uuid.UUID) -> HttpRe
 
 @require_GET
 @kreis_role_required()
-def service_list(request: HttpRequest) -> HttpResponse:
+def service_list(request: PortalRequest) -> HttpResponse:
     return render(
         request, "roadmap/kreis/service_list.html", {"services": selectors.service_list()}
     )
 
 
-def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
+def _service_form(request: PortalRequest, service: Service) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=service)
     status = 200
     if request.method == "POST":
@@ -490,13 +492,13 @@ def _service_form(request: HttpRequest, service: Service) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
-def service_create(request: HttpRequest) -> HttpResponse:
+def service_create(request: PortalRequest) -> HttpResponse:
     return _service_form(request, Service())
 
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
-def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+def service_edit(request: PortalRequest, service_id: int) -> HttpResponse:
     service = Service.objects.filter(pk=service_id).first()
     if service is None:
         raise Http404("Diese Leistung gibt es nicht.")
@@ -508,7 +510,7 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
 
 @require_GET
 @kreis_role_required()
-def measure_list(request: HttpRequest) -> HttpResponse:
+def measure_list(request: PortalRequest) -> HttpResponse:
     measures = list(selectors.measure_list())
     return render(
         request,
@@ -521,7 +523,7 @@ def _ids(values: list[str]) -> tuple[int, ...]:
     return tuple(int(v) for v in values if v.isdigit())
 
 
-def _measure_form(request: HttpRequest, measure: Measure | None) -> HttpResponse:
+def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpResponse:
     initial: dict[str, Any] = {}
     if measure is None:
         year = timezone.localdate().year
@@ -581,7 +583,7 @@ def _measure_form(request: HttpRequest, measure: Measure | None) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
-def measure_create(request: HttpRequest) -> HttpResponse:
+def measure_create(request: PortalRequest) -> HttpResponse:
     return _measure_form(request, None)
 
 
@@ -594,13 +596,13 @@ def _measure(measure_id: int) -> Measure:
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
-def measure_edit(request: HttpRequest, measure_id: int) -> HttpResponse:
+def measure_edit(request: PortalRequest, measure_id: int) -> HttpResponse:
     return _measure_form(request, _measure(measure_id))
 
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def measure_delete(request: HttpRequest, measure_id: int) -> HttpResponse:
+def measure_delete(request: PortalRequest, measure_id: int) -> HttpResponse:
     measure = _measure(measure_id)
     try:
         services.measure_delete(measure=measure)
@@ -613,14 +615,14 @@ def measure_delete(request: HttpRequest, measure_id: int) -> HttpResponse:
 
 @require_GET
 @kreis_role_required()
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: PortalRequest) -> HttpResponse:
     found = selectors.suggestions()
     return render(request, "roadmap/kreis/suggestions.html", {"suggestions": found})
 
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required()
-def target_picture(request: HttpRequest) -> HttpResponse:
+def target_picture(request: PortalRequest) -> HttpResponse:
     access = get_access(request)
     picture = selectors.target_picture(_years(request))
     form = TargetPictureForm(request.POST or None, picture=picture)
@@ -644,7 +646,7 @@ def target_picture(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _years(request: HttpRequest) -> list[int]:
+def _years(request: PortalRequest) -> list[int]:
     stored = selectors.target_picture().years
     first = min([*stored, timezone.localdate().year])
     last = max([*stored, timezone.localdate().year + 2])
@@ -656,7 +658,7 @@ def _years(request: HttpRequest) -> list[int]:
 
 @require_GET
 @kreis_role_required()
-def roadmap(request: HttpRequest) -> HttpResponse:
+def roadmap(request: PortalRequest) -> HttpResponse:
     slug = request.GET.get("kommune", "")
     municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
     context = _roadmap_context(municipality)
@@ -676,7 +678,7 @@ def roadmap(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @kreis_role_required(COORDINATOR)
-def pdf_request(request: HttpRequest) -> HttpResponse:
+def pdf_request(request: PortalRequest) -> HttpResponse:
     form = PdfForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Diese Kommune gibt es nicht.", status=400)
@@ -693,13 +695,13 @@ def pdf_request(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @kreis_role_required()
-def pdf_status(request: HttpRequest, document_id: int) -> HttpResponse:
+def pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
     document = _document(document_id, settings.PUBLIC_SCHEMA_NAME)
     return izd_documents.status_response(request, document, **_document_urls(request, document))
 
 
 @require_GET
 @kreis_role_required()
-def pdf_download(request: HttpRequest, document_id: int) -> HttpResponse:
+def pdf_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
     document = _document(document_id, settings.PUBLIC_SCHEMA_NAME)
-    return cast(HttpResponse, izd_documents.download_response(document))
+    return izd_documents.download_response(document)

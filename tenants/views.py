@@ -20,21 +20,22 @@ from tenants.forms import (
     LegalPageForm,
     MunicipalityForm,
 )
+from tenants.http import PortalRequest
 from tenants.models import Invitation, KreisRole, Municipality
 
 COORDINATOR = KreisRole.Role.COORDINATOR
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
+def start(request: PortalRequest) -> HttpResponse:
+    tenant = request.tenant
     if not tenant.is_kreis:
         return render(
             request,
             "tenants/municipality_start.html",
             {"municipality": tenant, "members": selectors.members_of(tenant)},
         )
-    memberships = selectors.memberships_of(request.user)  # type: ignore[arg-type]
+    memberships = selectors.memberships_of(request.user)
     if not get_access(request).is_kreis_staff and memberships.count() == 1:
         only = memberships.first()
         assert only is not None
@@ -52,7 +53,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @kreis_role_required()
-def municipality_list(request: HttpRequest) -> HttpResponse:
+def municipality_list(request: PortalRequest) -> HttpResponse:
     municipalities = [
         (m, selectors.portal_url(m, request=request)) for m in selectors.municipality_list()
     ]
@@ -61,7 +62,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def municipality_create(request: HttpRequest) -> HttpResponse:
+def municipality_create(request: PortalRequest) -> HttpResponse:
     form = MunicipalityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         municipality = services.municipality_create(data=form.to_data())
@@ -73,7 +74,7 @@ def municipality_create(request: HttpRequest) -> HttpResponse:
 
 @kreis_role_required()
 @require_http_methods(["GET", "POST"])
-def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def municipality_detail(request: PortalRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality.objects.members(), slug=slug)
     may_edit = get_access(request).is_coordinator
     form = MunicipalityForm(
@@ -105,7 +106,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["POST"])
-def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+def invitation_create(request: PortalRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality.objects.members(), slug=slug)
     form = InvitationForm(request.POST)
     if not form.is_valid():
@@ -115,7 +116,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
         email=form.cleaned_data["email"],
         municipality=municipality,
         role=form.cleaned_data["role"],
-        invited_by=request.user,  # type: ignore[arg-type]
+        invited_by=request.user,
     )
     messages.success(
         request,
@@ -126,7 +127,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def municipality_import(request: HttpRequest) -> HttpResponse:
+def municipality_import(request: PortalRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     status = 200
@@ -175,7 +176,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def legal_page_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def legal_page_edit(request: PortalRequest, kind: str) -> HttpResponse:
     if kind not in LegalPage.Kind.values:
         raise Http404
     content = legal_page_content(kind)
@@ -189,7 +190,7 @@ def legal_page_edit(request: HttpRequest, kind: str) -> HttpResponse:
         require_feedback=kind == LegalPage.Kind.ACCESSIBILITY,
     )
     if request.method == "POST" and form.is_valid():
-        legal_page_update(kind=kind, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        legal_page_update(kind=kind, user=request.user, **form.cleaned_data)
         messages.success(request, _("Die Seite wurde gespeichert."))
         return redirect(f"/{kind}/")
     return render(

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,6 +49,7 @@ from tenants.access import (
     kreis_role_required,
     municipality_role_required,
 )
+from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
 
 COORDINATOR = KreisRole.Role.COORDINATOR
@@ -55,7 +57,7 @@ KREIS_ROLES = (COORDINATOR, KreisRole.Role.CENTRE_TREASURER)
 DECISION_ROLES = (Membership.Role.DIGITAL_OFFICER, Membership.Role.TREASURER)
 
 
-def _error(request: HttpRequest, message: str, back: str = "", status: int = 400) -> HttpResponse:
+def _error(request: PortalRequest, message: str, back: str = "", status: int = 400) -> HttpResponse:
     return render(request, "papers/error.html", {"message": message, "back": back}, status=status)
 
 
@@ -68,7 +70,7 @@ def _form_message(form: Any) -> str:
     return " ".join(errors)
 
 
-def _year(request: HttpRequest) -> int | None:
+def _year(request: PortalRequest) -> int | None:
     raw = request.GET.get("jahr", "")
     if raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw)
@@ -83,11 +85,11 @@ def _kreis_paper(paper_id: int) -> Paper:
     return paper
 
 
-def _tenant(request: HttpRequest) -> Municipality:
-    return request.tenant  # type: ignore[attr-defined]
+def _tenant(request: PortalRequest) -> Municipality:
+    return request.tenant
 
 
-def _own_paper(request: HttpRequest, paper_id: int) -> Paper:
+def _own_paper(request: PortalRequest, paper_id: int) -> Paper:
     paper = selectors.paper_of_municipality(paper_id, _tenant(request))
     if paper is None:
         raise Http404("Diese Beschlussvorlage gibt es für Ihre Kommune nicht.")
@@ -99,7 +101,7 @@ def _own_paper(request: HttpRequest, paper_id: int) -> Paper:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     year = _year(request)
     papers = list(selectors.papers_of_year(year)) if year else []
     decisions = selectors.decisions_for_year(year) if year else []
@@ -120,7 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _template_page(
-    request: HttpRequest, form: TemplateForm, template: PaperTemplate | None, status: int = 200
+    request: PortalRequest, form: TemplateForm, template: PaperTemplate | None, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -132,20 +134,20 @@ def _template_page(
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def template_create(request: HttpRequest) -> HttpResponse:
+def template_create(request: PortalRequest) -> HttpResponse:
     return _template_edit(request, None)
 
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+def template_edit(request: PortalRequest, template_id: int) -> HttpResponse:
     template = selectors.template_get(template_id)
     if template is None:
         raise Http404("Diese Vorlage gibt es nicht.")
     return _template_edit(request, template)
 
 
-def _template_edit(request: HttpRequest, template: PaperTemplate | None) -> HttpResponse:
+def _template_edit(request: PortalRequest, template: PaperTemplate | None) -> HttpResponse:
     form = TemplateForm(request.POST or None, instance=template)
     if request.method == "POST":
         if not form.is_valid():
@@ -161,7 +163,7 @@ def _template_edit(request: HttpRequest, template: PaperTemplate | None) -> Http
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def generate(request: HttpRequest) -> HttpResponse:
+def generate(request: PortalRequest) -> HttpResponse:
     form = GenerateForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -185,7 +187,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 
 def _paper_page(
-    request: HttpRequest,
+    request: PortalRequest,
     paper: Paper,
     form: PaperForm | None = None,
     consultations: ConsultationsForm | None = None,
@@ -212,7 +214,7 @@ def _paper_page(
 
 @kreis_role_required(*KREIS_ROLES)
 @require_http_methods(["GET", "POST"])
-def paper_detail(request: HttpRequest, paper_id: int) -> HttpResponse:
+def paper_detail(request: PortalRequest, paper_id: int) -> HttpResponse:
     paper = _kreis_paper(paper_id)
     if request.method == "POST":
         if not get_access(request).is_coordinator:
@@ -231,7 +233,7 @@ def paper_detail(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def paper_consultations(request: HttpRequest, paper_id: int) -> HttpResponse:
+def paper_consultations(request: PortalRequest, paper_id: int) -> HttpResponse:
     paper = _kreis_paper(paper_id)
     form = ConsultationsForm(request.POST)
     if not form.is_valid():
@@ -246,7 +248,7 @@ def paper_consultations(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def paper_preview(request: HttpRequest, paper_id: int) -> HttpResponse:
+def paper_preview(request: PortalRequest, paper_id: int) -> HttpResponse:
     paper = _kreis_paper(paper_id)
     try:
         context = services.paper_context(paper)
@@ -257,16 +259,16 @@ def paper_preview(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def paper_render(request: HttpRequest, paper_id: int) -> HttpResponse:
+def paper_render(request: PortalRequest, paper_id: int) -> HttpResponse:
     paper = _kreis_paper(paper_id)
     try:
-        services.paper_render(paper=paper, user=request.user)  # type: ignore[arg-type]
+        services.paper_render(paper=paper, user=request.user)
     except PaperError as error:
         return _error(request, str(error), reverse("papers:paper", args=[paper.pk]))
     return redirect("papers:paper", paper_id=paper.pk)
 
 
-def _status(request: HttpRequest, paper: Paper, download: str, status_name: str) -> HttpResponse:
+def _status(request: PortalRequest, paper: Paper, download: str, status_name: str) -> HttpResponse:
     if paper.document is None:
         raise Http404("Für diese Vorlage wurde noch kein PDF erstellt.")
     return status_response(
@@ -279,29 +281,29 @@ def _status(request: HttpRequest, paper: Paper, download: str, status_name: str)
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def paper_status(request: HttpRequest, paper_id: int) -> HttpResponse:
+def paper_status(request: PortalRequest, paper_id: int) -> HttpResponse:
     return _status(request, _kreis_paper(paper_id), "papers:download", "papers:status")
 
 
-def _download(paper: Paper) -> HttpResponse:
+def _download(paper: Paper) -> HttpResponseBase:
     document = paper.document
     if document is None or document.schema_name != paper.municipality.schema_name:
         raise Http404("Für diese Vorlage gibt es noch kein PDF.")
-    return download_response(document)  # type: ignore[return-value]
+    return download_response(document)
 
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def paper_download(request: HttpRequest, paper_id: int) -> HttpResponse:
+def paper_download(request: PortalRequest, paper_id: int) -> HttpResponseBase:
     return _download(_kreis_paper(paper_id))
 
 
 @kreis_role_required(COORDINATOR)
 @require_POST
-def batch(request: HttpRequest, year: int) -> HttpResponse:
+def batch(request: PortalRequest, year: int) -> HttpResponse:
     back = f"{reverse('papers:home')}?jahr={year}"
     try:
-        batch_id = services.papers_render_batch(year=year, user=request.user)  # type: ignore[arg-type]
+        batch_id = services.papers_render_batch(year=year, user=request.user)
     except PaperError as error:
         return _error(request, str(error), back)
     return redirect("papers:batch_status", year=year, batch=batch_id)
@@ -316,7 +318,7 @@ def _batch_documents(batch_id: uuid.UUID) -> list[Document]:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def batch_status(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+def batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     documents = _batch_documents(batch)
     finished = all(d.is_finished for d in documents)
     context = {
@@ -329,7 +331,7 @@ def batch_status(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpRespo
         "reused": sum(1 for d in documents if d.reused),
     }
     template = "papers/kreis/batch.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#batch"
     return render(request, template, context)
 
@@ -350,7 +352,7 @@ def batch_zip_bytes(documents: list[Document]) -> bytes:
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def batch_zip(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+def batch_zip(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     documents = _batch_documents(batch)
     if not all(d.is_finished for d in documents):
         return _error(request, "Die Vorlagen werden noch erstellt; bitte kurz warten.", status=409)
@@ -363,7 +365,7 @@ def batch_zip(request: HttpRequest, year: int, batch: uuid.UUID) -> HttpResponse
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
-def decisions(request: HttpRequest, year: int) -> HttpResponse:
+def decisions(request: PortalRequest, year: int) -> HttpResponse:
     rows = selectors.decisions_for_year(year)
     return render(
         request,
@@ -379,7 +381,7 @@ def decisions(request: HttpRequest, year: int) -> HttpResponse:
 
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def numbering(request: HttpRequest) -> HttpResponse:
+def numbering(request: PortalRequest) -> HttpResponse:
     members = list(Municipality.objects.members().order_by("name"))
     if request.method == "POST":
         municipality = next(
@@ -414,7 +416,7 @@ def _schemes() -> list[Any]:
 # =========================================================================== OParl
 
 
-def _links(request: HttpRequest, prefix: str) -> oparl.Links:
+def _links(request: PortalRequest, prefix: str) -> oparl.Links:
     def url(name: str, *args: object) -> str:
         return request.build_absolute_uri(reverse(f"papers:{prefix}{name}", args=args))
 
@@ -441,25 +443,25 @@ def _consultation(paper: Paper, consultation_id: int) -> Consultation:
 
 
 def _oparl_views(
-    get_paper: Callable[[HttpRequest, int], Paper], prefix: str
+    get_paper: Callable[[PortalRequest, int], Paper], prefix: str
 ) -> dict[str, Callable[..., HttpResponse]]:
-    def paper_view(request: HttpRequest, paper_id: int) -> HttpResponse:
+    def paper_view(request: PortalRequest, paper_id: int) -> HttpResponse:
         return _json(oparl.paper_object(get_paper(request, paper_id), _links(request, prefix)))
 
     def consultation_view(
-        request: HttpRequest, paper_id: int, consultation_id: int
+        request: PortalRequest, paper_id: int, consultation_id: int
     ) -> HttpResponse:
         paper = get_paper(request, paper_id)
         consultation = _consultation(paper, consultation_id)
         return _json(oparl.consultation_object(paper, consultation, _links(request, prefix)))
 
     def organization_view(
-        request: HttpRequest, paper_id: int, consultation_id: int
+        request: PortalRequest, paper_id: int, consultation_id: int
     ) -> HttpResponse:
         consultation = _consultation(get_paper(request, paper_id), consultation_id)
         return _json(oparl.organization_object(consultation, _links(request, prefix)))
 
-    def file_view(request: HttpRequest, paper_id: int) -> HttpResponse:
+    def file_view(request: PortalRequest, paper_id: int) -> HttpResponse:
         paper = get_paper(request, paper_id)
         document = oparl.finished_document(paper)
         if document is None:
@@ -491,14 +493,14 @@ MEMBER_ACCESS = municipality_role_required(*ALL_MUNICIPALITY_ROLES, kreis_roles=
 
 @MEMBER_ACCESS
 @require_GET
-def municipal_list(request: HttpRequest) -> HttpResponse:
+def municipal_list(request: PortalRequest) -> HttpResponse:
     papers = selectors.papers_of_municipality(_tenant(request))
     return render(request, "papers/municipal/list.html", {"papers": papers})
 
 
 @MEMBER_ACCESS
 @require_http_methods(["GET", "POST"])
-def municipal_paper(request: HttpRequest, paper_id: int) -> HttpResponse:
+def municipal_paper(request: PortalRequest, paper_id: int) -> HttpResponse:
     paper = _own_paper(request, paper_id)
     access = get_access(request)
     may_decide = access.has_municipality_role(*DECISION_ROLES)
@@ -525,7 +527,7 @@ def municipal_paper(request: HttpRequest, paper_id: int) -> HttpResponse:
                     decided_on=form.cleaned_data["decided_on"],
                     result=form.cleaned_data["result"],
                     note=form.cleaned_data["note"],
-                    user=request.user,  # type: ignore[arg-type]
+                    user=request.user,
                 )
             except PaperError as error:
                 return _error(
@@ -544,7 +546,7 @@ def municipal_paper(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @MEMBER_ACCESS
 @require_GET
-def municipal_download(request: HttpRequest, paper_id: int) -> HttpResponse:
+def municipal_download(request: PortalRequest, paper_id: int) -> HttpResponseBase:
     paper = _own_paper(request, paper_id)
     if paper.document is None or paper.document.schema_name != _tenant(request).schema_name:
         raise Http404("Für diese Vorlage gibt es noch kein PDF.")
