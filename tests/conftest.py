@@ -348,3 +348,31 @@ def celery_worker(
 ) -> Iterator[object]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         yield celery_worker_session
+
+
+@pytest.fixture
+def listener() -> Iterator[list[str]]:
+    """A server on 127.0.0.1 that records every request it gets; item 0 is "port:N".
+
+    Documents are rendered next to it to show that nothing in them makes the renderer fetch.
+    """
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hits.append(f"port:{server.server_address[1]}")
+    yield hits
+    server.shutdown()

@@ -121,7 +121,7 @@ def assert_notice(text: str, town: str) -> None:
 
 
 def test_treasurer_requests_the_notice_polls_the_progress_and_downloads_the_pdf(
-    portal: Portal, notices_queue, committed
+    portal: Portal, celery_worker, committed
 ):
     with committed(), committed_year(portal):
         client = signed_in(portal, portal.treasurer_a, portal.a)
@@ -161,7 +161,7 @@ def test_treasurer_requests_the_notice_polls_the_progress_and_downloads_the_pdf(
         )
 
 
-def test_centre_treasurer_gets_all_notices_as_a_zip(portal: Portal, notices_queue, committed):
+def test_centre_treasurer_gets_all_notices_as_a_zip(portal: Portal, celery_worker, committed):
     with committed(), committed_year(portal):
         client = signed_in(portal, portal.centre_treasurer)
         started = client.post(f"/kosten/{YEAR}/bescheide/")

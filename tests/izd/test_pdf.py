@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from pypdf import PdfReader
 
 from izd.pdf import RenderSpec, render_pdf
-
-
-@pytest.fixture
-def listener() -> Iterator[list[str]]:
-    """A server on 127.0.0.1 that records every request it gets."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    hits.append(f"port:{server.server_address[1]}")
-    yield hits
-    server.shutdown()
 
 
 def _text(pdf: bytes) -> str:

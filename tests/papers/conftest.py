@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tenants.models import Municipality
@@ -27,55 +25,3 @@ def worker_towns(portal, django_db_blocker) -> tuple[Municipality, Municipality]
             worker_town("Papierstadt Nord", "06998001"),
             worker_town("Papierstadt Süd", "06998002"),
         )
-
-
-@pytest.fixture
-def listener() -> Iterator[list[str]]:
-    """A server on 127.0.0.1 that records every request it gets; item 0 is "port:N"."""
-    import http.server
-    import threading
-
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    hits.append(f"port:{server.server_address[1]}")
-    yield hits
-    server.shutdown()
-
-
-@pytest.fixture
-def papers_queue(celery_worker) -> Iterator[str]:
-    """Route render tasks to a queue of this session's worker only.
-
-    Several test sessions (other branches, other developers) may share the embedded Redis and
-    its default queue; a task must not be picked up by a worker that reads another database.
-    """
-    import uuid
-
-    from izd.celery import app
-
-    queue = f"papers-test-{uuid.uuid4().hex[:12]}"
-    router = app.amqp.router
-    previous = router.routes
-
-    def route(name: str, *args: object, **kwargs: object) -> dict[str, str] | None:
-        return {"queue": queue} if name == "izd.tasks.render_document" else None
-
-    router.routes = [route, *previous]
-    celery_worker.consumer.add_task_queue(queue)
-    try:
-        yield queue
-    finally:
-        router.routes = previous
-        celery_worker.consumer.cancel_task_queue(queue)

@@ -75,7 +75,7 @@ def worker_world(
 
 
 def test_worker_renders_the_paper_with_figures_in_german_format(
-    portal: Portal, worker_towns, papers_queue, committed
+    portal: Portal, worker_towns, celery_worker, committed
 ):
     with (
         committed(),
@@ -120,7 +120,7 @@ def test_worker_renders_the_paper_with_figures_in_german_format(
 
 
 def test_second_batch_reuses_all_and_a_changed_member_is_rendered_again(
-    portal: Portal, worker_towns, papers_queue, committed
+    portal: Portal, worker_towns, celery_worker, committed
 ):
     north, south = worker_towns
     texts = {
