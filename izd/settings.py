@@ -270,6 +270,13 @@ CACHES = {
 # Benchmarks of the maturity model: a county median needs at least this many submissions.
 BENCHMARK_MIN_SUBMISSIONS = env_int("IZD_BENCHMARK_MIN_SUBMISSIONS", 3, minimum=1)
 
+# The roadmap suggests a measure for a dimension where at least this many (or this share in
+# percent) of the municipalities lie below their target, and for a service that at least this
+# many municipalities have asked for.
+ROADMAP_SUGGESTION_MIN_MUNICIPALITIES = env_int("IZD_SUGGESTION_MIN_MUNICIPALITIES", 3, minimum=1)
+ROADMAP_SUGGESTION_MIN_SHARE = env_int("IZD_SUGGESTION_MIN_SHARE", 30, minimum=1)
+ROADMAP_SUGGESTION_MIN_REQUESTING = env_int("IZD_SUGGESTION_MIN_REQUESTING", 2, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

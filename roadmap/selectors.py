@@ -430,10 +430,10 @@ def service_suggestions(*, min_requesting: int) -> list[ServiceSuggestion]:
     return found
 
 
-def _threshold(given: int | None, setting: str, default: int) -> int:
+def _threshold(given: int | None, setting: str) -> int:
     if given is not None:
         return given
-    return int(getattr(settings, setting, default))
+    return int(getattr(settings, setting))
 
 
 def suggestions(
@@ -442,9 +442,9 @@ def suggestions(
     """Both kinds of suggestion; thresholds from the arguments or the settings
     ROADMAP_SUGGESTION_MIN_MUNICIPALITIES (3), ROADMAP_SUGGESTION_MIN_SHARE (30 %) and
     ROADMAP_SUGGESTION_MIN_REQUESTING (2 municipalities asking for the same service)."""
-    count = _threshold(min_count, "ROADMAP_SUGGESTION_MIN_MUNICIPALITIES", 3)
-    share = _threshold(min_share, "ROADMAP_SUGGESTION_MIN_SHARE", 30)
-    requesting = _threshold(min_requesting, "ROADMAP_SUGGESTION_MIN_REQUESTING", 2)
+    count = _threshold(min_count, "ROADMAP_SUGGESTION_MIN_MUNICIPALITIES")
+    share = _threshold(min_share, "ROADMAP_SUGGESTION_MIN_SHARE")
+    requesting = _threshold(min_requesting, "ROADMAP_SUGGESTION_MIN_REQUESTING")
     campaign = latest_results_campaign()
     return Suggestions(
         campaign=campaign,
