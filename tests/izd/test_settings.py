@@ -46,11 +46,17 @@ def test_domain_must_be_a_host_name(monkeypatch):
         env_domain("X_DOMAIN", "localhost")
 
 
+def _environment_without_test_switches() -> dict[str, str]:
+    # The browser fixture allows sync ORM calls next to Playwright's event loop; a deployment
+    # check must not inherit that switch.
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**_environment_without_test_switches(), **env},
         capture_output=True,
         text=True,
         timeout=120,
