@@ -335,6 +335,20 @@ def issuer_save(**fields: object) -> IssuerProfile:
 
 # --------------------------------------------------------------------------- freeze
 
+# Checks a higher app registers (cost sharing may not import it): each returns why the year may
+# not be frozen yet, in German, or None. The decision papers register "every council decided".
+FreezeCheck = Callable[[int], str | None]
+_freeze_checks: list[FreezeCheck] = []
+
+
+def freeze_check_register(check: FreezeCheck) -> None:
+    if check not in _freeze_checks:
+        _freeze_checks.append(check)
+
+
+def freeze_blockers(year: int) -> list[str]:
+    return [reason for check in _freeze_checks if (reason := check(year))]
+
 
 @transaction.atomic
 def allocation_freeze(
@@ -343,6 +357,8 @@ def allocation_freeze(
     """Freeze the year's allocation as the next numbered version; nothing earlier changes."""
     budget_year = _locked_year(budget_year.pk)
     _ensure_changeable(budget_year)
+    if blockers := freeze_blockers(budget_year.year):
+        raise CostsharingError(" ".join(blockers))
     allocation = selectors.allocation_live(budget_year)
     key = selectors.active_key(budget_year)
     assert key is not None  # allocation_live raises without one

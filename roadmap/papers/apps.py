@@ -9,13 +9,16 @@ class PapersConfig(AppConfig):
     label = "roadmap_papers"
 
     def ready(self) -> None:
+        from costsharing.services import freeze_check_register
         from izd.documents import register_builder
         from roadmap.papers.builders import build_paper
+        from roadmap.papers.selectors import freeze_blocker
         from roadmap.papers.services import KIND
         from tenants.access import Access
         from tenants.navigation import NavEntry, register
 
         register_builder(KIND, build_paper)
+        freeze_check_register(freeze_blocker)
         register(
             "municipality",
             NavEntry(

@@ -319,3 +319,19 @@ def year_decided(year: int) -> bool:
     (angenommen, geändert angenommen or abgelehnt; vertagt is not a decision)."""
     rows = decisions_for_year(year)
     return bool(rows) and all(row.is_decided for row in rows)
+
+
+def freeze_blocker(year: int) -> str | None:
+    """Why the centre treasurer may not freeze the year yet: a council that has a paper for it
+    has not decided. A year without any paper was decided outside the portal and is not held."""
+    rows = [row for row in decisions_for_year(year) if row.paper_id is not None]
+    waiting = [row.municipality_name for row in rows if not row.is_decided]
+    if not waiting:
+        return None
+    names = ", ".join(waiting[:5]) + (
+        f" und {len(waiting) - 5} weitere" if len(waiting) > 5 else ""
+    )
+    return (
+        f"{year} kann erst festgeschrieben werden, wenn alle Räte über ihre Beschlussvorlage "
+        f"entschieden haben. Noch offen: {names}."
+    )
