@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from roadmap import services
 from roadmap.models import Measure, Priority, RequestStatus, RequestSummary, Service
+from roadmap.municipal.models import ServiceRequest
 from roadmap.services import MeasureInput, RequestInput
 from tenants.models import Membership, Municipality, User
 
@@ -134,7 +135,7 @@ def _coordinator() -> User | None:
 def _file(
     municipality: Municipality, service: Service, need: str, quantity: str, priority: str,
     days: int,
-) -> object:  # fmt: skip
+) -> ServiceRequest | None:  # fmt: skip
     user = _officer(municipality)
     if user is None:
         return None
@@ -163,10 +164,12 @@ def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
             if request is None:
                 break
             filed += 1
-            for status in path if coordinator else ():
+            if coordinator is None:
+                continue
+            for status in path:
                 services.service_request_transition(
-                    municipality=home, request_id=request.pk,  # type: ignore[attr-defined]
-                    to_status=status, user=coordinator, by_kreis=True,  # type: ignore[arg-type]
+                    municipality=home, request_id=request.pk,
+                    to_status=status, user=coordinator, by_kreis=True,
                 )  # fmt: skip
     for offset, town in enumerate(others):
         if RequestSummary.objects.filter(municipality=town).exists():
