@@ -308,14 +308,16 @@ def matrix_body(overview: selectors.CountyOverview, drilldown_base: str) -> Safe
     base = html.escape(drilldown_base)
     # The overview shares one cell object per distinct score: each cell's HTML is built once.
     cell_html: dict[int, str] = {}
+
+    def cell_markup(cell: selectors.CountyCell) -> str:
+        markup = cell_html.get(id(cell))
+        if markup is None:
+            markup = cell_html[id(cell)] = _matrix_cell(cell)
+        return markup
+
     parts = []
     for row in overview.rows:
-        try:
-            cells = "".join([cell_html[id(cell)] for cell in row.cells])
-        except KeyError:
-            for cell in row.cells:
-                cell_html.setdefault(id(cell), _matrix_cell(cell))
-            cells = "".join([cell_html[id(cell)] for cell in row.cells])
+        cells = "".join([cell_markup(cell) for cell in row.cells])
         parts.append(
             f'<tr><th scope="row"><a href="{base}{html.escape(row.slug)}/">'
             f"{html.escape(row.name)}</a></th>"

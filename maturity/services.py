@@ -321,7 +321,7 @@ def _select_one(
     fields = model._meta.concrete_fields
     columns = ", ".join(_column(model, f.name) for f in fields)
     table = _quote(model._meta.db_table)
-    cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} {lock}", params)  # noqa: S608
+    cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} {lock}", params)
     row = cursor.fetchone()
     if row is None:
         return None
@@ -370,7 +370,7 @@ _ANSWER_UPDATE_FIELDS = (*FIELDS, "version", "updated_by_id", "updated_at")
 def _update_answer(cursor: CursorWrapper, answer: Answer) -> None:
     assignments = ", ".join(f"{_column(Answer, name)} = %s" for name in _ANSWER_UPDATE_FIELDS)
     cursor.execute(
-        f"UPDATE {_quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+        f"UPDATE {_quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",
         [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS] + [answer.pk],
     )
 
@@ -380,7 +380,7 @@ def _record_change(
 ) -> None:
     """The history entry: who changed the answer when, from what to what."""
     cursor.execute(
-        f"INSERT INTO {_quote(AnswerChange._meta.db_table)} "  # noqa: S608
+        f"INSERT INTO {_quote(AnswerChange._meta.db_table)} "
         "(answer_id, changed_by_id, changed_at, old, new) "
         "VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)",
         [answer.pk, user_id, timezone.now(), json.dumps(old), json.dumps(_answer_state(answer))],
@@ -587,9 +587,9 @@ def _project_answers(
     Returns the answered questions, for the progress display.
     """
     read_model, answers_table = _quote(Participation._meta.db_table), _quote(Answer._meta.db_table)
-    lock = f"SELECT id FROM {read_model} WHERE id = %s FOR NO KEY UPDATE"  # noqa: S608
+    lock = f"SELECT id FROM {read_model} WHERE id = %s FOR NO KEY UPDATE"
     read = (
-        "SELECT question_id, current_level, target_level, not_relevant "  # noqa: S608
+        "SELECT question_id, current_level, target_level, not_relevant "
         f"FROM {answers_table} WHERE assessment_id = %s"
     )
     _execute_in_turn(cursor, (lock, [participation.pk]), (read, [assessment.pk]))
@@ -605,7 +605,7 @@ def _project_answers(
     )
     params = [json.dumps(v) if f in _JSON_FIELDS else v for f, v in values.items()]
     cursor.execute(
-        f"UPDATE {read_model} SET {assignments} WHERE id = %s",  # noqa: S608
+        f"UPDATE {read_model} SET {assignments} WHERE id = %s",
         [*params, participation.pk],
     )
     for field, value in values.items():
