@@ -27,6 +27,15 @@ class CostsharingConfig(AppConfig):
             ),
         )
         register(
+            "municipality",
+            NavEntry(
+                label="Teilnahme",
+                url_name="costsharing:participation",
+                visible=municipal_visible,
+                order=41,
+            ),
+        )
+        register(
             "kreis",
             NavEntry(
                 label="Kostenverteilung",

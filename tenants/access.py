@@ -14,6 +14,10 @@ from django.http.response import HttpResponseBase
 from tenants.models import KreisRole, Membership
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
+AccessRule = Callable[["Access"], bool]
+# Decorated views carry their rule under this name, so the navigation can ask the view itself
+# whether a person may open it instead of repeating the rule (and drifting from it).
+ACCESS_RULE_ATTRIBUTE = "access_rule"
 
 
 @dataclass(frozen=True)
@@ -60,18 +64,10 @@ def get_access(request: HttpRequest) -> Access:
 def kreis_role_required(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
     """Only people with one of these Kreis roles (any Kreis role when none is named)."""
 
-    def decorator(view: ViewFunc) -> ViewFunc:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            access = get_access(request)
-            allowed = access.has_kreis_role(*roles) if roles else access.is_kreis_staff
-            if not allowed:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
+    def allowed(access: Access) -> bool:
+        return access.has_kreis_role(*roles) if roles else access.is_kreis_staff
 
-        return wrapper  # type: ignore[return-value]
-
-    return decorator
+    return _guarded_by(allowed)
 
 
 def municipality_role_required(
@@ -79,17 +75,31 @@ def municipality_role_required(
 ) -> Callable[[ViewFunc], ViewFunc]:
     """Members with one of these roles in the current municipality, or the named Kreis roles."""
 
+    def allowed(access: Access) -> bool:
+        return access.has_municipality_role(*roles) or access.has_kreis_role(*kreis_roles)
+
+    return _guarded_by(allowed)
+
+
+def _guarded_by(allowed: AccessRule) -> Callable[[ViewFunc], ViewFunc]:
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            access = get_access(request)
-            if not (access.has_municipality_role(*roles) or access.has_kreis_role(*kreis_roles)):
+            if not allowed(get_access(request)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        setattr(wrapper, ACCESS_RULE_ATTRIBUTE, allowed)
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def view_allows(view: Callable[..., Any], access: Access) -> bool:
+    """Whether a (decorated) view lets this person in; views without a rule let everyone in
+    whom the access middleware let through."""
+    rule: AccessRule | None = getattr(view, ACCESS_RULE_ATTRIBUTE, None)
+    return rule is None or rule(access)
 
 
 ALL_MUNICIPALITY_ROLES = tuple(Membership.Role.values)

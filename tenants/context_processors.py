@@ -4,9 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from tenants.access import get_access
+from tenants.access import get_access, view_allows
 from tenants.navigation import KREIS_NAV, MUNICIPALITY_NAV, NavEntry
 
 
@@ -18,7 +18,11 @@ def _items(request: HttpRequest, entries: list[NavEntry]) -> list[dict[str, Any]
             continue
         try:
             url = reverse(entry.url_name)
-        except NoReverseMatch:
+            view = resolve(url).func
+        except (NoReverseMatch, Resolver404):
+            continue
+        # The menu offers only what the view itself would open for this person.
+        if not view_allows(view, access):
             continue
         items.append({"label": entry.label, "url": url, "active": request.path.startswith(url)})
     return items
