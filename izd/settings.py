@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.portal",
             ],
+            "builtins": ["izd.templatetags.izd_formats"],
         },
     }
 ]

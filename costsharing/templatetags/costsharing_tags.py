@@ -6,28 +6,21 @@ from decimal import Decimal
 
 from django import template
 
-from costsharing.allocation import format_eur
+from izd import formats
 
 register = template.Library()
 
 
 @register.filter
 def eur(value: Decimal | None) -> str:
-    if value is None or value == "":
-        return ""
-    return format_eur(Decimal(value)).replace(" EUR", " €")
+    return formats.money(value)
 
 
 @register.filter
 def percent(value: Decimal | None) -> str:
-    if value is None or value == "":
-        return ""
-    return f"{Decimal(value).normalize():f}".replace(".", ",") + " %"
+    return formats.percent(value)
 
 
 @register.filter
 def signed_eur(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = eur(value)
-    return f"+{text}" if Decimal(value) > 0 else text
+    return formats.signed_money(value)

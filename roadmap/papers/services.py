@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from izd import formats
 from izd.documents import document_request, new_batch
 from izd.models import Document
 from izd.schemas import tenant_schema
@@ -38,18 +39,11 @@ class PaperError(ValueError):
 
 def format_money(value: Decimal) -> str:
     """German format with thousands separator and two decimals: 21.695,55 €."""
-    quantized = Decimal(value).quantize(Decimal("0.01"))
-    sign = "-" if quantized < 0 else ""
-    whole, cents = f"{abs(quantized):.2f}".split(".")
-    groups: list[str] = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    return f"{sign}{'.'.join(groups)},{cents} €"
+    return formats.money(value)
 
 
 def format_date(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+    return formats.day(value)
 
 
 # --------------------------------------------------------------------------- templates

@@ -285,3 +285,14 @@ def test_a_completed_request_shows_its_recorded_usage(portal: Portal, client_for
     assert "Als Nutzung für den Kostenverteilungsschlüssel erfasst" in first.content.decode()
     second = client.post(url, {"status": S.DONE, "expected": S.IN_PROGRESS}, **HTMX)
     assert second.status_code == 409
+
+
+def test_years_on_the_roadmap_pages_have_no_thousands_separator(portal: Portal, client_for):
+    import re
+
+    make_measure(title="Jahrestest", start="2026-Q2", end="2027-Q1")
+    client = client_for(portal.coordinator)
+    for path in ("/roadmap/zeitplan/", "/roadmap/zielbild/", "/roadmap/"):
+        body = client.get(path).content.decode()
+        assert not re.search(r"\b20\.\d{2}\d?\b(?! ?€)", re.sub(r"\d+\.\d{3},\d\d", "", body)), path
+        assert "2.026" not in body and "2.027" not in body, path
