@@ -296,3 +296,21 @@ def test_years_on_the_roadmap_pages_have_no_thousands_separator(portal: Portal, 
         body = client.get(path).content.decode()
         assert not re.search(r"\b20\.\d{2}\d?\b(?! ?€)", re.sub(r"\d+\.\d{3},\d\d", "", body)), path
         assert "2.026" not in body and "2.027" not in body, path
+
+
+def test_a_quantity_reads_in_the_right_number():
+    from roadmap.templatetags.roadmap_tags import in_units
+
+    assert in_units(1, "projekte") == "1 Projekt"
+    assert in_units(2, "projekte") == "2 Projekte"
+    assert in_units("2.50", "stunden") == "2,5 Stunden"
+    assert in_units(1000, "konten") == "1.000 Konten"
+
+
+def test_page_titles_name_the_portal_once(portal: Portal, client_for):
+    import re
+
+    for path in ("/roadmap/anfragen/", "/roadmap/zeitplan/", "/kosten/", "/beschlussvorlagen/"):
+        body = client_for(portal.coordinator).get(path).content.decode()
+        title = re.search(r"<title>(.*?)</title>", body, re.S)
+        assert title and title.group(1).count("IZD-Portal") == 1, (path, title)

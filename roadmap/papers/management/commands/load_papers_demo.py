@@ -16,7 +16,7 @@ from roadmap.papers.models import PaperTemplate
 TEMPLATE_NAME = "Interkommunale Zusammenarbeit Digitalisierung (Muster)"
 SUBJECT = "Interkommunale Zusammenarbeit im Bereich Digitalisierung"
 FACTS = (
-    "Die Städte und Gemeinden des [[kreis]] arbeiten im Interkommunalen Zentrum für IT und "
+    "Die Städte und Gemeinden im [[kreis]] arbeiten im Interkommunalen Zentrum für IT und "
     "Digitalisierung zusammen. Das Zentrum stellt gemeinsame Leistungen bereit, etwa zur "
     "Umsetzung des Onlinezugangsgesetzes, zur Informationssicherheit und zu Geodaten.\n\n"
     "Die Kosten des Zentrums werden nach einem transparenten Schlüssel auf die Mitglieder "
