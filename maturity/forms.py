@@ -99,11 +99,16 @@ class CampaignForm(forms.Form):
     model_version = forms.ModelChoiceField(
         label="Modellversion", queryset=ModelVersion.objects.order_by("key", "-loaded_at")
     )
+    all_members = forms.BooleanField(
+        label="Alle Mitgliedskommunen nehmen teil",
+        required=False,
+        help_text="Oder unten einzelne Kommunen auswählen; nichts ist vorausgewählt.",
+    )
     municipalities = forms.ModelMultipleChoiceField(
         label="Teilnehmende Kommunen",
         queryset=Municipality.objects.members().order_by("name"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Bitte mindestens eine teilnehmende Kommune auswählen."},
+        required=False,
     )
 
     def clean_name(self) -> str:
@@ -117,4 +122,12 @@ class CampaignForm(forms.Form):
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "Das Ende darf nicht vor dem Beginn liegen.")
+        if data.pop("all_members", False):
+            data["municipalities"] = list(Municipality.objects.members())
+        elif not data.get("municipalities") and "municipalities" not in self.errors:
+            self.add_error(
+                "municipalities",
+                "Bitte mindestens eine teilnehmende Kommune auswählen oder „Alle "
+                "Mitgliedskommunen“ ankreuzen.",
+            )
         return data

@@ -172,10 +172,20 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def campaign_remind(*, campaign: Campaign) -> int:
+@dataclass(frozen=True)
+class Reminders:
+    """What a round of reminders did: municipalities reminded, e-mails sent, and the
+    municipalities that could not be reminded because nobody there is digital officer."""
+
+    municipalities: int
+    emails: int
+    without_officer: tuple[str, ...]
+
+
+def campaign_remind(*, campaign: Campaign) -> Reminders:
     """E-mail the digital officers of every municipality that has not submitted yet.
 
-    Returns the number of e-mails. They are sent once the transaction has committed.
+    They are sent once the transaction has committed.
     """
     if not campaign.is_open:
         raise MaturityError("Zu einer abgeschlossenen Erhebung gibt es keine Erinnerungen.")
@@ -183,13 +193,17 @@ def campaign_remind(*, campaign: Campaign) -> int:
         Participation.objects.filter(campaign=campaign)
         .exclude(status=Participation.Status.SUBMITTED)
         .select_related("municipality")
+        .order_by("municipality__name")
     )
     emails = selectors.digital_officer_emails([p.municipality_id for p in pending])
     messages: list[tuple[str, str, list[str]]] = []
+    without_officer: list[str] = []
+    reminded: list[Participation] = []
     now = timezone.now()
     for participation in pending:
         recipients = emails.get(participation.municipality_id, [])
         if not recipients:
+            without_officer.append(participation.municipality.name)
             continue
         link = portal_url(participation.municipality, f"/reifegrad/{campaign.pk}/")
         status = participation.get_status_display()
@@ -203,14 +217,19 @@ def campaign_remind(*, campaign: Campaign) -> int:
         )
         messages.append((f"Erinnerung: {campaign.name}", body, recipients))
         participation.reminded_at = now
-    Participation.objects.bulk_update(pending, ["reminded_at"])
+        reminded.append(participation)
+    Participation.objects.bulk_update(reminded, ["reminded_at"])
 
     def send_all() -> None:
         for subject, body, recipients in messages:
             send_mail(subject, body, None, recipients)
 
     transaction.on_commit(send_all)
-    return sum(len(recipients) for _s, _b, recipients in messages)
+    return Reminders(
+        municipalities=len(messages),
+        emails=sum(len(recipients) for _s, _b, recipients in messages),
+        without_officer=tuple(without_officer),
+    )
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -669,4 +688,22 @@ def assessment_reopen(*, campaign: Campaign, municipality: Municipality) -> Asse
         assessment.save()
         structure = selectors.model_structure(campaign.model_version_id)
         _project(participation, assessment, structure)
+    _mail_reopened(campaign, municipality)
     return assessment
+
+
+def _mail_reopened(campaign: Campaign, municipality: Municipality) -> None:
+    """The officers learn that their submission is open again, and where to continue."""
+    recipients = selectors.digital_officer_emails([municipality.pk]).get(municipality.pk, [])
+    if not recipients:
+        return
+    link = portal_url(municipality, f"/reifegrad/{campaign.pk}/")
+    body = (
+        f"Guten Tag,\n\ndie Koordination des Zentrums hat die abgegebene Selbsteinschätzung "
+        f"von {municipality.name} zur Erhebung „{campaign.name}“ wieder geöffnet. Sie können "
+        f"Ihre Antworten ergänzen oder ändern und sie bis zum "
+        f"{date_format(campaign.end_date, 'd.m.Y')} erneut abgeben:\n{link}\n\n"
+        "Mit freundlichen Grüßen\nIhre Koordination des Zentrums"
+    )
+    subject = f"Wieder geöffnet: {campaign.name}"
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from izd import confirm
 from maturity import exports, pages, selectors, services
 from maturity.forms import AnswerForm, CampaignForm
 from maturity.models import Campaign, Participation
@@ -233,6 +234,23 @@ def _answer_saved(
 @role_required(OFFICER, kreis_roles=())
 def assessment_submit(request: PortalRequest, campaign_id: int) -> HttpResponse:
     participation = _participation(request, campaign_id)
+    progress = _overview_context(request, participation)["progress"]
+    # An incomplete assessment goes straight to the service, which says what is missing.
+    if progress.answered >= progress.total and not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title="Selbsteinschätzung abgeben?",
+                text=(
+                    f"Nach der Abgabe sind die Antworten von {request.tenant.name} zur Erhebung "
+                    f"„{participation.campaign.name}“ gesperrt. Nur die Koordination des "
+                    "Zentrums kann sie wieder öffnen."
+                ),
+                button="Verbindlich abgeben",
+                action=request.path,
+                cancel=reverse("maturity:overview", args=[campaign_id]),
+            ),
+        )
     try:
         services.assessment_submit(
             campaign_id=campaign_id,
@@ -308,10 +326,6 @@ def campaign_list(request: PortalRequest) -> HttpResponse:
 @kreis_role_required(COORDINATOR)
 def campaign_create(request: PortalRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None)
-    if request.method == "GET":
-        form.initial["municipalities"] = list(
-            Municipality.objects.members().values_list("pk", flat=True)
-        )
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(**form.cleaned_data)
@@ -322,6 +336,20 @@ def campaign_create(request: PortalRequest) -> HttpResponse:
             return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "maturity/kreis/campaign_form.html", {"form": form}, status=status)
+
+
+def reminder_summary(sent: services.Reminders) -> str:
+    """One sentence that counts municipalities, not recipients, and names those left out."""
+    places = "1 Kommune" if sent.municipalities == 1 else f"{sent.municipalities} Kommunen"
+    mails = "1 E-Mail" if sent.emails == 1 else f"{sent.emails} E-Mails"
+    text = f"Erinnerung an {places} verschickt ({mails})."
+    if sent.without_officer:
+        text += (
+            " Nicht erinnert, weil dort niemand Digitalisierungsbeauftragte/r ist: "
+            + ", ".join(sent.without_officer)
+            + "."
+        )
+    return text
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -363,7 +391,7 @@ def campaign_remind(request: PortalRequest, campaign_id: int) -> HttpResponse:
         sent = services.campaign_remind(campaign=campaign)
     except services.MaturityError as error:
         return _kreis_action_failed(request, error)
-    messages.success(request, f"{sent} Erinnerung(en) per E-Mail verschickt.")
+    messages.success(request, reminder_summary(sent))
     return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
 
 
@@ -371,6 +399,21 @@ def campaign_remind(request: PortalRequest, campaign_id: int) -> HttpResponse:
 @kreis_role_required(COORDINATOR)
 def campaign_close(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
+    if campaign.is_open and not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title="Erhebung abschließen?",
+                text=(
+                    f"Nach dem Abschluss von „{campaign.name}“ kann keine Kommune mehr antworten "
+                    "oder abgeben, und abgegebene Selbsteinschätzungen lassen sich nicht mehr "
+                    "öffnen."
+                ),
+                button="Erhebung abschließen",
+                action=request.path,
+                cancel=reverse("maturity:campaign_detail", args=[campaign.pk]),
+            ),
+        )
     try:
         services.campaign_close(campaign=campaign)
     except services.MaturityError as error:

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from maturity import selectors
+from maturity.models import Campaign
+from tenants.models import Municipality
 from tests.conftest import Portal
 from tests.maturity.factories import (
     answer_all,
@@ -188,8 +190,12 @@ def test_coordinator_reopens_and_closes_via_the_kreis_pages(portal: Portal, clie
     )
     assert again.status_code == 400
     assert "nicht abgegeben" in again.content.decode()
-    assert client.post(f"/reifegrad/erhebungen/{campaign.pk}/abschliessen/").status_code == 302
-    second = client.post(f"/reifegrad/erhebungen/{campaign.pk}/abschliessen/")
+    close = f"/reifegrad/erhebungen/{campaign.pk}/abschliessen/"
+    asked = client.post(close)
+    assert asked.status_code == 200 and "Erhebung abschließen?" in asked.content.decode()
+    assert campaign.participations.get().campaign.is_open, "nothing happens before confirming"
+    assert client.post(close, {"bestaetigt": "ja"}).status_code == 302
+    second = client.post(close, {"bestaetigt": "ja"})
     assert second.status_code == 400
 
 
@@ -221,3 +227,69 @@ def test_matrix_escapes_municipality_names(portal: Portal, client_for):
     )
     assert "&lt;b&gt;Ober &amp; Unter&lt;/b&gt;" in body and "<b>Ober" not in body
     assert f'/kommunen/{town.slug}/">' in body
+
+
+def test_the_new_campaign_form_preselects_nobody_and_takes_exactly_the_ticked(
+    portal: Portal, client_for
+):
+    import re
+
+    version = load_small_model()
+    client = client_for(portal.coordinator)
+    form = client.get("/reifegrad/erhebungen/neu/").content.decode()
+    boxes = re.findall(r'<input[^>]*name="municipalities"[^>]*>', form)
+    assert boxes and not any("checked" in box for box in boxes)
+    response = client.post(
+        "/reifegrad/erhebungen/neu/",
+        {"name": "Nur eine", "start_date": "2026-03-01", "end_date": "2026-06-30",
+         "model_version": version.pk, "municipalities": [portal.b.pk]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(name="Nur eine")
+    assert [p.municipality_id for p in campaign.participations.all()] == [portal.b.pk]
+    everyone = client.post(
+        "/reifegrad/erhebungen/neu/",
+        {"name": "Alle", "start_date": "2026-03-01", "end_date": "2026-06-30",
+         "model_version": version.pk, "all_members": "on"},
+    )  # fmt: skip
+    assert everyone.status_code == 302
+    members = Municipality.objects.members().count()
+    assert Campaign.objects.get(name="Alle").participations.count() == members
+    nobody = client.post(
+        "/reifegrad/erhebungen/neu/",
+        {"name": "Niemand", "start_date": "2026-03-01", "end_date": "2026-06-30",
+         "model_version": version.pk},
+    )  # fmt: skip
+    assert nobody.status_code == 400
+    assert "mindestens eine teilnehmende Kommune" in nobody.content.decode()
+
+
+def test_reminders_count_municipalities_and_name_those_without_an_officer(
+    portal: Portal, client_for
+):
+    from tests.conftest import _municipality
+
+    lonely = _municipality("Ohnebeauftragt", "06435903", 1_000)
+    campaign = make_campaign(load_small_model(), [portal.a, portal.b, lonely])
+    response = client_for(portal.coordinator).post(
+        f"/reifegrad/erhebungen/{campaign.pk}/erinnern/", follow=True
+    )
+    body = response.content.decode()
+    assert "Erinnerung an 2 Kommunen verschickt (2 E-Mails)." in body
+    assert "Ohnebeauftragt" in body and "niemand Digitalisierungsbeauftragte/r" in body
+
+
+def test_reopening_mails_the_officers(
+    portal: Portal, client_for, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    campaign = make_campaign(load_small_model(), [portal.a])
+    answer_all(campaign, portal.a, 2, submit=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(portal.coordinator).post(
+            f"/reifegrad/erhebungen/{campaign.pk}/kommunen/{portal.a.slug}/wieder-oeffnen/"
+        )
+    assert [m.to for m in mail.outbox] == [[portal.officer_a.email]]
+    assert "wieder geöffnet" in mail.outbox[0].body

@@ -228,7 +228,7 @@ def test_reminders_go_to_digital_officers_of_municipalities_without_submission(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.campaign_remind(campaign=campaign)
-    assert sent == 1
+    assert (sent.municipalities, sent.emails, sent.without_officer) == (1, 1, ())
     assert [m.to for m in mail.outbox] == [[portal.officer_a.email]]
     assert campaign.name in mail.outbox[0].subject
     assert "Testhausen" in mail.outbox[0].body

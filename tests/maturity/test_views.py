@@ -201,7 +201,10 @@ def test_submit_view_refuses_incomplete_then_locks(portal: Portal, client_for, c
     assert response.status_code == 400
     assert "noch 3 Fragen offen" in response.content.decode()
     answer_all(campaign, portal.a, 3)
-    response = client.post(f"/reifegrad/{campaign.pk}/abgeben/")
+    asked = client.post(f"/reifegrad/{campaign.pk}/abgeben/")
+    assert asked.status_code == 200 and "Verbindlich abgeben" in asked.content.decode()
+    assert Participation.objects.get(campaign=campaign, municipality=portal.a).status != "submitted"
+    response = client.post(f"/reifegrad/{campaign.pk}/abgeben/", {"bestaetigt": "ja"})
     assert response.status_code == 302
     assert Participation.objects.get(campaign=campaign, municipality=portal.a).status == "submitted"
 
