@@ -35,6 +35,7 @@ from costsharing.allocation import (
     format_percent,
     largest_remainder,
 )
+from izd import formats
 
 CENT = Decimal("0.01")
 BY_KEY = "by_key"  # Grant.PassOn.BY_KEY
@@ -197,6 +198,7 @@ class MemberData(MemberInput):
     AGS) with the municipality it stands for, so `compute()` hands it to the engine as is."""
 
     municipality_id: int = 0
+    population_date: date | None = None  # reference date of the figure actually used
 
     @property
     def ags(self) -> str:
@@ -227,6 +229,7 @@ class MemberRow(NamedTuple):
     total: Decimal
     grant_credit: Decimal
     payable: Decimal
+    population_date: date | None = None  # of the figure used; unknown in old frozen versions
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,7 @@ def compute(
                 share.base, share.population, share.usage, share.modules,
                 share.module_parts,  # a fresh dict per member; the result is not kept
                 share.total, credit, share.total - credit if credit else share.total,
+                member.population_date,
             )
         )
         for member, share, credit in zip(
@@ -356,86 +360,151 @@ def _fixed_credits(amount: Decimal, members: Sequence[MemberData]) -> dict[str, 
 # --------------------------------------------------------------------------- explanations
 
 
+ROUNDING_RULE = (
+    "Gerundet wird jede Spalte für sich auf volle Cent nach dem Verfahren der größten Reste "
+    "(Hare-Niemeyer): Jede Kommune erhält zunächst ihren auf den Cent abgerundeten genauen "
+    "Betrag; die übrigen Cent der Spalte gehen einzeln an die Kommunen mit den größten "
+    "abgeschnittenen Resten. Bei gleich großem Rest erhält den Cent zuerst die Kommune, die in "
+    "den vorherigen Spalten (Sockelbetrag, Einwohner, Nutzung, Module) seltener aufgerundet "
+    "wurde, danach die mit dem kleineren Gemeindeschlüssel. So ergibt jede Spalte genau ihren "
+    "Topf und jede Zeile genau die Summe ihrer Bestandteile."
+)
+
+
 def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object]]:
-    """Each component of a member's share, with a sentence in plain German."""
+    """Each component of a member's share, with a German sentence that names every figure
+    needed to recompute it by hand: the component's pot, the member's weight, the sum of all
+    members' weights, and the exact result before rounding.
+
+    Every weight is multiplied by the months of membership in the year (the engine's pro-rata
+    rule), so the divisors are "Mitgliedsmonate" and "Einwohnermonate", never the plain sums.
+    """
     components = allocation.key.components
     budget = allocation.budget
-    pro_rata = (
-        f" Ihre Kommune war {row.months} von 12 Monaten Mitglied; alle Anteile sind "
-        f"entsprechend anteilig berechnet."
-        if row.months < 12
-        else ""
-    )
+    rows = allocation.rows
+    net = _eur(budget.net_cost)
     items: list[dict[str, object]] = []
     if components.base:
+        pot = sum((r.base for r in rows), ZERO)
+        total_months = sum(r.months for r in rows)
         items.append(
-            {
-                "label": COMPONENT_LABELS["base"],
-                "amount": row.base,
-                "text": (
-                    f"{_percent(components.base)} der Nettokosten von "
-                    f"{format_eur(budget.net_cost)} werden zu gleichen Teilen auf "
-                    f"{len(allocation.rows)} Mitglieder verteilt.{pro_rata}"
-                ),
-            }
+            _item(
+                "base",
+                row.base,
+                f"{_percent(components.base)} der Nettokosten von {net} ergeben den "
+                f"Sockelbetrag-Topf von {_eur(pot)}. Er wird zu gleichen Teilen je "
+                f"Mitgliedsmonat verteilt: Ihre Kommune hat {row.months} von 12 Monaten, alle "
+                f"{len(rows)} Mitglieder zusammen {_integer(total_months)} Mitgliedsmonate. "
+                + _share_sentence(pot, Decimal(row.months), Decimal(total_months), row.base),
+            )
         )
     if components.population:
+        pot = sum((r.population_amount for r in rows), ZERO)
+        weight = row.population * row.months
+        total = sum(r.population * r.months for r in rows)
         items.append(
-            {
-                "label": COMPONENT_LABELS["population"],
-                "amount": row.population_amount,
-                "text": (
-                    f"{_percent(components.population)} der Nettokosten werden nach "
-                    f"Einwohnern verteilt: {_integer(row.population)} von "
-                    f"{_integer(allocation.population_total)} Einwohnern aller Mitglieder "
-                    f"(Stichtag {allocation.key.population_date:%d.%m.%Y}).{pro_rata}"
-                ),
-            }
+            _item(
+                "population",
+                row.population_amount,
+                f"{_percent(components.population)} der Nettokosten von {net} ergeben den "
+                f"Einwohner-Topf von {_eur(pot)}. Er wird nach Einwohnermonaten "
+                f"(Einwohner × Mitgliedsmonate) verteilt: Ihre Kommune "
+                f"{_integer(row.population)} Einwohner{_figure_date(row, allocation)} × "
+                f"{row.months} Monate = {_integer(weight)}, alle Mitglieder zusammen "
+                f"{_integer(total)} Einwohnermonate. "
+                + _share_sentence(pot, Decimal(weight), Decimal(total), row.population_amount),
+            )
         )
     if components.usage:
-        units = _number(row.usage_units)
-        total = _number(allocation.usage_total)
+        pot = sum((r.usage for r in rows), ZERO)
+        weight_units = row.usage_units * row.months
+        total_units = sum((r.usage_units * r.months for r in rows), Decimal(0))
         items.append(
-            {
-                "label": COMPONENT_LABELS["usage"],
-                "amount": row.usage,
-                "text": (
-                    f"{_percent(components.usage)} der Nettokosten werden nach der "
-                    f"Nutzung verteilt: {units} von {total} Leistungseinheiten.{pro_rata}"
-                ),
-            }
+            _item(
+                "usage",
+                row.usage,
+                f"{_percent(components.usage)} der Nettokosten von {net} ergeben den "
+                f"Nutzungs-Topf von {_eur(pot)}. Er wird nach Leistungseinheiten × "
+                f"Mitgliedsmonate verteilt: Ihre Kommune {_number(row.usage_units)} Einheiten × "
+                f"{row.months} Monate = {_number(weight_units)}, alle Mitglieder zusammen "
+                f"{_number(total_units)}. "
+                + _share_sentence(pot, weight_units, total_units, row.usage),
+            )
         )
     if components.modules:
-        names = {module.key: module for module in allocation.modules}
-        parts = [
-            f"{names[k].name}: Modulkosten {format_eur(names[k].pot)}, geteilt unter "
-            f"{allocation.participants(k)} Teilnehmenden"
-            for k in row.module_keys
-            if k in names
-        ]
-        detail = "; ".join(parts) if parts else "Ihre Kommune nimmt an keinem Modul teil"
-        items.append(
-            {
-                "label": COMPONENT_LABELS["modules"],
-                "amount": row.modules,
-                "text": (
-                    f"{_percent(components.modules)} der Nettokosten tragen die "
-                    f"Teilnehmenden der Module. {detail}.{pro_rata}"
-                ),
-            }
-        )
+        items.append(_modules_item(allocation, row))
     if row.grant_credit:
         items.append(
             {
                 "label": "Fördermittel (feste Aufteilung)",
                 "amount": -row.grant_credit,
                 "text": (
-                    f"Fördermittel von {format_eur(budget.grants_fixed)} werden zu gleichen "
-                    "Teilen je Mitglied (nach Monaten) gutgeschrieben."
+                    f"Fördermittel von {_eur(budget.grants_fixed)} werden zu gleichen "
+                    f"Teilen je Mitgliedsmonat gutgeschrieben: {row.months} von "
+                    f"{_integer(sum(r.months for r in rows))} Mitgliedsmonaten."
                 ),
             }
         )
     return items
+
+
+def _item(component: str, amount: Decimal, text: str) -> dict[str, object]:
+    return {"label": COMPONENT_LABELS[component], "amount": amount, "text": text}
+
+
+def _share_sentence(pot: Decimal, weight: Decimal, total: Decimal, amount: Decimal) -> str:
+    """ "Genau: 100.000,00 € × 6.474 / 424.364 ≈ 1.525,5771 €, auf Cent gerundet 1.525,58 €." """
+    if not total:
+        return f"Ihr Anteil: {_eur(amount)}."
+    quotient = pot * weight / total
+    exact = quotient.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    equals = "=" if exact == quotient else "≈"
+    return (
+        f"Genau: {_eur(pot)} × {_number(weight)} / {_number(total)} {equals} "
+        f"{formats.number(exact, 4)} €, auf Cent gerundet {_eur(amount)}."
+    )
+
+
+def _eur(value: Decimal) -> str:
+    return formats.money(value)
+
+
+def _figure_date(row: MemberRow, allocation: YearAllocation) -> str:
+    """The reference date of the figure used, said plainly when it differs from the key's."""
+    used = row.population_date
+    if used is None:
+        return f" (Stichtag des Schlüssels {allocation.key.population_date:%d.%m.%Y})"
+    if used == allocation.key.population_date:
+        return f" (Stichtag {used:%d.%m.%Y})"
+    return (
+        f" (amtliche Zahl zum {used:%d.%m.%Y}, der letzten bis zum Stichtag des Schlüssels "
+        f"{allocation.key.population_date:%d.%m.%Y})"
+    )
+
+
+def _modules_item(allocation: YearAllocation, row: MemberRow) -> dict[str, object]:
+    components = allocation.key.components
+    names = {module.key: module for module in allocation.modules}
+    parts = []
+    for key in row.module_keys:
+        if key not in names:
+            continue
+        module = names[key]
+        months = sum(r.months for r in allocation.rows if key in r.module_keys)
+        part = row.module_parts.get(key, ZERO)
+        parts.append(
+            f"{module.name}: Modulkosten {_eur(module.pot)}, geteilt je Mitgliedsmonat "
+            f"der {allocation.participants(key)} Teilnehmenden ({row.months} von "
+            f"{_integer(months)} Monaten). "
+            + _share_sentence(module.pot, Decimal(row.months), Decimal(months), part)
+        )
+    detail = " ".join(parts) if parts else "Ihre Kommune nimmt an keinem Modul teil."
+    return _item(
+        "modules",
+        row.modules,
+        f"{_percent(components.modules)} der Nettokosten tragen die Teilnehmenden der Module. "
+        + detail,
+    )
 
 
 def _percent(value: Decimal) -> str:

@@ -396,6 +396,9 @@ class AllocationLine(models.Model):
     total = models.DecimalField(**MONEY)  # by the key: base + population + usage + modules
     grant_credit = models.DecimalField(**MONEY)  # grants passed on in a fixed split
     payable = models.DecimalField(**MONEY)  # total - grant_credit
+    # The reference date of the population figure used, which may be older than the key's date
+    # (the latest official figure up to it); empty in versions frozen before it was recorded.
+    population_date = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["ags"]

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from costsharing import selectors
 from costsharing.allocation import AllocationError, format_eur
-from costsharing.computation import ZERO, YearAllocation, explain
+from costsharing.computation import ROUNDING_RULE, ZERO, YearAllocation, explain
 from costsharing.models import AllocationLine, AllocationVersion
 from tenants.models import Municipality
 
@@ -203,6 +203,7 @@ def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
         "issuer": _issuer_dict(issuer),
         "current": current,
         "components": components,
+        "rounding_rule": ROUNDING_RULE,
         "lines": lines,
         "total": sum((line["amount"] for line in lines), ZERO),
         "version": version.number if version else None,

@@ -85,7 +85,7 @@ def key_info(key: AllocationKey) -> KeyInfo:
 
 _MEMBERS_TEMPLATE = """
 WITH figure AS (
-    SELECT DISTINCT ON (municipality_id) municipality_id, population
+    SELECT DISTINCT ON (municipality_id) municipality_id, population, reference_date
     FROM {figure} WHERE reference_date <= %(population_date)s
     ORDER BY municipality_id, reference_date DESC
 ), used AS (
@@ -101,7 +101,9 @@ SELECT profile.municipality_id, municipality.name, municipality.ags,
      - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer AS months,
     COALESCE(figure.population, municipality.population),
     COALESCE(used.units, 0),
-    taken.modules
+    taken.modules,
+    CASE WHEN figure.population IS NULL THEN municipality.population_date
+         ELSE figure.reference_date END
 FROM {profile} profile
 JOIN {municipality} municipality ON municipality.id = profile.municipality_id
 LEFT JOIN figure ON figure.municipality_id = profile.municipality_id
@@ -148,7 +150,7 @@ def members_of_year(
     # few distinct combinations of modules: one frozenset of keys for each
     key_sets: dict[tuple[int, ...], frozenset[str]] = {(): frozenset()}
     members = []
-    for pk, name, ags, months, population, units, module_ids in rows:
+    for pk, name, ags, months, population, units, module_ids, population_date in rows:
         if months < 1:
             continue  # left before joining: not a member (the forms refuse it)
         ids = tuple(module_ids or ())
@@ -156,8 +158,8 @@ def members_of_year(
         if keys is None:
             keys = key_sets[ids] = frozenset(modules[i] for i in ids)
         # positional, in MemberData's field order: key (AGS), name, population, months,
-        # usage units, modules, municipality id
-        members.append(MemberData(ags, name, population, months, units, keys, pk))
+        # usage units, modules, municipality id, date of the population figure
+        members.append(MemberData(ags, name, population, months, units, keys, pk, population_date))
     return members
 
 
@@ -264,6 +266,7 @@ def _row(line: AllocationLine) -> MemberRow:
         total=line.total,
         grant_credit=line.grant_credit,
         payable=line.payable,
+        population_date=line.population_date,
     )
 
 

@@ -472,6 +472,7 @@ def _lines(version: AllocationVersion, allocation: YearAllocation) -> list[Alloc
             total=row.total,
             grant_credit=row.grant_credit,
             payable=row.payable,
+            population_date=row.population_date,
         )
         lines.append(line(*[values[name] for name in _LINE_FIELDS]))
     return lines

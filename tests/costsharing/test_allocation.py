@@ -664,11 +664,11 @@ def test_explanations_use_german_number_formats():
     base, population, usage = (
         str(item["text"]) for item in explain(allocation, allocation.rows[0])
     )
-    assert base.startswith("40,00 % der Nettokosten von 100.000,01 EUR")
-    assert population.startswith(
-        "33,3333 % der Nettokosten werden nach Einwohnern verteilt: 14.000 von 1.023.500 "
+    # Part-year members weigh by months: the divisors are months, not plain sums.
+    assert base.startswith("40,00 % der Nettokosten von 100.000,01 € ergeben den Sockelbetrag")
+    assert "Ihre Kommune hat 12 von 12 Monaten, alle 2 Mitglieder zusammen 18 " in base
+    assert "14.000 Einwohner (Stichtag des Schlüssels 31.12.2029) × 12 Monate = 168.000" in (
+        population
     )
-    assert "(Stichtag 31.12.2029)" in population
-    assert usage.startswith(
-        "26,6667 % der Nettokosten werden nach der Nutzung verteilt: 1.234,50 von 1.244,50 "
-    )
+    assert "alle Mitglieder zusammen 6.225.000 Einwohnermonate" in population
+    assert "1.234,50 Einheiten × 12 Monate = 14.814, alle Mitglieder zusammen 14.874" in usage

@@ -179,3 +179,44 @@ def test_kreis_exports_all_members_as_xlsx(portal: Portal, client_for, year_2026
     response = client_for(portal.centre_treasurer).get("/kosten/2026/verteilung.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_treasurer_can_recompute_every_explained_figure_from_the_page(portal: Portal, client_for):
+    """A part-year member: every component names pot, weight and divisor, and the rounding rule
+    is stated, so the page's own numbers give the charged cents."""
+    import re
+    from html import unescape
+
+    join(portal.a, date(2024, 1, 1))
+    join(portal.b, date(2027, 7, 1))  # half of 2027
+    services.population_figure_set(
+        municipality=portal.b, reference_date=date(2024, 12, 31), population=12_948
+    )
+    budget_year(2027, costs=(("material", "Betrieb", "100000.01"),), key=(40, 60, 0, 0),
+                population_date=date(2026, 12, 31))  # fmt: skip
+    body = unescape(client_for(portal.treasurer_b, portal.b).get("/kosten/2027/").content.decode())
+    text = re.sub(r"<[^>]+>", " ", body)
+    number = r"([\d.]+(?:,\d+)?)"
+    sentences = re.findall(
+        rf"Genau: {number} € × {number} / {number} (=|≈) {number} €, auf Cent gerundet {number} €",
+        text,
+    )
+    assert len(sentences) == 2, sentences  # Sockelbetrag and Einwohner
+
+    def de(value: str) -> Decimal:
+        return Decimal(value.replace(".", "").replace(",", "."))
+
+    for pot, weight, total, sign, exact, charged in sentences:
+        quotient = de(pot) * de(weight) / de(total)
+        assert abs(quotient - de(exact)) < Decimal("0.00005") and (sign == "=") == (
+            quotient == de(exact)
+        )
+        low = quotient.quantize(Decimal("0.01"), rounding="ROUND_FLOOR")
+        assert de(charged) in (low, low + Decimal("0.01"))
+    assert "6 von 12 Monaten" in text
+    assert "12.948 Einwohner (amtliche Zahl zum 31.12.2024" in text
+    assert "Stichtag des Schlüssels 31.12.2026" in text
+    assert "Hare-Niemeyer" in text and "seltener aufgerundet" in text
+    # The two components add up to the charged share.
+    amounts = [de(charged) for *_ignored, charged in sentences]
+    assert f"{sum(amounts):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".") in text

@@ -101,8 +101,8 @@ def href(body: str, text: str) -> str:
 # Testhausen: Sockelbetrag 40,000.00 / 2; Einwohner 60,000.01 * 14,000 / 23,500 = 35,744.68..
 # plus the spare cent (largest remainder .68 against .32); Beispielstadt the rest.
 SHARES = {
-    "Testhausen": ("20.000,00 €", "35.744,69 €", "55.744,69 €", "14.000 von 23.500 Einwohnern"),
-    "Beispielstadt": ("20.000,00 €", "24.255,32 €", "44.255,32 €", "9.500 von 23.500 Einwohnern"),
+    "Testhausen": ("20.000,00 €", "35.744,69 €", "55.744,69 €", "14.000 Einwohner"),
+    "Beispielstadt": ("20.000,00 €", "24.255,32 €", "44.255,32 €", "9.500 Einwohner"),
 }
 
 
@@ -112,11 +112,18 @@ def assert_notice(text: str, town: str) -> None:
     assert town in text
     assert "Vorläufige Berechnung" not in text  # frozen
     assert re.search(rf"Kostenanteil {YEAR}\s*{re.escape(total)}", text), text
-    assert re.search(rf"\nSockelbetrag\n[^€]*\n{re.escape(base)}\n", text), text
-    assert re.search(rf"\nEinwohner\n[^€]*\n{re.escape(population)}\n", text), text
+    assert re.search(
+        rf"\nSockelbetrag\n.*?gerundet\s{re.escape(base)}\.\n{re.escape(base)}\n", text, re.S
+    ), text
+    assert re.search(
+        rf"\nEinwohner\n.*?gerundet\s{re.escape(population)}\.\n{re.escape(population)}\n",
+        text,
+        re.S,
+    ), text
     flat = " ".join(text.split())  # sentences may wrap
-    assert "40,00 % der Nettokosten von 100.000,01 EUR werden zu gleichen Teilen" in flat
-    assert f"60,00 % der Nettokosten werden nach Einwohnern verteilt: {explanation}" in flat
+    assert "40,00 % der Nettokosten von 100.000,01 € ergeben den Sockelbetrag-Topf" in flat
+    assert f"(Einwohner × Mitgliedsmonate) verteilt: Ihre Kommune {explanation}" in flat
+    assert "alle Mitglieder zusammen 282.000 Einwohnermonate" in flat
     assert re.search(rf"Zu zahlen\s*{re.escape(total)}", text), text
 
 
