@@ -39,7 +39,7 @@ from costsharing.forms import (
 )
 from costsharing.models import AllocationKey, BudgetYear, Module, UsageRecord
 from costsharing.municipal.models import Cooperation, ModuleChoice
-from costsharing.xrechnung import EInvoiceError, invoice_xml
+from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
 from izd.documents import (
     batch_documents,
     batch_progress,
@@ -583,6 +583,14 @@ def share_year(request: PortalRequest, year: int) -> HttpResponse:
     )
 
 
+# The same e-invoice in both syntaxes of XRechnung: CII (also inside the PDF notice) and UBL,
+# which some receiving platforms ask for.
+EINVOICE_FORMATS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+    "xml": (invoice_xml, "XRechnung"),
+    "ubl.xml": (invoice_ubl, "XRechnung-UBL"),
+}
+
+
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
 def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
@@ -597,13 +605,14 @@ def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             f"{stem}.xlsx",
         )
-    if fmt == "xml":
+    if fmt in EINVOICE_FORMATS:
+        build, prefix = EINVOICE_FORMATS[fmt]
         back = reverse("costsharing:share_year", args=[year])
         try:
-            content = invoice_xml(context)
+            content = build(context)
         except EInvoiceError as error:
             return _error(request, error, back)
-        return _attachment(content, "application/xml", f"XRechnung-{stem}.xml")
+        return _attachment(content, "application/xml", f"{prefix}-{stem}.xml")
     raise Http404("Dieses Format gibt es nicht.")
 
 

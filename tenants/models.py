@@ -27,6 +27,9 @@ slug_validator = RegexValidator(
 )
 
 
+DEMO_LEITWEG_MARK = "-DEMO-"
+
+
 class MunicipalityQuerySet(models.QuerySet["Municipality"]):
     def members(self) -> MunicipalityQuerySet:
         """The municipalities, without the Kreis' own (public) tenant."""
@@ -79,6 +82,11 @@ class Municipality(TenantMixin):
     @property
     def is_kreis(self) -> bool:
         return self.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+    @property
+    def leitweg_id_is_demo(self) -> bool:
+        """The demo data's Leitweg-IDs (fine address DEMO) are valid in form, but no one's."""
+        return DEMO_LEITWEG_MARK in self.leitweg_id.upper()
 
     def create_schema(
         self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1

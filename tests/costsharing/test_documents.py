@@ -1,4 +1,4 @@
-"""The PDF notice: built, rendered (WeasyPrint) and made a Factur-X invoice (EN 16931)."""
+"""The PDF notice: built, rendered (WeasyPrint) and made a Factur-X invoice (XRECHNUNG)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_seed_notice_pdf_shows_back_charge_current_year_and_total(seed_towns):
 
 
 @pytest.mark.django_db
-def test_notice_is_a_factur_x_en16931_invoice_whose_xml_validates_against_the_xsd(seed_towns):
+def test_notice_is_a_factur_x_xrechnung_invoice_whose_xml_validates_against_the_xsd(seed_towns):
     content = seed_notice(seed_towns)
     filename, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
     assert filename == "factur-x.xml"
@@ -66,7 +66,7 @@ def test_notice_is_a_factur_x_en16931_invoice_whose_xml_validates_against_the_xs
     reader = PdfReader(io.BytesIO(content))
     root: Any = reader.trailer["/Root"]
     xmp = etree.fromstring(root["/Metadata"].get_object().get_data())
-    assert xmp.findtext(f".//{{{FX}}}ConformanceLevel") == "EN 16931"
+    assert xmp.findtext(f".//{{{FX}}}ConformanceLevel") == "XRECHNUNG"
     assert xmp.findtext(f".//{{{FX}}}DocumentFileName") == "factur-x.xml"
     assert xmp.findtext(f".//{{{FX}}}DocumentType") == "INVOICE"
     assert xmp.findtext(f".//{{{PDFAID}}}part") == "3"
