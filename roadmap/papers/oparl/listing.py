@@ -63,15 +63,21 @@ def _positive(name: str, raw: str) -> int:
     return int(raw)
 
 
+def _param(params: QueryDict, name: str) -> str:
+    value = params.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def parse(params: QueryDict) -> Query:
-    filters = {name: _moment(name, params[name]) for name in FILTERS if params.get(name)}
-    kept = {name: params[name] for name in FILTERS if params.get(name)}
+    given = {name: _param(params, name) for name in (*FILTERS, "elementsPerPage", "page")}
+    filters = {name: _moment(name, given[name]) for name in FILTERS if given[name]}
+    kept = {name: given[name] for name in FILTERS if given[name]}
     per_page = DEFAULT_PER_PAGE
-    if params.get("elementsPerPage"):
+    if given["elementsPerPage"]:
         # A client may ask for fewer; the server keeps its upper bound (the spec allows it).
-        per_page = min(_positive("elementsPerPage", params["elementsPerPage"]), MAX_PER_PAGE)
+        per_page = min(_positive("elementsPerPage", given["elementsPerPage"]), MAX_PER_PAGE)
         kept["elementsPerPage"] = str(per_page)
-    page = _positive("page", params["page"]) if params.get("page") else 1
+    page = _positive("page", given["page"]) if given["page"] else 1
     return Query(filters=filters, per_page=per_page, page=page, kept=kept)
 
 

@@ -142,18 +142,16 @@ def consultation_get(consultation_id: int) -> Consultation | None:
 
 
 def _finished_documents() -> QuerySet[Document]:
-    return (
-        Document.objects.filter(kind=KIND, status=Document.Status.DONE)
-        .exclude(file="")
-        .annotate(paper_id=Cast(KeyTextTransform("paper_id", "params"), IntegerField()))
-    )
+    return Document.objects.filter(kind=KIND, status=Document.Status.DONE).exclude(file="")
 
 
 def _latest_finished() -> QuerySet[Document]:
     """For a subquery on papers: the paper's PDFs, newest first."""
+    same_paper = {"paper_key": OuterRef("pk")}
     return (
         _finished_documents()
-        .filter(paper_id=OuterRef("pk"), schema_name=OuterRef("municipality__schema_name"))
+        .alias(paper_key=Cast(KeyTextTransform("paper_id", "params"), IntegerField()))
+        .filter(schema_name=OuterRef("municipality__schema_name"), **same_paper)
         .order_by("-finished_at", "-pk")
     )
 
@@ -163,7 +161,7 @@ def main_document(paper: Paper) -> Document | None:
     previous one stays published."""
     return (
         _finished_documents()
-        .filter(paper_id=paper.pk, schema_name=paper.municipality.schema_name)
+        .filter(params__paper_id=paper.pk, schema_name=paper.municipality.schema_name)
         .order_by("-finished_at", "-pk")
         .first()
     )
@@ -171,12 +169,16 @@ def main_document(paper: Paper) -> Document | None:
 
 def main_documents(papers: list[Paper]) -> dict[int, Document]:
     """`main_document` for many papers in one query."""
-    ids = {p.pk: p.municipality.schema_name for p in papers}
+    schemas = {p.pk: p.municipality.schema_name for p in papers}
     found: dict[int, Document] = {}
-    rows = _finished_documents().filter(paper_id__in=list(ids)).order_by("-finished_at", "-pk")
+    rows = (
+        _finished_documents()
+        .filter(params__paper_id__in=list(schemas))
+        .order_by("-finished_at", "-pk")
+    )
     for document in rows:
-        paper_id = int(document.paper_id)  # type: ignore[attr-defined]
-        if paper_id not in found and ids[paper_id] == document.schema_name:
+        paper_id = int(document.params["paper_id"])
+        if paper_id not in found and schemas.get(paper_id) == document.schema_name:
             found[paper_id] = document
     return found
 

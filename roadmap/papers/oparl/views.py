@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from roadmap.papers.models import Committee, Consultation, Meeting, Paper
@@ -21,7 +22,8 @@ from roadmap.papers.oparl import listing, objects
 from roadmap.papers.oparl import selectors as public
 from tenants.models import Municipality
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def kreis_base(request: HttpRequest) -> str:
@@ -42,7 +44,7 @@ def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
     return _open(response)
 
 
-def _open(response: HttpResponse) -> HttpResponse:
+def _open(response: R) -> R:
     # OParl recommends CORS so that web clients on other domains can read the API.
     response["Access-Control-Allow-Origin"] = "*"
     response["X-Content-Type-Options"] = "nosniff"
@@ -58,7 +60,7 @@ def api_view(view: View) -> View:
 
     @require_GET
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except Http404 as missing:
@@ -288,7 +290,7 @@ def file(request: HttpRequest, file_id: int) -> HttpResponse:
     return _json(objects.file_object(found, document, _urls(request)))
 
 
-def _file_response(file_id: int, *, attachment: bool) -> HttpResponse:
+def _file_response(file_id: int, *, attachment: bool) -> FileResponse:
     _found, document = _document(file_id)
     response = FileResponse(
         document.file.open("rb"),
@@ -300,10 +302,10 @@ def _file_response(file_id: int, *, attachment: bool) -> HttpResponse:
 
 
 @api_view
-def file_access(request: HttpRequest, file_id: int) -> HttpResponse:
+def file_access(request: HttpRequest, file_id: int) -> FileResponse:
     return _file_response(file_id, attachment=False)
 
 
 @api_view
-def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+def file_download(request: HttpRequest, file_id: int) -> FileResponse:
     return _file_response(file_id, attachment=True)
