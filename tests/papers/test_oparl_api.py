@@ -448,3 +448,30 @@ def test_staff_export_links_the_committee_organization_and_old_urls_redirect(
     assert old.status_code == 301 and old["Location"] == organization
     # the staff export still covers the paper that is not public
     assert client.get(f"/beschlussvorlagen/{world.secret.pk}/oparl.json").status_code == 200
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert _get(client, url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_list_pages_make_the_same_number_of_queries_for_more_papers(portal: Portal, client_for):
+    template = paper_template()
+    first = paper_for(portal.a, 2026, template)
+    finished_document(first)
+    client = client_for(None)
+    kinds = ("paper", "meeting", "agendaItem", "consultation", "file", "organization")
+    before = {k: _queries(client, f"{API}body/{portal.a.pk}/{k}/") for k in kinds}
+    for year in (2027, 2028, 2029):
+        paper = paper_for(portal.a, year, template)
+        finished_document(paper)
+    after = {k: _queries(client, f"{API}body/{portal.a.pk}/{k}/") for k in kinds}
+    assert after == before
+    assert (
+        _get(client, f"{API}body/{portal.a.pk}/meeting/").json()["pagination"]["totalElements"]
+        == 12
+    )

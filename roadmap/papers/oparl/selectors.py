@@ -122,7 +122,7 @@ def consultations(body: Municipality) -> QuerySet[Consultation]:
     return (
         _public_consultations()
         .filter(paper__municipality=body)
-        .select_related("committee", "meeting", "paper")
+        .select_related("committee", "meeting", "paper__template", "paper__municipality")
         .order_by("pk")
     )
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from roadmap.papers.models import Committee, Consultation, Meeting, Paper
 from roadmap.papers.oparl import listing, objects
@@ -56,9 +56,9 @@ def _error(message: str, status: int) -> JsonResponse:
 
 
 def api_view(view: View) -> View:
-    """GET only; a missing object or a bad parameter answers as JSON, never as a page."""
+    """GET and HEAD only; a missing object or a bad parameter answers as JSON, never as a page."""
 
-    @require_GET
+    @require_safe
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
