@@ -29,6 +29,10 @@ ANONYMOUS_PATH_PREFIXES = (
     settings.STATIC_URL,
 )
 
+# Open data on the Kreis domain only: the read-only OParl API publishes what council information
+# systems publish (papers marked öffentlich); its views never look at who asks.
+PUBLIC_API_PATH_PREFIXES = ("/oparl/",)
+
 
 class MembershipAccessMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -45,7 +49,9 @@ class MembershipAccessMiddleware:
         return self._municipality(request)
 
     def _public(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated or request.path.startswith(ANONYMOUS_PATH_PREFIXES):
+        if request.user.is_authenticated or request.path.startswith(
+            ANONYMOUS_PATH_PREFIXES + PUBLIC_API_PATH_PREFIXES
+        ):
             return self.get_response(request)
         return redirect_to_login(request.get_full_path())
 

@@ -147,8 +147,67 @@ class Paper(models.Model):
         return self.result in self.FINAL_RESULTS
 
 
+class Committee(models.Model):
+    """A committee (Gremium) of a municipality. Every paper whose Beratungsfolge names it refers
+    to the same row, so that the OParl API shows one stable Organization per committee."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="committees", verbose_name=_("Kommune")
+    )
+    name = models.CharField(_("Gremium"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Touched whenever a consultation joins or leaves the committee: a committee no public
+    # paper is consulted in any more is shown as deleted, and `modified` says since when.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Gremium")
+        verbose_name_plural = _("Gremien")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="papers_committee_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Meeting(models.Model):
+    """A committee's meeting on one day, as the Beratungsfolge dates it."""
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("Gremium")
+    )
+    date = models.DateField(_("Sitzungsdatum"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Touched whenever its agenda changes (a consultation comes or goes, a decision is recorded).
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Sitzung")
+        verbose_name_plural = _("Sitzungen")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="papers_meeting_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} {self.date:%d.%m.%Y}"
+
+
+class LiveConsultationManager(models.Manager["Consultation"]):
+    """The Beratungsfolge as it stands: removed rows stay as tombstones for stable ids."""
+
+    def get_queryset(self) -> models.QuerySet[Consultation]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Consultation(models.Model):
-    """One row of the Beratungsfolge: a committee, its meeting date and its role."""
+    """One row of the Beratungsfolge: a committee, its meeting date and its role.
+
+    Saving the Beratungsfolge again updates the rows in place; a row that is left out is
+    marked deleted (`deleted_at`), never removed, so its OParl id keeps answering.
+    """
 
     class Role(models.TextChoices):
         PRELIMINARY = "vorberatend", _("vorberatend")
@@ -156,17 +215,36 @@ class Consultation(models.Model):
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="consultations")
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
-    committee = models.CharField(_("Gremium"), max_length=150)
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("Gremium")
+    )
     meeting_date = models.DateField(_("Sitzungsdatum"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("Sitzung"),
+    )
     role = models.CharField(_("Rolle"), max_length=14, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    # Declared first but not the default (see Meta): reads see the live Beratungsfolge only.
+    all_objects = models.Manager()
+    objects = LiveConsultationManager()
 
     class Meta:
         verbose_name = _("Beratung")
         verbose_name_plural = _("Beratungsfolge")
         ordering = ["position", "pk"]
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
 
     def __str__(self) -> str:
-        return self.committee
+        return str(self.committee)
 
     @property
     def authoritative(self) -> bool:

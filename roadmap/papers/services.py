@@ -23,7 +23,14 @@ from izd.documents import document_request, new_batch
 from izd.models import Document
 from izd.schemas import tenant_schema
 from roadmap.papers import placeholders, selectors
-from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
+from roadmap.papers.models import (
+    Committee,
+    Consultation,
+    Meeting,
+    NumberingScheme,
+    Paper,
+    PaperTemplate,
+)
 from tenants.models import Municipality, User
 
 KIND = "papers.beschlussvorlage"
@@ -141,20 +148,113 @@ def check_committees(committees: list[CommitteeSpec], *, need_dates: bool) -> No
         )
 
 
+def committee_name(text: str) -> str:
+    """Committee names compare with their spaces collapsed (as the data migration did)."""
+    return " ".join(text.split())
+
+
+def committee_for(municipality: Municipality, name: str) -> Committee:
+    """The municipality's committee of that name, created on first use."""
+    committee, _created = Committee.objects.get_or_create(
+        municipality=municipality, name=committee_name(name)
+    )
+    return committee
+
+
+def _meeting_for(committee: Committee, day: date | None) -> Meeting | None:
+    if day is None:
+        return None
+    meeting, _created = Meeting.objects.get_or_create(committee=committee, date=day)
+    return meeting
+
+
+def _match(existing: list[Consultation], wanted: list[Committee]) -> list[Consultation | None]:
+    """Which stored row each wanted row continues: the same committee at the same position
+    first, then the same committee anywhere, then whatever stood at that position (a renamed
+    committee keeps its consultation)."""
+    free = list(existing)
+    matched: list[Consultation | None] = [None] * len(wanted)
+    rules = (
+        lambda c, i, committee: c.committee_id == committee.pk and c.position == i,
+        lambda c, i, committee: c.committee_id == committee.pk,
+        lambda c, i, committee: c.position == i,
+    )
+    for rule in rules:
+        for index, committee in enumerate(wanted):
+            if matched[index] is not None:
+                continue
+            found = next((c for c in free if rule(c, index, committee)), None)
+            if found is not None:
+                matched[index] = found
+                free.remove(found)
+    return matched
+
+
+def _consultations_apply(paper: Paper, specs: list[CommitteeSpec]) -> None:
+    """Bring the stored Beratungsfolge to `specs` in place: rows keep their ids, rows that are
+    left out are marked deleted. Everything whose OParl view changes is touched."""
+    existing = list(Consultation.objects.filter(paper=paper).order_by("position", "pk"))
+    wanted = [committee_for(paper.municipality, spec.committee) for spec in specs]
+    touched_committees = {c.committee_id for c in existing} | {c.pk for c in wanted}
+    touched_meetings = {c.meeting_id for c in existing if c.meeting_id}
+    matched = _match(existing, wanted)
+    for index, (spec, committee, current) in enumerate(zip(specs, wanted, matched, strict=True)):
+        meeting = _meeting_for(committee, spec.meeting_date)
+        if meeting is not None:
+            touched_meetings.add(meeting.pk)
+        values = {
+            "position": index,
+            "committee_id": committee.pk,
+            "meeting_date": spec.meeting_date,
+            "meeting_id": meeting.pk if meeting else None,
+            "role": spec.role,
+        }
+        if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+            continue
+        consultation = current or Consultation(paper=paper)
+        for key, value in values.items():
+            setattr(consultation, key, value)
+        consultation.full_clean(exclude=["paper", "committee", "meeting"])
+        consultation.save()
+    kept = {c.pk for c in matched if c is not None}
+    gone = [c.pk for c in existing if c.pk not in kept]
+    if gone:
+        now = timezone.now()
+        Consultation.objects.filter(pk__in=gone).update(deleted_at=now, updated_at=now)
+    _touch(paper_ids={paper.pk}, committee_ids=touched_committees, meeting_ids=touched_meetings)
+
+
+def _touch(
+    *,
+    paper_ids: set[int],
+    committee_ids: set[int] | None = None,
+    meeting_ids: set[int] | None = None,
+) -> None:
+    now = timezone.now()
+    Paper.objects.filter(pk__in=paper_ids).update(updated_at=now)
+    Committee.objects.filter(pk__in=committee_ids or ()).update(updated_at=now)
+    Meeting.objects.filter(pk__in=meeting_ids or ()).update(updated_at=now)
+
+
+def _touch_paper(paper: Paper) -> None:
+    """A change of the paper itself (public or not, decision) changes its consultations,
+    their agenda items, meetings and committees as the API shows them."""
+    live = Consultation.objects.filter(paper=paper)
+    live.update(updated_at=timezone.now())
+    _touch(
+        paper_ids=set(),
+        committee_ids=set(live.values_list("committee_id", flat=True)),
+        meeting_ids={pk for pk in live.values_list("meeting_id", flat=True) if pk},
+    )
+
+
 @transaction.atomic
 def consultations_replace(*, paper: Paper, committees: list[CommitteeSpec]) -> None:
+    """Save the Beratungsfolge. Rows are updated in place (matched by committee and position),
+    so their ids stay; rows left out are marked deleted."""
     check_committees(committees, need_dates=True)
-    paper.consultations.all().delete()
-    Consultation.objects.bulk_create(
-        Consultation(
-            paper=paper,
-            position=index,
-            committee=spec.committee.strip(),
-            meeting_date=spec.meeting_date,
-            role=spec.role,
-        )
-        for index, spec in enumerate(committees)
-    )
+    paper = Paper.objects.select_for_update().get(pk=paper.pk)
+    _consultations_apply(paper, committees)
 
 
 @transaction.atomic
@@ -190,16 +290,7 @@ def paper_create(
     except ValidationError as error:
         raise PaperError(validation_message(error)) from None
     paper.save()
-    Consultation.objects.bulk_create(
-        Consultation(
-            paper=paper,
-            position=index,
-            committee=spec.committee.strip(),
-            meeting_date=spec.meeting_date,
-            role=spec.role,
-        )
-        for index, spec in enumerate(committees)
-    )
+    _consultations_apply(paper, committees)
     return paper
 
 
@@ -249,6 +340,7 @@ def paper_save(paper: Paper) -> Paper:
     )
     paper.full_clean()
     paper.save()
+    _touch_paper(paper)
     return paper
 
 
@@ -273,6 +365,7 @@ def decision_record(*, paper: Paper, decided_on: date, result: str, note: str, u
     paper.decision_recorded_by = user
     paper.decision_recorded_at = timezone.now()
     paper.save()
+    _touch_paper(paper)
     return paper
 
 
@@ -288,8 +381,8 @@ def _lines(text: str) -> list[str]:
 
 
 def _consultation_rows(paper: Paper) -> list[dict[str, Any]]:
-    consultations = list(paper.consultations.all())
-    specs = [CommitteeSpec(c.committee, c.role, c.meeting_date) for c in consultations]
+    consultations = list(paper.consultations.select_related("committee"))
+    specs = [CommitteeSpec(c.committee.name, c.role, c.meeting_date) for c in consultations]
     try:
         check_committees(specs, need_dates=True)
     except PaperError as error:
@@ -299,7 +392,7 @@ def _consultation_rows(paper: Paper) -> list[dict[str, Any]]:
     return [
         {
             "id": c.pk,
-            "committee": c.committee,
+            "committee": c.committee.name,
             "date": format_date(c.meeting_date),
             "iso_date": c.meeting_date.isoformat() if c.meeting_date else "",
             "role": c.get_role_display(),

@@ -42,6 +42,8 @@ from roadmap.papers.forms import (
     committees_text,
 )
 from roadmap.papers.models import Consultation, Paper, PaperTemplate
+from roadmap.papers.oparl import objects as oparl_objects
+from roadmap.papers.oparl import views as oparl_views
 from roadmap.papers.services import CommitteeSpec, PaperError
 from tenants.access import (
     ALL_MUNICIPALITY_ROLES,
@@ -193,7 +195,10 @@ def _paper_page(
     consultations: ConsultationsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    specs = [CommitteeSpec(c.committee, c.role, c.meeting_date) for c in paper.consultations.all()]
+    specs = [
+        CommitteeSpec(c.committee.name, c.role, c.meeting_date)
+        for c in paper.consultations.select_related("committee")
+    ]
     return render(
         request,
         "papers/kreis/paper.html",
@@ -420,10 +425,12 @@ def _links(request: PortalRequest, prefix: str) -> oparl.Links:
     def url(name: str, *args: object) -> str:
         return request.build_absolute_uri(reverse(f"papers:{prefix}{name}", args=args))
 
+    api = oparl_objects.Urls(oparl_views.kreis_base(request))
     return oparl.Links(
         paper=lambda p: url("oparl_paper", p.pk),
         consultation=lambda c: url("oparl_consultation", c.paper_id, c.pk),
-        organization=lambda c: url("oparl_organization", c.paper_id, c.pk),
+        # One Organization per committee, in the public API (committee names are public).
+        organization=lambda c: api.organization(c.committee_id),
         file=lambda p: url("oparl_file", p.pk),
         access=lambda p: url("download", p.pk),
         download=lambda p: url("download", p.pk),
@@ -458,8 +465,9 @@ def _oparl_views(
     def organization_view(
         request: PortalRequest, paper_id: int, consultation_id: int
     ) -> HttpResponse:
+        # Earlier exports made one Organization per consultation; it is now the committee's.
         consultation = _consultation(get_paper(request, paper_id), consultation_id)
-        return _json(oparl.organization_object(consultation, _links(request, prefix)))
+        return redirect(_links(request, prefix).organization(consultation), permanent=True)
 
     def file_view(request: PortalRequest, paper_id: int) -> HttpResponse:
         paper = get_paper(request, paper_id)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).resolve().parents[1] / "assets" / "axe.min.js").read_text()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SKIPPED_PREFIXES = ("/abmelden/", "/healthz")  # signs out / JSON
+SKIPPED_PREFIXES = ("/abmelden/", "/healthz", "/oparl/")  # signs out / JSON
 
 
 def _plain_paths(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:

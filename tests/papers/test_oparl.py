@@ -3,64 +3,17 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from tests.conftest import Portal
 from tests.papers.factories import finished_document, paper_for, paper_template, simple_year
+from tests.papers.oparl_schema import SCHEMA_DIR, validator
 
 pytestmark = pytest.mark.django_db
-
-REPO = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = REPO / ".." / "shared" / "oparl-schema" / "schema"
-
-
-def _links_to_refs(node: Any) -> Any:
-    """The files link embedded objects with a non-standard "schema" key: make it a $ref
-    wherever the node is an object (Body.mainOrganization carries it on a URL string)."""
-    if isinstance(node, dict):
-        node = {key: _links_to_refs(value) for key, value in node.items()}
-        if node.get("type") == "object" and isinstance(node.get("schema"), str):
-            node = {**node, "$ref": node.pop("schema")}
-        return node
-    if isinstance(node, list):
-        return [_links_to_refs(item) for item in node]
-    return node
-
-
-def _registry() -> Registry:
-    resources = []
-    for path in sorted(SCHEMA_DIR.glob("*.json")):
-        contents = _links_to_refs(json.loads(path.read_text(encoding="utf-8")))
-        resources.append(
-            (path.name, Resource.from_contents(contents, default_specification=DRAFT7))
-        )
-    return Registry().with_resources(resources)
-
-
-FORMATS = FormatChecker()
-
-
-@FORMATS.checks("url")
-def _is_url(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
-
-
-def validator(name: str) -> Draft7Validator:
-    registry = _registry()
-    schema = registry.contents(name)
-    return Draft7Validator(schema, registry=registry, format_checker=FORMATS)
 
 
 def _export(portal: Portal, client_for) -> tuple[dict[str, Any], Any]:

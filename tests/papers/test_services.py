@@ -185,7 +185,10 @@ def test_incomplete_beratungsfolge_cannot_be_rendered(portal: Portal, committees
     paper.consultations.all().delete()
     for index, spec in enumerate(committees):
         paper.consultations.create(
-            position=index, committee=spec.committee, role=spec.role, meeting_date=spec.meeting_date
+            position=index,
+            committee=services.committee_for(portal.a, spec.committee),
+            role=spec.role,
+            meeting_date=spec.meeting_date,
         )
     with pytest.raises(PaperError, match=message):
         services.paper_context(paper)
@@ -206,7 +209,10 @@ def test_paper_without_figures_names_municipality_and_year(portal: Portal):
         date=date(2029, 11, 1),
     )
     paper_b.consultations.create(
-        position=0, committee="GV", role=DECIDING, meeting_date=date(2029, 12, 1)
+        position=0,
+        committee=services.committee_for(portal.b, "GV"),
+        role=DECIDING,
+        meeting_date=date(2029, 12, 1),
     )
     with pytest.raises(PaperError, match="Für Beispielstadt liegen für 2030 keine Zahlen vor"):
         services.paper_context(paper_b)

@@ -148,7 +148,11 @@ def test_preview_without_figures_is_a_400_with_german_message(portal: Portal, cl
         reference="VL-1/2076",
         date=date(2076, 11, 1),
     )
-    paper.consultations.create(committee="GV", role="beschliessend", meeting_date=date(2076, 12, 1))
+    paper.consultations.create(
+        committee=services.committee_for(portal.b, "GV"),
+        role="beschliessend",
+        meeting_date=date(2076, 12, 1),
+    )
     client = client_for(portal.coordinator)
     response = client.get(f"/beschlussvorlagen/{paper.pk}/vorschau/")
     assert response.status_code == 400

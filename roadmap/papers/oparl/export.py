@@ -1,7 +1,9 @@
-"""OParl 1.1 export of a decision paper: Paper with embedded Consultations and Files.
+"""OParl 1.1 export of one decision paper for signed-in staff (also for papers that are not
+public): Paper with embedded Consultations and File.
 
 The objects are plain dicts; the URLs come from a `Links` the view builds for its own host, so
-a municipality's export points at its own subdomain and the Kreis' at the Kreis domain.
+a municipality's export points at its own subdomain and the Kreis' at the Kreis domain. A
+committee links to its one Organization in the public API (`roadmap.papers.oparl.api`).
 Validated against the OParl 1.1 schema files in tests/papers/test_oparl.py.
 """
 
@@ -74,16 +76,6 @@ def consultation_object(paper: Paper, consultation: Consultation, links: Links) 
     }
 
 
-def organization_object(consultation: Consultation, links: Links) -> dict[str, Any]:
-    return {
-        "id": links.organization(consultation),
-        "type": SCHEMA + "Organization",
-        "name": consultation.committee,
-        "organizationType": "Gremium",
-        "classification": consultation.committee,
-    }
-
-
 def finished_document(paper: Paper) -> Document | None:
     document = paper.document
     if document is None or document.status != Document.Status.DONE or not document.file:
@@ -97,7 +89,7 @@ def paper_object(paper: Paper, links: Links) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": links.paper(paper),
         "type": SCHEMA + "Paper",
-        "name": _plain_subject(paper, subject),
+        "name": plain_subject(paper, subject),
         "reference": paper.reference,
         "date": paper.date.isoformat(),
         "paperType": PAPER_TYPE,
@@ -115,7 +107,7 @@ def paper_object(paper: Paper, links: Links) -> dict[str, Any]:
     return data
 
 
-def _plain_subject(paper: Paper, subject: str) -> str:
+def plain_subject(paper: Paper, subject: str) -> str:
     """The subject with placeholders that need no figures filled in; others stay as written."""
     from roadmap.papers import placeholders
 
