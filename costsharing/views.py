@@ -168,6 +168,7 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
             "versions": selectors.versions_of(budget_year),
             "may_plan": access.is_coordinator and not budget_year.is_frozen,
             "may_freeze": access.is_centre_treasurer,
+            "freeze_blockers": services.freeze_blockers(year) if not budget_year.is_frozen else [],
             "forms": {
                 "budget": BudgetForm(
                     initial={
@@ -324,6 +325,7 @@ def freeze(request: PortalRequest, year: int) -> HttpResponse:
             user=request.user,
             settle_in_year=form.cleaned_data["settle_in_year"],
             reason=form.cleaned_data["reason"],
+            decisions_waiver=form.cleaned_data["decisions_waiver"],
         )
     except USER_ERRORS as error:
         return _error(request, error, back)

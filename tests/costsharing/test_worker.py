@@ -27,7 +27,7 @@ from izd.models import Document
 from izd.schemas import tenant_schema
 from tenants.models import Municipality, User
 from tests.conftest import BACKEND, Portal
-from tests.costsharing.factories import budget_year, centre_treasurer, join
+from tests.costsharing.factories import NO_PAPERS, budget_year, centre_treasurer, join
 
 pytestmark = pytest.mark.celery
 
@@ -64,7 +64,9 @@ def committed_year(portal: Portal) -> Iterator[BudgetYear]:
             staff=(("Leitung und Koordination", "1.00", "100000.01"),),
             key=(40, 60, 0, 0),
         )
-        services.allocation_freeze(budget_year=created, user=centre_treasurer())
+        services.allocation_freeze(
+            decisions_waiver=NO_PAPERS, budget_year=created, user=centre_treasurer()
+        )
         yield created
     finally:
         Document.objects.filter(kind=NOTICE_KIND, params__year=YEAR).delete()

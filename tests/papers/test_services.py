@@ -18,11 +18,12 @@ from roadmap.papers.builders import build_paper
 from roadmap.papers.models import Paper
 from roadmap.papers.services import CommitteeSpec, PaperError
 from tests.conftest import Portal
-from tests.costsharing.factories import centre_treasurer, load_seed
+from tests.costsharing.factories import NO_PAPERS, centre_treasurer, load_seed
 from tests.papers.factories import (
     DECIDING,
     PRE,
     SEED_COMMITTEES,
+    finished_document,
     paper_for,
     paper_template,
     pdf_text,
@@ -36,8 +37,12 @@ def _seed_paper(towns) -> Paper:
     years = load_seed(towns)
     user = centre_treasurer()
     # the 2023 share of the town that joined on 1 July is settled with the 2024 notice
-    costsharing_services.allocation_freeze(budget_year=years[2023], user=user, settle_in_year=2024)
-    costsharing_services.allocation_freeze(budget_year=years[2024], user=user)
+    costsharing_services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2023], user=user, settle_in_year=2024
+    )
+    costsharing_services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=user
+    )
     services.scheme_save(municipality=towns.focus, prefix="VL", next_number=100)
     return services.paper_create(
         template=paper_template(),
@@ -268,6 +273,7 @@ def test_decision_status_and_year_decided(portal: Portal):
     simple_year(2024, (portal.a, portal.b))
     template = paper_template()
     paper_a = paper_for(portal.a, 2024, template)
+    finished_document(paper_a)
     assert selectors.year_decided(2024) is False
     services.decision_record(
         paper=paper_a,
@@ -281,6 +287,7 @@ def test_decision_status_and_year_decided(portal: Portal):
     assert rows["Beispielstadt"].result_label == "keine Vorlage"
     assert selectors.year_decided(2024) is False
     paper_b = paper_for(portal.b, 2024, template)
+    finished_document(paper_b)
     services.decision_record(
         paper=paper_b,
         decided_on=date(2023, 12, 8),
@@ -303,6 +310,7 @@ def test_decision_status_and_year_decided(portal: Portal):
 def test_decision_before_the_paper_date_is_refused(portal: Portal):
     simple_year(2030, (portal.a,))
     paper = paper_for(portal.a, 2030, paper_template())
+    finished_document(paper)
     with pytest.raises(PaperError, match="nicht vor dem Datum der Vorlage"):
         services.decision_record(
             paper=paper,
