@@ -18,6 +18,7 @@ on the finished file, so that a postprocess (the Factur-X embedding) cannot undo
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,12 +26,12 @@ from lxml import etree
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
-    ContentStream,
     DecodedStreamObject,
     DictionaryObject,
     IndirectObject,
     NameObject,
     NullObject,
+    StreamObject,
 )
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -85,6 +86,12 @@ def _elements(node: Any) -> Iterator[IndirectObject]:
             yield from _elements(element)
 
 
+# How WeasyPrint (pydyf) opens a marked-content sequence: `/Span <<\n/MCID 3\n>> BDC`. Text is
+# written as hex glyph strings, so this pattern never occurs inside shown text.
+MARKED_CONTENT = re.compile(rb"/[A-Za-z]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+PAGINATION_ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
+
+
 def _margin_content_as_artifacts(writer: PdfWriter, tree: Any, reachable: set[int]) -> None:
     nums: Any = tree["/ParentTree"].get_object()["/Nums"]
     for index in range(0, len(nums), 2):
@@ -100,21 +107,16 @@ def _margin_content_as_artifacts(writer: PdfWriter, tree: Any, reachable: set[in
             continue
         for mcid in orphans:
             entry[mcid] = NullObject()
-        page = writer.pages[int(nums[index])]
-        content = ContentStream(page.get_contents(), writer)
-        operations = []
-        for operands, operator in content.operations:
-            if operator == b"BDC" and len(operands) == 2:
-                properties = operands[1]
-                marked = properties.get("/MCID") if isinstance(properties, dict) else None
-                if marked is not None and int(marked) in orphans:
-                    operands = [
-                        NameObject("/Artifact"),
-                        DictionaryObject({NameObject("/Type"): NameObject("/Pagination")}),
-                    ]
-            operations.append((operands, operator))
-        content.operations = operations
-        page.replace_contents(content)
+        page: Any = writer.pages[int(nums[index])]
+        stream = page["/Contents"].get_object()
+        if not isinstance(stream, StreamObject):
+            raise ValueError("Unerwarteter Seiteninhalt im PDF.")
+
+        def as_artifact(match: re.Match[bytes], orphans: set[int] = orphans) -> bytes:
+            return PAGINATION_ARTIFACT if int(match.group(1)) in orphans else match.group(0)
+
+        # An encoded stream is compressed again with its FlateDecode filter.
+        stream.set_data(MARKED_CONTENT.sub(as_artifact, stream.get_data()))
 
 
 def _table_header_scopes(tree: Any) -> None:
