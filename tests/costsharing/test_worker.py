@@ -88,7 +88,7 @@ def poll(client: Client, url: str, finished: str, timeout: float = 120) -> str:
         body = response.content.decode()
         if finished in body or time.monotonic() > deadline:
             break
-        assert 'hx-trigger="every 1s"' in body, body  # unfinished: the partial keeps polling
+        assert 'data-hx-trigger="every 1s"' in body, body  # unfinished: the partial keeps polling
         time.sleep(0.2)
     assert finished in body, f"not finished in time: {body}"
     return body
@@ -142,10 +142,10 @@ def test_treasurer_requests_the_notice_polls_the_progress_and_downloads_the_pdf(
         assert started.status_code == 200
         partial = started.content.decode()
         assert "wird erstellt" in partial and "<progress" in partial
-        status_url = re.search(r'hx-get="([^"]+)"', partial)
+        status_url = re.search(r'data-hx-get="([^"]+)"', partial)
         assert status_url
         done = poll(client, status_url.group(1), "herunterladen</a>")
-        assert "hx-get" not in done  # finished: the partial stops polling
+        assert "data-hx-get" not in done  # finished: the partial stops polling
 
         download = client.get(href(done, f"Bescheid Kostenbeteiligung {YEAR} – Testhausen"))
         assert download.status_code == 200

@@ -29,6 +29,7 @@ from tests.papers.factories import (
     pdf_text,
     simple_year,
 )
+from tests.pdf_structure import assert_accessible
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +109,9 @@ def test_seed_paper_pdf_shows_number_committees_and_amounts(paper_seed_towns):
         filename="x.pdf",
     )
     spec = build_paper(document)
-    assert spec.pdf_variant == "pdf/a-3b" and spec.lang == "de"
-    text = pdf_text(render_pdf(spec))
+    assert spec.pdf_variant == "pdf/a-3a" and spec.lang == "de"
+    content = render_pdf(spec)
+    text = pdf_text(content)
     for expected in (
         "VL-100/2023",
         "Magistrat",
@@ -124,6 +126,10 @@ def test_seed_paper_pdf_shows_number_committees_and_amounts(paper_seed_towns):
         "Seite 1 von",
     ):
         assert expected in text, expected
+    found = assert_accessible(
+        content, title=spec.title, tags=("H2", "L", "LI", "Table", "TH", "TD")
+    )
+    assert "/Row" in found.th_scopes and "/Column" in found.th_scopes  # paper head, share table
 
 
 def test_numbering_runs_per_municipality_and_skips_taken_numbers(portal: Portal):
