@@ -72,6 +72,8 @@ def _normalise(definition: str | None, schema: str) -> str:
     """Replace the schema's own name where a definition qualifies an object with it."""
     if not definition:
         return ""
+    if schema not in definition:  # most columns: nothing to replace, and no regex to run
+        return definition
     pattern = rf'(?<![\w"]){re.escape(schema)}\.|{re.escape(_quote(schema))}\.'
     return re.sub(pattern, SCHEMA_PLACEHOLDER + ".", definition)
 
