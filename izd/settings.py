@@ -99,6 +99,9 @@ ROOT_URLCONF = "izd.urls_tenant"
 # New municipalities are cloned from this migrated template instead of replaying migrations.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# One `SET search_path` per schema switch instead of one before every statement (django-tenants
+# forgets the setting on set_tenant(), rollback and savepoint rollback, so it stays correct).
+TENANT_LIMIT_SET_CALLS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [

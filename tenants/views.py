@@ -35,18 +35,15 @@ def start(request: PortalRequest) -> HttpResponse:
             "tenants/municipality_start.html",
             {"municipality": tenant, "members": selectors.members_of(tenant)},
         )
-    memberships = selectors.memberships_of(request.user)
-    if not get_access(request).is_kreis_staff and memberships.count() == 1:
-        only = memberships.first()
-        assert only is not None
-        return redirect(selectors.portal_url(only.municipality, request=request))
+    memberships = list(selectors.memberships_of(request.user))
+    if not get_access(request).is_kreis_staff and len(memberships) == 1:
+        return redirect(selectors.portal_url(memberships[0].municipality, request=request))
+    urls = selectors.portal_urls([m.municipality for m in memberships], request=request)
     return render(
         request,
         "tenants/kreis_start.html",
         {
-            "memberships": [
-                (m, selectors.portal_url(m.municipality, request=request)) for m in memberships
-            ],
+            "memberships": [(m, urls[m.municipality_id]) for m in memberships],
             "municipality_count": selectors.municipality_list().count(),
         },
     )
@@ -54,9 +51,9 @@ def start(request: PortalRequest) -> HttpResponse:
 
 @kreis_role_required()
 def municipality_list(request: PortalRequest) -> HttpResponse:
-    municipalities = [
-        (m, selectors.portal_url(m, request=request)) for m in selectors.municipality_list()
-    ]
+    rows = list(selectors.municipality_list())
+    urls = selectors.portal_urls(rows, request=request)
+    municipalities = [(m, urls[m.pk]) for m in rows]
     return render(request, "tenants/municipality_list.html", {"municipalities": municipalities})
 
 

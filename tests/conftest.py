@@ -129,8 +129,19 @@ def django_db_setup(
         )
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        drift = _schema_drift()
         _close_other_connections()
         teardown_databases(config, verbosity=request.config.option.verbose)
+    if drift:
+        pytest.fail("Schemas weichen von der Vorlage ab:\n" + "\n".join(drift), pytrace=False)
+
+
+def _schema_drift() -> list[str]:
+    """`check_schemas` once more after every test, the migrating ones included."""
+    from tenants.catalogue import schema_drift
+
+    activate_public()
+    return [str(difference) for difference in schema_drift()]
 
 
 def _close_other_connections() -> None:
