@@ -8,6 +8,7 @@ from any other host. Text from users reaches the templates as autoescaped values
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,10 +70,16 @@ class RenderSpec:
     postprocess: Callable[[bytes], bytes] | None = None
 
 
+# An amount and its currency sign stay on one line in print. A span rather than a no-break
+# space, so that the text a reader copies (or a test extracts) keeps its plain space.
+_AMOUNT = re.compile(r"(?<![\w.,])(-?\d[\d.]*(?:,\d+)?) (€|EUR|%)(?![^<>]*>)")
+
+
 def render_html(spec: RenderSpec) -> str:
-    return render_to_string(
+    html = render_to_string(
         spec.template_name, {**spec.context, "document_title": spec.title, "lang": spec.lang}
     )
+    return _AMOUNT.sub(r'<span class="nobr">\1 \2</span>', html)
 
 
 def render_pdf(spec: RenderSpec) -> bytes:

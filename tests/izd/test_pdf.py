@@ -101,3 +101,16 @@ def test_an_untagged_variant_is_left_as_weasyprint_made_it():
     content = render_pdf(spec)
     catalog: Any = PdfReader(io.BytesIO(content)).trailer["/Root"]
     assert "/StructTreeRoot" not in catalog
+
+
+def test_an_amount_never_breaks_before_its_currency_sign():
+    # A paragraph whose line breaks fall near the amounts at many widths.
+    sentence = "Der Anteil beträgt 21.695,55 € im ersten Jahr und 15.555,30 € in jedem Folgejahr. "
+    text = "".join(f"{'x' * n} {sentence}" for n in range(1, 40))
+    lines = _text(
+        render_pdf(
+            RenderSpec("izd/pdf_probe.html", {"heading": "Beträge", "text": text}, "B", "b.pdf")
+        )
+    ).splitlines()
+    assert not [line for line in lines if line.strip().startswith("€")]
+    assert text.count("€") == sum(line.count("€") for line in lines)
