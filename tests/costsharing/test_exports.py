@@ -47,11 +47,16 @@ def test_notice_csv_is_german_excel_semicolon_decimal_comma_and_bom(seed_2024):
     content = exports.notice_csv(seed_2024)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["Position", "Jahr", "Version", "Betrag (EUR)"]
+    assert rows[0][:5] == ["Position", "Jahr", "Version", "Betrag (EUR)", "davon Bestandteil (EUR)"]
     amounts = {row[0]: row[3] for row in rows}
     assert amounts["Kostenanteil 2024"] == "12826,30"
     assert amounts["Kostenanteil 2023 (Nachberechnung, periodenfremd)"] == "8869,25"
     assert amounts["Summe"] == "21695,55"
+    # The "Betrag" column adds up to the total: components stand in their own column.
+    positions = [D(row[3].replace(",", ".")) for row in rows[1:-1] if row[3]]
+    assert sum(positions) == D("21695.55")
+    components = [row for row in rows[1:-1] if row[0].startswith("  ")]
+    assert components and all(row[3] == "" and row[4] for row in components)
 
 
 def test_notice_xlsx_reads_back_with_numbers(seed_2024):
