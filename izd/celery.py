@@ -25,12 +25,19 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-class _Dispatcher:
-    def __init__(self) -> None:
+class JobDispatcherStep(bootsteps.StartStopStep):
+    """Runs the job dispatcher in the worker's main process, once the pool has started (so no
+    pool process is forked with the dispatcher's database connection)."""
+
+    requires = ("celery.worker.components:Pool",)
+
+    def __init__(self, parent: Any, without_job_dispatcher: bool = False, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.enabled = not without_job_dispatcher
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
+    def start(self, parent: Any) -> None:
         from izd.jobs import dispatcher_loop
 
         self._thread = threading.Thread(
@@ -38,24 +45,13 @@ class _Dispatcher:
         )
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, parent: Any) -> None:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-
-class JobDispatcherStep(bootsteps.StartStopStep):
-    """Runs the job dispatcher in the worker's main process, once the pool has started (so no
-    pool process is forked with the dispatcher's database connection)."""
-
-    requires = {"celery.worker.components:Pool"}
-
-    def __init__(self, parent: Any, without_job_dispatcher: bool = False, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
-        self.enabled = not without_job_dispatcher
-
-    def create(self, parent: Any) -> _Dispatcher:
-        return _Dispatcher()
+    def terminate(self, parent: Any) -> None:
+        self.stop(parent)
 
 
 app.user_options["worker"].add(

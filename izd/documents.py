@@ -236,17 +236,15 @@ def zip_documents(documents: Iterable[Document]) -> bytes:
 
 
 def status_response(
-    request: HttpRequest,
-    document: Document,
-    *,
-    download_url: str,
-    status_url: str,
-    may_retry: bool = False,
+    request: HttpRequest, document: Document, *, download_url: str, status_url: str
 ) -> HttpResponse:
-    """The progress partial a page polls with htmx until the document is finished.
+    """The progress partial a page polls with htmx until the document is finished."""
+    return _status_partial(request, document, download_url, status_url, may_retry=False)
 
-    `may_retry`: the visitor may send a failed document again (a POST to `status_url`, see
-    `status_or_retry`)."""
+
+def _status_partial(
+    request: HttpRequest, document: Document, download_url: str, status_url: str, may_retry: bool
+) -> HttpResponse:
     return render(
         request,
         "izd/document_status.html#status",
@@ -254,6 +252,7 @@ def status_response(
             "document": document,
             "download_url": download_url,
             "status_url": status_url,
+            # The visitor may send a failed document again (POST to status_url).
             "may_retry": may_retry,
         },
     )
@@ -275,9 +274,7 @@ def status_or_retry(
             document = jobs.document_retry(document=document)
         if not getattr(request, "htmx", False):
             return redirect(_back(request, status_url))
-    return status_response(
-        request, document, download_url=download_url, status_url=status_url, may_retry=may_retry
-    )
+    return _status_partial(request, document, download_url, status_url, may_retry)
 
 
 def _back(request: HttpRequest, fallback: str) -> str:

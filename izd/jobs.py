@@ -65,14 +65,14 @@ def _broker() -> Iterator[Any]:
 def _publish(conn: Any, document: Document) -> None:
     from izd.tasks import render_document
 
-    render_document.apply_async(
-        args=(document.pk, document.schema_name),
-        connection=conn,
-        retry=False,
-        ignore_result=True,
+    options: dict[str, Any] = {
+        "connection": conn,
+        "retry": False,  # fail now; the job stays unsent and the dispatcher tries again
+        "ignore_result": True,  # the state is the row; no result subscription per send
         # The task runs in the document's schema, whichever schema the sender is in.
-        headers={"_schema_name": document.schema_name},
-    )
+        "headers": {"_schema_name": document.schema_name},
+    }
+    render_document.apply_async(args=(document.pk, document.schema_name), **options)
 
 
 def _send_error_text(error: BaseException) -> str:
@@ -146,7 +146,7 @@ def dispatch_after_commit(documents: Iterable[Document]) -> None:
         return
     pending = _PendingSend()
     pending.documents.extend(documents)
-    conn._izd_pending_send = pending  # type: ignore[attr-defined]
+    conn._izd_pending_send = pending
     # robust: a failure to send must never turn the committed request into an error.
     # (Outside a transaction this runs at once.)
     transaction.on_commit(pending, robust=True)

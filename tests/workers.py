@@ -149,11 +149,12 @@ class OwnRedis:
     def start(self) -> None:
         from izd.embedded import _redis_answers, _redis_binary
 
+        command = [
+            _redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+            "--dir", str(self.folder), "--save", "", "--appendonly", "no",
+        ]  # fmt: skip
         self.process = subprocess.Popen(
-            [
-                _redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", str(self.folder), "--save", "", "--appendonly", "no",
-            ],  # fmt: skip
+            command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

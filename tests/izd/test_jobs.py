@@ -232,9 +232,7 @@ def test_a_running_lease_is_left_alone(portal: Portal, committed):
             Document.objects.filter(pk=document.pk).delete()
 
 
-def test_unexpected_errors_are_tried_again_and_then_end_failed_in_german(
-    portal: Portal, committed
-):
+def test_unexpected_errors_are_tried_again_and_then_end_failed_in_german(portal: Portal, committed):
     with committed():
         flaky = _probe(fail=1)
         broken = _probe(fail=99)

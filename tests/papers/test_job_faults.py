@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -72,12 +73,9 @@ def coordinator_client(portal: Portal) -> Client:
     return client
 
 
-def states(ids: list[int]) -> list[dict[str, object]]:
-    return list(
-        Document.objects.filter(pk__in=ids)
-        .order_by("pk")
-        .values("pk", "status", "progress", "attempts", "error")
-    )
+def states(ids: list[int]) -> list[dict[str, Any]]:
+    rows = Document.objects.filter(pk__in=ids).order_by("pk")
+    return [dict(row) for row in rows.values("pk", "status", "progress", "attempts", "error")]
 
 
 def test_worker_killed_mid_batch_every_paper_is_finished_once_and_the_zip_downloads(
@@ -179,4 +177,5 @@ def test_paper_that_cannot_be_made_fails_with_a_german_reason_and_retry_renders_
             document = Document.objects.get(pk=paper.document.pk)
             assert document.status == Document.Status.DONE
             assert document.error == ""
-            assert client.get(f"/beschlussvorlagen/{paper.pk}/pdf/herunterladen/").status_code == 200
+            download = client.get(f"/beschlussvorlagen/{paper.pk}/pdf/herunterladen/")
+            assert download.status_code == 200
