@@ -251,6 +251,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # settings below make the broker's copy survive a dead worker, and the job's lease in the
 # database makes recovery fast, without waiting for the broker's visibility timeout.
 CELERY_BROKER_URL = REDIS_URL
+# Redis, with a worker that reconnects after an outage instead of shutting down (izd/broker.py).
+CELERY_BROKER_TRANSPORT = "izd.broker:Transport"
 CELERY_RESULT_BACKEND = REDIS_URL
 # Queue the portal sends to and its workers read; separate portals may share one Redis.
 CELERY_TASK_DEFAULT_QUEUE = env_str("IZD_TASK_QUEUE", "celery")

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -267,3 +268,46 @@ def test_dispatch_without_a_broker_keeps_the_job_and_says_why(portal: Portal, co
             assert document.is_waiting_for_broker
         finally:
             Document.objects.filter(pk=document.pk).delete()
+
+
+def test_redis_lost_while_a_document_is_made_the_worker_survives_and_finishes_it(
+    portal: Portal, committed, tmp_path: Path
+):
+    created: list[int] = []
+    with committed(), own_queue() as queue, own_redis(tmp_path) as redis, broker(redis.url):
+        client = Client(HTTP_HOST=portal.host(portal.b))
+        client.force_login(portal.officer_b, backend=BACKEND)
+        try:
+            with worker(
+                tmp_path,
+                queue,
+                redis_url=redis.url,
+                include=("tests.slow_render",),
+                IZD_TEST_RENDER_DELAY="6",
+            ) as running:
+                assert client.post("/roadmap/zeitplan/pdf/", headers=HX).status_code == 200
+                pk = Document.objects.filter(kind=ROADMAP_KIND).latest("pk").pk
+                created.append(pk)
+                wait_for(lambda: _status(pk) == Document.Status.RUNNING, 90, f"{running.output()}")
+                redis.stop()  # while the job runs: its message can be neither acked nor kept
+                time.sleep(8)
+                assert running.process.poll() is None, running.output()
+                redis.start()
+                wait_for(
+                    lambda: _status(pk) == Document.Status.DONE,
+                    90,
+                    f"not done: {_status(pk)} {running.output()}",
+                )
+                # The same worker goes on taking jobs: it reconnected, it did not shut down.
+                assert client.post("/roadmap/zeitplan/pdf/", headers=HX).status_code == 200
+                after = Document.objects.filter(kind=ROADMAP_KIND).latest("pk").pk
+                created.append(after)
+                wait_for(
+                    lambda: _status(after) == Document.Status.DONE,
+                    90,
+                    f"next job not done: {_status(after)} {running.output()}",
+                )
+                assert running.process.poll() is None, running.output()
+                assert "Unrecoverable error" not in running.output()
+        finally:
+            Document.objects.filter(pk__in=created).delete()
