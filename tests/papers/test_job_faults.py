@@ -29,7 +29,7 @@ from tenants.models import Municipality
 from tests.conftest import BACKEND, Portal
 from tests.costsharing.factories import budget_year, join
 from tests.papers.factories import committees, paper_template
-from tests.workers import own_queue, wait_for, worker
+from tests.workers import broker, free_port, own_queue, wait_for, worker
 
 pytestmark = pytest.mark.celery
 
@@ -179,3 +179,24 @@ def test_paper_that_cannot_be_made_fails_with_a_german_reason_and_retry_renders_
             assert document.error == ""
             download = client.get(f"/beschlussvorlagen/{paper.pk}/pdf/herunterladen/")
             assert download.status_code == 200
+
+
+def test_batch_requested_while_redis_is_down_says_the_papers_are_made_later(
+    portal: Portal, worker_towns, committed
+):
+    year = 2001
+    with committed(), own_queue(), papers_of(worker_towns, year):
+        client = coordinator_client(portal)
+        with broker(f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
+            started = client.post(f"/beschlussvorlagen/jahr/{year}/stapel/")
+        assert started.status_code == 302
+        batch = uuid.UUID(started["Location"].rstrip("/").rsplit("/", 1)[1])
+        try:
+            documents = list(Document.objects.filter(batch=batch))
+            assert len(documents) == 2  # the jobs are kept
+            assert all(d.is_waiting_for_broker for d in documents)
+            page = client.get(started["Location"]).content.decode()
+            assert "Ein Teil der Vorlagen wird später erstellt" in page
+            assert "Die Aufträge sind gespeichert" in page
+        finally:
+            Document.objects.filter(batch=batch).delete()
