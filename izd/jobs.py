@@ -128,9 +128,11 @@ def _dispatch_some(ids: list[int] | None) -> tuple[int, bool]:
             Document.objects.filter(pk__in=sent).update(sent_at=now, send_error="")
         if failure is not None:
             unsent = [row.pk for row in rows if row.pk not in set(sent)]
-            Document.objects.filter(pk__in=unsent).update(
-                sent_at=None, send_error=_send_error_text(failure)
-            )
+            reason = _send_error_text(failure)
+            # Sweeps repeat every few seconds during an outage: write only what changes.
+            Document.objects.filter(pk__in=unsent).exclude(
+                send_error=reason, sent_at__isnull=True
+            ).update(sent_at=None, send_error=reason)
             return len(sent), False
     return len(sent), len(rows) == SEND_BATCH
 
