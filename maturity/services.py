@@ -36,7 +36,7 @@ from maturity.models import (
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.structure import ModelStructure
 from tenants.models import Municipality, User
-from tenants.selectors import portal_urls
+from tenants.selectors import portal_url, portal_urls
 
 # --- errors ---------------------------------------------------------------------------------
 

@@ -114,14 +114,9 @@ def assert_notice(text: str, town: str) -> None:
     assert town in text
     assert "Vorläufige Berechnung" not in text  # frozen
     assert re.search(rf"Kostenanteil {YEAR}\s*{re.escape(total)}", text), text
-    assert re.search(
-        rf"\nSockelbetrag\n.*?gerundet\s{re.escape(base)}\.\n{re.escape(base)}\n", text, re.S
-    ), text
-    assert re.search(
-        rf"\nEinwohner\n.*?gerundet\s{re.escape(population)}\.\n{re.escape(population)}\n",
-        text,
-        re.S,
-    ), text
+    for label, amount in (("Sockelbetrag", base), ("Einwohner", population)):
+        shown = re.escape(amount)
+        assert re.search(rf"\n{label}\s.*?gerundet\s{shown}\.\s+{shown}\n", text, re.S), text
     flat = " ".join(text.split())  # sentences may wrap
     assert "40,00 % der Nettokosten von 100.000,01 € ergeben den Sockelbetrag-Topf" in flat
     assert f"(Einwohner × Mitgliedsmonate) verteilt: Ihre Kommune {explanation}" in flat

@@ -135,7 +135,7 @@ def _world(portal: Portal) -> None:
     from costsharing import services as costsharing_services
     from roadmap import services as roadmap_services
     from roadmap.papers import services as paper_services
-    from tests.costsharing.factories import centre_treasurer, issuer
+    from tests.costsharing.factories import NO_PAPERS, centre_treasurer, issuer
     from tests.maturity.factories import answer_all, load_small_model, make_campaign
     from tests.papers.factories import paper_for, paper_template, simple_year
     from tests.roadmap.factories import file_request, make_measure, make_service
@@ -149,7 +149,9 @@ def _world(portal: Portal) -> None:
     answer_all(campaign, portal.a, 2, submit=True, user=portal.officer_a)
     year = simple_year(2026, (portal.a, portal.b), joined=date(2020, 1, 1))
     issuer()
-    costsharing_services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    costsharing_services.allocation_freeze(
+        budget_year=year, user=centre_treasurer(), decisions_waiver=NO_PAPERS
+    )
     paper_services.scheme_save(municipality=portal.a, prefix="VL", next_number=1)
     paper_for(portal.a, 2026, paper_template("Validierung"))
 
