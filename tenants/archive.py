@@ -255,7 +255,9 @@ def _collect_public(municipality: Municipality, collected: _Collected) -> None:
             values = {getattr(row, fk.attname) for row in rows} - {None}
             if target is User:
                 collected.user_ids |= values
-            elif values:
+            elif values and not item.model._meta.auto_created:
+                # A link row (e.g. a measure naming the municipality) whose Kreis row is gone
+                # by the time of the import is left out then; every other reference must exist.
                 label = target._meta.label_lower
                 collected.kreis_refs.setdefault(label, set()).update(values)
         for file_field in _file_fields(item.model):
@@ -592,7 +594,9 @@ def _restore_public_rows(state: _Restore) -> None:
     state.pks[Municipality._meta.label_lower] = {
         state.archive.municipality.get("pk"): state.municipality.pk
     }
-    for item in owned_models():
+    items = owned_models()
+    owned = {o.model for o in items}
+    for item in items:
         member = f"public/{item.label}.json"
         mapping: dict[Any, Any] = state.pks.setdefault(item.label, {})
         if member not in state.archive.members:
@@ -604,6 +608,8 @@ def _restore_public_rows(state: _Restore) -> None:
             if old in still_there:  # a kept record of the Kreis (same portal)
                 mapping[old] = old
                 continue
+            if item.model._meta.auto_created and not _link_targets_exist(row, owned):
+                continue
             _remap_foreign_keys(state, row)
             if item.by_schema:
                 setattr(row, item.path, state.municipality.schema_name)
@@ -614,6 +620,16 @@ def _restore_public_rows(state: _Restore) -> None:
             _restore_files(state, item.label, old, row)
             models.Model.save_base(row, raw=True)
             mapping[old] = row.pk
+
+
+def _link_targets_exist(row: models.Model, owned: set[type[models.Model]]) -> bool:
+    for fk in _foreign_keys(type(row)):
+        target = fk.related_model
+        if target in (Municipality, User) or target in owned:
+            continue
+        if not target._base_manager.filter(pk=getattr(row, fk.attname)).exists():
+            return False
+    return True
 
 
 def _restore_tenant_rows(state: _Restore) -> None:

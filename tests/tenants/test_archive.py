@@ -482,3 +482,29 @@ def test_only_the_coordinator_offboards_or_sees_archives(portal: Portal, client_
     ).status_code in (403, 404)
     assert client.get("/kommunen/archive/").status_code in (403, 404)
     assert schema_exists(portal.a.schema_name)
+
+
+def test_import_needs_the_kreis_rows_but_not_a_measure_deleted_meanwhile(
+    portal: Portal, archive_dir: Path
+):
+    from roadmap.models import Measure, Service
+
+    world = build_world(portal, ags="06435985", year=2095)
+    path = archive.municipality_offboard(municipality=world.town)
+    service = Service.objects.get(name__startswith="Archivleistung", requests=None)
+    service_pk = service.pk
+    service.delete()
+    with pytest.raises(archive.ArchiveError, match="Im Portal fehlen Daten des Kreises") as refused:
+        archive.municipality_import(path=path)
+    assert service.name in str(refused.value)
+    assert not schema_exists(world.town.schema_name)
+
+    service.pk = service_pk
+    service.save()
+    measure = Measure.objects.get(title__startswith="Archivmaßnahme")
+    measure.delete()
+    restored = archive.municipality_import(path=path)
+    assert not Measure.objects.filter(municipalities=restored).exists()
+    with tenant_schema(restored):
+        assert ServiceRequest.objects.filter(pk=world.request.pk).exists()
+    activate_public()
