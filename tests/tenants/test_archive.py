@@ -121,6 +121,22 @@ def _snapshot(world: World, paths: list[str]) -> dict[str, tuple[int, str]]:
     return pages
 
 
+def _differences(paths: list[str], before: dict, after: dict) -> str:
+    import difflib
+
+    return "\n".join(
+        f"{path}: {before[path][0]} → {after[path][0]}\n"
+        + "\n".join(
+            list(
+                difflib.unified_diff(
+                    before[path][1].splitlines(), after[path][1].splitlines(), lineterm="", n=1
+                )
+            )[:40]
+        )
+        for path in paths
+    )
+
+
 # --- the round trip ---------------------------------------------------------------------------
 
 
@@ -182,7 +198,7 @@ def test_round_trip_export_offboard_import_shows_every_page_as_before(
     assert schema_exists(schema)
     after = _snapshot(world, paths)
     changed = sorted(p for p in stable if after[p] != before[p])
-    assert not changed, changed
+    assert not changed, _differences(changed, before, after)
     assert Municipality.objects.members().filter(pk=world.town.pk).exists()
 
 
