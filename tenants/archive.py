@@ -46,6 +46,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
@@ -613,6 +614,8 @@ def _restore_public_rows(state: _Restore) -> None:
             _remap_foreign_keys(state, row)
             if item.by_schema:
                 setattr(row, item.path, state.municipality.schema_name)
+            if isinstance(row, Domain):
+                row.domain = _domain_here(row.domain, state.archive)
             if item.model._base_manager.filter(pk=old).exists():
                 row.pk = None
             else:
@@ -658,9 +661,17 @@ def _reset_sequences(models_: Iterable[type[models.Model]]) -> None:
             cursor.execute(statement)
 
 
+def _domain_here(domain: str, archive: Archive) -> str:
+    """A subdomain of the portal the archive came from, moved to this portal's base domain."""
+    source = str(archive.manifest.get("portal", ""))
+    if source and domain.endswith(f".{source}"):
+        return domain.removesuffix(source) + settings.BASE_DOMAIN
+    return domain
+
+
 def _domains_free(archive: Archive) -> None:
     names = [
-        d.object.domain
+        _domain_here(d.object.domain, archive)
         for d in _deserialize(archive.members.get("public/tenants.domain.json", b"[]"))
     ]
     taken = Domain.objects.filter(domain__in=names).values_list("domain", flat=True).first()
@@ -673,8 +684,13 @@ def _domains_free(archive: Archive) -> None:
 def municipality_import(*, path: Path) -> Municipality:
     """Restore an archive: all of it or nothing (a failed import leaves no schema behind)."""
     archive = archive_read(path)
-    existing = _check_importable(archive)
-    _domains_free(archive)
+    try:
+        existing = _check_importable(archive)
+        _domains_free(archive)
+    except (serializers.base.DeserializationError, ValueError, KeyError, TypeError) as error:
+        raise _bad(
+            _("ein Inhalt lässt sich nicht lesen (%(error)s).") % {"error": error}
+        ) from error
     state: _Restore | None = None
     try:
         with transaction.atomic():
@@ -688,6 +704,12 @@ def municipality_import(*, path: Path) -> Municipality:
     except ArchiveError:
         _remove_files(state)
         raise
+    except ValidationError as error:
+        _remove_files(state)
+        raise ArchiveError(
+            _("Das Archiv ließ sich nicht einspielen; nichts wurde übernommen. Grund: %(error)s")
+            % {"error": " ".join(error.messages)}
+        ) from error
     except (DatabaseError, serializers.base.DeserializationError, ValueError, LookupError) as error:
         _remove_files(state)
         raise ArchiveError(

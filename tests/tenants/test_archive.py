@@ -316,9 +316,18 @@ def test_import_into_a_portal_that_never_knew_the_municipality(portal: Portal, a
     # Another person now has the officer's old id: the import must give the officer a new one.
     User.objects.create(pk=world.officer.pk, email="someone-else@test.example")
 
-    call_command("import_municipality", str(path), stdout=io.StringIO())
+    def from_another_portal(manifest, members):
+        # The archive was written by a portal on another base domain.
+        manifest["portal"] = "alt.example"
+        name = "public/tenants.domain.json"
+        members[name] = members[name].replace(settings.BASE_DOMAIN.encode(), b"alt.example")
+        manifest["members"][name] = archive._sha256(members[name])
+
+    moved = _rewrite(path, path.with_name("moved.tar.gz"), from_another_portal)
+    call_command("import_municipality", str(moved), stdout=io.StringIO())
 
     town = Municipality.objects.get(ags="06435979")
+    assert Domain.objects.get(tenant=town).domain == f"{town.slug}.{settings.BASE_DOMAIN}"
     officer = User.objects.get(email=world.officer.email)
     assert officer.pk != world.officer.pk
     assert officer.check_password(PASSWORD), "members sign in again with their password"
