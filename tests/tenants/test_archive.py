@@ -192,6 +192,15 @@ def test_round_trip_export_offboard_import_shows_every_page_as_before(
         "/roadmap/anfragen/",
     ):
         assert client_for(portal.coordinator).get(kreis_path).status_code < 500, kreis_path
+    coordinator = client_for(portal.coordinator)
+    paper_page = coordinator.get(f"/beschlussvorlagen/{world.paper.pk}/")
+    assert paper_page.status_code == 200 and world.town.name in paper_page.content.decode()
+    pdf = coordinator.get(f"/beschlussvorlagen/{world.paper.pk}/pdf/herunterladen/")
+    assert pdf.status_code == 200
+    frozen = client_for(portal.centre_treasurer).get(
+        f"/kosten/{world.year.year}/versionen/{world.version.number}/"
+    )
+    assert frozen.status_code == 200 and world.town.name in frozen.content.decode()
 
     restored = archive.municipality_import(path=path)
     assert restored.pk == world.town.pk and restored.offboarded_at is None
@@ -533,3 +542,16 @@ def test_import_needs_the_kreis_rows_but_not_a_measure_deleted_meanwhile(
     with tenant_schema(restored):
         assert ServiceRequest.objects.filter(pk=world.request.pk).exists()
     activate_public()
+
+
+def test_offboard_command_wants_the_name_and_leaves_no_schema(portal: Portal, archive_dir: Path):
+    world = build_world(portal, ags="06435986", year=2096)
+    with pytest.raises(CommandError, match="Namen genau"):
+        call_command("offboard_municipality", world.town.slug, confirm="falsch")
+    assert schema_exists(world.town.schema_name)
+    out = io.StringIO()
+    call_command("offboard_municipality", world.town.slug, confirm=world.town.name, stdout=out)
+    assert "ist ausgetreten" in out.getvalue()
+    assert not schema_exists(world.town.schema_name)
+    assert world.town.schema_name not in archive.orphan_schemas()
+    assert len(list(archive_dir.glob("*.tar.gz"))) == 1
