@@ -349,6 +349,16 @@ def test_import_into_a_portal_that_never_knew_the_municipality(portal: Portal, a
         request = ServiceRequest.objects.get(pk=world.request.pk)
         assert request.requested_by_id == officer.pk
     activate_public()
+    # The sequences follow the restored ids: new rows get fresh ones.
+    from roadmap import services as roadmap_services
+
+    roadmap_services.comment_add(
+        municipality=town, request_id=world.request.pk, user=officer, text="Neu.", by_kreis=False
+    )
+    membership = Membership.objects.create(
+        user=portal.stranger, municipality=town, role=Membership.Role.READER
+    )
+    assert membership.pk
     client = Client(HTTP_HOST=f"{town.slug}.{settings.BASE_DOMAIN}")
     signed_in = client.post("/anmelden/", {"username": world.officer.email, "password": PASSWORD})
     assert signed_in.status_code == 302, "members sign in again with their password"
