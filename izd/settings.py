@@ -30,6 +30,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = env_path("IZD_DATA_DIR", BASE_DIR / ".data")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Archives of municipalities (export_municipality, offboarding): kept like backups.
+ARCHIVE_DIR = env_path("IZD_ARCHIVE_DIR", DATA_DIR / "archives")
 
 _database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql"))
 _redis_url = env_url("REDIS_URL", schemes=("redis", "rediss"))

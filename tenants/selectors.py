@@ -47,7 +47,12 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 
 def members_of(municipality: Municipality) -> QuerySet[Membership]:
-    return Membership.objects.filter(municipality=municipality).select_related("user")
+    # A fixed order: the table's physical order changes when rows are deleted and restored.
+    return (
+        Membership.objects.filter(municipality=municipality)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email", "role")
+    )
 
 
 def open_invitations(municipality: Municipality) -> QuerySet[Invitation]:

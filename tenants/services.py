@@ -92,6 +92,17 @@ class MunicipalityData:
 def municipality_create(*, data: MunicipalityData) -> Municipality:
     """Add a municipality: its record, its schema (cloned from the template) and its domain."""
     slug = data.slug or slug_for(data.name)
+    left = Municipality.with_offboarded.filter(offboarded_at__isnull=False)
+    gone = left.filter(ags=data.ags).first() or left.filter(slug=slug).first()
+    if gone is not None:
+        # Its row stays for the Kreis' records; it comes back from its archive, not anew.
+        raise ValidationError(
+            _(
+                "%(name)s (AGS %(ags)s, Subdomain %(slug)s) ist ausgetreten. Bitte ihr Archiv "
+                "mit „manage.py import_municipality“ wieder einspielen."
+            )
+            % {"name": gone.name, "ags": gone.ags, "slug": gone.slug}
+        )
     municipality = Municipality(
         kind=Municipality.Kind.MUNICIPALITY,
         schema_name=schema_name_for(data.ags),
