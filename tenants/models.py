@@ -58,7 +58,7 @@ class Municipality(TenantMixin):
         _("Postleitzahl"),
         max_length=5,
         blank=True,
-        validators=[RegexValidator(r"^\d{5}$", _("Die Postleitzahl hat fünf Ziffern."))],
+        validators=[RegexValidator(r"^[0-9]{5}\Z", _("Die Postleitzahl hat fünf Ziffern."))],
     )
     city = models.CharField(_("Ort"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
