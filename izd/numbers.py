@@ -91,4 +91,4 @@ def install_form_field_checks() -> None:
         to_python = field_class.__dict__.get("to_python")
         if to_python is None or getattr(to_python, "refuses_foreign_digits", False):
             continue
-        field_class.to_python = _refusing_foreign_digits(to_python)  # type: ignore[method-assign]
+        field_class.to_python = _refusing_foreign_digits(to_python)  # type: ignore[method-assign,assignment]

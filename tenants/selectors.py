@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet, Value
 from django.http import HttpRequest
 
+from izd.site import site_url
 from tenants.access import Access
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
 
@@ -58,7 +59,7 @@ def portal_url(
     """The absolute address of a page of a municipality (or of the Kreis).
 
     Within a request, scheme and port follow the request, so links work behind any proxy and on
-    a development server's port.
+    a development server's port. Without one (e-mails), they come from the settings only.
     """
     domain = (
         Domain.objects.filter(tenant=municipality, is_primary=True)
@@ -66,9 +67,9 @@ def portal_url(
         .first()
     )
     host = domain or f"{municipality.slug}.{settings.BASE_DOMAIN}"
-    scheme, port = settings.PORTAL_SCHEME, str(settings.PORTAL_PORT or "")
-    if request is not None:
-        scheme, port = request.scheme or scheme, request.get_port()
+    if request is None:
+        return site_url(path, host=host)
+    scheme, port = request.scheme or settings.PORTAL_SCHEME, request.get_port()
     default_port = {"http": "80", "https": "443"}[scheme]
     suffix = f":{port}" if port and port != default_port else ""
     return f"{scheme}://{host}{suffix}{path}"
