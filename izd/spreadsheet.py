@@ -73,7 +73,9 @@ def csv_bytes(
 
 
 def xlsx_text(text: str) -> str:
-    """The text without the control characters that XML (and so XLSX) cannot hold."""
+    """The text as XLSX can hold it: control characters that XML forbids become U+FFFD, and
+    line breaks are LF (an XML reader turns a CR into LF anyway)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
