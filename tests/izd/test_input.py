@@ -118,17 +118,20 @@ def _writes() -> dict[tuple[str, str], int]:
         }
 
 
-def _hostile_posts(body: str, table: dict[str, str]) -> list[tuple[str, dict[str, object], int]]:
+def _hostile_posts(
+    path: str, body: str, table: dict[int, str]
+) -> list[tuple[str, dict[str, object], bool]]:
     """Each POST form of the page, its fields filled and every number written with foreign
-    digits; with the number of fields that now hold such digits."""
+    digits; with whether only typed fields (no chosen keys) hold such digits."""
     if "<form" not in body:
         return []
     posts = []
     for form in lxml.html.fromstring(body).forms:
-        if (form.method or "").lower() != "post" or not form.action:
+        if (form.method or "").lower() != "post":
             continue
         data: dict[str, object] = {}
         foreign = 0
+        typed_only = True
         for element in form.inputs:
             name = element.get("name")
             if not name or name == "csrfmiddlewaretoken":
@@ -143,6 +146,8 @@ def _hostile_posts(body: str, table: dict[str, str]) -> list[tuple[str, dict[str
             value = element.value or ""
             if isinstance(value, list | set):
                 value = next(iter(value), "")
+            if kind == "select" and not value:
+                value = next((v for v in element.value_options if v), "")
             value = str(value)
             if not value:
                 value = {"number": "4", "date": "2026-01-01", "email": "x@example.org"}.get(
@@ -151,9 +156,11 @@ def _hostile_posts(body: str, table: dict[str, str]) -> list[tuple[str, dict[str
             if NUMBERISH.fullmatch(value) or kind in ("number", "date"):
                 value = value.translate(table)
                 foreign += 1
+                # A chosen key (select, hidden) may be refused as "unknown" instead.
+                typed_only = typed_only and kind in ("text", "number", "date")
             data[name] = value
         if foreign:
-            posts.append((form.action, data, foreign))
+            posts.append((form.action or path, data, typed_only))
     return posts
 
 
@@ -166,7 +173,7 @@ def test_numbers_in_foreign_digits_are_refused_and_nothing_is_saved(
     page = client.get(path)
     if page.status_code != 200 or "html" not in page.get("Content-Type", ""):
         return
-    for action, data, _count in _hostile_posts(page.content.decode(), table):
+    for action, data, typed_only in _hostile_posts(path, page.content.decode(), table):
         before = _writes()
         response = client.post(action, data)
         what = f"{path} → POST {action} {data}"
@@ -175,6 +182,8 @@ def test_numbers_in_foreign_digits_are_refused_and_nothing_is_saved(
             f"angenommen: {what}"
         )
         assert _writes() == before, f"gespeichert: {what}"
+        if typed_only and "html" in response.get("Content-Type", ""):
+            assert "nur die Ziffern 0 bis 9" in response.content.decode(), f"ohne Hinweis: {what}"
 
 
 # --- the pieces behind it --------------------------------------------------------------------
@@ -195,6 +204,15 @@ def test_numbers_in_foreign_digits_are_refused_and_nothing_is_saved(
 def test_number_and_date_fields_refuse_foreign_digits(field, digits):
     with pytest.raises(ValidationError, match="nur die Ziffern 0 bis 9"):
         field.clean(digits)
+
+
+def test_assessment_answer_refuses_question_version_and_levels_in_foreign_digits():
+    from maturity.forms import AnswerForm
+
+    form = AnswerForm({"question": "١", "version": "٠", "current_level": "٢", "target_level": "3"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"question", "version", "current_level"}
+    assert AnswerForm({"question": "1", "version": "0", "current_level": "2"}).is_valid()
 
 
 def test_model_choice_refuses_a_key_in_foreign_digits(portal: Portal):
