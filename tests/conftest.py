@@ -307,16 +307,11 @@ document.addEventListener("securitypolicyviolation", (e) => {
 _POLICY_MARKERS = ("CSP violation", "Content Security Policy", "Permissions-Policy")
 
 
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A browser page; the test fails if the page broke its Content-Security-Policy (an inline
-    script or style, eval) or the browser refused the Permissions-Policy header."""
-    context = browser.new_context(locale="de-DE")  # type: ignore[attr-defined]
-    context.add_init_script(_REPORT_POLICY_VIOLATIONS)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+def watch_policy_violations(context: object, page: object) -> list[str]:
+    """What the browser blocked under the portal's policies, as it reports it (filled live)."""
+    context.add_init_script(_REPORT_POLICY_VIOLATIONS)  # type: ignore[attr-defined]
     violations: list[str] = []
-    page.on(
+    page.on(  # type: ignore[attr-defined]
         "console",
         lambda message: (
             violations.append(message.text)
@@ -325,6 +320,17 @@ def page(browser: object) -> Iterator[object]:
             else None
         ),
     )
+    return violations
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A browser page; the test fails if the page broke its Content-Security-Policy (an inline
+    script or style, eval) or the browser refused the Permissions-Policy header."""
+    context = browser.new_context(locale="de-DE")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    violations = watch_policy_violations(context, page)
     yield page
     context.close()
     assert not violations, "Der Browser meldet Verstöße gegen die Sicherheitsrichtlinien:\n" + (
