@@ -139,7 +139,9 @@ def _hostile_posts(
             kind = (element.get("type") or element.tag).lower()
             if kind in ("checkbox", "radio"):
                 if element.checked:
-                    data.setdefault(name, []).append(element.get("value", "on"))  # type: ignore[union-attr]
+                    checked = data.setdefault(name, [])
+                    assert isinstance(checked, list)
+                    checked.append(element.get("value", "on"))
                 continue
             if kind in ("submit", "button", "file"):
                 continue

@@ -77,7 +77,9 @@ def test_reset_link_comes_from_the_settings_not_from_the_host_header(portal: Por
     forged = Client(HTTP_HOST=f"{portal.a.slug}.{settings.BASE_DOMAIN}:6666")
     response = forged.post("/passwort/vergessen/", {"email": portal.treasurer_a.email})
     assert response.status_code == 302
-    link = re.search(r"\S+/passwort/neu/\S+", mail.outbox[0].body).group(0)
+    found = re.search(r"\S+/passwort/neu/\S+", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(0)
     assert link.startswith(f"https://{settings.BASE_DOMAIN}:8443/passwort/neu/")
     assert "6666" not in mail.outbox[0].body
 
