@@ -20,7 +20,11 @@ def test_injected_inline_handler_is_blocked_and_reported(browser, live: LiveServ
                  '<img src="/gibt-es-nicht.png" onerror="window.pwned = 1">'
                  + '<p style="color: red">rot</p>')"""
         )
-        page.wait_for_function("document.querySelector('img').complete")
+        # (No wait_for_function: its string predicate is itself eval, which the policy blocks.)
+        for _ in range(50):
+            if page.evaluate("() => document.querySelector('img').complete"):
+                break
+            page.wait_for_timeout(100)
         page.wait_for_timeout(300)
         assert page.evaluate("window.pwned") is None
         assert any("script-src" in v for v in violations), violations
