@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -11,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from costsharing.computation import YearAllocation
+from izd.spreadsheet import csv_bytes, xlsx_append
 
 EURO_FORMAT = '#,##0.00 "€"'
 
@@ -23,11 +23,7 @@ def decimal_de(value: Decimal | int) -> str:
 
 
 def _csv(rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([decimal_de(cell) if isinstance(cell, Decimal) else cell for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(rows, number=lambda value: decimal_de(Decimal(value)))
 
 
 def notice_rows(context: dict[str, Any]) -> list[list[Any]]:
@@ -65,7 +61,7 @@ def _xlsx(title: str, rows: list[list[Any]], money_columns: set[int]) -> bytes:
     assert sheet is not None
     sheet.title = title[:31]
     for row in rows:
-        sheet.append(row)
+        xlsx_append(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in money_columns:

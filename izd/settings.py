@@ -105,8 +105,13 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # forgets the setting on set_tenant(), rollback and savepoint rollback, so it stays correct).
 TENANT_LIMIT_SET_CALLS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+DEFAULT_NOT_FOUND_TENANT_VIEW = "izd.errors.unknown_host"
 
 MIDDLEWARE = [
+    # Outermost: every answer, also django-tenants' and WhiteNoise's, gets the security headers
+    # and, where it is an empty 4xx, a German page.
+    "izd.security.SecurityHeadersMiddleware",
+    "izd.errors.ErrorPageMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,6 +196,7 @@ AXES_FAILURE_LIMIT = env_int("IZD_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form field that holds the e-mail address
+AXES_USERNAME_CALLABLE = "tenants.forms.sign_in_name"  # counted without regard to case
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -203,6 +209,7 @@ SESSION_COOKIE_NAME = "izd_session"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "izd_csrftoken"
+CSRF_FAILURE_VIEW = "izd.errors.csrf_failure"
 
 _https = PORTAL_SCHEME == "https"
 SESSION_COOKIE_SECURE = _https

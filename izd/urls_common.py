@@ -18,6 +18,7 @@ common_patterns = [
     *auth_patterns,
 ]
 
-handler403 = "izd.views.error_403"
-handler404 = "izd.views.error_404"
-handler500 = "izd.views.error_500"
+handler400 = "izd.errors.error_400"
+handler403 = "izd.errors.error_403"
+handler404 = "izd.errors.error_404"
+handler500 = "izd.errors.error_500"

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from costsharing import urls as costsharing_urls
-from izd.urls_common import common_patterns, handler403, handler404, handler500
+from izd.urls_common import common_patterns, handler400, handler403, handler404, handler500
 from maturity import urls as maturity_urls
 from roadmap import urls as roadmap_urls
 from roadmap.papers import urls as papers_urls
@@ -22,4 +22,4 @@ urlpatterns = [
     *kreis_patterns,
 ]
 
-__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

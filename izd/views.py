@@ -57,18 +57,3 @@ def legal_page(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in LegalPage.Kind.values:
         raise Http404
     return render(request, "izd/legal_page.html", {"page": legal_page_content(kind)})
-
-
-def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "403.html", status=403)
-
-
-def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
-
-
-def error_500(request: HttpRequest) -> HttpResponse:
-    # No context processors: the failure may lie in the database they would ask.
-    from django.template import loader
-
-    return HttpResponse(loader.get_template("500.html").render(), status=500)

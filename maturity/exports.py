@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -12,6 +11,8 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from izd.spreadsheet import csv_bytes as spreadsheet_csv
+from izd.spreadsheet import xlsx_append
 from maturity.selectors import CountyOverview
 
 
@@ -40,24 +41,21 @@ def _filename(overview: CountyOverview, extension: str) -> str:
 
 
 def csv_bytes(overview: CountyOverview) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(_header(overview))
+    rows: list[list[object]] = [list(_header(overview))]
     for row in overview.rows:
-        writer.writerow(
+        rows.append(
             [
                 row.name,
                 row.ags,
                 row.status_label,
                 row.answered_count,
                 row.question_count,
-                german_decimal(row.overall_index),
-                *[german_decimal(cell.score) for cell in row.cells],
+                row.overall_index,
+                *[cell.score for cell in row.cells],
                 timezone.localtime(row.updated_at).strftime("%d.%m.%Y %H:%M"),
             ]
         )
-    # UTF-8 with a byte order mark: German Excel then reads umlauts correctly.
-    return buffer.getvalue().encode("utf-8-sig")
+    return spreadsheet_csv(rows, number=lambda value: german_decimal(Decimal(value)))
 
 
 def csv_response(overview: CountyOverview) -> HttpResponse:
@@ -71,11 +69,12 @@ def xlsx_bytes(overview: CountyOverview) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Reifegrad"
-    sheet.append(_header(overview))
+    xlsx_append(sheet, _header(overview))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in overview.rows:
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 row.name,
                 row.ags,
@@ -85,7 +84,7 @@ def xlsx_bytes(overview: CountyOverview) -> bytes:
                 float(row.overall_index) if row.overall_index is not None else None,
                 *[float(c.score) if c.score is not None else None for c in row.cells],
                 timezone.localtime(row.updated_at).replace(tzinfo=None),
-            ]
+            ],
         )
     score_columns = range(6, 7 + len(overview.structure.dimensions))
     for column in score_columns:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 
+from izd.numbers import ascii_int
 from maturity.models import Campaign, ModelVersion
 from maturity.municipal.models import COMMENT_MAX_LENGTH, EVIDENCE_URL_MAX_LENGTH
 from maturity.services import AnswerInput
@@ -19,7 +20,7 @@ LEVEL_CHOICES = [("", "– bitte wählen –")] + [(str(i), str(i)) for i in ran
 
 
 def _level(value: str) -> int | None:
-    return int(value) if value not in ("", None) else None
+    return ascii_int(value) if value not in ("", None) else None
 
 
 class AnswerForm(forms.Form):

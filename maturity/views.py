@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from izd import confirm
+from izd.numbers import ascii_int
 from maturity import exports, pages, selectors, services
 from maturity.forms import AnswerForm, CampaignForm
 from maturity.models import Campaign, Participation
@@ -144,7 +145,7 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
     structure = selectors.model_structure(participation.campaign.model_version_id)
     form = AnswerForm(request.POST)
     question_id = form.data.get("question", "")
-    known_id = int(question_id) if question_id.isdigit() else None
+    known_id = ascii_int(question_id)
     if known_id is not None and structure.question(known_id) is None:
         known_id = None
     if not form.is_valid():

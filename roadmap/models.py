@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Membership, Municipality
 
-QUARTER_PATTERN = re.compile(r"^(20\d{2})-Q([1-4])$")
+QUARTER_PATTERN = re.compile(r"^(20[0-9]{2})-Q([1-4])\Z")
 quarter_validator = RegexValidator(
     QUARTER_PATTERN, _("Quartal in der Form 2026-Q1 angeben (Jahr, Bindestrich, Q1 bis Q4).")
 )

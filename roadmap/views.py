@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from izd import documents as izd_documents
 from izd.models import Document
+from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
 from roadmap import selectors, services, workflow
 from roadmap.documents import KIND, filename_for, title_for
@@ -103,9 +104,9 @@ def _pdf_requested(request: PortalRequest, document: Document, back: str) -> Htt
 def _documents_listing(request: PortalRequest, schema_name: str) -> dict[str, Any]:
     listed = list(izd_documents.documents_for(KIND, schema_name)[:20])
     current = None
-    wanted = request.GET.get("dokument", "")
-    if wanted.isdigit():
-        current = next((d for d in listed if d.pk == int(wanted)), None)
+    wanted = ascii_int(request.GET.get("dokument", ""))
+    if wanted is not None:
+        current = next((d for d in listed if d.pk == wanted), None)
     return {
         "documents": listed,
         "current_document": current,
@@ -382,7 +383,7 @@ def kreis_home(request: PortalRequest) -> HttpResponse:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return ascii_int(value)
 
 
 @require_GET
@@ -523,7 +524,7 @@ def measure_list(request: PortalRequest) -> HttpResponse:
 
 
 def _ids(values: list[str]) -> tuple[int, ...]:
-    return tuple(int(v) for v in values if v.isdigit())
+    return tuple(n for n in map(ascii_int, values) if n is not None)
 
 
 def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpResponse:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,6 +21,13 @@ from django.utils.translation import gettext as _
 from tenants.validators import validate_ags, validate_leitweg_id
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# No column of a municipality needs more; longer fields are reported per line.
+MAX_FIELD_CHARS = 1000
+# The csv module refuses fields over 131,072 characters with an exception that ends the whole
+# file. With a limit above the file size it never does, and the length check below names the line.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES + 1))
+# Control characters (NUL, escape, …) are never part of a name or key; PostgreSQL refuses NUL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Accepted spellings of each column, compared without case, spaces, hyphens and underscores.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -68,13 +77,33 @@ class ParsedFile:
     errors: list[RowError] = field(default_factory=list)
 
 
-def decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
+def decode(raw: bytes) -> tuple[str, list[RowError]]:
+    """The text of the file, and a per-line error for each line that is neither encoding."""
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return body.decode(encoding), []
+        except UnicodeDecodeError:
+            continue
+    # Windows-1252 leaves five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) undefined; every other byte
+    # decodes, so the lines that fail here are the ones to name.
+    errors: list[RowError] = []
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        try:
+            line.decode("cp1252")
+        except UnicodeDecodeError as error:
+            errors.append(
+                RowError(
+                    number,
+                    _(
+                        "Die Zeile enthält das Byte 0x%(byte)02X, das weder in UTF-8 noch in "
+                        "Windows-1252 ein Zeichen ist. Bitte die Datei in Excel als "
+                        "„CSV UTF-8 (durch Trennzeichen getrennt)“ speichern."
+                    )
+                    % {"byte": line[error.start]},
+                )
+            )
+    return body.decode("cp1252", errors="replace"), errors
 
 
 def _normalise_header(label: str) -> str:
@@ -93,7 +122,7 @@ def _column_map(header: list[str]) -> dict[str, int]:
 
 def _parse_population(text: str) -> int:
     cleaned = text.replace(".", "").replace(" ", "").replace("\u00a0", "")
-    if not cleaned.isdigit():
+    if not re.fullmatch(r"[0-9]+", cleaned):  # not isdigit(): that accepts "٤" and "²"
         raise ValueError(_("Einwohnerzahl „%(value)s“ ist keine ganze Zahl.") % {"value": text})
     number = int(cleaned)
     if number <= 0:
@@ -102,6 +131,11 @@ def _parse_population(text: str) -> int:
 
 
 def _parse_date(text: str) -> date:
+    # strptime reads any Unicode digit; only 0-9 and the separators are a date here.
+    if not re.fullmatch(r"[0-9]{1,4}[.\-][0-9]{1,2}[.\-][0-9]{1,4}", text.strip()):
+        raise ValueError(
+            _("Stichtag „%(value)s“ ist kein Datum (TT.MM.JJJJ erwartet).") % {"value": text}
+        )
     for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
         try:
             return datetime.strptime(text.strip(), fmt).date()
@@ -116,7 +150,7 @@ def _parse_ags(text: str) -> str:
     ags = text.strip().replace(" ", "")
     # Excel drops the leading zero of Schleswig-Holstein to Hessen (01–06) when it reads the key
     # as a number; a seven-digit key is such a key.
-    if re.fullmatch(r"\d{7}", ags):
+    if re.fullmatch(r"[0-9]{7}", ags):
         ags = "0" + ags
     validate_ags(ags)
     return ags
@@ -129,7 +163,22 @@ def _cell(values: list[str], columns: dict[str, int], key: str) -> str:
     return values[index].strip()
 
 
+def _check_fields(values: list[str]) -> None:
+    for index, value in enumerate(values, start=1):
+        if len(value) > MAX_FIELD_CHARS:
+            raise ValueError(
+                _("Spalte %(column)d ist länger als %(limit)s Zeichen.")
+                % {"column": index, "limit": f"{MAX_FIELD_CHARS:,}".replace(",", ".")}
+            )
+        if CONTROL_CHARACTERS.search(value):
+            raise ValueError(
+                _("Spalte %(column)d enthält ein Steuerzeichen (z. B. ein Null-Byte).")
+                % {"column": index}
+            )
+
+
 def _parse_row(line: int, values: list[str], columns: dict[str, int]) -> ImportRow:
+    _check_fields(values)
     missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if not _cell(values, columns, key)]
     if missing:
         raise ValueError(_("Es fehlt: %(fields)s.") % {"fields": ", ".join(missing)})
@@ -150,20 +199,50 @@ def _parse_row(line: int, values: list[str], columns: dict[str, int]) -> ImportR
     )
 
 
+def _rows(reader: Any, result: ParsedFile) -> Iterator[list[str]]:
+    """The records of the reader; a record the csv module cannot read ends the file with an
+    error on its line (after an unbalanced quote, nothing later can be trusted)."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            result.errors.append(
+                RowError(
+                    reader.line_num,
+                    _("Ab hier ist die Datei kein lesbares CSV (Anführungszeichen prüfen)."),
+                )
+            )
+            return
+        yield values
+
+
 def parse(raw: bytes) -> ParsedFile:
     """Parse the file; rows and every problem with its line number."""
     result = ParsedFile()
     if len(raw) > MAX_FILE_BYTES:
         result.errors.append(RowError(0, _("Die Datei ist größer als 2 MB.")))
         return result
-    text = decode(raw)
+    text, undecodable = decode(raw)
+    if undecodable:
+        result.errors.extend(undecodable)
+        return result
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         result.errors.append(RowError(1, _("Die Datei ist leer oder hat keine Kopfzeile.")))
         return result
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
+    try:
+        header = next(reader)
+        _check_fields(header)
+    except csv.Error:
+        result.errors.append(RowError(1, _("Die Kopfzeile ist kein lesbares CSV.")))
+        return result
+    except ValueError as error:
+        result.errors.append(RowError(1, str(error)))
+        return result
     columns = _column_map(header)
     missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if key not in columns]
     if missing:
@@ -176,7 +255,7 @@ def parse(raw: bytes) -> ParsedFile:
         )
         return result
     seen: dict[str, int] = {}
-    for values in reader:
+    for values in _rows(reader, result):
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue

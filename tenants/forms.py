@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Membership, Municipality
+from izd.site import site_host
+from tenants.models import Membership, Municipality, User
 from tenants.services import MunicipalityData
 
 
@@ -19,6 +22,25 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("E-Mail-Adresse oder Passwort stimmen nicht."),
         "inactive": _("Dieses Konto ist gesperrt."),
     }
+
+    def clean_username(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data.get("username"))
+
+
+def sign_in_name(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """The address that django-axes counts failed sign-ins for (AXES_USERNAME_CALLABLE): in
+    lower case, so that changing the case of a letter does not start a fresh count."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return User.objects.normalize_email(source.get("username"))
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """The reset link points to the configured portal address, never to the Host header."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["domain_override"] = site_host()
+        kwargs["use_https"] = settings.PORTAL_SCHEME == "https"
+        super().save(*args, **kwargs)
 
 
 class MunicipalityForm(forms.ModelForm):

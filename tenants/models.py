@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -76,7 +77,7 @@ class Municipality(TenantMixin):
         _("Postleitzahl"),
         max_length=5,
         blank=True,
-        validators=[RegexValidator(r"^\d{5}$", _("Die Postleitzahl hat fünf Ziffern."))],
+        validators=[RegexValidator(r"^[0-9]{5}\Z", _("Die Postleitzahl hat fünf Ziffern."))],
     )
     city = models.CharField(_("Ort"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -134,7 +135,18 @@ class Domain(DomainMixin):
 
 
 class PortalUserManager(UserManager["User"]):
-    """Creates users by e-mail address, as the model has no user name."""
+    """Creates users by e-mail address, as the model has no user name.
+
+    Addresses are kept in lower case and looked up without regard to case: people type
+    `Lesen@Example.de` as often as `lesen@example.de`, and mail servers treat them as one.
+    """
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=self.normalize_email(username))
 
     def _create_user_by_email(self, email: str, password: str | None, **extra: object) -> User:
         user = self.model(email=self.normalize_email(email), **extra)
@@ -171,6 +183,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("Person")
         verbose_name_plural = _("Personen")
+        constraints = [
+            # The manager stores addresses in lower case; this holds for every other writer too.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_without_case",
+                violation_error_message=_("Für diese E-Mail-Adresse gibt es schon ein Konto."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet, Value
 from django.http import HttpRequest
 
+from izd.site import site_url
 from tenants.access import Access
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
 
@@ -65,7 +66,7 @@ def portal_url(
     """The absolute address of a page of a municipality (or of the Kreis).
 
     Within a request, scheme and port follow the request, so links work behind any proxy and on
-    a development server's port.
+    a development server's port. Without one (e-mails), they come from the settings only.
     """
     return portal_urls([municipality], path, request=request)[municipality.pk]
 
@@ -80,9 +81,13 @@ def portal_urls(
         .order_by("-id")
         .values_list("tenant_id", "domain")
     )
-    scheme, port = settings.PORTAL_SCHEME, str(settings.PORTAL_PORT or "")
-    if request is not None:
-        scheme, port = request.scheme or scheme, request.get_port()
+    if request is None:
+        # E-mails and other links outside a request: scheme, host and port from the settings.
+        return {
+            m.pk: site_url(path, host=domains.get(m.pk) or f"{m.slug}.{settings.BASE_DOMAIN}")
+            for m in municipalities
+        }
+    scheme, port = request.scheme or settings.PORTAL_SCHEME, request.get_port()
     default_port = {"http": "80", "https": "443"}[scheme]
     suffix = f":{port}" if port and port != default_port else ""
     return {

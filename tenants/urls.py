@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenants import views
-from tenants.forms import LoginForm
+from tenants.forms import LoginForm, PortalPasswordResetForm
 
 auth_patterns = [
     path(
@@ -15,7 +15,11 @@ auth_patterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("passwort/vergessen/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "passwort/vergessen/",
+        auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "passwort/vergessen/gesendet/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -7,10 +7,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-AGS_PATTERN = re.compile(r"^\d{8}$")
+# [0-9], not \d: \d also matches Arabic-Indic, fullwidth and other Unicode digits.
+AGS_PATTERN = re.compile(r"^[0-9]{8}\Z")
 # Leitweg-ID (KoSIT): coarse address (2-12 digits), optional fine address (up to 30
 # alphanumerics), and a two-digit check number computed with ISO 7064 MOD 97-10.
-LEITWEG_PATTERN = re.compile(r"^(\d{2,12})(?:-([0-9A-Z]{1,30}))?-(\d{2})$")
+LEITWEG_PATTERN = re.compile(r"^([0-9]{2,12})(?:-([0-9A-Z]{1,30}))?-([0-9]{2})\Z")
 
 
 def validate_ags(value: str) -> None:

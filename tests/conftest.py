@@ -308,13 +308,45 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+# Reported into the console by every page, so that the test sees what the browser blocked.
+_REPORT_POLICY_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` in ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+_POLICY_MARKERS = ("CSP violation", "Content Security Policy", "Permissions-Policy")
+
+
+def watch_policy_violations(context: object, page: object) -> list[str]:
+    """What the browser blocked under the portal's policies, as it reports it (filled live)."""
+    context.add_init_script(_REPORT_POLICY_VIOLATIONS)  # type: ignore[attr-defined]
+    violations: list[str] = []
+    page.on(  # type: ignore[attr-defined]
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type in ("error", "warning")
+            and any(m in message.text for m in _POLICY_MARKERS)
+            else None
+        ),
+    )
+    return violations
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
+    """A browser page; the test fails if the page broke its Content-Security-Policy (an inline
+    script or style, eval) or the browser refused the Permissions-Policy header."""
     context = browser.new_context(locale="de-DE")  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = watch_policy_violations(context, page)
     yield page
     context.close()
+    assert not violations, "Der Browser meldet Verstöße gegen die Sicherheitsrichtlinien:\n" + (
+        "\n".join(violations)
+    )
 
 
 def sign_in(page: object, live: LiveServer, portal: Portal, user: User, municipality=None) -> None:

@@ -32,6 +32,7 @@ from izd.documents import (
     zip_documents,
 )
 from izd.models import Document
+from izd.numbers import ascii_int
 from roadmap.papers import oparl, placeholders, selectors, services
 from roadmap.papers.forms import (
     ConsultationsForm,
@@ -74,9 +75,9 @@ def _form_message(form: Any) -> str:
 
 
 def _year(request: PortalRequest) -> int | None:
-    raw = request.GET.get("jahr", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    wanted = ascii_int(request.GET.get("jahr", ""))
+    if wanted is not None and 2000 <= wanted <= 2100:
+        return wanted
     years = selectors.paper_years()
     return years[0] if years else None
 

@@ -85,7 +85,7 @@ def test_deploy_check_is_clean_with_debug_off():
 
 
 def test_server_error_page_is_german_and_needs_no_database(rf):
-    from izd.views import error_500
+    from izd.errors import error_500
 
     response = error_500(rf.get("/"))
     assert response.status_code == 500

@@ -1,9 +1,9 @@
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from izd.numbers import date_argument, int_argument
 from tenants.services import MunicipalityData, municipality_create
 
 
@@ -13,8 +13,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True)
         parser.add_argument("--ags", required=True, help="8 Ziffern")
-        parser.add_argument("--population", type=int, required=True)
-        parser.add_argument("--population-date", type=date.fromisoformat, required=True)
+        parser.add_argument("--population", type=int_argument, required=True)
+        parser.add_argument("--population-date", type=date_argument, required=True)
         parser.add_argument("--slug", default="")
         parser.add_argument("--leitweg-id", default="")
         parser.add_argument("--street", default="")

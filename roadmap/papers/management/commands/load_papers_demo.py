@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from costsharing.models import BudgetYear
+from izd.numbers import int_argument
 from roadmap.papers import selectors, services
 from roadmap.papers.models import PaperTemplate
 
@@ -40,7 +41,9 @@ class Command(BaseCommand):
     help = "Lädt eine Muster-Beschlussvorlage und erzeugt Vorlagen für die Mitglieder eines Jahres."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--year", type=int, help="Haushaltsjahr (Standard: das neueste)")
+        parser.add_argument(
+            "--year", type=int_argument, help="Haushaltsjahr (Standard: das neueste)"
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
