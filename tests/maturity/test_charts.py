@@ -28,7 +28,9 @@ def test_no_axis_label_reaches_past_the_edge_of_the_chart(count: int) -> None:
     svg = str(
         radar_svg(labels, [Series("Eigene Werte", [Decimal(50)] * count, "own")], title="Test")
     )
-    width, height = map(float, re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+    box = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    assert box
+    width, height = map(float, box.groups())
     shown = []
     for anchor, spans in re.findall(
         r'<text text-anchor="(\w+)" class="maturity-axis">(.*?)</text>', svg

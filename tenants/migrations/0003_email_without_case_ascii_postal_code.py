@@ -32,7 +32,7 @@ def lower_case_addresses(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("tenants", "0001_initial"),
+        ("tenants", "0002_municipality_offboarded_at"),
     ]
 
     operations = [
