@@ -65,3 +65,13 @@ def test_the_centre_treasurer_sees_no_municipal_pages_they_cannot_open(
     labels = " ".join(_menu(html))
     for refused in ("/reifegrad/", "/leistungen/", "/roadmap/"):
         assert refused not in labels
+
+
+def test_the_refusal_on_the_kreis_domain_does_not_speak_of_a_municipality(
+    portal: Portal, client_for
+) -> None:
+    kreis = client_for(portal.officer_a, portal.kreis).get("/kosten/")
+    assert kreis.status_code == 403
+    assert "diese Kommune" not in kreis.content.decode()
+    municipal = client_for(portal.officer_b, portal.a).get("/")
+    assert municipal.status_code == 403 and "für diese Kommune" in municipal.content.decode()
