@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from izd.models import LegalPage
-from izd.selectors import legal_page_content
+from izd.selectors import legal_page_content, legal_pages_to_complete
 from izd.services import legal_page_update
 from tenants import selectors, services
 from tenants.access import get_access, kreis_role_required
@@ -48,6 +48,9 @@ def start(request: PortalRequest) -> HttpResponse:
                 (m, selectors.portal_url(m.municipality, request=request)) for m in memberships
             ],
             "municipality_count": selectors.municipality_list().count(),
+            "legal_reminders": (
+                legal_pages_to_complete() if get_access(request).is_coordinator else []
+            ),
         },
     )
 
