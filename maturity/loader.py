@@ -92,7 +92,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> _Mappin
 
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 MODEL_FIELDS = frozenset({"key", "version", "title", "description", "levels", "dimensions"})

@@ -406,8 +406,10 @@ def _resolve_calendar(
     for m in municipalities:
         by_name.setdefault(m.name.casefold(), []).append(m)
     committees: dict[int, dict[str, Committee]] = {}
-    for committee in Committee.objects.filter(municipality__in=municipalities).order_by("name"):
-        committees.setdefault(committee.municipality_id, {})[_name_key(committee.name)] = committee
+    for row_committee in Committee.objects.filter(municipality__in=municipalities).order_by("name"):
+        committees.setdefault(row_committee.municipality_id, {})[_name_key(row_committee.name)] = (
+            row_committee
+        )
     seen: dict[tuple[int, date], int] = {}
     resolved: list[tuple[Committee, date]] = []
     for row in parsed.rows:
