@@ -166,7 +166,9 @@ class IssuerForm(forms.ModelForm):
         fields = [
             "name", "street", "postal_code", "city", "contact_name", "contact_phone",
             "contact_email", "iban", "bic", "account_holder", "seller_id", "payment_days",
+            "legal_note",
         ]  # fmt: skip
+        widgets = {"legal_note": forms.Textarea(attrs={"rows": 10})}
 
 
 class CooperationForm(forms.Form):

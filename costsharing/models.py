@@ -325,6 +325,14 @@ class IssuerProfile(models.Model):
         help_text=_("z. B. die eigene Leitweg-ID oder Steuernummer"),
     )
     payment_days = models.PositiveSmallIntegerField(_("Zahlungsziel in Tagen"), default=30)
+    legal_note = models.TextField(
+        _("Rechtlicher Hinweis auf dem Bescheid"),
+        blank=True,
+        help_text=_(
+            "Rechtsbehelfsbelehrung oder Hinweis auf die Grundlage der Kostenbeteiligung. "
+            "Leer: der mitgelieferte Text mit den Stellen, die der Kreis ergänzen muss."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

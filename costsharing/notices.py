@@ -25,6 +25,7 @@ from costsharing import selectors
 from costsharing.allocation import AllocationError, format_eur
 from costsharing.computation import ROUNDING_RULE, ZERO, YearAllocation, explain
 from costsharing.models import AllocationLine, AllocationVersion
+from izd.legal_defaults import NOTICE_LEGAL_NOTE
 from tenants.models import Municipality
 
 
@@ -201,6 +202,7 @@ def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
             "contact_phone": profile.contact_phone if profile else "",
         },
         "issuer": _issuer_dict(issuer),
+        "legal_note": legal_note_paragraphs(issuer.legal_note if issuer else ""),
         "current": current,
         "components": components,
         "rounding_rule": ROUNDING_RULE,
@@ -208,6 +210,12 @@ def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
         "total": sum((line["amount"] for line in lines), ZERO),
         "version": version.number if version else None,
     }
+
+
+def legal_note_paragraphs(text: str) -> list[str]:
+    """The notice's legal note: the centre's own text, or the default with its markers."""
+    body = text.strip() or NOTICE_LEGAL_NOTE
+    return [part.strip() for part in body.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
 def _issuer_dict(issuer: Any) -> dict[str, Any] | None:

@@ -53,6 +53,7 @@ from izd.documents import (
     status_response,
     zip_documents,
 )
+from izd.legal_defaults import NOTICE_LEGAL_NOTE
 from izd.models import Document
 from tenants.access import get_access, kreis_role_required, municipality_role_required
 from tenants.http import PortalRequest
@@ -438,11 +439,14 @@ def population(request: PortalRequest) -> HttpResponse:
     return render(request, "costsharing/kreis/population.html", {"form": form})
 
 
-@kreis_role_required(CENTRE_TREASURER)
+@kreis_role_required(CENTRE_TREASURER, KreisRole.Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def issuer_edit(request: PortalRequest) -> HttpResponse:
     back = reverse("costsharing:issuer")
-    form = IssuerForm(request.POST or None, instance=selectors.issuer())
+    issuer = selectors.issuer()
+    # Until the centre writes its own legal note, the form offers the default to adapt.
+    initial = {} if issuer and issuer.legal_note else {"legal_note": NOTICE_LEGAL_NOTE}
+    form = IssuerForm(request.POST or None, instance=issuer, initial=initial)
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "costsharing/kreis/issuer.html", {"form": form}, status=400)

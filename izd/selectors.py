@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from izd.legal_defaults import default_for
+from izd.legal_defaults import default_for, placeholders_in
 from izd.models import LegalPage
 
 
@@ -28,3 +28,23 @@ def legal_page_content(kind: str) -> LegalContent:
 
 def _paragraphs(body: str) -> list[str]:
     return [part.strip() for part in body.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+@dataclass(frozen=True)
+class LegalReminder:
+    kind: str
+    title: str
+    open_places: int
+
+
+def legal_pages_to_complete() -> list[LegalReminder]:
+    """The legal pages that still carry a "[bitte ergänzen/prüfen: …]" marker (one query)."""
+    stored = {page.kind: page for page in LegalPage.objects.all()}
+    reminders = []
+    for kind in LegalPage.Kind.values:
+        page = stored.get(kind)
+        title, body = (page.title, page.body) if page else default_for(kind)
+        found = placeholders_in(f"{title}\n{body}")
+        if found:
+            reminders.append(LegalReminder(kind, title, len(found)))
+    return reminders

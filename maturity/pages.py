@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
-from maturity import scoring, selectors
+from maturity import scoring, selectors, versions
 from maturity.charts import Series, radar_svg
 from maturity.models import Participation
 from maturity.municipal.models import Answer, Assessment
@@ -178,12 +178,15 @@ class ResultRow:
     target: Decimal | None
     median: Decimal | None
     previous: Decimal | None
+    # The score compared with the previous one: on the shared questions only when the two
+    # campaigns used different model versions.
+    compared: Decimal | None = None
 
     @property
     def change(self) -> Decimal | None:
-        if self.score is None or self.previous is None:
+        if self.compared is None or self.previous is None:
             return None
-        return self.score - self.previous
+        return self.compared - self.previous
 
 
 @dataclass
@@ -197,14 +200,71 @@ class Results:
     gaps: list[scoring.Gap]
     chart: str = ""
     series_names: list[str] = field(default_factory=list)
+    # Set when the previous campaign used another model version: both sides scored on the
+    # questions the two versions share.
+    comparison: SharedComparison | None = None
+
+    @property
+    def previous_overall(self) -> Decimal | None:
+        if self.comparison is not None:
+            return self.comparison.previous.overall
+        return self.previous.overall_index if self.previous is not None else None
 
     @property
     def overall_change(self) -> Decimal | None:
+        if self.comparison is not None:
+            current, before = self.comparison.current.overall, self.comparison.previous.overall
+            return None if current is None or before is None else current - before
         if self.previous is None or self.previous.overall_index is None:
             return None
         if self.scores.overall is None:
             return None
         return self.scores.overall - self.previous.overall_index
+
+
+@dataclass(frozen=True)
+class SharedComparison:
+    """Results of two campaigns on different model versions, on their shared questions."""
+
+    previous_version: str
+    current_version: str
+    shared: int
+    current_total: int
+    previous_total: int
+    current: scoring.Scores
+    previous: scoring.Scores
+
+    @property
+    def note(self) -> str:
+        return (
+            f"Die vorherige Erhebung nutzte die Modellversion {self.previous_version}, diese "
+            f"die Version {self.current_version}. Verglichen wird nur auf den {self.shared} "
+            f"Fragen, die beide Versionen gemeinsam haben (von {self.current_total} Fragen "
+            f"jetzt und {self.previous_total} damals); die Veränderung und die Werte der "
+            "vorherigen Erhebung beziehen sich nur auf diese Fragen."
+        )
+
+
+def _shared_comparison(
+    structure: ModelStructure,
+    answers: dict[int, scoring.AnswerValue],
+    previous: Participation,
+) -> SharedComparison:
+    before_structure = selectors.model_structure(previous.campaign.model_version_id)
+    keys = versions.shared_question_keys(structure, before_structure)
+    before_assessment = selectors.assessment_get(previous.campaign_id)
+    before_answers = selectors.answer_values(selectors.answers_by_question(before_assessment))
+    # The previous version's dimensions are matched to today's by key: a dimension that only
+    # one version has shows no previous value.
+    return SharedComparison(
+        previous_version=before_structure.version,
+        current_version=structure.version,
+        shared=len(keys),
+        current_total=len(structure.questions),
+        previous_total=len(before_structure.questions),
+        current=scoring.score(versions.restricted(structure, keys), answers),
+        previous=scoring.score(versions.restricted(before_structure, keys), before_answers),
+    )
 
 
 def results(participation: Participation) -> Results:
@@ -217,6 +277,10 @@ def results(participation: Participation) -> Results:
     bench = selectors.benchmark(campaign)
     previous = selectors.previous_participation(participation)
     previous_scores = selectors.decimal_scores(previous.dimension_scores) if previous else {}
+    comparison = None
+    if previous is not None and previous.campaign.model_version_id != campaign.model_version_id:
+        comparison = _shared_comparison(structure, answers, previous)
+        previous_scores = comparison.previous.dimensions
     rows = [
         ResultRow(
             dimension=d,
@@ -224,6 +288,7 @@ def results(participation: Participation) -> Results:
             target=scores.target_dimensions[d.key],
             median=bench.medians.get(d.key) if bench.shown else None,
             previous=previous_scores.get(d.key),
+            compared=(comparison.current if comparison else scores).dimensions.get(d.key),
         )
         for d in structure.dimensions
     ]
@@ -250,6 +315,7 @@ def results(participation: Participation) -> Results:
         benchmark=bench,
         previous=previous,
         gaps=scoring.gaps(structure, answers, limit=10),
+        comparison=comparison,
         chart=chart,
         series_names=[s.name for s in series],
     )

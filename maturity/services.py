@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from maturity import scoring, selectors
-from maturity.loader import ModelDef
+from maturity.loader import ModelDef, parse_model_bytes
 from maturity.models import (
     Campaign,
     Dimension,
@@ -128,6 +128,13 @@ def model_version_load(*, definition: ModelDef) -> tuple[ModelVersion, bool]:
                 descriptor.full_clean(exclude=["question"])
             LevelDescriptor.objects.bulk_create(descriptors)
     return version, True
+
+
+@transaction.atomic
+def model_version_upload(*, content: bytes) -> tuple[ModelVersion, bool]:
+    """Check an uploaded model file completely, then store it in one transaction: a file with
+    any problem stores nothing (ModelFileError lists every problem with its line)."""
+    return model_version_load(definition=parse_model_bytes(content))
 
 
 # --- campaigns ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from maturity import views
 
 kreis_urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.campaign_list, name="campaign_list"),
+    path("modelle/", views.model_list, name="model_list"),
+    path("modelle/vergleich/", views.model_compare, name="model_compare"),
     path("erhebungen/neu/", views.campaign_create, name="campaign_create"),
     path("erhebungen/<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("erhebungen/<int:campaign_id>/erinnern/", views.campaign_remind, name="campaign_remind"),

@@ -15,8 +15,9 @@ from django_htmx.http import reswap, retarget
 
 from izd import confirm
 from izd.numbers import ascii_int
-from maturity import exports, pages, selectors, services
+from maturity import exports, pages, selectors, services, versions
 from maturity.forms import AnswerForm, CampaignForm
+from maturity.loader import ModelFileError
 from maturity.models import Campaign, Participation
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
 from tenants.access import municipality_role_required as role_required
@@ -503,4 +504,71 @@ def county_drilldown(request: PortalRequest, campaign_id: int, slug: str) -> Htt
             "assessment": assessment,
             "may_edit": get_access(request).is_coordinator,
         },
+    )
+
+
+# --- model versions -----------------------------------------------------------------------
+
+MAX_MODEL_FILE = 2 * 1024 * 1024
+
+
+def _models_page(
+    request: PortalRequest, problems: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "maturity/kreis/models.html",
+        {
+            "versions": list(selectors.model_versions()),
+            "problems": problems or [],
+            "may_edit": get_access(request).is_coordinator,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR, KreisRole.Role.CENTRE_TREASURER)
+def model_list(request: PortalRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _models_page(request)
+    if not get_access(request).is_coordinator:
+        return _models_page(request, ["Nur die Koordination kann Modellversionen laden."], 403)
+    upload = request.FILES.get("datei")
+    if upload is None:
+        return _models_page(request, ["Bitte eine Modelldatei (YAML) auswählen."], 400)
+    if upload.size is not None and upload.size > MAX_MODEL_FILE:
+        return _models_page(request, ["Die Datei ist größer als 2 MB."], 400)
+    try:
+        version, created = services.model_version_upload(content=upload.read())
+    except ModelFileError as error:
+        return _models_page(request, list(error.messages), 400)
+    except services.MaturityError as error:
+        return _models_page(request, list(error.messages), 400)
+    if created:
+        messages.success(request, f"Version {version.version} von „{version.title}“ ist geladen.")
+    else:
+        messages.info(request, f"Version {version.version} ist schon geladen; nichts geändert.")
+    return redirect("maturity:model_list")
+
+
+@require_GET
+@kreis_role_required(COORDINATOR, KreisRole.Role.CENTRE_TREASURER)
+def model_compare(request: PortalRequest) -> HttpResponse:
+    available = list(selectors.model_versions())
+    ids = {v.pk for v in available}
+    try:
+        old_id = int(request.GET.get("von", ""))
+        new_id = int(request.GET.get("zu", ""))
+    except ValueError:
+        return _models_page(request, ["Bitte zwei Modellversionen zum Vergleich wählen."], 400)
+    if old_id not in ids or new_id not in ids:
+        raise Http404("Diese Modellversion gibt es nicht.")
+    comparison = versions.compare(
+        selectors.model_structure(old_id), selectors.model_structure(new_id)
+    )
+    return render(
+        request,
+        "maturity/kreis/model_compare.html",
+        {"comparison": comparison, "versions": available, "old_id": old_id, "new_id": new_id},
     )

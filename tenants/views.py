@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from izd.models import LegalPage
-from izd.selectors import legal_page_content
+from izd.selectors import legal_page_content, legal_pages_to_complete
 from izd.services import legal_page_update
 from tenants import archive, selectors, services
 from tenants.access import get_access, kreis_role_required
@@ -46,6 +46,9 @@ def start(request: PortalRequest) -> HttpResponse:
         {
             "memberships": [(m, urls[m.municipality_id]) for m in memberships],
             "municipality_count": selectors.municipality_list().count(),
+            "legal_reminders": (
+                legal_pages_to_complete() if get_access(request).is_coordinator else []
+            ),
         },
     )
 

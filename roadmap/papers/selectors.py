@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from costsharing import selectors as costsharing_selectors
 from costsharing.allocation import AllocationError
 from costsharing.models import MemberProfile
 from costsharing.notices import notice_context
-from roadmap.papers.models import Paper, PaperTemplate
+from roadmap.papers.models import Consultation, Paper, PaperTemplate
 from tenants.models import Municipality
 
 ZERO = Decimal("0.00")
@@ -45,6 +45,18 @@ def papers_of_year(year: int) -> QuerySet[Paper]:
     return (
         Paper.objects.filter(year=year)
         .select_related("municipality", "template", "document")
+        .order_by("municipality__name")
+    )
+
+
+def papers_missing_dates(year: int) -> list[Paper]:
+    """The year's undecided papers with a committee of the Beratungsfolge not yet dated."""
+    undated = Consultation.objects.filter(paper=OuterRef("pk"), meeting_date__isnull=True)
+    return list(
+        Paper.objects.filter(year=year)
+        .exclude(result__in=Paper.FINAL_RESULTS)
+        .filter(Exists(undated))
+        .select_related("municipality")
         .order_by("municipality__name")
     )
 

@@ -31,6 +31,12 @@ kreis_urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("jahr/<int:year>/beschluesse/", views.decisions, name="decisions"),
     path("jahr/<int:year>/stapel/", views.batch, name="batch"),
+    path("jahr/<int:year>/sitzungskalender/", views.calendar_import, name="calendar"),
+    path(
+        "jahr/<int:year>/beratungsfolge-uebertragen/",
+        views.consultations_copy,
+        name="consultations_copy",
+    ),
     path("jahr/<int:year>/stapel/<uuid:batch>/", views.batch_status, name="batch_status"),
     path("jahr/<int:year>/stapel/<uuid:batch>.zip", views.batch_zip, name="batch_zip"),
 ]

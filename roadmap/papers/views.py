@@ -121,6 +121,7 @@ def home(request: PortalRequest) -> HttpResponse:
             "decided": sum(1 for row in decisions if row.is_decided),
             "year_decided": bool(year) and selectors.year_decided(year or 0),
             "may_edit": get_access(request).is_coordinator,
+            "missing_dates": selectors.papers_missing_dates(year) if year else [],
         },
     )
 
@@ -586,3 +587,70 @@ municipal_oparl_paper = _municipal_oparl["paper"]
 municipal_oparl_consultation = _municipal_oparl["consultation"]
 municipal_oparl_organization = _municipal_oparl["organization"]
 municipal_oparl_file = _municipal_oparl["file"]
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def _calendar_page(
+    request: PortalRequest, year: int, errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "papers/kreis/calendar.html",
+        {
+            "year": year,
+            "errors": errors or [],
+            "missing_dates": selectors.papers_missing_dates(year),
+        },
+        status=status,
+    )
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def calendar_import(request: PortalRequest, year: int) -> HttpResponse:
+    if request.method != "POST":
+        return _calendar_page(request, year)
+    upload = request.FILES.get("datei")
+    if upload is None:
+        return _calendar_page(request, year, ["Bitte eine CSV-Datei auswählen."], 400)
+    try:
+        result = services.calendar_import(
+            raw=upload.read(), year=year, overwrite=request.POST.get("ueberschreiben") == "1"
+        )
+    except services.CalendarError as error:
+        return _calendar_page(request, year, [str(e) for e in error.errors], 400)
+    messages.success(
+        request,
+        f"{result.meetings} Sitzungstermine gelesen ({result.meetings_created} neu), "
+        f"{result.consultations_dated} Sitzungsdaten in Beschlussvorlagen eingetragen. "
+        + (
+            f"{result.papers_without_dates} Vorlagen fehlt noch ein Datum."
+            if result.papers_without_dates
+            else "Alle Vorlagen der Kommunen aus der Datei haben ihre Sitzungsdaten."
+        ),
+    )
+    return redirect(f"{reverse('papers:home')}?jahr={year}")
+
+
+@kreis_role_required(COORDINATOR)
+@require_POST
+def consultations_copy(request: PortalRequest, year: int) -> HttpResponse:
+    back = f"{reverse('papers:home')}?jahr={year}"
+    try:
+        source = _kreis_paper(int(request.POST.get("vorlage", "")))
+    except (ValueError, Http404):
+        return _error(request, "Bitte die Vorlage wählen, deren Beratungsfolge gilt.", back)
+    if source.year != year:
+        return _error(request, "Die gewählte Vorlage gehört zu einem anderen Jahr.", back)
+    try:
+        changed = services.consultations_copy(source=source, year=year)
+    except PaperError as error:
+        return _error(request, str(error), back)
+    messages.success(
+        request,
+        f"Die Beratungsfolge von {source.reference} ({source.municipality.name}) gilt jetzt "
+        f"für {changed} weitere Vorlagen; Sitzungsdaten stammen aus dem Sitzungskalender.",
+    )
+    return redirect(back)
