@@ -13,11 +13,15 @@ from typing import Any
 from django.db import transaction
 from tenant_schemas_celery.app import CeleryApp
 
+from izd.health.heartbeat import Heartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
 
 app = CeleryApp("izd")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers tell /healthz that they live by a row in the database (see izd/health/heartbeat.py).
+app.steps["worker"].add(Heartbeat)
 
 
 def send_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
