@@ -1,4 +1,4 @@
-"""The cache: Redis through the process's shared pool, and a cache that only misses when Redis is gone.
+"""The cache: Redis through the process's shared pool; when Redis is gone, it only misses.
 
 Redis is a cache here, never the only home of anything, so losing it must cost speed, not
 requests: reads answer "not cached", writes are dropped, and for a few seconds after a failure
@@ -22,8 +22,8 @@ T = TypeVar("T")
 
 class SharedPoolRedisCacheClient(RedisCacheClient):
     def _get_connection_pool(self, write: bool) -> Any:
-        index = self._get_connection_pool_index(write)
-        return shared_redis.pool(self._servers[index])
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        return shared_redis.pool(self._servers[index])  # type: ignore[attr-defined]
 
 
 class ResilientRedisCache(RedisCache):
@@ -42,48 +42,45 @@ class ResilientRedisCache(RedisCache):
             return fallback
 
     def add(
-        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> bool:
-        return self._try(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False)
+        return self._try(lambda: RedisCache.add(self, key, value, timeout, version), False)
 
-    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        return self._try(lambda: super(ResilientRedisCache, self).get(key, default, version), default)
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._try(lambda: RedisCache.get(self, key, default, version), default)
 
     def set(
-        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> None:
-        self._try(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
+        self._try(lambda: RedisCache.set(self, key, value, timeout, version), None)
 
-    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self._try(lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False)
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        return self._try(lambda: RedisCache.touch(self, key, timeout, version), False)
 
-    def delete(self, key: Any, version: int | None = None) -> bool:
-        return self._try(lambda: super(ResilientRedisCache, self).delete(key, version), False)
+    def delete(self, key: Any, version: Any = None) -> bool:
+        return self._try(lambda: RedisCache.delete(self, key, version), False)
 
-    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+    def get_many(self, keys: Iterable[Any], version: Any = None) -> dict[Any, Any]:
         keys = list(keys)
-        return self._try(lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
+        return self._try(lambda: RedisCache.get_many(self, keys, version), {})
 
-    def has_key(self, key: Any, version: int | None = None) -> bool:
-        return self._try(lambda: super(ResilientRedisCache, self).has_key(key, version), False)
+    def has_key(self, key: Any, version: Any = None) -> bool:
+        return self._try(lambda: RedisCache.has_key(self, key, version), False)
 
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        missing = object()
-        result = self._try(lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing)
-        if result is missing:
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        result: int | None = self._try(lambda: RedisCache.incr(self, key, delta, version), None)
+        if result is None:
             raise ValueError(f"Key '{key}' not found")  # what a cache without the key says
-        return result  # type: ignore[return-value]
+        return result
 
     def set_many(
-        self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+        self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> list[Any]:
-        return self._try(
-            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), list(data)
-        )
+        return self._try(lambda: RedisCache.set_many(self, data, timeout, version), list(data))
 
-    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
+    def delete_many(self, keys: Iterable[Any], version: Any = None) -> None:
         keys = list(keys)
-        self._try(lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
+        self._try(lambda: RedisCache.delete_many(self, keys, version), None)
 
-    def clear(self) -> bool:
-        return self._try(lambda: super(ResilientRedisCache, self).clear(), False)
+    def clear(self) -> None:
+        self._try(lambda: RedisCache.clear(self), None)

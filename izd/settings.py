@@ -145,7 +145,8 @@ def _database() -> dict[str, object]:
     pool = sizing.database_pool()
     # Each process borrows from one bounded pool (psycopg_pool) instead of keeping a connection
     # per thread; a pooled connection goes back at the end of every request, hence CONN_MAX_AGE 0.
-    options: dict[str, object] = {}
+    # Shown in pg_stat_activity: which part of the portal holds a connection.
+    options: dict[str, object] = {"application_name": env_str("DATABASE_APPLICATION_NAME", "izd")}
     if pool.max_size:
         options["pool"] = {
             "min_size": pool.min_size,

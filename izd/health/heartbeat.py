@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 class Heartbeat(bootsteps.StartStopStep):
     # After the pool: a prefork child must not inherit the connection the heartbeat uses.
-    requires = {"celery.worker.components:Timer", "celery.worker.components:Pool"}
+    requires = ("celery.worker.components:Timer", "celery.worker.components:Pool")
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)

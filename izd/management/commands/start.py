@@ -54,6 +54,7 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "izd", "worker", "--loglevel", "warning"],
                 cwd=settings.BASE_DIR,
+                env=_named("izd-worker"),
             )
         self._announce(options["port"])
         try:
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             [sys.executable, "-m", "gunicorn", "-c", "python:izd.gunicorn_conf",
              "--bind", f"0.0.0.0:{port}", "izd.wsgi:application"],
             cwd=settings.BASE_DIR,
+            env=_named("izd-web"),
         )  # fmt: skip
         try:
             code = server.wait()
@@ -99,6 +101,11 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _named(application_name: str) -> dict[str, str]:
+    """The environment for a child, whose connections pg_stat_activity shows by this name."""
+    return {"DATABASE_APPLICATION_NAME": application_name, **os.environ}
 
 
 def _release_database() -> None:
