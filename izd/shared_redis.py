@@ -47,7 +47,9 @@ def pool(url: str) -> redis.BlockingConnectionPool:
             found = redis.BlockingConnectionPool.from_url(
                 url,
                 max_connections=sizing.redis_max_connections(),
-                timeout=timeout,  # waiting for a free connection of the pool
+                # Waiting for a free connection of the pool: threads beyond its size queue
+                # here, which must not read as Redis being gone.
+                timeout=max(5.0, timeout),
                 socket_connect_timeout=timeout,
                 socket_timeout=max(timeout, 2.0),
                 health_check_interval=30,

@@ -71,7 +71,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body = _health()
     if not (request.user.is_authenticated and get_access(request).is_kreis_staff):
         body = {"status": body["status"]}
-    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+    response = JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+    # A 503 here reports on other services; it is no error of this request worth a log line on
+    # every probe.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 @require_GET

@@ -51,7 +51,7 @@ class Heartbeat(bootsteps.StartStopStep):
     def _remove(hostname: str) -> None:
         from izd.health.services import heartbeat_remove
 
-        heartbeat_remove(hostname=hostname)
+        heartbeat_remove(hostname=hostname, pid=os.getpid())
 
     @staticmethod
     def _with_database(write: Any) -> None:

@@ -17,5 +17,6 @@ def heartbeat_record(*, hostname: str, pid: int, started_at: datetime) -> None:
 
 
 @transaction.atomic
-def heartbeat_remove(*, hostname: str) -> None:
-    WorkerHeartbeat.objects.filter(hostname=hostname).delete()
+def heartbeat_remove(*, hostname: str, pid: int) -> None:
+    # Only our own row: a worker of the same name that took over must not vanish with us.
+    WorkerHeartbeat.objects.filter(hostname=hostname, pid=pid).delete()

@@ -49,12 +49,17 @@ class Command(BaseCommand):
             if loader in available:
                 call_command(loader)
         _release_database()
+        # The children run in process groups of their own, so that Ctrl+C reaches only this
+        # command, which then stops them in order; closing the terminal or SIGTERM does too.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "izd", "worker", "--loglevel", "warning"],
                 cwd=settings.BASE_DIR,
                 env=_named("izd-worker"),
+                process_group=0,
             )
         self._announce(options["port"])
         try:
@@ -75,6 +80,7 @@ class Command(BaseCommand):
              "--bind", f"0.0.0.0:{port}", "izd.wsgi:application"],
             cwd=settings.BASE_DIR,
             env=_named("izd-web"),
+            process_group=0,
         )  # fmt: skip
         try:
             code = server.wait()
@@ -101,6 +107,10 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _named(application_name: str) -> dict[str, str]:
