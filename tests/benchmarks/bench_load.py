@@ -372,6 +372,36 @@ def health_loop(port: int, results: Results, stop: threading.Event) -> None:
         stop.wait(0.5)
 
 
+def health_alone(port: int, signed_in: Browser) -> None:
+    """/healthz before the load: one caller after another, then 200 at once and a page."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    browser = Browser(port, DOMAIN)
+    quiet = []
+    for _ in range(100):
+        began = time.perf_counter()
+        browser.request("GET", "/healthz")
+        quiet.append((time.perf_counter() - began) * 1000)
+        time.sleep(0.02)
+    print(f"/healthz einzeln (100 nacheinander): p50 {statistics.median(quiet):.1f} ms, "
+          f"p95 {percentile(quiet, 0.95):.1f} ms", flush=True)  # fmt: skip
+
+    def one(_n: int) -> int:
+        return Browser(port, DOMAIN).request("GET", "/healthz")[0]
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(one, range(200)))
+    burst = time.perf_counter() - began
+    began = time.perf_counter()
+    page_status, _ = signed_in.request("GET", "/")
+    page = (time.perf_counter() - began) * 1000
+    codes = ", ".join(f"{code}: {statuses.count(code)}" for code in sorted(set(statuses)))
+    print(f"/healthz 200 gleichzeitig: alle beantwortet in {burst:.1f} s ({codes}); "
+          f"danach Kreis-Startseite {page_status} in {page:.0f} ms", flush=True)  # fmt: skip
+    assert page_status == 200 and set(statuses) <= {200, 503}
+
+
 def working_paths(browser: Browser, candidates: list[str]) -> list[str]:
     found = []
     for path in candidates:
@@ -449,6 +479,8 @@ def main() -> int:
         print(f"Kreisseiten: {', '.join(county)}", flush=True)
         print(f"Downloads: {', '.join(downloads)}", flush=True)
         assert county and downloads, "the demo data offer no county pages or downloads"
+
+        health_alone(port, coordinator)
 
         results = Results()
         peaks = Peaks()

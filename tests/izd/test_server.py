@@ -182,3 +182,24 @@ def test_many_signed_in_requests_stay_within_the_database_pool(
     pool_max = sizing.database_pool().max_size
     assert peak <= WORKERS * pool_max
     assert _portal_connections(server, committed) <= WORKERS * pool_max
+
+
+def test_pooled_connections_never_carry_one_municipality_into_another(
+    portal: Portal, server: Server, committed
+):
+    # Pooled connections go from request to request; each must run in its own schema.
+    people = [
+        (portal.host(portal.a), _session_cookie(portal, portal.officer_a, committed), portal.a),
+        (portal.host(portal.b), _session_cookie(portal, portal.officer_b, committed), portal.b),
+    ]
+
+    def one(n: int) -> tuple[bool, int]:
+        host, cookie, town = people[n % 2]
+        other = people[(n + 1) % 2][2]
+        status, body, _seconds = server.get(host, "/", cookie)
+        return town.name in body and other.name not in body, status
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(one, range(120)))
+    assert {status for _own, status in answers} == {200}
+    assert all(own for own, _status in answers)
