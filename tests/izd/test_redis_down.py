@@ -177,12 +177,14 @@ def test_a_burst_of_cache_calls_from_many_threads_shares_one_bounded_pool(
     from django.core.cache import caches
 
     pools = set()
+    wrong: list[object] = []
 
     def work() -> None:
         local = caches["default"]
         for n in range(20):
             local.set(f"k{n}", n)
-            assert local.get(f"k{n}") == n
+            if local.get(f"k{n}") is None:  # another thread may have written its own n
+                wrong.append(n)
         pools.add(id(local._cache._get_connection_pool(write=True)))  # type: ignore[attr-defined]
 
     threads = [threading.Thread(target=work) for _ in range(30)]
@@ -190,6 +192,7 @@ def test_a_burst_of_cache_calls_from_many_threads_shares_one_bounded_pool(
         thread.start()
     for thread in threads:
         thread.join()
+    assert wrong == []  # every thread got a connection: none took a full pool for a dead Redis
     assert len(pools) == 1
     clients = redis.Redis.from_url(own_redis.url).info("clients")["connected_clients"]
     # The pool's connections plus the one asking.
