@@ -52,8 +52,10 @@ def _bootstrap() -> None:
 def main() -> None:
     _bootstrap()
     if len(sys.argv) > 1 and sys.argv[1] == "start":
-        # The quick start is a development server: debug pages and plain HTTP.
-        os.environ.setdefault("DEBUG", "true")
+        # The quick start serves plain HTTP on this machine; debug pages only with --dev.
+        if "--dev" in sys.argv[2:]:
+            os.environ.setdefault("DEBUG", "true")
+        os.environ.setdefault("IZD_HTTPS", "false")
         os.environ.setdefault("IZD_PORT", "8000")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
     try:

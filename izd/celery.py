@@ -18,11 +18,15 @@ import click
 from celery import bootsteps
 from tenant_schemas_celery.app import CeleryApp
 
+from izd.health.heartbeat import Heartbeat
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
 
 app = CeleryApp("izd")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers tell /healthz that they live by a row in the database (see izd/health/heartbeat.py).
+app.steps["worker"].add(Heartbeat)
 
 
 class JobDispatcherStep(bootsteps.StartStopStep):

@@ -7,6 +7,7 @@ them: the web server, the worker and the tests all share one running instance.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -27,8 +28,23 @@ def postgres_url(data_dir: Path) -> str:
 
     pgdata = data_dir / "postgres"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _repair_handle_list(pgdata / ".handle_pids.json")
     server = pgserver.get_server(str(pgdata), cleanup_mode=None)
     return str(server.get_uri())
+
+
+def _repair_handle_list(path: Path) -> None:
+    """pgserver keeps the ids of the processes using the server in this JSON file.
+
+    A process killed while rewriting it leaves it empty, and every later start then fails on
+    reading it. The list only matters for stopping the server, which we never do on exit.
+    """
+    try:
+        json.loads(path.read_text() or "x")
+    except FileNotFoundError:
+        return
+    except ValueError:
+        path.write_text("[]")
 
 
 def _redis_answers(port: int) -> bool:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from django.utils.translation import gettext_lazy as _
 
-from izd import embedded
+from izd import embedded, sizing
 from izd.env import (
     EnvironmentError_,
     env_bool,
@@ -69,6 +69,7 @@ SHARED_APPS = [
     "tenants",
     "django_tenants",
     "izd",
+    "izd.health",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -152,6 +153,18 @@ def _database() -> dict[str, object]:
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
     host = query.get("host", [parsed.hostname or ""])[0]
+    pool = sizing.database_pool()
+    # Each process borrows from one bounded pool (psycopg_pool) instead of keeping a connection
+    # per thread; a pooled connection goes back at the end of every request, hence CONN_MAX_AGE 0.
+    # Shown in pg_stat_activity: which part of the portal holds a connection.
+    options: dict[str, object] = {"application_name": env_str("DATABASE_APPLICATION_NAME", "izd")}
+    if pool.max_size:
+        options["pool"] = {
+            "min_size": pool.min_size,
+            "max_size": pool.max_size,
+            "timeout": pool.timeout,
+            "max_idle": 300,
+        }
     return {
         "ENGINE": "django_tenants.postgresql_backend",
         "NAME": unquote(parsed.path.lstrip("/")) or "postgres",
@@ -159,8 +172,9 @@ def _database() -> dict[str, object]:
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": host,
         "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        "CONN_MAX_AGE": 0 if pool.max_size else env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": options,
         "TEST": {"NAME": env_optional("DATABASE_TEST_NAME") or "izd_test"},
     }
 
@@ -203,8 +217,8 @@ AXES_RESET_ON_SUCCESS = True
 # One sign-in for the Kreis and every municipality: the session cookie spans all subdomains.
 # Browsers refuse a cookie for all of `.localhost`, hence the default `izd.localhost`.
 SESSION_COOKIE_DOMAIN = f".{BASE_DOMAIN}" if "." in BASE_DOMAIN else None
-# Sessions are read from Redis and written through to the database, which keeps them.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only: signing in and staying signed in must not need Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "izd_session"
 SESSION_COOKIE_AGE = 60 * 60 * 10
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -314,11 +328,19 @@ JOB_RESEND_SECONDS = env_int("IZD_JOB_RESEND_SECONDS", 10 * 60, minimum=60)
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Shares the process's Redis pool; a missing Redis only makes every lookup a miss.
+        "BACKEND": "izd.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "izd",
     }
 }
+
+# Redis connections of one process (see izd/sizing.py): the cache's shared pool, Celery's
+# producer pool and its result backend are each bounded by REDIS_MAX_CONNECTIONS.
+CELERY_BROKER_POOL_LIMIT = sizing.redis_max_connections()
+CELERY_REDIS_MAX_CONNECTIONS = sizing.redis_max_connections()
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = sizing.redis_timeout()
+CELERY_WORKER_CONCURRENCY = sizing.worker_concurrency()
 
 # Benchmarks of the maturity model: a county median needs at least this many submissions.
 BENCHMARK_MIN_SUBMISSIONS = env_int("IZD_BENCHMARK_MIN_SUBMISSIONS", 3, minimum=1)

@@ -150,6 +150,8 @@ def _close_other_connections() -> None:
     from django.db import connection, connections
 
     connections.close_all()
+    if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+        connection.close_pool()  # type: ignore[attr-defined]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -45,11 +45,11 @@ def test_job_is_sent_only_after_the_transaction_commits(portal: Portal, committe
             Document.objects.filter(pk=document.pk).delete()
 
 
-def test_health_endpoint_reports_database_redis_and_worker(
-    portal: Portal, celery_worker, committed, client
+def test_health_endpoint_reports_database_redis_and_worker_to_the_coordinator(
+    portal: Portal, celery_worker, committed, client_for
 ):
     with committed():
-        response = client.get("/healthz", HTTP_HOST=portal.host())
+        response = client_for(portal.coordinator).get("/healthz")
     body = json.loads(response.content)
     assert response.status_code == 200, body
     assert body["database"] == "ok"

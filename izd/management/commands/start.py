@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 DEMO_LOADERS = (
     "load_maturity_demo",
@@ -19,13 +22,25 @@ DEMO_LOADERS = (
 
 
 class Command(BaseCommand):
-    help = "Portal mit Demodaten starten (Entwicklung): Webserver und Celery-Worker."
+    help = (
+        "Portal mit Demodaten starten: gunicorn und Celery-Worker wie im Betrieb; "
+        "--dev für Debug-Seiten und automatisches Neuladen."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=settings.PORTAL_PORT or 8000)
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument(
+            "--dev",
+            action="store_true",
+            help="Entwicklung: Django-Server mit Debug-Seiten und automatischem Neuladen.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if os.environ.get("RUN_MAIN") == "true":
+            # The autoreloader's child (--dev): the parent has prepared everything already.
+            call_command("runserver", f"0.0.0.0:{options['port']}", use_reloader=True)
+            return
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo_data", if_absent=True)
         # Each app brings its own demo data; every loader is idempotent.
@@ -33,20 +48,46 @@ class Command(BaseCommand):
         for loader in DEMO_LOADERS:
             if loader in available:
                 call_command(loader)
+        _release_database()
+        # The children run in process groups of their own, so that Ctrl+C reaches only this
+        # command, which then stops them in order; closing the terminal or SIGTERM does too.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "izd", "worker",
-                 "--loglevel", "warning", "--concurrency", "2"],
+                [sys.executable, "-m", "celery", "-A", "izd", "worker", "--loglevel", "warning"],
                 cwd=settings.BASE_DIR,
-            )  # fmt: skip
+                env=_named("izd-worker"),
+                process_group=0,
+            )
         self._announce(options["port"])
         try:
-            call_command("runserver", f"0.0.0.0:{options['port']}", use_reloader=False)
+            if options["dev"]:
+                call_command("runserver", f"0.0.0.0:{options['port']}", use_reloader=True)
+            else:
+                self._serve(options["port"])
+        except KeyboardInterrupt:
+            pass
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=20)
+                _stop(worker)
+
+    def _serve(self, port: int) -> None:
+        """gunicorn, sized from the environment as in docker-compose (izd/gunicorn_conf.py)."""
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:izd.gunicorn_conf",
+             "--bind", f"0.0.0.0:{port}", "izd.wsgi:application"],
+            cwd=settings.BASE_DIR,
+            env=_named("izd-web"),
+            process_group=0,
+        )  # fmt: skip
+        try:
+            code = server.wait()
+        finally:
+            _stop(server)
+        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+            raise CommandError(f"gunicorn ist mit Exit-Code {code} beendet worden.")
 
     def _announce(self, port: int) -> None:
         from tenants.demo import DEMO_MUNICIPALITY_SLUG, DEMO_PASSWORD, demo_accounts
@@ -66,3 +107,31 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _named(application_name: str) -> dict[str, str]:
+    """The environment for a child, whose connections pg_stat_activity shows by this name."""
+    return {"DATABASE_APPLICATION_NAME": application_name, **os.environ}
+
+
+def _release_database() -> None:
+    """This process only waits from now on: it must not hold pooled connections meanwhile."""
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        close_pool = getattr(conn, "close_pool", None)
+        if close_pool is not None and conn.settings_dict.get("OPTIONS", {}).get("pool"):
+            close_pool()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
