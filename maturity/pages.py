@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from maturity import scoring, selectors
 from maturity.charts import Series, radar_svg
 from maturity.models import Participation
+from maturity.related import RelatedSection, related_sections
 from maturity.municipal.models import Answer, Assessment
 from maturity.structure import DimensionInfo, ModelStructure, QuestionInfo
 
@@ -197,6 +198,7 @@ class Results:
     gaps: list[scoring.Gap]
     chart: str = ""
     series_names: list[str] = field(default_factory=list)
+    related: list[RelatedSection] = field(default_factory=list)
 
     @property
     def overall_change(self) -> Decimal | None:
@@ -236,6 +238,7 @@ def results(participation: Participation) -> Results:
             Series(f"Vorherige Erhebung ({previous.campaign.name})",
                    [r.previous for r in rows], "maturity-series-previous", dashed=True)
         )  # fmt: skip
+    gaps = scoring.gaps(structure, answers, limit=10)
     chart = radar_svg(
         [d.title for d in structure.dimensions],
         series,
@@ -249,9 +252,10 @@ def results(participation: Participation) -> Results:
         rows=rows,
         benchmark=bench,
         previous=previous,
-        gaps=scoring.gaps(structure, answers, limit=10),
+        gaps=gaps,
         chart=chart,
         series_names=[s.name for s in series],
+        related=related_sections(participation.municipality, gaps),
     )
 
 
