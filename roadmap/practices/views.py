@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roadmap.practices import calendar, selectors, services
+from roadmap.practices.uploads import keep_raw_file_names, raw_file_name
 from roadmap.practices.forms import (
     AdoptionForm,
     AnswerForm,
@@ -361,7 +362,7 @@ def _upload(request: PortalRequest, practice: Practice, back: str, event: Any = 
     try:
         services.attachment_add(
             practice=practice,
-            name=upload.name or "",
+            name=raw_file_name(request, upload.name or ""),
             data=upload.read(),
             title=form.cleaned_data["title"],
             kind=form.cleaned_data["kind"],
@@ -375,6 +376,7 @@ def _upload(request: PortalRequest, practice: Practice, back: str, event: Any = 
 
 
 @require_POST
+@keep_raw_file_names
 @role_required(OFFICER)
 def attachment_upload(request: PortalRequest, practice_id: int) -> HttpResponse:
     practice = _authored(request, practice_id)
@@ -382,6 +384,7 @@ def attachment_upload(request: PortalRequest, practice_id: int) -> HttpResponse:
 
 
 @require_POST
+@keep_raw_file_names
 @COORDINATOR_ACCESS
 def kreis_attachment_upload(request: PortalRequest, practice_id: int) -> HttpResponse:
     practice = _practice_for(request, practice_id)
@@ -692,6 +695,7 @@ def event_edit(request: PortalRequest, event_id: int | None = None) -> HttpRespo
 
 
 @require_POST
+@keep_raw_file_names
 @COORDINATOR_ACCESS
 def event_material(request: PortalRequest, event_id: int) -> HttpResponse:
     """Slides of an event, attached afterwards to one of its practices."""
