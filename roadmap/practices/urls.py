@@ -23,6 +23,7 @@ kreis_urlpatterns: list[URLPattern | URLResolver] = [
         views.kreis_attachment_download,
         name="attachment",
     ),
+    path("<int:practice_id>/fragen/", views.kreis_ask, name="ask"),
     path(
         "<int:practice_id>/fragen/<int:question_id>/antwort/",
         views.kreis_answer,

@@ -149,6 +149,7 @@ def _detail_context(
     adoption = None if public else selectors.adoption_of(practice, municipality)
     adoptions = selectors.adoptions_of(practice)
     is_centre = not public and access.is_kreis_staff
+    on_kreis = not public and request.tenant.is_kreis  # type: ignore[attr-defined]
     choices = selectors.dimension_choices()
     return {
         "practice": practice,
@@ -158,6 +159,7 @@ def _detail_context(
         "is_author": is_author,
         "is_own": is_own or is_author,
         "is_centre": is_centre,
+        "on_kreis": on_kreis,
         "public": public,
         "adoption": adoption,
         "adoptions": adoptions,
@@ -530,6 +532,16 @@ def adoption_request(request: PortalRequest, adoption_id: int) -> HttpResponse:
 @require_POST
 @MEMBER_ACCESS
 def ask(request: PortalRequest, practice_id: int) -> HttpResponse:
+    return _ask(request, practice_id)
+
+
+@require_POST
+@CENTRE_ACCESS
+def kreis_ask(request: PortalRequest, practice_id: int) -> HttpResponse:
+    return _ask(request, practice_id)
+
+
+def _ask(request: PortalRequest, practice_id: int) -> HttpResponse:
     practice = _practice_for(request, practice_id)
     back = reverse("practices:detail", args=[practice.pk])
     form = QuestionForm(request.POST)
