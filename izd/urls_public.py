@@ -7,8 +7,8 @@ from izd.urls_common import common_patterns, handler403, handler404, handler500
 from maturity import urls as maturity_urls
 from roadmap import urls as roadmap_urls
 from roadmap.papers import urls as papers_urls
-from roadmap.practices import urls as practices_urls
 from roadmap.papers.oparl import urls as oparl_urls
+from roadmap.practices import urls as practices_urls
 from tenants import views as tenant_views
 from tenants.urls import kreis_patterns
 

@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from maturity import scoring, selectors
 from maturity.charts import Series, radar_svg
 from maturity.models import Participation
-from maturity.related import RelatedSection, related_sections
 from maturity.municipal.models import Answer, Assessment
+from maturity.related import RelatedSection, related_sections
 from maturity.structure import DimensionInfo, ModelStructure, QuestionInfo
 
 

@@ -16,7 +16,7 @@ from roadmap.practices.models import Practice
 FEED_SIZE = 30
 
 
-class PublicPracticesFeed(Feed):  # type: ignore[type-arg]
+class PublicPracticesFeed(Feed):
     feed_type = Atom1Feed
     language = "de"
 

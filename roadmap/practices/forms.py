@@ -153,7 +153,10 @@ class SearchForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label="Entscheidung",
-        choices=[("veroeffentlichen", "veröffentlichen"), ("zurueckgeben", "zur Überarbeitung zurückgeben")],
+        choices=[
+            ("veroeffentlichen", "veröffentlichen"),
+            ("zurueckgeben", "zur Überarbeitung zurückgeben"),
+        ],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
@@ -210,8 +213,12 @@ class EventForm(forms.Form):
     description = forms.CharField(
         label="Beschreibung", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    online_url = forms.URLField(label="Link zur Videokonferenz", required=False, assume_scheme="https")
-    recording_url = forms.URLField(label="Link zur Aufzeichnung", required=False, assume_scheme="https")
+    online_url = forms.URLField(
+        label="Link zur Videokonferenz", required=False, assume_scheme="https"
+    )
+    recording_url = forms.URLField(
+        label="Link zur Aufzeichnung", required=False, assume_scheme="https"
+    )
     presenters = forms.ModelMultipleChoiceField(
         label="Vortragende Kommunen", queryset=Municipality.objects.members().order_by("name"),
         required=False, widget=forms.SelectMultiple(attrs={"size": 6}),

@@ -103,9 +103,7 @@ class PracticeVersion(models.Model):
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("Version"))
-    state = models.CharField(
-        _("Stand"), max_length=16, choices=State.choices, default=State.DRAFT
-    )
+    state = models.CharField(_("Stand"), max_length=16, choices=State.choices, default=State.DRAFT)
     title = models.CharField(_("Titel"), max_length=200)
     summary = models.TextField(
         _("Kurzbeschreibung"), max_length=600, validators=[MaxLengthValidator(600)]

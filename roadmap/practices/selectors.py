@@ -63,23 +63,27 @@ def visible(viewer: Viewer) -> QuerySet[Practice]:
 
 
 def _with_details(practices: QuerySet[Practice]) -> QuerySet[Practice]:
-    return practices.select_related("published_version", "municipality").prefetch_related(
-        Prefetch("published_version__products", queryset=Product.objects.order_by("name"))
-    ).annotate(
-        users=Count(
-            "adoptions",
-            filter=Q(
-                adoptions__status__in=[
-                    Adoption.Status.PLANNED,
-                    Adoption.Status.IN_PROGRESS,
-                    Adoption.Status.OPERATION,
-                ]
+    return (
+        practices.select_related("published_version", "municipality")
+        .prefetch_related(
+            Prefetch("published_version__products", queryset=Product.objects.order_by("name"))
+        )
+        .annotate(
+            users=Count(
+                "adoptions",
+                filter=Q(
+                    adoptions__status__in=[
+                        Adoption.Status.PLANNED,
+                        Adoption.Status.IN_PROGRESS,
+                        Adoption.Status.OPERATION,
+                    ]
+                ),
+                distinct=True,
             ),
-            distinct=True,
-        ),
-        interested=Count(
-            "adoptions", filter=Q(adoptions__status=Adoption.Status.INTERESTED), distinct=True
-        ),
+            interested=Count(
+                "adoptions", filter=Q(adoptions__status=Adoption.Status.INTERESTED), distinct=True
+            ),
+        )
     )
 
 
@@ -360,9 +364,7 @@ def practices_for_gaps(municipality: Municipality, gaps: Sequence[Gap]) -> Relat
         links.append(
             RelatedLink(
                 title=f"{version.title} ({author})",
-                url=reverse(
-                    "practices:detail", urlconf=settings.ROOT_URLCONF, args=[practice.pk]
-                ),
+                url=reverse("practices:detail", urlconf=settings.ROOT_URLCONF, args=[practice.pk]),
                 note=f"hilft bei: {helps}" if helps else "",
             )
         )

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Value
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from roadmap import services as roadmap_services
@@ -181,7 +182,7 @@ def practice_submit(*, practice: Practice, user: User) -> PracticeVersion:
     return version
 
 
-def _search_vector(version: PracticeVersion) -> SearchVector:
+def _search_vector(version: PracticeVersion) -> CombinedExpression:
     products = " ".join(p.name for p in version.products.all())
     return (
         SearchVector(Value(version.title), weight="A", config=SEARCH_CONFIG)
@@ -322,8 +323,8 @@ def _dimension_key(version: PracticeVersion) -> str:
 @transaction.atomic
 def adoption_to_measure(*, adoption: Adoption, user: User) -> Measure:
     """A roadmap measure in which the adopting municipality takes part; linked both ways."""
-    adoption = Adoption.objects.select_for_update().select_related("municipality").get(
-        pk=adoption.pk
+    adoption = (
+        Adoption.objects.select_for_update().select_related("municipality").get(pk=adoption.pk)
     )
     if adoption.measure_id is not None:
         raise PracticeError("Aus dieser Nachnutzung ist bereits eine Maßnahme entstanden.", 409)
@@ -370,8 +371,8 @@ def adoption_to_request(
 ) -> RequestSummary:
     """A service request to the centre, in the adopting municipality's schema; linked both
     ways through the public read model of the request."""
-    adoption = Adoption.objects.select_for_update().select_related("municipality").get(
-        pk=adoption.pk
+    adoption = (
+        Adoption.objects.select_for_update().select_related("municipality").get(pk=adoption.pk)
     )
     if adoption.request_id is not None:
         raise PracticeError("Aus dieser Nachnutzung ist bereits eine Anfrage entstanden.", 409)
@@ -432,7 +433,11 @@ def question_answer(*, question: Question, user: User, text: str) -> Question:
     question.answered_at = timezone.now()
     _clean(question)
     question.save()
-    asker = User.objects.filter(pk=question.asked_by_id, is_active=True).first()
+    asker = (
+        User.objects.filter(pk=question.asked_by_id, is_active=True).first()
+        if question.asked_by_id is not None
+        else None
+    )
     version = Practice.objects.get(pk=question.practice_id).published_version
     title = version.title if version else ""
     _mail_after_commit(

@@ -27,7 +27,7 @@ class _RawNameParser(MultiPartParser):
 
     def sanitize_file_name(self, file_name: str) -> str | None:
         self.raw_names.append(html.unescape(file_name))
-        return super().sanitize_file_name(file_name)  # type: ignore[no-any-return]
+        return super().sanitize_file_name(file_name)
 
 
 def keep_raw_file_names(view: ViewFunc) -> ViewFunc:
@@ -41,7 +41,7 @@ def keep_raw_file_names(view: ViewFunc) -> ViewFunc:
             parser.raw_names = raw_names
             return parser.parse()
 
-        request.parse_file_upload = parse  # type: ignore[method-assign]
+        request.parse_file_upload = parse  # type: ignore[method-assign,assignment]
         setattr(request, RAW_NAMES_ATTRIBUTE, raw_names)
         return csrf_protect(view)(request, *args, **kwargs)
 

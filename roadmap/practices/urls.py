@@ -58,16 +58,12 @@ municipality_urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<int:practice_id>/interesse/", views.interest, name="interest"),
     path("<int:practice_id>/fragen/", views.ask, name="ask"),
-    path(
-        "<int:practice_id>/fragen/<int:question_id>/antwort/", views.answer, name="answer"
-    ),
+    path("<int:practice_id>/fragen/<int:question_id>/antwort/", views.answer, name="answer"),
     path("nachnutzung/<int:adoption_id>/", views.adoption_edit, name="adoption"),
     path(
         "nachnutzung/<int:adoption_id>/massnahme/", views.adoption_measure, name="adoption_measure"
     ),
-    path(
-        "nachnutzung/<int:adoption_id>/anfrage/", views.adoption_request, name="adoption_request"
-    ),
+    path("nachnutzung/<int:adoption_id>/anfrage/", views.adoption_request, name="adoption_request"),
     path("termine/", views.event_list, name="events"),
     path("termine/<int:event_id>/", views.event_detail, name="event"),
     path("termine/<int:event_id>/anmeldung/", views.event_register, name="event_register"),

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roadmap.practices import calendar, selectors, services
-from roadmap.practices.uploads import keep_raw_file_names, raw_file_name
 from roadmap.practices.forms import (
     AdoptionForm,
     AnswerForm,
@@ -31,6 +30,7 @@ from roadmap.practices.forms import (
 )
 from roadmap.practices.models import Attachment, ExchangeEvent, Practice, Question
 from roadmap.practices.services import PracticeError
+from roadmap.practices.uploads import keep_raw_file_names, raw_file_name
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
 from tenants.access import municipality_role_required as role_required
 from tenants.http import PortalRequest
@@ -228,9 +228,7 @@ def public_detail(request: HttpRequest, practice_id: int) -> HttpResponse:
     practice = selectors.practice_visible(selectors.ANONYMOUS, practice_id)
     if practice is None:
         raise Http404("Dieses Praxisbeispiel gibt es nicht oder es ist nicht öffentlich.")
-    return render(
-        request, "practices/detail.html", _detail_context(request, practice, public=True)
-    )
+    return render(request, "practices/detail.html", _detail_context(request, practice, public=True))
 
 
 def _form_page(
@@ -358,7 +356,7 @@ def review(request: PortalRequest, practice_id: int) -> HttpResponse:
 def _upload(request: PortalRequest, practice: Practice, back: str, event: Any = None) -> Any:
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        errors = " ".join(m for messages_ in form.errors.values() for m in messages_)
+        errors = " ".join(str(m) for messages_ in form.errors.values() for m in messages_)
         return _error(request, PracticeError(errors or "Bitte eine Datei wählen.", 400), back)
     upload = form.cleaned_data["file"]
     try:
@@ -718,4 +716,3 @@ def event_material(request: PortalRequest, event_id: int) -> HttpResponse:
         return _error(request, PracticeError("Bitte ein Praxisbeispiel des Termins wählen.", 400),
                       back)  # fmt: skip
     return _upload(request, practice, back, event=event)
-

@@ -15,9 +15,7 @@ from tests.conftest import LiveServer, Portal, sign_in
 
 
 @pytest.mark.browser
-def test_publish_approve_find_adopt_and_plan(
-    portal: Portal, live: LiveServer, page, browser
-):
+def test_publish_approve_find_adopt_and_plan(portal: Portal, live: LiveServer, page, browser):
     token = "".join(random.choices(string.ascii_lowercase, k=8))
     title = f"Digitaler Rechnungseingang {token}"
 

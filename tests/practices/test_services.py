@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -30,7 +29,7 @@ def published(portal: Portal) -> Practice:
                          contact_email="autorin@test.example")  # fmt: skip
 
 
-def test_draft_submit_publish_and_an_update_keeps_the_history(portal, django_capture_on_commit_callbacks):
+def test_draft_submit_publish_and_an_update_keeps_the_history(portal):
     practice = make_practice(author=portal.officer_a, municipality=portal.a, state="entwurf")
     with pytest.raises(PracticeError):
         services.practice_review(practice=practice, user=portal.coordinator, approve=True)
@@ -206,4 +205,3 @@ def test_centre_matrix_shows_adopters(portal, published, client_for):
     services.adoption_update(adoption=adoption, status="betrieb", note="Läuft seit März.")
     body = client_for(portal.coordinator).get("/praxis/matrix/").content.decode()
     assert "Beispielstadt" in body and "im Betrieb" in body
-

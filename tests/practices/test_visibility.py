@@ -3,6 +3,8 @@ see them: not in lists, details, search results, the feed, counts or attachments
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from roadmap.practices import selectors
@@ -14,7 +16,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(portal: Portal):
-    kw = {"author": portal.officer_a, "municipality": portal.a, "reviewer": portal.coordinator}
+    kw: dict[str, Any] = {
+        "author": portal.officer_a,
+        "municipality": portal.a,
+        "reviewer": portal.coordinator,
+    }
     return {
         "draft": make_practice(state="entwurf", title="Zebrastreifen Entwurf", **kw),
         "submitted": make_practice(state="eingereicht", title="Zebrastreifen Eingereicht", **kw),
@@ -68,7 +74,9 @@ def test_author_sees_own_drafts_but_centre_never_sees_drafts(portal, client_for,
     assert "Zebrastreifen Entwurf" in own.get("/praxis/eigene/").content.decode()
     # Search lists only published practices, even for their authors.
     assert _titles(own.get("/praxis/?q=Zebrastreifen").content.decode()) == {
-        "Zentrum", "Mitglieder", "Öffentlich"
+        "Zentrum",
+        "Mitglieder",
+        "Öffentlich",
     }
     centre = client_for(portal.coordinator)
     assert centre.get(f"/praxis/{world['draft'].pk}/").status_code == 404
@@ -105,8 +113,12 @@ def test_related_practices_on_results_offer_only_visible_ones(portal, world):
     from maturity.scoring import Gap
     from maturity.structure import DimensionInfo, QuestionInfo
 
-    keys = {"question_keys": ("organisation-erechnung",)}
-    kw = {"author": portal.officer_b, "municipality": portal.b, "reviewer": portal.coordinator}
+    keys: dict[str, Any] = {"question_keys": ("organisation-erechnung",)}
+    kw: dict[str, Any] = {
+        "author": portal.officer_b,
+        "municipality": portal.b,
+        "reviewer": portal.coordinator,
+    }
     shown = make_practice(visibility="mitglieder", title="Rechnungseingang B", **kw, **keys)
     make_practice(visibility="zentrum", title="Rechnungseingang geheim", **kw, **keys)
     make_practice(state="entwurf", title="Rechnungseingang Entwurf", **kw, **keys)

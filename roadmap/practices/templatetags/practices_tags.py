@@ -1,7 +1,7 @@
 from django import template
 
-from roadmap.practices.selectors import Matrix
 from roadmap.practices.models import Practice
+from roadmap.practices.selectors import Matrix
 from tenants.models import Municipality
 
 register = template.Library()
