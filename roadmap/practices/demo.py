@@ -313,7 +313,7 @@ def _practice(item: DemoPractice, towns: dict[str, Municipality], reviewer: User
     if item.state != "entwurf":
         services.practice_submit(practice=practice, user=author)
     if item.state == "veroeffentlicht":
-        services.practice_review(practice=practice, user=reviewer, approve=True)
+        practice = services.practice_review(practice=practice, user=reviewer, approve=True)
     for slug, status in item.adopters.items():
         town = towns.get(slug)
         if town is None:
