@@ -12,6 +12,7 @@ import pytest
 
 from roadmap.practices.models import Adoption, Practice
 from tests.conftest import LiveServer, Portal, sign_in
+from tests.izd.test_accessibility import _violations
 
 
 @pytest.mark.browser
@@ -69,6 +70,9 @@ def test_publish_approve_find_adopt_and_plan(portal: Portal, live: LiveServer, p
         other.get_by_role("button", name="Als Maßnahme auf die Roadmap").click()
         other.get_by_text("Die Maßnahme steht jetzt auf der Roadmap").wait_for()
         other.get_by_role("link", name=f"Nachnutzung: {title}").wait_for()
+        assert _violations(other) == []
+        other.goto(live.url(portal, portal.b, f"/praxis/{practice_id}/bearbeiten/"))
+        assert "Nicht gefunden" in other.content() or "gibt es" in other.content()
     finally:
         other_context.close()
 
@@ -82,3 +86,8 @@ def test_publish_approve_find_adopt_and_plan(portal: Portal, live: LiveServer, p
     assert page.locator('[data-adoption="beispielstadt"]').inner_text() == "geplant"
     assert portal.officer_b.email in page.content()
     assert Practice.objects.get(pk=practice_id).published_version is not None
+    assert _violations(page) == []
+    page.goto(live.url(portal, portal.a, f"/praxis/{practice_id}/bearbeiten/"))
+    assert _violations(page) == []
+    page.goto(live.url(portal, None, f"/praxis/oeffentlich/{practice_id}/"))
+    assert page.locator("h1").inner_text() != title  # member-only: not on the public page
