@@ -31,10 +31,14 @@ def _csv(rows: list[list[Any]]) -> bytes:
 
 
 def notice_rows(context: dict[str, Any]) -> list[list[Any]]:
-    rows: list[list[Any]] = [["Position", "Jahr", "Version", "Betrag (EUR)", "Erläuterung"]]
+    """The notice as rows. Positions and their components have amount columns of their own,
+    so that adding up the "Betrag" column gives the total and nothing is counted twice."""
+    rows: list[list[Any]] = [
+        ["Position", "Jahr", "Version", "Betrag (EUR)", "davon Bestandteil (EUR)", "Erläuterung"]
+    ]
     for line in context["lines"]:
         rows.append(
-            [line["label"], line["year"], line["version"] or "", line["amount"], line["note"]]
+            [line["label"], line["year"], line["version"] or "", line["amount"], "", line["note"]]
         )
         for component in line["components"]:
             rows.append(
@@ -42,11 +46,12 @@ def notice_rows(context: dict[str, Any]) -> list[list[Any]]:
                     "  " + str(component["label"]),
                     line["year"],
                     "",
+                    "",
                     component["amount"],
                     component["text"],
                 ]
             )
-    rows.append(["Summe", context["year"], "", context["total"], ""])
+    rows.append(["Summe", context["year"], "", context["total"], "", ""])
     return rows
 
 
@@ -67,7 +72,7 @@ def _xlsx(title: str, rows: list[list[Any]], money_columns: set[int]) -> bytes:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = EURO_FORMAT
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJ", (44, 8, 9, 16, 60, 16, 16, 16, 16, 16), strict=False):
+    for letter, width in zip("ABCDEFGHIJ", (44, 8, 9, 16, 16, 60, 16, 16, 16, 16), strict=False):
         sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -75,7 +80,7 @@ def _xlsx(title: str, rows: list[list[Any]], money_columns: set[int]) -> bytes:
 
 
 def notice_xlsx(context: dict[str, Any]) -> bytes:
-    return _xlsx(f"Kostenanteil {context['year']}", notice_rows(context), {4})
+    return _xlsx(f"Kostenanteil {context['year']}", notice_rows(context), {4, 5})
 
 
 def allocation_rows(allocation: YearAllocation) -> list[list[Any]]:

@@ -149,6 +149,15 @@ class FreezeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    decisions_waiver = forms.CharField(
+        label="Begründung, falls nicht alle Beschlüsse erfasst sind",
+        required=False,
+        help_text=(
+            "Nur nötig, wenn für ein Mitglied noch kein Ratsbeschluss im Portal erfasst ist; "
+            "die Begründung wird mit der Version gespeichert und im Verlauf gezeigt."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class IssuerForm(forms.ModelForm):

@@ -348,6 +348,9 @@ class AllocationVersion(models.Model):
         _("abgerechnet mit dem Bescheid für"), validators=year_validators
     )
     reason = models.TextField(_("Anlass"), blank=True)
+    # Why the year was frozen although not every council's decision is recorded, with the
+    # members still open at the time; empty when every decision was there.
+    decisions_waiver = models.TextField(_("Begründung ohne alle Beschlüsse"), blank=True)
     key_name = models.CharField(max_length=120)
     base_percent = models.DecimalField(**PERCENT)
     population_percent = models.DecimalField(**PERCENT)

@@ -47,6 +47,12 @@ def years() -> QuerySet[BudgetYear]:
     return BudgetYear.objects.order_by("-year")
 
 
+def year_is_frozen(year: int) -> bool:
+    """Whether the year's allocation is frozen: what depends on it (papers, decisions) is then
+    read-only until the centre treasurer opens a correction."""
+    return BudgetYear.objects.filter(year=year, status=BudgetYear.Status.FROZEN).exists()
+
+
 def year_get(year: int) -> BudgetYear | None:
     return BudgetYear.objects.filter(year=year).first()
 

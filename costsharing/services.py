@@ -352,13 +352,28 @@ def freeze_blockers(year: int) -> list[str]:
 
 @transaction.atomic
 def allocation_freeze(
-    *, budget_year: BudgetYear, user: User, settle_in_year: int | None = None, reason: str = ""
+    *,
+    budget_year: BudgetYear,
+    user: User,
+    settle_in_year: int | None = None,
+    reason: str = "",
+    decisions_waiver: str = "",
 ) -> AllocationVersion:
-    """Freeze the year's allocation as the next numbered version; nothing earlier changes."""
+    """Freeze the year's allocation as the next numbered version; nothing earlier changes.
+
+    Every member's council must have decided; otherwise the centre treasurer states why the
+    year is frozen anyway (`decisions_waiver`), and that reason is kept with the version."""
     budget_year = _locked_year(budget_year.pk)
     _ensure_changeable(budget_year)
+    waiver = ""
     if blockers := freeze_blockers(budget_year.year):
-        raise CostsharingError(" ".join(blockers))
+        if not decisions_waiver.strip():
+            raise CostsharingError(
+                " ".join(blockers)
+                + " Ohne diese Beschlüsse lässt sich das Jahr nur mit einer Begründung "
+                "festschreiben."
+            )
+        waiver = f"{decisions_waiver.strip()} (Stand beim Festschreiben: {' '.join(blockers)})"
     allocation = selectors.allocation_live(budget_year)
     key = selectors.active_key(budget_year)
     assert key is not None  # allocation_live raises without one
@@ -381,6 +396,7 @@ def allocation_freeze(
         frozen_by=user,
         settle_in_year=settle,
         reason=reason.strip(),
+        decisions_waiver=waiver,
         key_name=key.name,
         base_percent=key.base_percent,
         population_percent=key.population_percent,

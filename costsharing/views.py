@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,10 +44,12 @@ from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
 from izd.documents import (
     batch_documents,
     batch_progress,
+    batch_retry,
     document_request,
     documents_for,
     download_response,
     new_batch,
+    status_or_retry,
     status_response,
     zip_documents,
 )
@@ -168,6 +171,7 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
             "versions": selectors.versions_of(budget_year),
             "may_plan": access.is_coordinator and not budget_year.is_frozen,
             "may_freeze": access.is_centre_treasurer,
+            "freeze_blockers": services.freeze_blockers(year) if not budget_year.is_frozen else [],
             "forms": {
                 "budget": BudgetForm(
                     initial={
@@ -324,6 +328,7 @@ def freeze(request: PortalRequest, year: int) -> HttpResponse:
             user=request.user,
             settle_in_year=form.cleaned_data["settle_in_year"],
             reason=form.cleaned_data["reason"],
+            decisions_waiver=form.cleaned_data["decisions_waiver"],
         )
     except USER_ERRORS as error:
         return _error(request, error, back)
@@ -497,25 +502,33 @@ def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
                 pk__in=[row.municipality_id for row in allocation.rows]
             ).values_list("pk", "slug")
         )
-        for row in allocation.rows:
-            document_request(
-                kind=NOTICE_KIND,
-                params=notice_params(row.municipality_id, year),
-                title=f"Bescheid Kostenbeteiligung {year} – {row.name}",
-                filename=f"Kostenbeteiligung-{year}-{names[row.municipality_id]}.pdf",
-                created_by_id=request.user.pk,
-                batch=batch,
-            )
+        # One transaction: the batch is recorded whole, and its jobs go out together after it.
+        with transaction.atomic():
+            for row in allocation.rows:
+                document_request(
+                    kind=NOTICE_KIND,
+                    params=notice_params(row.municipality_id, year),
+                    title=f"Bescheid Kostenbeteiligung {year} – {row.name}",
+                    filename=f"Kostenbeteiligung-{year}-{names[row.municipality_id]}.pdf",
+                    created_by_id=request.user.pk,
+                    batch=batch,
+                )
         return redirect("costsharing:notices_batch_status", year=year, batch=batch)
     return render(request, "costsharing/kreis/notices.html", {"budget_year": budget_year})
 
 
 @kreis_role_required(*KREIS_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notices_batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+    """The batch's progress; POST ("Neu versuchen") sends its failed notices again."""
     documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
     if not documents:
         raise Http404("Diese Bescheide gibt es nicht.")
+    if request.method == "POST":
+        batch_retry(documents)
+        if not request.htmx:
+            return redirect("costsharing:notices_batch_status", year=year, batch=batch)
+        documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
     finished = all(d.is_finished for d in documents)
     context = {
         "year": year,
@@ -524,6 +537,8 @@ def notices_batch_status(request: PortalRequest, year: int, batch: uuid.UUID) ->
         "progress": batch_progress(documents),
         "finished": finished,
         "done": sum(1 for d in documents if d.status == Document.Status.DONE),
+        "failed": sum(1 for d in documents if d.status == Document.Status.FAILED),
+        "waiting": any(d.is_waiting_for_broker for d in documents),
     }
     template = "costsharing/kreis/notices_status.html"
     if request.htmx:
@@ -651,10 +666,11 @@ def notice_request(request: PortalRequest, year: int) -> HttpResponse:
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notice_status(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The progress partial; POST sends a failed notice again."""
     document = _notice_document(request, document_id)
-    return status_response(request, document, **_status_urls(document))
+    return status_or_retry(request, document, may_retry=True, **_status_urls(document))
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)

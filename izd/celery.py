@@ -2,15 +2,20 @@
 
 tenant-schemas-celery puts the sender's schema into the message headers and switches the worker's
 connection to it before the task runs.
+
+Every worker also runs the job dispatcher (izd.jobs): a thread that sends document jobs that
+were never sent and takes back those a dead worker left. `--without-job-dispatcher` turns it
+off for a worker.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
 from typing import Any
 
-from django.db import transaction
+import click
+from celery import bootsteps
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
@@ -20,10 +25,41 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def send_after_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Send a task once the surrounding transaction has committed.
+class JobDispatcherStep(bootsteps.StartStopStep):
+    """Runs the job dispatcher in the worker's main process, once the pool has started (so no
+    pool process is forked with the dispatcher's database connection)."""
 
-    A worker must never see an id whose row is not yet visible to it.
-    """
-    send: Callable[[], Any] = lambda: task.apply_async(args=args, kwargs=kwargs)  # noqa: E731
-    transaction.on_commit(send)
+    requires = ("celery.worker.components:Pool",)
+
+    def __init__(self, parent: Any, without_job_dispatcher: bool = False, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.enabled = not without_job_dispatcher
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, parent: Any) -> None:
+        from izd.jobs import dispatcher_loop
+
+        self._thread = threading.Thread(
+            target=dispatcher_loop, args=(self._stop,), name="izd-job-dispatcher", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, parent: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def terminate(self, parent: Any) -> None:
+        self.stop(parent)
+
+
+app.user_options["worker"].add(
+    click.Option(
+        ["--without-job-dispatcher"],
+        is_flag=True,
+        default=False,
+        help="Keine Dokumentaufträge nachsenden (ein anderer Worker tut es).",
+    )
+)
+app.steps["worker"].add(JobDispatcherStep)

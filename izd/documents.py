@@ -11,21 +11,27 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from izd import jobs
 from izd.models import Document
 from izd.pdf import RenderSpec, render_pdf
 from izd.schemas import current_schema
+
+logger = logging.getLogger(__name__)
 
 Builder = Callable[[Document], RenderSpec]
 _BUILDERS: dict[str, Builder] = {}
@@ -68,14 +74,6 @@ def context_hash(spec: RenderSpec) -> str:
 # --- requests (web side) --------------------------------------------------------------------
 
 
-def _enqueue(document: Document) -> None:
-    from izd.tasks import render_document
-
-    transaction.on_commit(
-        lambda: render_document.apply_async(args=(document.pk, document.schema_name))
-    )
-
-
 @transaction.atomic
 def document_request(
     *,
@@ -86,7 +84,7 @@ def document_request(
     created_by_id: int | None,
     batch: uuid.UUID | None = None,
 ) -> Document:
-    """Record a document to render and send the task once the transaction has committed."""
+    """Record a document to render (the job) and send it once the transaction has committed."""
     builder_for(kind)
     document = Document(
         kind=kind,
@@ -99,7 +97,7 @@ def document_request(
     )
     document.full_clean()
     document.save()
-    _enqueue(document)
+    jobs.dispatch_after_commit([document])
     return document
 
 
@@ -125,63 +123,87 @@ def _latest_equal(document: Document, input_hash: str) -> Document | None:
     )
 
 
-def _set_progress(document: Document, progress: int, status: str) -> None:
-    Document.objects.filter(pk=document.pk).update(progress=progress, status=status)
+def _set_progress(document: Document, token: uuid.UUID, progress: int) -> None:
+    jobs.holds(document.pk, token).update(progress=progress)
 
 
-def document_render(document_id: int) -> Document:
-    """Build, render and store one document; does nothing for one that is already done."""
-    document = Document.objects.get(pk=document_id)
-    if document.status == Document.Status.DONE:
-        return document
-    _set_progress(document, 10, Document.Status.RUNNING)
+def document_render(document_id: int) -> Document | None:
+    """Build, render and store one document, if this worker gets the job's claim.
+
+    Does nothing for a job that is taken, finished or gone (a duplicate message). A job that
+    cannot be built fails with the builder's German reason; an unexpected error gives the job
+    back for another attempt (izd.jobs), so it never stays running.
+    """
+    token = jobs.claim(document_id)
+    if token is None:
+        return Document.objects.filter(pk=document_id).first()
     try:
+        document = Document.objects.get(pk=document_id)
         spec = builder_for(document.kind)(document)
         input_hash = context_hash(spec)
         earlier = _latest_equal(document, input_hash)
         if earlier is not None:
-            return _store_reused(document, earlier, input_hash)
-        _set_progress(document, 40, Document.Status.RUNNING)
+            return _store_reused(document, token, earlier, input_hash)
+        _set_progress(document, token, 40)
         content = render_pdf(spec)
-        return _store(document, content, input_hash, spec)
+        return _store(document, token, content, input_hash, spec)
     except DocumentError as error:
-        Document.objects.filter(pk=document.pk).update(
-            status=Document.Status.FAILED, error=str(error), progress=100,
-            finished_at=timezone.now(),
-        )  # fmt: skip
-        raise
+        jobs.fail(document_id, token, str(error))
+        return None
+    except Exception as error:
+        logger.exception("Rendering document %s failed", document_id)
+        jobs.give_back(document_id, token, error)
+        return None
+    finally:
+        jobs.release(token)
+
+
+def _claimed(document: Document, token: uuid.UUID) -> Document | None:
+    """The row, locked, if this claim still holds it: only one attempt ever stores a result."""
+    return jobs.holds(document.pk, token).select_for_update().first()
 
 
 @transaction.atomic
-def _store(document: Document, content: bytes, input_hash: str, spec: RenderSpec) -> Document:
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status == Document.Status.DONE:  # a second delivery of the same task
-        return document
+def _store(
+    document: Document, token: uuid.UUID, content: bytes, input_hash: str, spec: RenderSpec
+) -> Document | None:
+    locked = _claimed(document, token)
+    if locked is None:  # the job was taken over (our lease ran out) or finished meanwhile
+        return None
+    document = locked
     document.file.save(spec.filename, ContentFile(content), save=False)
     document.size = len(content)
     document.sha256 = hashlib.sha256(content).hexdigest()
     document.sha512 = hashlib.sha512(content).hexdigest()
     document.input_hash = input_hash
-    document.status = Document.Status.DONE
-    document.progress = 100
-    document.finished_at = timezone.now()
-    document.save()
+    _finish(document)
     return document
 
 
+def _finish(document: Document) -> None:
+    document.status = Document.Status.DONE
+    document.progress = 100
+    document.finished_at = timezone.now()
+    document.claim = None
+    document.lease_until = None
+    document.save()
+
+
 @transaction.atomic
-def _store_reused(document: Document, earlier: Document, input_hash: str) -> Document:
-    document = Document.objects.select_for_update().get(pk=document.pk)
+def _store_reused(
+    document: Document, token: uuid.UUID, earlier: Document, input_hash: str
+) -> Document | None:
+    locked = _claimed(document, token)
+    if locked is None:
+        return None
+    document = locked
     document.file = earlier.file.name
     document.size = earlier.size
     document.sha256 = earlier.sha256
     document.sha512 = earlier.sha512
     document.input_hash = input_hash
     document.reused = True
-    document.status = Document.Status.DONE
-    document.progress = 100
-    document.finished_at = timezone.now()
-    document.save()
+    _finish(document)
     return document
 
 
@@ -217,11 +239,56 @@ def status_response(
     request: HttpRequest, document: Document, *, download_url: str, status_url: str
 ) -> HttpResponse:
     """The progress partial a page polls with htmx until the document is finished."""
+    return _status_partial(request, document, download_url, status_url, may_retry=False)
+
+
+def _status_partial(
+    request: HttpRequest, document: Document, download_url: str, status_url: str, may_retry: bool
+) -> HttpResponse:
     return render(
         request,
         "izd/document_status.html#status",
-        {"document": document, "download_url": download_url, "status_url": status_url},
+        {
+            "document": document,
+            "download_url": download_url,
+            "status_url": status_url,
+            # The visitor may send a failed document again (POST to status_url).
+            "may_retry": may_retry,
+        },
     )
+
+
+def status_or_retry(
+    request: HttpRequest,
+    document: Document,
+    *,
+    download_url: str,
+    status_url: str,
+    may_retry: bool,
+) -> HttpResponse:
+    """GET: the progress partial. POST ("Neu versuchen"): send a failed document again."""
+    if request.method == "POST":
+        if not may_retry:
+            raise PermissionDenied
+        if document.status == Document.Status.FAILED:
+            document = jobs.document_retry(document=document)
+        if not getattr(request, "htmx", False):
+            return redirect(_back(request, status_url))
+    return _status_partial(request, document, download_url, status_url, may_retry)
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return fallback
+
+
+def batch_retry(documents: Iterable[Document]) -> int:
+    """Send every failed document of a batch again; returns how many."""
+    return jobs.documents_retry(documents=documents)
 
 
 def download_response(document: Document) -> HttpResponse | FileResponse:

@@ -42,6 +42,9 @@ class Document(models.Model):
 
     Lives in the public schema; `schema_name` names the municipality it belongs to (or `public`
     for the Kreis), and every view that hands one out checks it against the visitor's access.
+
+    The row is also the job (an outbox, see izd.jobs): written in the transaction that asks for
+    the document, sent to the broker after commit, claimed by a worker with a lease it renews.
     """
 
     class Status(models.TextChoices):
@@ -72,9 +75,24 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The job: when its message last went to the broker (null: never, or to be sent again),
+    # why the last send failed, how often a worker took it, and the current worker's claim.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The dispatcher's sweep looks only at unfinished jobs.
+            models.Index(
+                fields=["status", "lease_until"],
+                name="izd_document_open_jobs",
+                condition=models.Q(status__in=["pending", "running"]),
+            )
+        ]
         verbose_name = _("Dokument")
         verbose_name_plural = _("Dokumente")
 
@@ -84,3 +102,8 @@ class Document(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_waiting_for_broker(self) -> bool:
+        """Requested, but the background service could not be reached yet."""
+        return self.status == self.Status.PENDING and self.sent_at is None and bool(self.send_error)

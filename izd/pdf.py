@@ -8,6 +8,7 @@ from any other host. Text from users reaches the templates as autoescaped values
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from izd.pdf_accessibility import finish_accessible_pdf
 
 # The documents' base URL: relative paths in templates resolve to it, and only it is served.
 STATIC_BASE = "https://izd-portal.invalid/static/"
@@ -58,17 +61,25 @@ class RenderSpec:
     title: str
     filename: str
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
-    pdf_variant: str | None = "pdf/a-3b"
+    # Tagged PDF/A-3a (headings, paragraphs, lists, tables, figures for screen readers; A-3
+    # because notices embed their e-invoice XML), finished to PDF/UA-1 by izd.pdf_accessibility.
+    pdf_variant: str | None = "pdf/a-3a"
     lang: str = "de"
     # Applied to the rendered bytes (e.g. to make a Factur-X invoice of them); its qualified
     # name goes into the document's input hash, its inputs must be in `context`.
     postprocess: Callable[[bytes], bytes] | None = None
 
 
+# An amount and its currency sign stay on one line in print. A span rather than a no-break
+# space, so that the text a reader copies (or a test extracts) keeps its plain space.
+_AMOUNT = re.compile(r"(?<![\w.,])(-?\d[\d.]*(?:,\d+)?) (€|EUR|%)(?![^<>]*>)")
+
+
 def render_html(spec: RenderSpec) -> str:
-    return render_to_string(
+    html = render_to_string(
         spec.template_name, {**spec.context, "document_title": spec.title, "lang": spec.lang}
     )
+    return _AMOUNT.sub(r'<span class="nobr">\1 \2</span>', html)
 
 
 def render_pdf(spec: RenderSpec) -> bytes:
@@ -87,6 +98,7 @@ def render_pdf(spec: RenderSpec) -> bytes:
         options["pdf_variant"] = spec.pdf_variant
     pdf = document.write_pdf(**options)
     assert pdf is not None
+    content = bytes(pdf)
     if spec.postprocess is not None:
-        return spec.postprocess(bytes(pdf))
-    return bytes(pdf)
+        content = spec.postprocess(content)
+    return finish_accessible_pdf(content)

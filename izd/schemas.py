@@ -41,3 +41,17 @@ def tenant_schema(tenant: Any) -> Iterator[None]:
             activate_public()
         else:
             activate_tenant(previous)
+
+
+@contextmanager
+def own_search_path() -> Iterator[None]:
+    """For a block that sets `search_path` itself (e.g. `SET LOCAL search_path TO pg_catalog`).
+
+    django-tenants issues its `SET search_path` only when it has not done so for the current
+    schema yet (TENANT_LIMIT_SET_CALLS). A `SET LOCAL` inside a savepoint lasts until the outer
+    transaction ends, so afterwards it must set the tenant's path again.
+    """
+    try:
+        yield
+    finally:
+        _tenant_connection().search_path_set_schemas = None

@@ -30,6 +30,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = env_path("IZD_DATA_DIR", BASE_DIR / ".data")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Archives of municipalities (export_municipality, offboarding): kept like backups.
+ARCHIVE_DIR = env_path("IZD_ARCHIVE_DIR", DATA_DIR / "archives")
 
 _database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql"))
 _redis_url = env_url("REDIS_URL", schemes=("redis", "rediss"))
@@ -100,6 +102,9 @@ ROOT_URLCONF = "izd.urls_tenant"
 # New municipalities are cloned from this migrated template instead of replaying migrations.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# One `SET search_path` per schema switch instead of one before every statement (django-tenants
+# forgets the setting on set_tenant(), rollback and savepoint rollback, so it stays correct).
+TENANT_LIMIT_SET_CALLS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
@@ -248,18 +253,58 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"IZD-Portal <noreply@{BASE_D
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: tasks run in the schema they were sent from (tenant-schemas-celery).
+#
+# A document job lives in PostgreSQL (izd.jobs); a Celery message only wakes a worker up. The
+# settings below make the broker's copy survive a dead worker, and the job's lease in the
+# database makes recovery fast, without waiting for the broker's visibility timeout.
 CELERY_BROKER_URL = REDIS_URL
+# Redis, with a worker that reconnects after an outage instead of shutting down (izd/broker.py).
+CELERY_BROKER_TRANSPORT = "izd.broker:Transport"
 CELERY_RESULT_BACKEND = REDIS_URL
+# Queue the portal sends to and its workers read; separate portals may share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = env_str("IZD_TASK_QUEUE", "celery")
+# Acknowledge a message only after the task has run: a worker killed mid-task leaves the
+# message unacknowledged, so the broker hands it out again (a lost message is re-sent by the
+# dispatcher anyway; the job's compare-and-set claim drops the duplicate).
 CELERY_TASK_ACKS_LATE = True
+# With acks_late, a task whose pool process died (OOM, SIGKILL, hard time limit) is requeued
+# instead of acknowledged as failed. A job that kills its process every time cannot loop:
+# every claim counts an attempt, and after IZD_JOB_MAX_ATTEMPTS it ends as failed.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Reserve one message per pool process: a killed worker strands at most its running jobs, and
+# a long batch spreads over every worker instead of piling up in the first one's buffer.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("IZD_TASK_TIME_LIMIT", 15 * 60, minimum=10)
-# The broker must not hand a task to a second worker while the first still works on it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# The soft limit raises inside the task first, so the job is given back (or failed) cleanly.
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, CELERY_TASK_TIME_LIMIT * 9 // 10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # The broker hands an unacknowledged message to a second worker after this time, so it
+    # must exceed the task time limit, or a slow task would run twice. Recovery after a dead
+    # worker does not wait for it: the job's lease (IZD_JOB_LEASE_SECONDS) expires first and
+    # the dispatcher sends the job again; the late duplicate finds the job taken or done.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
+    # A web request that sends a job must not hang on a Redis that is down: the job is
+    # already in the database, and the dispatcher sends it when Redis is back.
+    "socket_connect_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Workers outlive a Redis outage: they keep reconnecting, also when started without Redis.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+
+# Document jobs (izd.jobs): a running job renews its lease every third of this time; a job
+# whose lease ran out (its worker died) is sent again, at most IZD_JOB_MAX_ATTEMPTS times.
+JOB_LEASE_SECONDS = env_int("IZD_JOB_LEASE_SECONDS", 30, minimum=5)
+JOB_MAX_ATTEMPTS = env_int("IZD_JOB_MAX_ATTEMPTS", 3, minimum=1)
+# How often each worker's dispatcher looks for jobs never sent or left by a dead worker.
+JOB_SWEEP_SECONDS = env_int("IZD_JOB_SWEEP_SECONDS", 5, minimum=1)
+# A job sent but still waiting after this long is sent once more (its message may have been
+# lost with a Redis that restarted without its data); a duplicate costs one no-op task.
+JOB_RESEND_SECONDS = env_int("IZD_JOB_RESEND_SECONDS", 10 * 60, minimum=60)
 
 CACHES = {
     "default": {

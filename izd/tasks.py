@@ -11,10 +11,15 @@ def report_schema() -> str:
     return current_schema()
 
 
-@shared_task(acks_late=True, max_retries=0)
-def render_document(document_id: int, schema_name: str) -> int:
-    """Render and store one document; `schema_name` is the schema tenant-schemas-celery
-    switched to, passed too so the task's log names it."""
+@shared_task(acks_late=True, max_retries=0, ignore_result=True)
+def render_document(document_id: int, schema_name: str) -> int | None:
+    """Render and store one document job; `schema_name` is the schema tenant-schemas-celery
+    switched to, passed too so the task's log names it.
+
+    The message only says "look at this job": the job's state lives in its row (izd.jobs), so
+    a duplicate message, a retry or a redelivery never renders a document twice.
+    """
     from izd.documents import document_render
 
-    return document_render(document_id).pk
+    document = document_render(document_id)
+    return None if document is None else document.pk

@@ -25,12 +25,32 @@ def _point(cx: float, cy: float, radius: float, index: int, count: int) -> tuple
     return cx + radius * math.cos(angle), cy + radius * math.sin(angle)
 
 
+# Axis labels are set in lines of at most this many characters; at 13 px an average character
+# is about 7.5 px wide, so the margins beside the chart leave room for every line.
+LABEL_CHARS = 20
+CHAR_WIDTH = 7.5
+LINE_HEIGHT = 15
+
+
+def label_lines(label: str, width: int = LABEL_CHARS) -> list[str]:
+    """Break a label at spaces (and after hyphens) into lines of at most `width` characters;
+    a single longer word keeps its own line."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def radar_svg(labels: Sequence[str], series: Sequence[Series], *, title: str) -> SafeString:
-    """A radar (spider) chart, 0 to 100 on every axis."""
+    """A radar (spider) chart, 0 to 100 on every axis. Labels wrap and the canvas is wider than
+    the circle, so no label is cut off at the edge."""
     count = len(labels)
-    size, cx, cy, radius = 560, 280.0, 270.0, 170.0
+    width, size, cx, cy, radius = 760, 600, 380.0, 280.0, 170.0
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size}" role="img" '
         f'aria-label="{escape(title)}" class="maturity-radar">',
         f"<title>{escape(title)}</title>",
     ]
@@ -52,10 +72,16 @@ def radar_svg(labels: Sequence[str], series: Sequence[Series], *, title: str) ->
         parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" class="maturity-grid"/>')
         lx, ly = _point(cx, cy, radius + 22, i, count)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" '
-            f'class="maturity-axis">{escape(label)}</text>'
+        lines = label_lines(label)
+        # Labels above the centre grow upwards, those below downwards, away from the circle.
+        first_y = ly + 4 - (LINE_HEIGHT * (len(lines) - 1) if ly < cy - 10 else 0)
+        if abs(ly - cy) <= 10:
+            first_y = ly + 4 - LINE_HEIGHT * (len(lines) - 1) / 2
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" y="{first_y + LINE_HEIGHT * n:.1f}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
         )
+        parts.append(f'<text text-anchor="{anchor}" class="maturity-axis">{spans}</text>')
     for item in series:
         values = [float(v) if v is not None else 0.0 for v in item.values]
         points = " ".join(

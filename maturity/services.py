@@ -36,7 +36,7 @@ from maturity.models import (
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.structure import ModelStructure
 from tenants.models import Municipality, User
-from tenants.selectors import portal_url
+from tenants.selectors import portal_url, portal_urls
 
 # --- errors ---------------------------------------------------------------------------------
 
@@ -196,6 +196,7 @@ def campaign_remind(*, campaign: Campaign) -> Reminders:
         .order_by("municipality__name")
     )
     emails = selectors.digital_officer_emails([p.municipality_id for p in pending])
+    links = portal_urls([p.municipality for p in pending], f"/reifegrad/{campaign.pk}/")
     messages: list[tuple[str, str, list[str]]] = []
     without_officer: list[str] = []
     reminded: list[Participation] = []
@@ -205,7 +206,7 @@ def campaign_remind(*, campaign: Campaign) -> Reminders:
         if not recipients:
             without_officer.append(participation.municipality.name)
             continue
-        link = portal_url(participation.municipality, f"/reifegrad/{campaign.pk}/")
+        link = links[participation.municipality_id]
         status = participation.get_status_display()
         body = (
             f"Guten Tag,\n\nfür {participation.municipality.name} ist die Selbsteinschätzung "

@@ -355,11 +355,14 @@ def municipal_pdf_request(request: PortalRequest) -> HttpResponse:
     return _pdf_requested(request, document, reverse("roadmap:home"))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*ALL_MUNICIPALITY_ROLES)
 def municipal_pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The progress partial; POST sends a failed PDF again (everyone who may request one)."""
     document = _document(document_id, _tenant(request).schema_name)
-    return izd_documents.status_response(request, document, **_document_urls(request, document))
+    return izd_documents.status_or_retry(
+        request, document, may_retry=True, **_document_urls(request, document)
+    )
 
 
 @require_GET
@@ -693,11 +696,15 @@ def pdf_request(request: PortalRequest) -> HttpResponse:
     return _pdf_requested(request, document, reverse("roadmap:roadmap"))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @kreis_role_required()
 def pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The progress partial; POST sends a failed PDF again (the coordinator, who requests it)."""
     document = _document(document_id, settings.PUBLIC_SCHEMA_NAME)
-    return izd_documents.status_response(request, document, **_document_urls(request, document))
+    may_retry = get_access(request).is_coordinator
+    return izd_documents.status_or_retry(
+        request, document, may_retry=may_retry, **_document_urls(request, document)
+    )
 
 
 @require_GET

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
+from izd.schemas import own_search_path
+
 
 @dataclass(frozen=True)
 class TemplateStructure:
@@ -30,6 +32,9 @@ class TemplateStructure:
     indexes: tuple[str, ...]
     filled_tables: tuple[str, ...]
     identities: tuple[tuple[str, str], ...]
+    # Identity sequences that are not bigint: `LIKE ... INCLUDING IDENTITY` makes every new one
+    # bigint (keeping the old maximum), so these are set back to the template's type.
+    sequence_types: tuple[tuple[str, str], ...] = ()
 
 
 _cached: TemplateStructure | None = None
@@ -63,7 +68,7 @@ def _placeholder(definition: str, template: str) -> str:
 
 
 def _read_structure(template: str) -> TemplateStructure:
-    with transaction.atomic(), connection.cursor() as cursor:
+    with own_search_path(), transaction.atomic(), connection.cursor() as cursor:
         # With only pg_catalog on the path, every definition names its schema explicitly.
         cursor.execute("SET LOCAL search_path TO pg_catalog")
         cursor.execute(
@@ -100,6 +105,13 @@ def _read_structure(template: str) -> TemplateStructure:
             [template],
         )
         identities = tuple((row[0], row[1]) for row in cursor.fetchall())
+        cursor.execute(
+            "SELECT c.relname, format_type(s.seqtypid, NULL) FROM pg_sequence s "
+            "JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relnamespace = %s::regnamespace "
+            "AND s.seqtypid <> 'bigint'::regtype ORDER BY 1",
+            [template],
+        )
+        sequence_types = tuple((row[0], row[1]) for row in cursor.fetchall())
         filled = []
         for table in tables:
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_quote(template)}.{_quote(table)})")
@@ -113,6 +125,7 @@ def _read_structure(template: str) -> TemplateStructure:
         indexes=tuple(indexes),
         filled_tables=tuple(filled),
         identities=identities,
+        sequence_types=sequence_types,
     )
 
 
@@ -132,6 +145,10 @@ def _copy_statements(structure: TemplateStructure, template: str, target: str) -
     statements += [
         f"CREATE TABLE {schema}.{_quote(t)} (LIKE {source}.{_quote(t)} {like})"
         for t in structure.tables
+    ]
+    statements += [
+        f"ALTER SEQUENCE {schema}.{_quote(sequence)} AS {type_}"
+        for sequence, type_ in structure.sequence_types
     ]
     statements += [
         f"INSERT INTO {schema}.{_quote(t)} SELECT * FROM {source}.{_quote(t)}"

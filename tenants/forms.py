@@ -115,3 +115,25 @@ class LegalPageForm(forms.Form):
     def __init__(self, *args: Any, require_feedback: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["feedback_email"].required = require_feedback
+
+
+class OffboardForm(forms.Form):
+    """The coordinator types the municipality's name to confirm that it leaves the portal."""
+
+    confirm_name = forms.CharField(label=_("Name der Kommune zur Bestätigung"), max_length=120)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.fields["confirm_name"].help_text = _(
+            "Bitte „%(name)s“ genau so eingeben, wie es hier steht."
+        ) % {"name": municipality.name}
+
+    def clean_confirm_name(self) -> str:
+        value = str(self.cleaned_data["confirm_name"]).strip()
+        if value != self.municipality.name:
+            raise forms.ValidationError(
+                _("Der eingegebene Name stimmt nicht mit „%(name)s“ überein.")
+                % {"name": self.municipality.name}
+            )
+        return value

@@ -34,8 +34,23 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
     def members(self) -> MunicipalityQuerySet:
         """The municipalities, without the Kreis' own (public) tenant."""
         return self.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).filter(
-            kind=Municipality.Kind.MUNICIPALITY
+            kind=Municipality.Kind.MUNICIPALITY, offboarded_at__isnull=True
         )
+
+    def offboarded(self) -> MunicipalityQuerySet:
+        return self.filter(offboarded_at__isnull=False)
+
+
+class ActiveMunicipalityManager(models.Manager["Municipality"]):
+    """The tenants that have a schema: an offboarded municipality is hidden from everything that
+    walks the tenants (django-tenants' migrate_schemas, tenant_command, create_missing_schemas),
+    while its row stays for the frozen shares and decided papers that still point to it."""
+
+    def get_queryset(self) -> MunicipalityQuerySet:
+        return MunicipalityQuerySet(self.model, using=self._db).filter(offboarded_at__isnull=True)
+
+    def members(self) -> MunicipalityQuerySet:
+        return self.get_queryset().members()
 
 
 class Municipality(TenantMixin):
@@ -66,10 +81,16 @@ class Municipality(TenantMixin):
     city = models.CharField(_("Ort"), max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the municipality left the portal: its schema is dropped, its archive kept.
+    offboarded_at = models.DateTimeField(_("ausgetreten am"), null=True, blank=True)
 
-    objects = MunicipalityQuerySet.as_manager()
+    objects: ClassVar[ActiveMunicipalityManager] = ActiveMunicipalityManager()
+    # Including offboarded municipalities (for the archive and the Kreis' records).
+    with_offboarded: ClassVar[models.Manager[Municipality]] = MunicipalityQuerySet.as_manager()
 
     auto_create_schema = True
+    # Deleting the row drops its schema too, so that no orphan schema is left behind.
+    auto_drop_schema = True
 
     class Meta:
         verbose_name = _("Kommune")
@@ -94,6 +115,10 @@ class Municipality(TenantMixin):
         """Clone the template schema (see tenants.cloning for why not django-tenants' way)."""
         from tenants.cloning import schema_clone_from_template
 
+        if self.offboarded_at is not None:
+            # django-tenants recreates a missing schema on every save; an offboarded
+            # municipality must stay without one until its archive is imported again.
+            return False
         if self.is_kreis or not sync_schema:
             return bool(super().create_schema(check_if_exists, sync_schema, verbosity))
         if check_if_exists and schema_exists(self.schema_name):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db.models import QuerySet, Value
 from django.http import HttpRequest
@@ -45,7 +47,12 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 
 def members_of(municipality: Municipality) -> QuerySet[Membership]:
-    return Membership.objects.filter(municipality=municipality).select_related("user")
+    # A fixed order: the table's physical order changes when rows are deleted and restored.
+    return (
+        Membership.objects.filter(municipality=municipality)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email", "role")
+    )
 
 
 def open_invitations(municipality: Municipality) -> QuerySet[Invitation]:
@@ -60,15 +67,25 @@ def portal_url(
     Within a request, scheme and port follow the request, so links work behind any proxy and on
     a development server's port.
     """
-    domain = (
-        Domain.objects.filter(tenant=municipality, is_primary=True)
-        .values_list("domain", flat=True)
-        .first()
+    return portal_urls([municipality], path, request=request)[municipality.pk]
+
+
+def portal_urls(
+    municipalities: Iterable[Municipality], path: str = "/", *, request: HttpRequest | None = None
+) -> dict[int, str]:
+    """`portal_url` for many municipalities by their primary key, with one query for all."""
+    municipalities = list(municipalities)
+    domains = dict(
+        Domain.objects.filter(tenant__in=[m.pk for m in municipalities], is_primary=True)
+        .order_by("-id")
+        .values_list("tenant_id", "domain")
     )
-    host = domain or f"{municipality.slug}.{settings.BASE_DOMAIN}"
     scheme, port = settings.PORTAL_SCHEME, str(settings.PORTAL_PORT or "")
     if request is not None:
         scheme, port = request.scheme or scheme, request.get_port()
     default_port = {"http": "80", "https": "443"}[scheme]
     suffix = f":{port}" if port and port != default_port else ""
-    return f"{scheme}://{host}{suffix}{path}"
+    return {
+        m.pk: f"{scheme}://{domains.get(m.pk) or f'{m.slug}.{settings.BASE_DOMAIN}'}{suffix}{path}"
+        for m in municipalities
+    }

@@ -37,15 +37,42 @@ def schema_name_for(ags: str) -> str:
     return f"gem_{ags}"
 
 
-def tenant_template_ensure(*, verbosity: int = 0) -> None:
-    """Create and migrate the template schema that new municipalities are cloned from."""
+def tenant_template_ensure(
+    *,
+    app_label: str | None = None,
+    migration_name: str | None = None,
+    verbosity: int = 0,
+    **migrate_options: object,
+) -> None:
+    """Create the template schema that new municipalities are cloned from, and migrate it the
+    way the municipality schemas were: to the same target migration when one is given (also
+    backwards), else forward to the latest.
+
+    `migrate_options` are the migrate command's own (fake, fake_initial, plan, prune, ...), so
+    that the template is treated exactly like every municipality.
+    """
     template = settings.TENANT_BASE_SCHEMA
+    created = False
     if not schema_exists(template):
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{template}"')
-    call_command(
-        "migrate_schemas", tenant=True, schema_name=template, interactive=False, verbosity=verbosity
-    )
+        created = True
+
+    def migrate(*args: str) -> None:
+        call_command(
+            "migrate_schemas",
+            *args,
+            tenant=True,
+            schema_name=template,
+            interactive=False,
+            verbosity=verbosity,
+            **migrate_options,
+        )
+
+    if created and app_label:
+        # A new template has nothing yet; the municipalities have every other app's tables.
+        migrate()
+    migrate(*[arg for arg in (app_label, migration_name) if arg])
 
 
 @dataclass(frozen=True)
@@ -65,6 +92,17 @@ class MunicipalityData:
 def municipality_create(*, data: MunicipalityData) -> Municipality:
     """Add a municipality: its record, its schema (cloned from the template) and its domain."""
     slug = data.slug or slug_for(data.name)
+    left = Municipality.with_offboarded.filter(offboarded_at__isnull=False)
+    gone = left.filter(ags=data.ags).first() or left.filter(slug=slug).first()
+    if gone is not None:
+        # Its row stays for the Kreis' records; it comes back from its archive, not anew.
+        raise ValidationError(
+            _(
+                "%(name)s (AGS %(ags)s, Subdomain %(slug)s) ist ausgetreten. Bitte ihr Archiv "
+                "mit „manage.py import_municipality“ wieder einspielen."
+            )
+            % {"name": gone.name, "ags": gone.ags, "slug": gone.slug}
+        )
     municipality = Municipality(
         kind=Municipality.Kind.MUNICIPALITY,
         schema_name=schema_name_for(data.ags),

@@ -38,7 +38,16 @@ kreis_patterns = [
     path("kommunen/", views.municipality_list, name="municipality_list"),
     path("kommunen/neu/", views.municipality_create, name="municipality_create"),
     path("kommunen/import/", views.municipality_import, name="municipality_import"),
+    path("kommunen/archive/", views.municipality_archives, name="municipality_archives"),
+    path(
+        "kommunen/archive/<str:filename>/",
+        views.municipality_archive_download,
+        name="municipality_archive_download",
+    ),
     path("kommunen/<slug:slug>/", views.municipality_detail, name="municipality_detail"),
     path("kommunen/<slug:slug>/einladen/", views.invitation_create, name="invitation_create"),
+    path(
+        "kommunen/<slug:slug>/austritt/", views.municipality_offboard, name="municipality_offboard"
+    ),
     path("seiten/<str:kind>/bearbeiten/", views.legal_page_edit, name="legal_page_edit"),
 ]

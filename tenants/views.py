@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from izd.models import LegalPage
 from izd.selectors import legal_page_content
 from izd.services import legal_page_update
-from tenants import selectors, services
+from tenants import archive, selectors, services
 from tenants.access import get_access, kreis_role_required
 from tenants.forms import (
     ImportForm,
@@ -19,6 +19,7 @@ from tenants.forms import (
     InvitationForm,
     LegalPageForm,
     MunicipalityForm,
+    OffboardForm,
 )
 from tenants.http import PortalRequest
 from tenants.models import Invitation, KreisRole, Municipality
@@ -35,18 +36,15 @@ def start(request: PortalRequest) -> HttpResponse:
             "tenants/municipality_start.html",
             {"municipality": tenant, "members": selectors.members_of(tenant)},
         )
-    memberships = selectors.memberships_of(request.user)
-    if not get_access(request).is_kreis_staff and memberships.count() == 1:
-        only = memberships.first()
-        assert only is not None
-        return redirect(selectors.portal_url(only.municipality, request=request))
+    memberships = list(selectors.memberships_of(request.user))
+    if not get_access(request).is_kreis_staff and len(memberships) == 1:
+        return redirect(selectors.portal_url(memberships[0].municipality, request=request))
+    urls = selectors.portal_urls([m.municipality for m in memberships], request=request)
     return render(
         request,
         "tenants/kreis_start.html",
         {
-            "memberships": [
-                (m, selectors.portal_url(m.municipality, request=request)) for m in memberships
-            ],
+            "memberships": [(m, urls[m.municipality_id]) for m in memberships],
             "municipality_count": selectors.municipality_list().count(),
         },
     )
@@ -54,9 +52,9 @@ def start(request: PortalRequest) -> HttpResponse:
 
 @kreis_role_required()
 def municipality_list(request: PortalRequest) -> HttpResponse:
-    municipalities = [
-        (m, selectors.portal_url(m, request=request)) for m in selectors.municipality_list()
-    ]
+    rows = list(selectors.municipality_list())
+    urls = selectors.portal_urls(rows, request=request)
+    municipalities = [(m, urls[m.pk]) for m in rows]
     return render(request, "tenants/municipality_list.html", {"municipalities": municipalities})
 
 
@@ -198,4 +196,57 @@ def legal_page_edit(request: PortalRequest, kind: str) -> HttpResponse:
         "tenants/legal_page_form.html",
         {"form": form, "kind": kind, "title": content.title},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def municipality_offboard(request: PortalRequest, slug: str) -> HttpResponse:
+    """The municipality leaves the portal, after the coordinator typed its name."""
+    municipality = get_object_or_404(Municipality.objects.members(), slug=slug)
+    form = OffboardForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path = archive.municipality_offboard(municipality=municipality)
+        except archive.ArchiveError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s ist ausgetreten. Das Archiv %(file)s wurde geschrieben und bleibt "
+                    "hier abrufbar; das Schema der Kommune wurde gelöscht."
+                )
+                % {"name": municipality.name, "file": path.name},
+            )
+            return redirect("municipality_archives")
+    return render(
+        request,
+        "tenants/municipality_offboard.html",
+        {"municipality": municipality, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@kreis_role_required(COORDINATOR)
+def municipality_archives(request: PortalRequest) -> HttpResponse:
+    return render(
+        request,
+        "tenants/municipality_archives.html",
+        {
+            "archives": archive.archive_list(),
+            "offboarded": Municipality.with_offboarded.filter(offboarded_at__isnull=False).order_by(
+                "name"
+            ),
+        },
+    )
+
+
+@kreis_role_required(COORDINATOR)
+def municipality_archive_download(request: PortalRequest, filename: str) -> FileResponse:
+    path = archive.archive_path(filename)
+    if path is None:
+        raise Http404
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type="application/gzip"
     )

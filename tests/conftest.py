@@ -129,8 +129,19 @@ def django_db_setup(
         )
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        drift = _schema_drift()
         _close_other_connections()
         teardown_databases(config, verbosity=request.config.option.verbose)
+    if drift:
+        pytest.fail("Schemas weichen von der Vorlage ab:\n" + "\n".join(drift), pytrace=False)
+
+
+def _schema_drift() -> list[str]:
+    """`check_schemas` once more after every test, the migrating ones included."""
+    from tenants.catalogue import schema_drift
+
+    activate_public()
+    return [str(difference) for difference in schema_drift()]
 
 
 def _close_other_connections() -> None:
@@ -337,6 +348,9 @@ def celery_worker_session(
             perform_ping_check=False,
             loglevel="WARNING",
             queues=[queue],
+            # Jobs reach this worker through the web side's send after commit; the fault
+            # tests (tests/izd/test_jobs.py) run real worker processes with the dispatcher.
+            without_job_dispatcher=True,
         ) as worker,
     ):
         yield worker

@@ -322,16 +322,15 @@ def year_decided(year: int) -> bool:
 
 
 def freeze_blocker(year: int) -> str | None:
-    """Why the centre treasurer may not freeze the year yet: a council that has a paper for it
-    has not decided. A year without any paper was decided outside the portal and is not held."""
-    rows = [row for row in decisions_for_year(year) if row.paper_id is not None]
-    waiting = [row.municipality_name for row in rows if not row.is_decided]
+    """Why the centre treasurer may not freeze the year yet: a member's council has not decided
+    (no paper, no decision recorded, or only postponed). The treasurer may still freeze with a
+    stated reason, which cost sharing keeps with the version."""
+    waiting = [row.municipality_name for row in decisions_for_year(year) if not row.is_decided]
     if not waiting:
         return None
     names = ", ".join(waiting[:5]) + (
         f" und {len(waiting) - 5} weitere" if len(waiting) > 5 else ""
     )
     return (
-        f"{year} kann erst festgeschrieben werden, wenn alle Räte über ihre Beschlussvorlage "
-        f"entschieden haben. Noch offen: {names}."
+        f"Für {year} ist nicht für jedes Mitglied ein Ratsbeschluss erfasst. Noch offen: {names}."
     )

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.documents import document_request, new_batch
 from izd.models import Document
@@ -254,6 +255,7 @@ def consultations_replace(*, paper: Paper, committees: list[CommitteeSpec]) -> N
     so their ids stay; rows left out are marked deleted."""
     check_committees(committees, need_dates=True)
     paper = Paper.objects.select_for_update().get(pk=paper.pk)
+    _ensure_editable(paper)
     _consultations_apply(paper, committees)
 
 
@@ -333,6 +335,7 @@ def validate_overrides(**texts: str) -> None:
 
 @transaction.atomic
 def paper_save(paper: Paper) -> Paper:
+    _ensure_editable(Paper.objects.select_for_update().get(pk=paper.pk))
     _validate_texts(
         subject_override=paper.subject_override,
         facts_override=paper.facts_override,
@@ -347,9 +350,41 @@ def paper_save(paper: Paper) -> Paper:
 # --------------------------------------------------------------------------- decisions
 
 
+def _ensure_year_open(year: int) -> None:
+    """A frozen year's papers and decisions are part of the record: a change needs the centre
+    treasurer's correction, which opens the year again and ends as a new version."""
+    if year_is_frozen(year):
+        raise PaperError(
+            f"Die Kostenverteilung {year} ist festgeschrieben; Vorlagen und Beschlüsse dieses "
+            "Jahres lassen sich nicht mehr ändern. Für eine Änderung beginnt die Kämmerei des "
+            "Zentrums eine Korrektur (neue Version)."
+        )
+
+
+def _ensure_editable(paper: Paper) -> None:
+    _ensure_year_open(paper.year)
+    if paper.is_decided:
+        raise PaperError(
+            f"Über {paper.reference} hat der Rat schon entschieden; die Vorlage lässt sich nicht "
+            "mehr ändern."
+        )
+
+
+def _has_pdf(paper: Paper) -> bool:
+    return Document.objects.filter(
+        kind=KIND, params__paper_id=paper.pk, status=Document.Status.DONE
+    ).exists()
+
+
 @transaction.atomic
 def decision_record(*, paper: Paper, decided_on: date, result: str, note: str, user: User) -> Paper:
     paper = Paper.objects.select_for_update().get(pk=paper.pk)
+    _ensure_year_open(paper.year)
+    if not _has_pdf(paper):
+        raise PaperError(
+            f"Für {paper.reference} gibt es noch kein PDF. Ein Beschluss wird erst erfasst, "
+            "wenn dem Rat die Vorlage vorlag: bitte zuerst das PDF erstellen."
+        )
     if result not in Paper.Result.values:
         raise PaperError("Bitte ein gültiges Ergebnis wählen.")
     if decided_on < paper.date:
@@ -569,6 +604,7 @@ def _request(paper: Paper, user: User | None, batch: uuid.UUID | None) -> Docume
 @transaction.atomic
 def paper_render(*, paper: Paper, user: User | None) -> Document:
     """Check the paper completely, then request its PDF (sent after commit)."""
+    _ensure_year_open(paper.year)
     paper_context(paper)
     return _request(paper, user, None)
 
@@ -580,6 +616,7 @@ def papers_render_batch(*, year: int, user: User | None) -> uuid.UUID:
     Every paper is checked first; if one cannot be made, the error names all that fail and
     nothing is requested. Papers whose inputs did not change reuse their stored file.
     """
+    _ensure_year_open(year)
     papers = list(selectors.papers_of_year(year))
     if not papers:
         raise PaperError(f"Für {year} gibt es noch keine Beschlussvorlagen.")

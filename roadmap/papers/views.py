@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,8 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from izd.documents import (
     batch_documents,
     batch_progress,
+    batch_retry,
     download_response,
-    status_response,
+    status_or_retry,
     zip_documents,
 )
 from izd.models import Document
@@ -212,6 +213,7 @@ def _paper_page(
             "download_url": reverse("papers:download", args=[paper.pk]),
             "status_url": reverse("papers:status", args=[paper.pk]),
             "may_edit": get_access(request).is_coordinator,
+            "may_retry": get_access(request).is_coordinator,
         },
         status=status,
     )
@@ -276,17 +278,19 @@ def paper_render(request: PortalRequest, paper_id: int) -> HttpResponse:
 def _status(request: PortalRequest, paper: Paper, download: str, status_name: str) -> HttpResponse:
     if paper.document is None:
         raise Http404("Für diese Vorlage wurde noch kein PDF erstellt.")
-    return status_response(
+    return status_or_retry(
         request,
         paper.document,
         download_url=reverse(download, args=[paper.pk]),
         status_url=reverse(status_name, args=[paper.pk]),
+        may_retry=get_access(request).is_coordinator,
     )
 
 
 @kreis_role_required(*KREIS_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def paper_status(request: PortalRequest, paper_id: int) -> HttpResponse:
+    """The PDF's progress; POST ("Neu versuchen", the coordinator) sends a failed PDF again."""
     return _status(request, _kreis_paper(paper_id), "papers:download", "papers:status")
 
 
@@ -322,9 +326,19 @@ def _batch_documents(batch_id: uuid.UUID) -> list[Document]:
 
 
 @kreis_role_required(*KREIS_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
+    """The batch's progress; POST ("Neu versuchen", the coordinator) sends its failed PDFs
+    again."""
     documents = _batch_documents(batch)
+    may_retry = get_access(request).is_coordinator
+    if request.method == "POST":
+        if not may_retry:
+            raise PermissionDenied
+        batch_retry(documents)
+        if not request.htmx:
+            return redirect("papers:batch_status", year=year, batch=batch)
+        documents = _batch_documents(batch)
     finished = all(d.is_finished for d in documents)
     context = {
         "year": year,
@@ -334,6 +348,9 @@ def batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpRes
         "finished": finished,
         "done": sum(1 for d in documents if d.status == Document.Status.DONE),
         "reused": sum(1 for d in documents if d.reused),
+        "failed": sum(1 for d in documents if d.status == Document.Status.FAILED),
+        "waiting": any(d.is_waiting_for_broker for d in documents),
+        "may_retry": may_retry,
     }
     template = "papers/kreis/batch.html"
     if request.htmx:

@@ -21,7 +21,7 @@ _SINGULAR = {
 
 
 @register.filter
-def in_units(quantity: Decimal | int | None, unit: str) -> str:
+def in_units(quantity: Decimal | int | str | None, unit: str) -> str:
     """A quantity with its unit, in the right number: "1 Projekt", "2,5 Stunden"."""
     if quantity is None or quantity == "":
         return ""

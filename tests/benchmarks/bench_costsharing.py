@@ -5,7 +5,8 @@ Run: `.venv/bin/python tests/benchmarks/bench_costsharing.py`. Works on a throw-
 rows with their projected participation (MemberProfile, ModuleMembership, population figures,
 usage) written in bulk; no tenant schemas are needed, because computing an allocation reads
 only the public read model. Times `selectors.allocation_live()` end to end (the queries plus
-`allocate()`), and `allocation_freeze()` (writing one frozen version with a line per member).
+`allocate()`), and `allocation_freeze()` (writing one frozen version with a line per
+member).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from costsharing.models import (  # noqa: E402
 from tenants.models import Municipality, User  # noqa: E402
 
 D = Decimal
+NO_PAPERS = "Benchmark: keine Beschlussvorlagen"
 
 
 def populate(count: int, year: int, rng: random.Random) -> BudgetYear:
@@ -128,7 +130,9 @@ def main() -> None:
             durations = timed(lambda: selectors.allocation_live(budget_year), repeat=7)  # noqa: B023
             with transaction.atomic():
                 began = time.perf_counter()
-                services.allocation_freeze(budget_year=budget_year, user=user)
+                services.allocation_freeze(
+                    decisions_waiver=NO_PAPERS, budget_year=budget_year, user=user
+                )
                 freeze_ms = (time.perf_counter() - began) * 1000
             assert selectors.allocation_current(BudgetYear.objects.get(pk=budget_year.pk)).rows
             print(f"{count:>8,} {statistics.median(durations):>26.1f} {min(durations):>8.1f} "

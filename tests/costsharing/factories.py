@@ -16,6 +16,9 @@ from tenants.services import MunicipalityData, municipality_create
 from tenants.validators import leitweg_check_digits
 
 D = Decimal
+# Freezing needs every council's decision or a stated reason; tests of cost sharing alone have
+# no papers, so they freeze with this reason.
+NO_PAPERS = "Die Räte haben außerhalb des Portals beschlossen (Testdaten)."
 
 
 def leitweg_for(ags: str) -> str:

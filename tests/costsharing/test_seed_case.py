@@ -9,7 +9,7 @@ import pytest
 from costsharing import selectors, services
 from costsharing.notices import notice_context
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
-from tests.costsharing.factories import centre_treasurer, load_seed
+from tests.costsharing.factories import NO_PAPERS, centre_treasurer, load_seed
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -28,9 +28,11 @@ def test_seed_scenario_through_the_models_gives_the_papers_figures_per_year(seed
 def test_seed_notice_shows_back_charge_and_current_year_line_by_line(seed_towns):
     years = load_seed(seed_towns)
     user = centre_treasurer()
-    services.allocation_freeze(budget_year=years[2023], user=user, settle_in_year=2024)
-    services.allocation_freeze(budget_year=years[2024], user=user)
-    services.allocation_freeze(budget_year=years[2025], user=user)
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2023], user=user, settle_in_year=2024
+    )
+    services.allocation_freeze(decisions_waiver=NO_PAPERS, budget_year=years[2024], user=user)
+    services.allocation_freeze(decisions_waiver=NO_PAPERS, budget_year=years[2025], user=user)
 
     notice = notice_context(seed_towns.focus, 2024)
     lines = [(line["year"], line["kind"], line["amount"]) for line in notice["lines"]]

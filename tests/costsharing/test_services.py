@@ -26,7 +26,7 @@ from costsharing.municipal.models import Cooperation, ModuleChoice
 from costsharing.notices import notice_context
 from izd.schemas import tenant_schema
 from tests.conftest import Portal
-from tests.costsharing.factories import budget_year, centre_treasurer, join, take_modules
+from tests.costsharing.factories import NO_PAPERS, budget_year, centre_treasurer, join, take_modules
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -323,7 +323,9 @@ def test_members_are_read_in_one_query_with_figure_usage_modules_and_months(port
 def frozen_year(portal: Portal) -> BudgetYear:
     two_members(portal)
     year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
-    services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+    )
     year.refresh_from_db()
     return year
 
@@ -343,7 +345,9 @@ def test_frozen_year_refuses_budget_key_module_and_usage_changes(portal: Portal)
         lambda: services.usage_record(
             municipality_id=portal.a.pk, year=2026, units=D(1), reference="late"
         ),
-        lambda: services.allocation_freeze(budget_year=year, user=centre_treasurer()),
+        lambda: services.allocation_freeze(
+            decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+        ),
     ]  # fmt: skip
     for attempt in attempts:
         with pytest.raises(services.FrozenYearError, match="festgeschrieben"):
@@ -368,7 +372,9 @@ def test_freeze_writes_every_line_as_computed(portal: Portal):
     )  # fmt: skip
     take_modules(portal.a, 2026, ["ozg"])
     live = selectors.allocation_live(year)
-    version = services.allocation_freeze(budget_year=year, user=centre_treasurer())
+    version = services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+    )
     frozen = selectors.allocation_of_version(version)
     assert frozen.rows == live.rows
     line = AllocationLine.objects.get(version=version, municipality=portal.a)
@@ -414,7 +420,9 @@ def test_freeze_validates_the_lines_as_a_set_and_writes_nothing_wrong(
     tampered = dataclasses.replace(live, rows=rows)
     monkeypatch.setattr(selectors, "allocation_live", lambda *args, **kwargs: tampered)
     with pytest.raises(services.CostsharingError, match=message):
-        services.allocation_freeze(budget_year=year, user=centre_treasurer())
+        services.allocation_freeze(
+            decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+        )
     assert not AllocationVersion.objects.filter(budget_year=year).exists()
     year.refresh_from_db()
     assert not year.is_frozen
@@ -429,9 +437,14 @@ def test_correction_is_a_new_version_with_differences_and_version_one_is_unchang
     services.correction_open(budget_year=year)
     services.cost_line_add(budget_year=year, kind="service", label="Nachtrag", amount=D("200.00"))
     with pytest.raises(services.CostsharingError, match="Anlass"):
-        services.allocation_freeze(budget_year=year, user=centre_treasurer())
+        services.allocation_freeze(
+            decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
+        )
     second = services.allocation_freeze(
-        budget_year=year, user=centre_treasurer(), reason="Nachtrag Hosting"
+        decisions_waiver=NO_PAPERS,
+        budget_year=year,
+        user=centre_treasurer(),
+        reason="Nachtrag Hosting",
     )
     assert second.number == 2
     assert second.settle_in_year == 2027

@@ -10,7 +10,7 @@ import pytest
 from costsharing import services
 from costsharing.models import AllocationKey, BudgetYear, CostLine, MemberProfile
 from tests.conftest import Portal
-from tests.costsharing.factories import budget_year, centre_treasurer, issuer, join
+from tests.costsharing.factories import NO_PAPERS, budget_year, centre_treasurer, issuer, join
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -90,7 +90,7 @@ def test_year_without_members_shows_the_reason_and_freezing_it_gets_a_400(
 
 def test_frozen_year_refuses_a_change_with_409(portal: Portal, client_for, year_2026):
     response = client_for(portal.centre_treasurer).post(
-        "/kosten/2026/festschreiben/", {"settle_in_year": "2026"}
+        "/kosten/2026/festschreiben/", {"settle_in_year": "2026", "decisions_waiver": NO_PAPERS}
     )
     assert response.status_code == 302
     response = client_for(portal.coordinator).post(
@@ -149,7 +149,9 @@ def test_digital_officer_does_not_see_the_share(portal: Portal, client_for, year
 
 def test_einvoice_without_leitweg_id_gets_a_clear_german_4xx(portal: Portal, client_for, year_2026):
     issuer()
-    services.allocation_freeze(budget_year=year_2026, user=centre_treasurer())
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=year_2026, user=centre_treasurer()
+    )
     assert portal.a.leitweg_id == ""
     response = client_for(portal.treasurer_a, portal.a).get("/kosten/2026/anteil.xml")
     assert response.status_code == 422

@@ -5,7 +5,6 @@ import json
 import pytest
 from django.db import transaction
 
-from izd.celery import send_after_commit
 from izd.schemas import activate_public, activate_tenant
 from izd.tasks import report_schema
 from tests.conftest import Portal
@@ -28,18 +27,22 @@ def test_task_sent_from_the_kreis_runs_in_the_public_schema(
         assert report_schema.delay().get(timeout=30) == "public"
 
 
-def test_task_is_sent_only_after_the_transaction_commits(portal: Portal, celery_worker, committed):
-    sent: list[object] = []
-
-    class Recorder:
-        def apply_async(self, args, kwargs):
-            sent.append((args, kwargs))
+def test_job_is_sent_only_after_the_transaction_commits(portal: Portal, committed):
+    from izd.jobs import dispatch_after_commit
+    from izd.models import Document
 
     with committed():
-        with transaction.atomic():
-            send_after_commit(Recorder(), 1, schema="x")
-            assert sent == []
-        assert sent == [((1,), {"schema": "x"})]
+        document = Document.objects.create(
+            kind="izd.probe", schema_name="public", title="Nach dem Commit", filename="c.pdf"
+        )
+        try:
+            with transaction.atomic():
+                dispatch_after_commit([document])
+                assert Document.objects.get(pk=document.pk).sent_at is None
+            assert document.sent_at is not None  # the instance learns of the send
+            assert Document.objects.get(pk=document.pk).sent_at == document.sent_at
+        finally:
+            Document.objects.filter(pk=document.pk).delete()
 
 
 def test_health_endpoint_reports_database_redis_and_worker(

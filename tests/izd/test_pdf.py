@@ -8,6 +8,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from izd.pdf import RenderSpec, render_pdf
+from tests.pdf_structure import assert_accessible
 
 
 def _text(pdf: bytes) -> str:
@@ -51,7 +52,13 @@ def test_pdf_is_a4_with_title_language_and_embedded_fonts():
 
 
 def _stamp(pdf: bytes) -> bytes:
-    return pdf + b"\n%stamped\n"
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.add_metadata({"/Stamp": "postprocessed"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def test_postprocess_gets_the_rendered_pdf_and_its_result_is_what_is_stored():
@@ -68,9 +75,42 @@ def test_postprocess_gets_the_rendered_pdf_and_its_result_is_what_is_stored():
     spec.postprocess = keep
     processed = render_pdf(spec)
     assert len(seen) == 1 and seen[0].startswith(b"%PDF")
-    assert processed == seen[0] + b"\n%stamped\n"
-    assert not plain.endswith(b"%stamped\n")
+    info: Any = PdfReader(io.BytesIO(processed)).metadata
+    assert info["/Stamp"] == "postprocessed"
+    assert "/Stamp" not in (PdfReader(io.BytesIO(plain)).metadata or {})
+    assert_accessible(processed, title="Titel")  # the postprocess cannot undo the tagging
     # a spec with a postprocess never reuses a document rendered without it
     assert context_hash(spec) != context_hash(
         RenderSpec("izd/pdf_probe.html", {"heading": "H", "text": "T"}, "Titel", "t.pdf")
     )
+
+
+def test_probe_pdf_is_tagged_with_running_header_and_footer_as_artifacts():
+    spec = RenderSpec("izd/pdf_probe.html", {"heading": "Ü", "text": "Text"}, "Titel", "t.pdf")
+    content = render_pdf(spec)
+    found = assert_accessible(content, title="Titel")
+    assert dict(found.tags) == {"Document": 1, "H1": 1, "P": 1, "Span": 2}
+    # header "Titel", footer "IZD-Portal" and "Seite 1 von 1": shown, but not read as content
+    assert "Seite 1 von 1" in _text(content)
+    assert found.artifacts >= 3
+
+
+def test_an_untagged_variant_is_left_as_weasyprint_made_it():
+    spec = RenderSpec("izd/pdf_probe.html", {"heading": "H", "text": "T"}, "Titel", "t.pdf")
+    spec.pdf_variant = "pdf/a-3b"
+    content = render_pdf(spec)
+    catalog: Any = PdfReader(io.BytesIO(content)).trailer["/Root"]
+    assert "/StructTreeRoot" not in catalog
+
+
+def test_an_amount_never_breaks_before_its_currency_sign():
+    # A paragraph whose line breaks fall near the amounts at many widths.
+    sentence = "Der Anteil beträgt 21.695,55 € im ersten Jahr und 15.555,30 € in jedem Folgejahr. "
+    text = "".join(f"{'x' * n} {sentence}" for n in range(1, 40))
+    lines = _text(
+        render_pdf(
+            RenderSpec("izd/pdf_probe.html", {"heading": "Beträge", "text": text}, "B", "b.pdf")
+        )
+    ).splitlines()
+    assert not [line for line in lines if line.strip().startswith("€")]
+    assert text.count("€") == sum(line.count("€") for line in lines)

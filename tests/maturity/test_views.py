@@ -37,7 +37,7 @@ def test_dimension_page_shows_questions_with_level_descriptors(
     body = response.content.decode()
     assert response.status_code == 200
     assert "Frage a1?" in body and "a1 auf Stufe 3" in body
-    assert 'hx-trigger="change"' in body
+    assert 'data-hx-trigger="change"' in body
     assert "0 von 2</strong> Fragen beantwortet" in body
 
 
@@ -53,7 +53,7 @@ def test_autosave_with_htmx_answers_gespeichert_and_updates_progress(
     body = response.content.decode()
     assert response.status_code == 200
     assert "gespeichert" in body
-    assert 'hx-swap-oob="true"' in body and 'name="version" value="1"' in body
+    assert 'data-hx-swap-oob="true"' in body and 'name="version" value="1"' in body
     assert "1 von 2</strong> Fragen beantwortet" in body
     with in_tenant(portal.a):
         assert Answer.objects.get(question_id=qid(campaign, "a1")).current_level == 2

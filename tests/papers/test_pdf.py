@@ -25,6 +25,7 @@ from tenants.models import Municipality
 from tests.conftest import BACKEND, Portal
 from tests.costsharing.factories import budget_year, join
 from tests.papers.factories import committees, paper_template, pdf_text
+from tests.pdf_structure import assert_accessible
 
 pytestmark = pytest.mark.celery
 
@@ -169,3 +170,4 @@ def test_second_batch_reuses_all_and_a_changed_member_is_rendered_again(
         for document in third.values():
             content = archive.read(document.filename)
             assert f"{hashlib.sha256(content).hexdigest()}  {document.filename}" in sums
+            assert_accessible(content, title=document.title, tags=("H2", "L", "LI", "Table", "TH"))

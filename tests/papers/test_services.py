@@ -18,16 +18,18 @@ from roadmap.papers.builders import build_paper
 from roadmap.papers.models import Paper
 from roadmap.papers.services import CommitteeSpec, PaperError
 from tests.conftest import Portal
-from tests.costsharing.factories import centre_treasurer, load_seed
+from tests.costsharing.factories import NO_PAPERS, centre_treasurer, load_seed
 from tests.papers.factories import (
     DECIDING,
     PRE,
     SEED_COMMITTEES,
+    finished_document,
     paper_for,
     paper_template,
     pdf_text,
     simple_year,
 )
+from tests.pdf_structure import assert_accessible
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +38,12 @@ def _seed_paper(towns) -> Paper:
     years = load_seed(towns)
     user = centre_treasurer()
     # the 2023 share of the town that joined on 1 July is settled with the 2024 notice
-    costsharing_services.allocation_freeze(budget_year=years[2023], user=user, settle_in_year=2024)
-    costsharing_services.allocation_freeze(budget_year=years[2024], user=user)
+    costsharing_services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2023], user=user, settle_in_year=2024
+    )
+    costsharing_services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=user
+    )
     services.scheme_save(municipality=towns.focus, prefix="VL", next_number=100)
     return services.paper_create(
         template=paper_template(),
@@ -103,8 +109,9 @@ def test_seed_paper_pdf_shows_number_committees_and_amounts(paper_seed_towns):
         filename="x.pdf",
     )
     spec = build_paper(document)
-    assert spec.pdf_variant == "pdf/a-3b" and spec.lang == "de"
-    text = pdf_text(render_pdf(spec))
+    assert spec.pdf_variant == "pdf/a-3a" and spec.lang == "de"
+    content = render_pdf(spec)
+    text = pdf_text(content)
     for expected in (
         "VL-100/2023",
         "Magistrat",
@@ -119,6 +126,10 @@ def test_seed_paper_pdf_shows_number_committees_and_amounts(paper_seed_towns):
         "Seite 1 von",
     ):
         assert expected in text, expected
+    found = assert_accessible(
+        content, title=spec.title, tags=("H2", "L", "LI", "Table", "TH", "TD")
+    )
+    assert "/Row" in found.th_scopes and "/Column" in found.th_scopes  # paper head, share table
 
 
 def test_numbering_runs_per_municipality_and_skips_taken_numbers(portal: Portal):
@@ -268,6 +279,7 @@ def test_decision_status_and_year_decided(portal: Portal):
     simple_year(2024, (portal.a, portal.b))
     template = paper_template()
     paper_a = paper_for(portal.a, 2024, template)
+    finished_document(paper_a)
     assert selectors.year_decided(2024) is False
     services.decision_record(
         paper=paper_a,
@@ -281,6 +293,7 @@ def test_decision_status_and_year_decided(portal: Portal):
     assert rows["Beispielstadt"].result_label == "keine Vorlage"
     assert selectors.year_decided(2024) is False
     paper_b = paper_for(portal.b, 2024, template)
+    finished_document(paper_b)
     services.decision_record(
         paper=paper_b,
         decided_on=date(2023, 12, 8),
@@ -303,6 +316,7 @@ def test_decision_status_and_year_decided(portal: Portal):
 def test_decision_before_the_paper_date_is_refused(portal: Portal):
     simple_year(2030, (portal.a,))
     paper = paper_for(portal.a, 2030, paper_template())
+    finished_document(paper)
     with pytest.raises(PaperError, match="nicht vor dem Datum der Vorlage"):
         services.decision_record(
             paper=paper,

@@ -196,6 +196,7 @@ def test_treasurer_records_the_decision_and_the_kreis_sees_it(portal: Portal, cl
     simple_year(2024, (portal.a, portal.b))
     template = paper_template()
     paper_a = paper_for(portal.a, 2024, template)
+    finished_document(paper_a)
     paper_for(portal.b, 2024, template)
     url = f"/beschlussvorlagen/{paper_a.pk}/"
     response = client_for(portal.treasurer_a, portal.a).post(

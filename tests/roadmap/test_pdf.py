@@ -12,11 +12,12 @@ from django.test import Client
 from pypdf import PdfReader
 
 from izd.models import Document
-from izd.pdf import RenderSpec
+from izd.pdf import RenderSpec, render_pdf
 from roadmap import services
 from roadmap.documents import build_roadmap_pdf, roadmap_pdf_context
 from roadmap.models import Measure
 from tests.conftest import BACKEND, Portal
+from tests.pdf_structure import assert_accessible
 from tests.roadmap.factories import make_measure
 
 
@@ -57,6 +58,24 @@ def test_a_municipality_cannot_have_another_ones_roadmap_built(portal: Portal):
         build_roadmap_pdf(document)
     document.schema_name = portal.a.schema_name
     assert isinstance(build_roadmap_pdf(document), RenderSpec)
+
+
+@pytest.mark.django_db
+def test_the_roadmap_pdf_is_tagged_with_a_text_alternative_for_the_timeline(portal: Portal):
+    first = make_measure(title="Civento-Prozesse", start="2026-Q1", end="2026-Q3")
+    make_measure(title="E-Akte", start="2026-Q3", end="2027-Q2", depends_on=(first.pk,))
+    services.target_levels_set(levels={("a", 2026): 2})
+    for municipality in (None, portal.a):
+        params = {} if municipality is None else {"municipality_id": municipality.pk}
+        schema = settings.PUBLIC_SCHEMA_NAME if municipality is None else municipality.schema_name
+        document = Document(kind="roadmap.pdf", schema_name=schema, params=params)
+        spec = build_roadmap_pdf(document)
+        found = assert_accessible(
+            render_pdf(spec), title=spec.title, tags=("H2", "H3", "Table", "TH", "Figure")
+        )
+        (alt,) = found.figure_alts  # the timeline chart, described in words
+        assert alt == spec.context["timeline"]["description"], alt
+        assert "Maßnahme" in str(alt)
 
 
 def _finished(client: Client, status_url: str, timeout: float = 90) -> str:

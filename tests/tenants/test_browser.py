@@ -14,7 +14,7 @@ def test_digital_officer_signs_in_and_reaches_the_municipality_start_page(
     page.wait_for_url(live.url(portal, portal.a, "/"))
     assert page.get_by_role("heading", level=1).inner_text() == "Testhausen"
     assert page.get_by_role("navigation", name="Hauptnavigation").is_visible()
-    assert page.locator("body").get_attribute("hx-headers")
+    assert page.locator("body").get_attribute("data-hx-headers")
 
 
 def test_sign_in_on_the_kreis_carries_over_to_the_own_subdomain(

@@ -1,0 +1,94 @@
+"""Benchmark: `check_schemas` at 29 and at 420 municipalities.
+
+Run: `.venv/bin/python tests/benchmarks/bench_check_schemas.py`. Works on a throw-away database
+(`izd_bench_check_schemas`) that it creates, migrates and drops. Onboards 420 municipalities (by
+cloning the template), then times the comparison of every schema with the template at 29 and at
+420 schemas (best of 3), counts its queries, and checks that one changed schema is named.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_check_schemas")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from izd.schemas import activate_public  # noqa: E402
+from tenants.catalogue import municipality_schemas, schema_catalogues, schema_drift  # noqa: E402
+from tenants.services import MunicipalityData, municipality_create  # noqa: E402
+
+
+def onboard(start: int, stop: int) -> None:
+    for number in range(start, stop):
+        municipality_create(
+            data=MunicipalityData(
+                name=f"Prüfstadt {number}",
+                ags=f"069{number:05d}",
+                population=1000 + number,
+                population_date=date(2024, 12, 31),
+            )
+        )
+
+
+def measure(schemas: list[str]) -> tuple[float, int, int]:
+    reading = float("inf")
+    for _round in range(3):
+        began = time.perf_counter()
+        schema_catalogues(["tenant_template", *schemas])
+        reading = min(reading, time.perf_counter() - began)
+    print(f"reading the catalogues of {len(schemas)} schemas: {reading:6.2f} s")
+    best = float("inf")
+    for _round in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            differences = schema_drift(schemas)
+            best = min(best, time.perf_counter() - began)
+        assert differences == [], differences[:5]
+    real = [q for q in queries.captured_queries if not q["sql"].startswith("SET search_path")]
+    return best, len(real), len(schemas)
+
+
+def main() -> None:
+    test_db = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=False, serialize=False
+    )
+    try:
+        print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}, database {test_db}")  # fmt: skip
+        results = {}
+        onboard(1, 30)
+        results[29] = measure(municipality_schemas())
+        onboard(30, 421)
+        results[420] = measure(municipality_schemas())
+        for count, (seconds, queries, schemas) in results.items():
+            print(
+                f"check_schemas at {count:>3}: {seconds:6.2f} s, {queries} queries, "
+                f"{schemas} schemas"
+            )
+        print(f"ratio 420/29: {results[420][0] / results[29][0]:.1f}× the time")
+        victim = municipality_schemas()[200]
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE "{victim}".django_migrations ADD COLUMN probe integer')
+        found = schema_drift()
+        assert [(d.schema, d.name) for d in found] == [(victim, "django_migrations.probe")], found
+        print(f"one changed schema of 420 found: {found[0]}")
+    finally:
+        activate_public()
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

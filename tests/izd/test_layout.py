@@ -1,0 +1,88 @@
+"""At 1366 px (the most common office screen) the wide pages fit: no element reaches past the
+viewport, except inside a container that scrolls on its own. Screenshots are kept as artefacts
+in `test-artefacts/screenshots/` (or IZD_TEST_ARTEFACTS)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LiveServer, Portal, sign_in
+from tests.maturity.factories import answer_all, load_real_model, make_campaign
+from tests.roadmap.factories import make_measure
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 1366
+ARTEFACTS = Path(os.environ.get("IZD_TEST_ARTEFACTS", "test-artefacts")) / "screenshots"
+
+# Elements whose right edge lies past the viewport and that are not inside an element that
+# scrolls horizontally by itself (overflow-x auto/scroll with content wider than the box).
+OVERFLOWING = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if ((style.overflowX === 'auto' || style.overflowX === 'scroll')
+          && p.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 1 && !scrolls(el)) {
+      out.push(`${el.tagName.toLowerCase()}.${el.className}: ${Math.round(box.right)}`);
+    }
+  }
+  return {out: out.slice(0, 10), page: document.documentElement.scrollWidth, width};
+}
+"""
+
+
+@pytest.fixture
+def wide_world(portal: Portal, committed):
+    with committed():
+        campaign = make_campaign(
+            load_real_model(), [portal.a, portal.b], name=f"Layout {uuid.uuid4().hex[:8]}"
+        )
+        answer_all(campaign, portal.a, 2, submit=True)
+        answer_all(campaign, portal.b, 3, submit=True)
+        make_measure(title="Gemeinsames Dokumentenmanagement", start="2026-Q2", end="2028-Q4")
+    return campaign
+
+
+def _check(page, name: str) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}-{WIDTH}.png"), full_page=True)
+    result = page.evaluate(OVERFLOWING)
+    assert result["page"] <= result["width"], (name, result)
+    assert result["out"] == [], (name, result)
+
+
+def test_results_matrix_and_roadmap_fit_a_1366_px_screen(
+    portal: Portal, live: LiveServer, browser, wide_world
+):
+    campaign = wide_world
+    context = browser.new_context(locale="de-DE", viewport={"width": WIDTH, "height": 768})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        sign_in(page, live, portal, portal.officer_a, portal.a)
+        page.wait_for_url(live.url(portal, portal.a, "/"))
+        page.goto(live.url(portal, portal.a, f"/reifegrad/{campaign.pk}/ergebnis/"))
+        _check(page, "ergebnis")
+        page.context.clear_cookies()
+        sign_in(page, live, portal, portal.coordinator)
+        page.wait_for_url(live.url(portal, None, "/"))
+        page.goto(live.url(portal, None, f"/reifegrad/erhebungen/{campaign.pk}/uebersicht/"))
+        _check(page, "kreismatrix")
+        page.goto(live.url(portal, None, "/roadmap/zeitplan/"))
+        _check(page, "roadmap")
+    finally:
+        context.close()
