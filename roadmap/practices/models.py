@@ -58,10 +58,11 @@ class Product(models.Model):
 
 
 class Practice(models.Model):
-    # No author municipality: the centre itself describes the practice.
+    # No author municipality: the centre itself describes the practice. A municipality that
+    # leaves takes its practices into its archive (and out of the exchange).
     municipality = models.ForeignKey(
         Municipality,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="practices",
