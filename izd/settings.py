@@ -83,6 +83,7 @@ SHARED_APPS = [
     "costsharing",
     "roadmap",
     "roadmap.papers",
+    "roadmap.practices",
 ]
 # A municipality's own data: each app keeps it in a sub-app whose tables exist only in the
 # municipality schemas (an app in both lists would get empty twins of its public tables).
@@ -344,6 +345,10 @@ CELERY_WORKER_CONCURRENCY = sizing.worker_concurrency()
 
 # Benchmarks of the maturity model: a county median needs at least this many submissions.
 BENCHMARK_MIN_SUBMISSIONS = env_int("IZD_BENCHMARK_MIN_SUBMISSIONS", 3, minimum=1)
+# Largest attachment of a best practice (concept, template, slides), in megabytes.
+PRACTICE_ATTACHMENT_MAX_BYTES = (
+    env_int("IZD_PRACTICE_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+)
 
 # The roadmap suggests a measure for a dimension where at least this many (or this share in
 # percent) of the municipalities lie below their target, and for a service that at least this

@@ -7,6 +7,7 @@ from izd.urls_common import common_patterns, handler400, handler403, handler404,
 from maturity import urls as maturity_urls
 from roadmap import urls as roadmap_urls
 from roadmap.papers import urls as papers_urls
+from roadmap.practices import urls as practices_urls
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("kosten/", include((costsharing_urls.municipality_urlpatterns, "costsharing"))),
     path("roadmap/", include((roadmap_urls.municipality_urlpatterns, "roadmap"))),
     path("beschlussvorlagen/", include((papers_urls.municipality_urlpatterns, "papers"))),
+    path("praxis/", include((practices_urls.municipality_urlpatterns, "practices"))),
 ]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -15,6 +15,7 @@ from maturity import scoring, selectors, versions
 from maturity.charts import Series, radar_svg
 from maturity.models import Participation
 from maturity.municipal.models import Answer, Assessment
+from maturity.related import RelatedSection, related_sections
 from maturity.structure import DimensionInfo, ModelStructure, QuestionInfo
 
 
@@ -203,6 +204,7 @@ class Results:
     # Set when the previous campaign used another model version: both sides scored on the
     # questions the two versions share.
     comparison: SharedComparison | None = None
+    related: list[RelatedSection] = field(default_factory=list)
 
     @property
     def previous_overall(self) -> Decimal | None:
@@ -301,6 +303,7 @@ def results(participation: Participation) -> Results:
             Series(f"Vorherige Erhebung ({previous.campaign.name})",
                    [r.previous for r in rows], "maturity-series-previous", dashed=True)
         )  # fmt: skip
+    gaps = scoring.gaps(structure, answers, limit=10)
     chart = radar_svg(
         [d.title for d in structure.dimensions],
         series,
@@ -314,10 +317,11 @@ def results(participation: Participation) -> Results:
         rows=rows,
         benchmark=bench,
         previous=previous,
-        gaps=scoring.gaps(structure, answers, limit=10),
+        gaps=gaps,
         comparison=comparison,
         chart=chart,
         series_names=[s.name for s in series],
+        related=related_sections(participation.municipality, gaps),
     )
 
 

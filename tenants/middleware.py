@@ -31,7 +31,9 @@ ANONYMOUS_PATH_PREFIXES = (
 
 # Open data on the Kreis domain only: the read-only OParl API publishes what council information
 # systems publish (papers marked öffentlich); its views never look at who asks.
-PUBLIC_API_PATH_PREFIXES = ("/oparl/",)
+# The public best practices ("Einer für alle") and their Atom feed: their views select only
+# practices the centre published with the visibility "öffentlich".
+PUBLIC_API_PATH_PREFIXES = ("/oparl/", "/praxis/oeffentlich/")
 
 
 class MembershipAccessMiddleware:

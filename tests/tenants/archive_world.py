@@ -116,6 +116,39 @@ def build_world(portal: Portal, *, ags: str = "06435977", year: int = 2087) -> W
     summary = RequestSummary.objects.get(request_id=request.pk)
     make_measure(title=f"Archivmaßnahme {n}", municipalities=(town.pk,), requests=(summary.pk,))
 
+    # practices: a published practice of the town with a product, an attachment, a question
+    # from the town, an adoption by the town, an exchange event it presents and registered for
+    from datetime import timedelta
+
+    from roadmap.practices import services as practice_services
+    from roadmap.practices.services import EventInput
+    from tests.practices.factories import make_practice, product
+
+    own = make_practice(
+        author=officer, municipality=town, reviewer=portal.coordinator,
+        title=f"Archivpraxis {n}", product_ids=(product(f"Archivprodukt {n}").pk,),
+    )  # fmt: skip
+    practice_services.attachment_add(
+        practice=own, name="konzept.pdf", data=b"%PDF-1.7 archiv", title="Konzept",
+        kind="konzept", user=officer,
+    )  # fmt: skip
+    # Rows that point to another municipality's practice are not restorable yet (see the
+    # report of issue 13): the world keeps the exchange within the town. The service refuses
+    # adopting one's own practice, so the adoption row is written as the service would.
+    from roadmap.practices.models import Adoption
+
+    Adoption.objects.create(practice=own, municipality=town, contact=officer)
+    practice_services.question_ask(practice=own, user=officer, municipality=town, text="Wie?")
+    event = practice_services.event_save(
+        event=None,
+        data=EventInput(
+            topic=f"Archivaustausch {n}", starts_at=timezone.now() + timedelta(days=3),
+            presenter_ids=(town.pk,), practice_ids=(own.pk,),
+        ),
+        user=portal.coordinator,
+    )  # fmt: skip
+    practice_services.event_register(event=event, user=officer, municipality=town)
+
     # papers: a decided paper with its PDF, then the year frozen
     paper = paper_for(town, year, paper_template(name=f"Archivvorlage {n}"))
     document = finished_document(paper, content=b"%PDF-1.7 archiv " + str(n).encode())

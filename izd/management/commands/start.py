@@ -18,6 +18,7 @@ DEMO_LOADERS = (
     "load_costsharing_demo",
     "load_roadmap_demo",
     "load_papers_demo",
+    "load_practices_demo",
 )
 
 

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+
+
+class PracticesConfig(AppConfig):
+    """The best-practice exchange ("Einer für alle"). Lives in the public schema."""
+
+    name = "roadmap.practices"
+    label = "roadmap_practices"
+
+    def ready(self) -> None:
+        from maturity.related import related_register
+        from roadmap.practices.selectors import practices_for_gaps
+        from tenants.access import Access
+        from tenants.navigation import NavEntry, register
+
+        related_register(practices_for_gaps)
+        register(
+            "municipality",
+            NavEntry(
+                label="Praxisbeispiele",
+                url_name="practices:list",
+                visible=lambda access: access.may_enter_municipality(),
+                order=50,
+            ),
+        )
+
+        def kreis_visible(access: Access) -> bool:
+            return access.is_kreis_staff
+
+        register(
+            "kreis",
+            NavEntry(
+                label="Praxisbeispiele",
+                url_name="practices:kreis_home",
+                visible=kreis_visible,
+                order=50,
+            ),
+        )
