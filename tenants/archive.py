@@ -182,7 +182,26 @@ def _in_dependency_order(models_: list[type[models.Model]]) -> list[type[models.
                 ordered.append(model)
                 remaining.remove(model)
                 break
-        else:  # a cycle: keep the rest in name order (not the case in this project)
+        else:
+            # A cycle (a practice points to its published version, the version to its practice):
+            # order the rest by their required links only; the optional ones are set after all
+            # rows are in (`_Deferred`).
+            ordered.extend(_in_required_order(remaining))
+            break
+    return ordered
+
+
+def _in_required_order(models_: list[type[models.Model]]) -> list[type[models.Model]]:
+    remaining = list(models_)
+    ordered: list[type[models.Model]] = []
+    while remaining:
+        for model in remaining:
+            parents = {fk.related_model for fk in _foreign_keys(model) if not fk.null} - {model}
+            if not parents & (set(remaining) - {model}):
+                ordered.append(model)
+                remaining.remove(model)
+                break
+        else:  # required links in a circle cannot be restored row by row; name order
             ordered.extend(remaining)
             break
     return ordered
@@ -552,7 +571,20 @@ def _restore_users(state: _Restore) -> None:
         state.users[old] = user.pk
 
 
-def _remap_foreign_keys(state: _Restore, row: models.Model) -> None:
+@dataclass(frozen=True)
+class _Deferred:
+    """An optional link to a row restored later: set once every row is in."""
+
+    model: type[models.Model]
+    old_pk: Any
+    attname: str
+    target_label: str
+    old_value: Any
+
+
+def _remap_foreign_keys(
+    state: _Restore, row: models.Model, deferred: list[_Deferred] | None = None
+) -> None:
     for fk in _foreign_keys(type(row)):
         value = getattr(row, fk.attname)
         if value is None:
@@ -567,7 +599,11 @@ def _remap_foreign_keys(state: _Restore, row: models.Model) -> None:
             mapped = state.pks[target._meta.label_lower].get(value)
         else:
             continue  # a row of the Kreis: checked to exist before the import
-        if mapped is None and not fk.null:
+        if mapped is None and fk.null and deferred is not None:
+            deferred.append(
+                _Deferred(type(row), row.pk, fk.attname, target._meta.label_lower, value)
+            )
+        elif mapped is None and not fk.null:
             raise ArchiveError(
                 _("Im Archiv fehlt ein Datensatz, auf den %(model)s verweist.")
                 % {"model": row._meta.verbose_name}
@@ -597,6 +633,9 @@ def _restore_public_rows(state: _Restore) -> None:
     }
     items = owned_models()
     owned = {o.model for o in items}
+    deferred: list[_Deferred] = []
+    for item in items:  # known before any row: a link to a later model is deferred, not kept
+        state.pks.setdefault(item.label, {})
     for item in items:
         member = f"public/{item.label}.json"
         mapping: dict[Any, Any] = state.pks.setdefault(item.label, {})
@@ -611,7 +650,7 @@ def _restore_public_rows(state: _Restore) -> None:
                 continue
             if item.model._meta.auto_created and not _link_targets_exist(row, owned):
                 continue
-            _remap_foreign_keys(state, row)
+            _remap_foreign_keys(state, row, deferred)
             if item.by_schema:
                 setattr(row, item.path, state.municipality.schema_name)
             if isinstance(row, Domain):
@@ -623,6 +662,11 @@ def _restore_public_rows(state: _Restore) -> None:
             _restore_files(state, item.label, old, row)
             models.Model.save_base(row, raw=True)
             mapping[old] = row.pk
+    for link in deferred:
+        new_pk = state.pks[link.model._meta.label_lower].get(link.old_pk, link.old_pk)
+        link.model._base_manager.filter(pk=new_pk).update(
+            **{link.attname: state.pks.get(link.target_label, {}).get(link.old_value)}
+        )
 
 
 def _link_targets_exist(row: models.Model, owned: set[type[models.Model]]) -> bool:
