@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -48,7 +47,6 @@ from izd.documents import (
     document_request,
     documents_for,
     download_response,
-    new_batch,
     status_or_retry,
     status_response,
     zip_documents,
@@ -493,26 +491,9 @@ def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
     back = reverse("costsharing:year_detail", args=[year])
     if request.method == "POST":
         try:
-            allocation = selectors.allocation_current(budget_year)
+            batch = services.notices_render_batch(budget_year=budget_year, user=request.user)
         except USER_ERRORS as error:
             return _error(request, error, back)
-        batch = new_batch()
-        names = dict(
-            Municipality.objects.filter(
-                pk__in=[row.municipality_id for row in allocation.rows]
-            ).values_list("pk", "slug")
-        )
-        # One transaction: the batch is recorded whole, and its jobs go out together after it.
-        with transaction.atomic():
-            for row in allocation.rows:
-                document_request(
-                    kind=NOTICE_KIND,
-                    params=notice_params(row.municipality_id, year),
-                    title=f"Bescheid Kostenbeteiligung {year} – {row.name}",
-                    filename=f"Kostenbeteiligung-{year}-{names[row.municipality_id]}.pdf",
-                    created_by_id=request.user.pk,
-                    batch=batch,
-                )
         return redirect("costsharing:notices_batch_status", year=year, batch=batch)
     return render(request, "costsharing/kreis/notices.html", {"budget_year": budget_year})
 
