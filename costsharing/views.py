@@ -42,8 +42,8 @@ from costsharing.municipal.models import Cooperation, ModuleChoice
 from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
 from izd.documents import (
     batch_documents,
-    batch_progress,
     batch_retry,
+    batch_summary,
     document_request,
     documents_for,
     download_response,
@@ -502,24 +502,29 @@ def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notices_batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     """The batch's progress; POST ("Neu versuchen") sends its failed notices again."""
-    documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
-    if not documents:
-        raise Http404("Diese Bescheide gibt es nicht.")
     if request.method == "POST":
-        batch_retry(documents)
+        batch_retry(list(batch_documents(batch).filter(kind=NOTICE_KIND)))
         if not request.htmx:
             return redirect("costsharing:notices_batch_status", year=year, batch=batch)
-        documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
-    finished = all(d.is_finished for d in documents)
+    summary = batch_summary(batch, NOTICE_KIND)
+    if not summary.total:
+        raise Http404("Diese Bescheide gibt es nicht.")
+    # The counts come from PostgreSQL; only failed notices are listed (with their reason).
+    failed = (
+        list(batch_documents(batch).filter(kind=NOTICE_KIND, status=Document.Status.FAILED))
+        if summary.failed
+        else []
+    )
     context = {
         "year": year,
         "batch": batch,
-        "documents": documents,
-        "progress": batch_progress(documents),
-        "finished": finished,
-        "done": sum(1 for d in documents if d.status == Document.Status.DONE),
-        "failed": sum(1 for d in documents if d.status == Document.Status.FAILED),
-        "waiting": any(d.is_waiting_for_broker for d in documents),
+        "documents": failed,
+        "total": summary.total,
+        "progress": summary.progress,
+        "finished": summary.finished,
+        "done": summary.done,
+        "failed": summary.failed,
+        "waiting": summary.waiting,
     }
     template = "costsharing/kreis/notices_status.html"
     if request.htmx:

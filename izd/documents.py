@@ -21,7 +21,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -293,11 +293,42 @@ def batch_documents(batch: uuid.UUID) -> QuerySet[Document]:
     return Document.objects.filter(batch=batch).order_by("title")
 
 
-def batch_progress(documents: Iterable[Document]) -> int:
-    items = list(documents)
-    if not items:
-        return 0
-    return round(sum(d.progress for d in items) / len(items))
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch's state, counted by PostgreSQL: the progress page polls it every second."""
+
+    total: int
+    done: int
+    reused: int
+    failed: int
+    progress: int
+    waiting: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.done + self.failed == self.total
+
+
+def batch_summary(batch: uuid.UUID, kind: str) -> BatchSummary:
+    status = Document.Status
+    counts = Document.objects.filter(batch=batch, kind=kind).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=status.DONE)),
+        reused=Count("pk", filter=Q(status=status.DONE, reused=True)),
+        failed=Count("pk", filter=Q(status=status.FAILED)),
+        progress=Avg("progress"),
+        waiting=Count(
+            "pk", filter=Q(status=status.PENDING, sent_at__isnull=True) & ~Q(send_error="")
+        ),
+    )
+    return BatchSummary(
+        total=counts["total"],
+        done=counts["done"],
+        reused=counts["reused"],
+        failed=counts["failed"],
+        progress=round(counts["progress"] or 0),
+        waiting=bool(counts["waiting"]),
+    )
 
 
 def zip_documents(documents: Iterable[Document]) -> bytes:
