@@ -186,7 +186,7 @@ def documents_request(
         rows.append(document)
     _check_lengths(rows)
     Document.objects.bulk_create(rows, batch_size=500)
-    jobs.dispatch_after_commit([d for d in rows if d.status == Document.Status.PENDING])
+    jobs.dispatch_batch_after_commit([d for d in rows if d.status == Document.Status.PENDING])
     return rows
 
 
