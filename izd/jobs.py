@@ -176,13 +176,13 @@ def _wake(ids: list[int]) -> None:
 
     try:
         with _broker() as conn:
-            dispatch_jobs.apply_async(
-                args=(ids,),
-                connection=conn,
-                retry=False,
-                ignore_result=True,
-                headers={"_schema_name": settings.PUBLIC_SCHEMA_NAME},
-            )
+            options: dict[str, Any] = {
+                "connection": conn,
+                "retry": False,
+                "ignore_result": True,
+                "headers": {"_schema_name": settings.PUBLIC_SCHEMA_NAME},
+            }
+            dispatch_jobs.apply_async(args=(ids,), **options)
     except Exception as error:  # kombu, redis and socket errors: the broker is unreachable
         logger.warning("Batch not sent, broker unreachable: %s", error)
         Document.objects.filter(pk__in=ids, sent_at__isnull=True).update(
