@@ -49,7 +49,11 @@ def build_notice(document: Document) -> RenderSpec:
     if municipality is None:
         raise DocumentError("Die Kommune gibt es nicht mehr.")
     year = int(document.params["year"])
-    context = notice_context(municipality, year)
+    from costsharing.selectors import shared_year_reads
+
+    # The notices of one batch share the year's allocation: read once per worker process.
+    with shared_year_reads(f"notices:{document.batch}" if document.batch else None):
+        context = notice_context(municipality, year)
     xml = None
     with contextlib.suppress(EInvoiceError):  # no Leitweg-ID or nothing final: the notice alone
         xml = invoice_xml(context)

@@ -68,6 +68,12 @@ def _current(
         return None, True, f"Der Anteil für {year} kann noch nicht berechnet werden: {error}", None
 
 
+def year_current(year: int) -> tuple[YearAllocation | None, str]:
+    """The allocation the notices of `year` take their current line from, or a German note."""
+    allocation, _provisional, note, _version = _current(0, year)
+    return allocation, note
+
+
 def _back_charges(municipality_id: int, year: int) -> list[dict[str, Any]]:
     charges = []
     versions = (

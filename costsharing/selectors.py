@@ -3,7 +3,11 @@ a year's allocation is a handful of queries, whatever the number of members."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -41,6 +45,58 @@ from costsharing.models import (
     UsageRecord,
 )
 from tenants.models import Municipality
+
+# --------------------------------------------------------------------------- year-level reads
+#
+# A batch of documents (a paper or a notice per member) needs the same year allocation for
+# every member. Inside `shared_year_reads(scope)` each year-level allocation is computed once
+# and reused by every document built with the same scope in this process; without a scope
+# nothing is shared, so a single document always reads what is committed now.
+
+_YearMemo = dict[tuple[str, int], YearAllocation]
+_ACTIVE: ContextVar[_YearMemo | None] = ContextVar("costsharing_year_memo", default=None)
+_SHARED: dict[str, tuple[float, _YearMemo]] = {}
+_SHARED_LOCK = threading.Lock()
+SHARED_SECONDS = 300  # a batch's jobs run within minutes; a retry later reads afresh
+SHARED_SCOPES = 8
+
+
+def _shared_memo(scope: str) -> _YearMemo:
+    now = time.monotonic()
+    with _SHARED_LOCK:
+        for name, (since, _memo) in list(_SHARED.items()):
+            if now - since > SHARED_SECONDS:
+                del _SHARED[name]
+        entry = _SHARED.get(scope)
+        if entry is None:
+            while len(_SHARED) >= SHARED_SCOPES:
+                del _SHARED[min(_SHARED, key=lambda n: _SHARED[n][0])]
+            entry = _SHARED[scope] = (now, {})
+        return entry[1]
+
+
+@contextmanager
+def shared_year_reads(scope: str | None) -> Iterator[None]:
+    """Read each year-level allocation once inside the block; with a `scope` (a batch), share
+    them with every later block of the same scope in this process for `SHARED_SECONDS`."""
+    if _ACTIVE.get() is not None:
+        yield
+        return
+    token = _ACTIVE.set({} if scope is None else _shared_memo(scope))
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _memoised(key: tuple[str, int], read: Callable[[], YearAllocation]) -> YearAllocation:
+    memo = _ACTIVE.get()
+    if memo is None:
+        return read()
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = read()
+    return found
 
 
 def years() -> QuerySet[BudgetYear]:
@@ -184,6 +240,12 @@ def modules_of(budget_year: BudgetYear) -> list[ModuleInfo]:
 
 def allocation_live(budget_year: BudgetYear, key: AllocationKey | None = None) -> YearAllocation:
     """The year's allocation as it stands now; raises AllocationError with a German message."""
+    if key is None:
+        return _memoised(("live", budget_year.pk), lambda: _allocation_live(budget_year, None))
+    return _allocation_live(budget_year, key)
+
+
+def _allocation_live(budget_year: BudgetYear, key: AllocationKey | None) -> YearAllocation:
     key = key or active_key(budget_year)
     if key is None:
         raise AllocationError(f"Für {budget_year.year} ist noch kein Verteilungsschlüssel gültig.")
@@ -214,6 +276,11 @@ def version_get(year: int, number: int) -> AllocationVersion | None:
 
 
 def allocation_of_version(version: AllocationVersion) -> YearAllocation:
+    """A frozen version's allocation (its stored lines)."""
+    return _memoised(("version", version.pk), lambda: _allocation_of_version(version))
+
+
+def _allocation_of_version(version: AllocationVersion) -> YearAllocation:
     budget = BudgetFigures(
         staff=ZERO, material=ZERO, service=ZERO, overhead=ZERO,
         gross_cost=version.gross_cost,

@@ -7,6 +7,9 @@ refuses every change that would touch its figures (`FrozenYearError`).
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
@@ -612,3 +615,85 @@ def validation_message(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return " ".join(message for messages in error.message_dict.values() for message in messages)
     return " ".join(error.messages)
+
+
+# --------------------------------------------------------------------------- notices batch
+
+
+NOTICE_FINGERPRINT_VERSION = "1"  # raise when the notice changes in a way rows do not show
+_NOTICE_TEMPLATES = ("costsharing/pdf/notice.html", "izd/pdf_base.html")
+
+
+@functools.cache
+def _notice_templates_hash() -> str:
+    from django.template import engines
+
+    digest = hashlib.sha256(NOTICE_FINGERPRINT_VERSION.encode())
+    for name in _NOTICE_TEMPLATES:
+        template = engines["django"].get_template(name)
+        digest.update(template.template.source.encode())  # type: ignore[attr-defined]
+    return digest.hexdigest()
+
+
+def _row_values(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@transaction.atomic
+def notices_render_batch(*, budget_year: BudgetYear, user: User | None) -> uuid.UUID:
+    """Record every member's notice of the year as one batch; workers build and render them.
+
+    The request reads the year once and builds no notice: a notice whose inputs (the year's
+    allocation and versions, the issuer, the member's rows, the day of issue) are unchanged
+    reuses its finished PDF at once. Raises AllocationError where the year cannot be computed.
+    """
+    from costsharing.documents import NOTICE_KIND, notice_filename, notice_params, notice_title
+    from costsharing.notices import year_current
+    from izd.documents import Wanted, documents_request, new_batch
+
+    year = budget_year.year
+    with selectors.shared_year_reads(None):
+        allocation = selectors.allocation_current(budget_year)
+        current, note = year_current(year)
+    versions = list(
+        AllocationVersion.objects.order_by("pk").values_list(
+            "pk", "number", "budget_year_id", "settle_in_year"
+        )
+    )
+    issuer = selectors.issuer()
+    # repr of the frozen dataclasses: deterministic, and far cheaper than JSON of every row
+    year_hash = repr(
+        (
+            current if current else note,
+            versions,
+            _row_values(issuer) if issuer else None,
+            timezone.localdate(),  # the notice is dated the day it is made
+            _notice_templates_hash(),
+        )
+    )
+    ids = [row.municipality_id for row in allocation.rows]
+    municipalities = Municipality.objects.in_bulk(ids)
+    profiles = {p.municipality_id: p for p in MemberProfile.objects.filter(municipality_id__in=ids)}
+    schema = current_schema()
+    wanted = []
+    for row in allocation.rows:
+        municipality = municipalities[row.municipality_id]
+        profile = profiles.get(row.municipality_id)
+        payload = [
+            year_hash,
+            _row_values(municipality),
+            _row_values(profile) if profile else None,
+        ]
+        wanted.append(
+            Wanted(
+                kind=NOTICE_KIND,
+                schema_name=schema,
+                params=notice_params(row.municipality_id, year),
+                title=notice_title(municipality, year),
+                filename=notice_filename(municipality, year),
+                fingerprint=hashlib.sha256(repr(payload).encode()).hexdigest(),
+            )
+        )
+    batch = new_batch()
+    documents_request(wanted=wanted, created_by_id=user.pk if user else None, batch=batch)
+    return batch

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,12 +42,11 @@ from costsharing.municipal.models import Cooperation, ModuleChoice
 from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
 from izd.documents import (
     batch_documents,
-    batch_progress,
     batch_retry,
+    batch_summary,
     document_request,
     documents_for,
     download_response,
-    new_batch,
     status_or_retry,
     status_response,
     zip_documents,
@@ -497,26 +495,9 @@ def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
     back = reverse("costsharing:year_detail", args=[year])
     if request.method == "POST":
         try:
-            allocation = selectors.allocation_current(budget_year)
+            batch = services.notices_render_batch(budget_year=budget_year, user=request.user)
         except USER_ERRORS as error:
             return _error(request, error, back)
-        batch = new_batch()
-        names = dict(
-            Municipality.objects.filter(
-                pk__in=[row.municipality_id for row in allocation.rows]
-            ).values_list("pk", "slug")
-        )
-        # One transaction: the batch is recorded whole, and its jobs go out together after it.
-        with transaction.atomic():
-            for row in allocation.rows:
-                document_request(
-                    kind=NOTICE_KIND,
-                    params=notice_params(row.municipality_id, year),
-                    title=f"Bescheid Kostenbeteiligung {year} – {row.name}",
-                    filename=f"Kostenbeteiligung-{year}-{names[row.municipality_id]}.pdf",
-                    created_by_id=request.user.pk,
-                    batch=batch,
-                )
         return redirect("costsharing:notices_batch_status", year=year, batch=batch)
     return render(request, "costsharing/kreis/notices.html", {"budget_year": budget_year})
 
@@ -525,24 +506,29 @@ def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notices_batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     """The batch's progress; POST ("Neu versuchen") sends its failed notices again."""
-    documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
-    if not documents:
-        raise Http404("Diese Bescheide gibt es nicht.")
     if request.method == "POST":
-        batch_retry(documents)
+        batch_retry(list(batch_documents(batch).filter(kind=NOTICE_KIND)))
         if not request.htmx:
             return redirect("costsharing:notices_batch_status", year=year, batch=batch)
-        documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
-    finished = all(d.is_finished for d in documents)
+    summary = batch_summary(batch, NOTICE_KIND)
+    if not summary.total:
+        raise Http404("Diese Bescheide gibt es nicht.")
+    # The counts come from PostgreSQL; only failed notices are listed (with their reason).
+    failed = (
+        list(batch_documents(batch).filter(kind=NOTICE_KIND, status=Document.Status.FAILED))
+        if summary.failed
+        else []
+    )
     context = {
         "year": year,
         "batch": batch,
-        "documents": documents,
-        "progress": batch_progress(documents),
-        "finished": finished,
-        "done": sum(1 for d in documents if d.status == Document.Status.DONE),
-        "failed": sum(1 for d in documents if d.status == Document.Status.FAILED),
-        "waiting": any(d.is_waiting_for_broker for d in documents),
+        "documents": failed,
+        "total": summary.total,
+        "progress": summary.progress,
+        "finished": summary.finished,
+        "done": summary.done,
+        "failed": summary.failed,
+        "waiting": summary.waiting,
     }
     template = "costsharing/kreis/notices_status.html"
     if request.htmx:

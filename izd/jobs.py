@@ -154,6 +154,42 @@ def dispatch_after_commit(documents: Iterable[Document]) -> None:
     transaction.on_commit(pending, robust=True)
 
 
+WAKE_AT = 20  # from this many jobs a batch is sent by a worker, not by the request
+
+
+def dispatch_batch_after_commit(documents: list[Document]) -> None:
+    """Send a batch's jobs once the transaction has committed.
+
+    A large batch sends one message that asks a worker to send the batch's jobs: publishing
+    hundreds of messages would hold the request for seconds. If even that one cannot be sent,
+    the jobs say so and the dispatcher's sweep sends them later, as for any unsent job.
+    """
+    if len(documents) < WAKE_AT:
+        dispatch_after_commit(documents)
+        return
+    ids = [d.pk for d in documents]
+    transaction.on_commit(lambda: _wake(ids), robust=True)
+
+
+def _wake(ids: list[int]) -> None:
+    from izd.tasks import dispatch_jobs
+
+    try:
+        with _broker() as conn:
+            options: dict[str, Any] = {
+                "connection": conn,
+                "retry": False,
+                "ignore_result": True,
+                "headers": {"_schema_name": settings.PUBLIC_SCHEMA_NAME},
+            }
+            dispatch_jobs.apply_async(args=(ids,), **options)
+    except Exception as error:  # kombu, redis and socket errors: the broker is unreachable
+        logger.warning("Batch not sent, broker unreachable: %s", error)
+        Document.objects.filter(pk__in=ids, sent_at__isnull=True).update(
+            send_error=_send_error_text(error)
+        )
+
+
 class _PendingSend:
     def __init__(self) -> None:
         self.documents: list[Document] = []

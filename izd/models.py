@@ -68,6 +68,9 @@ class Document(models.Model):
     sha512 = models.CharField(max_length=128, blank=True)
     # Hash of the built context: rendering again with the same inputs reuses the stored file.
     input_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Hash of the inputs as stored rows (row versions, the year's allocation): a batch reuses a
+    # finished document with the same fingerprint without building its context.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     reused = models.BooleanField(default=False)
     batch = models.UUIDField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(

@@ -23,3 +23,12 @@ def render_document(document_id: int, schema_name: str) -> int | None:
 
     document = document_render(document_id)
     return None if document is None else document.pk
+
+
+@shared_task(acks_late=True, max_retries=0, ignore_result=True)
+def dispatch_jobs(document_ids: list[int]) -> int:
+    """Send the messages of a batch's jobs (izd.jobs.dispatch_batch_after_commit): the web
+    request sent this one message only."""
+    from izd import jobs
+
+    return jobs.dispatch(document_ids)

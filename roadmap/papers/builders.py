@@ -6,6 +6,7 @@ Reads only the paper id from `document.params` and builds the plain context with
 
 from __future__ import annotations
 
+from costsharing.selectors import shared_year_reads
 from izd.documents import DocumentError
 from izd.models import Document
 from izd.pdf import RenderSpec
@@ -19,7 +20,9 @@ def build_paper(document: Document) -> RenderSpec:
     if document.schema_name != paper.municipality.schema_name:
         raise DocumentError("Die Beschlussvorlage gehört zu einer anderen Kommune.")
     try:
-        context = services.paper_context(paper)
+        # The papers of one batch share the year's allocation: read once per worker process.
+        with shared_year_reads(f"papers:{document.batch}" if document.batch else None):
+            context = services.paper_context(paper)
     except services.PaperError as error:
         raise DocumentError(str(error)) from None
     return RenderSpec(

@@ -148,7 +148,7 @@ class MemberFigures:
         return any(row.grant_credit for row in self.shares)
 
 
-def _missing(municipality: Municipality, year: int, reason: str = "") -> FiguresMissing:
+def missing_figures(municipality: Municipality, year: int, reason: str = "") -> FiguresMissing:
     message = f"Für {municipality.name} liegen für {year} keine Zahlen vor."
     return FiguresMissing(f"{message} {reason}".strip())
 
@@ -169,14 +169,14 @@ def member_figures(municipality: Municipality, year: int) -> MemberFigures:
     notice = notice_context(municipality, year)
     current = _current_line(notice)
     if current is None:
-        raise _missing(municipality, year, str(notice.get("note") or ""))
+        raise missing_figures(municipality, year, str(notice.get("note") or ""))
     budget_year = costsharing_selectors.year_get(year)
     if budget_year is None:  # notice_context would not have found a line
-        raise _missing(municipality, year)
+        raise missing_figures(municipality, year)
     try:
         allocation = costsharing_selectors.allocation_current(budget_year)
     except AllocationError as error:
-        raise _missing(municipality, year, str(error)) from None
+        raise missing_figures(municipality, year, str(error)) from None
     following: Decimal | None = None
     if costsharing_selectors.year_get(year + 1) is not None:
         following = _current_line(notice_context(municipality, year + 1))

@@ -6,6 +6,8 @@ rendered half: a batch checks every paper before it requests a single document.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -15,12 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from costsharing import selectors as costsharing_selectors
+from costsharing.allocation import AllocationError
 from costsharing.selectors import year_is_frozen
 from izd import formats
-from izd.documents import document_request, new_batch
+from izd.documents import Wanted, document_request, documents_request, new_batch
 from izd.models import Document
 from izd.schemas import tenant_schema
 from roadmap.papers import calendar, placeholders, selectors
@@ -838,27 +842,211 @@ def paper_render(*, paper: Paper, user: User | None) -> Document:
 
 @transaction.atomic
 def papers_render_batch(*, year: int, user: User | None) -> uuid.UUID:
-    """Request the PDFs of every paper of the year as one batch.
+    """Record the PDFs of every paper of the year as one batch; workers build and render them.
 
-    Every paper is checked first; if one cannot be made, the error names all that fail and
-    nothing is requested. Papers whose inputs did not change reuse their stored file.
+    The request builds no paper context: the year's figures are read once, every paper is
+    checked against them and its Beratungsfolge (one query for all); if one cannot be made, the
+    error names all that fail and nothing is requested. Papers whose inputs did not change (the
+    same fingerprint as a finished PDF) reuse their stored file at once.
     """
     _ensure_year_open(year)
-    papers = list(selectors.papers_of_year(year))
+    # Not papers_of_year: its last document per paper is not needed here.
+    papers = list(
+        Paper.objects.filter(year=year)
+        .select_related("municipality", "template")
+        .order_by("municipality__name")
+    )
     if not papers:
         raise PaperError(f"Für {year} gibt es noch keine Beschlussvorlagen.")
-    problems = []
-    for paper in papers:
-        try:
-            paper_context(paper)
-        except PaperError as error:
-            problems.append(str(error))
+    with costsharing_selectors.shared_year_reads(None):
+        state = batch_state(year, papers)
+    problems = [p for paper in papers if (p := batch_problem(paper, state))]
     if problems:
         raise PaperError(" ".join(problems))
     batch = new_batch()
-    for paper in papers:
-        _request(paper, user, batch)
+    wanted = [
+        Wanted(
+            kind=KIND,
+            schema_name=paper.municipality.schema_name,
+            params={"paper_id": paper.pk},
+            title=paper_title(paper),
+            filename=paper_filename(paper),
+            fingerprint=paper_fingerprint(paper, state),
+        )
+        for paper in papers
+    ]
+    documents = documents_request(
+        wanted=wanted, created_by_id=user.pk if user else None, batch=batch
+    )
+    _link_documents({p.pk: d.pk for p, d in zip(papers, documents, strict=True)})
     return batch
+
+
+def _link_documents(documents: dict[int, int]) -> None:
+    """Every paper's latest document, in one UPDATE (bulk_update's CASE per row is slow)."""
+    table = connection.ops.quote_name(Paper._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS p SET document_id = d.document_id "  # noqa: S608 (model name)
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS d(paper_id, document_id) "
+            "WHERE p.id = d.paper_id",
+            [list(documents), list(documents.values())],
+        )
+
+
+# --------------------------------------------------------------------------- batch inputs
+
+
+FINGERPRINT_VERSION = "1"  # raise when the paper context changes in a way rows do not show
+_TEMPLATE_FILES = (TEMPLATE_NAME, "papers/_paper_body.html", "izd/pdf_base.html")
+
+
+@functools.cache
+def _templates_hash() -> str:
+    """The PDF templates' sources: a deploy that changes them renders every paper again."""
+    from django.template import engines
+
+    digest = hashlib.sha256(FINGERPRINT_VERSION.encode())
+    for name in _TEMPLATE_FILES:
+        template = engines["django"].get_template(name)
+        digest.update(template.template.source.encode())  # type: ignore[attr-defined]
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BatchState:
+    """What a batch reads once for all its papers."""
+
+    year: int
+    allocation: Any  # the notices' allocation of the year (costsharing YearAllocation) or None
+    note: str  # why there is none
+    following: Any  # the same for the following year, None where it has no budget
+    following_exists: bool
+    consultations: dict[int, list[dict[str, Any]]]
+    profiles: dict[int, dict[str, Any]]
+    year_hash: str
+
+
+def batch_state(year: int, papers: list[Paper]) -> BatchState:
+    """The year's figures and every paper's rows, in a fixed number of queries."""
+    from costsharing.models import AllocationVersion, MemberProfile
+    from costsharing.notices import year_current
+
+    allocation, note = year_current(year)
+    following_exists = costsharing_selectors.year_get(year + 1) is not None
+    following = year_current(year + 1)[0] if following_exists else None
+    current_hash = ""
+    budget_year = costsharing_selectors.year_get(year)
+    if budget_year is not None:
+        try:
+            current_hash = repr(costsharing_selectors.allocation_current(budget_year))
+        except AllocationError as error:
+            current_hash = str(error)
+    versions = list(
+        AllocationVersion.objects.order_by("pk").values_list(
+            "pk", "number", "budget_year_id", "settle_in_year"
+        )
+    )
+    # repr of the frozen dataclasses: deterministic, and far cheaper than JSON of 420 rows
+    year_hash = hashlib.sha256(
+        repr(
+            (
+                allocation if allocation else note,
+                following,
+                current_hash,
+                versions,
+                settings.KREIS_NAME,
+                _templates_hash(),
+                sorted({repr(_row_values(p.template)) for p in papers}),
+            )
+        ).encode()
+    ).hexdigest()
+    consultations: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in papers}
+    rows = (
+        Consultation.objects.filter(paper__in=papers)
+        .order_by("paper_id", "position", "pk")
+        .values(
+            "paper_id",
+            "pk",
+            "position",
+            "role",
+            "meeting_date",
+            "meeting_id",
+            "updated_at",
+            "committee__name",
+        )
+    )
+    for row in rows:
+        consultations[row["paper_id"]].append(dict(row))
+    municipality_ids = [p.municipality_id for p in papers]
+    profiles = {
+        row["municipality_id"]: dict(row)
+        for row in MemberProfile.objects.filter(municipality_id__in=municipality_ids).values()
+    }
+    return BatchState(
+        year=year,
+        allocation=allocation,
+        note=note,
+        following=following,
+        following_exists=following_exists,
+        consultations=consultations,
+        profiles=profiles,
+        year_hash=year_hash,
+    )
+
+
+def batch_problem(paper: Paper, state: BatchState) -> str:
+    """Why the paper cannot be made, as far as the batch's rows show it ("" where it can)."""
+    specs = [
+        CommitteeSpec(row["committee__name"], row["role"], row["meeting_date"])
+        for row in state.consultations[paper.pk]
+    ]
+    try:
+        check_committees(specs, need_dates=True)
+    except PaperError as error:
+        return f"Drucksache {paper.reference} ({paper.municipality.name}): {error}"
+    municipality = paper.municipality
+    if state.allocation is None or state.allocation.row_for(municipality.pk) is None:
+        reason = state.note or (
+            f"Ihre Kommune ist {paper.year} nicht an der Kostenverteilung beteiligt."
+        )
+        return str(selectors.missing_figures(municipality, paper.year, reason))
+    texts = (
+        paper.subject_override or paper.template.subject,
+        paper.facts_override or paper.template.facts,
+        paper.resolution_override or paper.template.resolution,
+        paper.template.attachments,
+    )
+    if any("anteil_folgejahre" in text for text in texts) and (
+        state.following is None or state.following.row_for(municipality.pk) is None
+    ):
+        return (
+            f"Für {municipality.name} liegen für {paper.year + 1} keine Zahlen vor "
+            "(Platzhalter [[anteil_folgejahre]])."
+        )
+    return ""
+
+
+def _row_values(instance: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    fields = instance._meta.concrete_fields
+    return {f.attname: getattr(instance, f.attname) for f in fields if f.attname not in leave_out}
+
+
+def paper_fingerprint(paper: Paper, state: BatchState) -> str:
+    """A hash of every row the paper's PDF is made from; "" where attachments from maturity or
+    the roadmap come in (those papers are always built)."""
+    if paper.include_maturity or paper.include_roadmap:
+        return ""
+    municipality = paper.municipality
+    payload = (
+        state.year_hash,
+        _row_values(paper, leave_out=("document_id",)),  # the last PDF is an output
+        paper.template_id,  # the template's rows are part of year_hash
+        _row_values(municipality),
+        state.consultations[paper.pk],
+        state.profiles.get(municipality.pk),
+    )
+    return hashlib.sha256(repr(payload).encode()).hexdigest()
 
 
 def validation_message(error: ValidationError) -> str:

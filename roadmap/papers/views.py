@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from izd.documents import (
     batch_documents,
-    batch_progress,
     batch_retry,
+    batch_summary,
     download_response,
     status_or_retry,
     zip_documents,
@@ -332,26 +332,29 @@ def _batch_documents(batch_id: uuid.UUID) -> list[Document]:
 def batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     """The batch's progress; POST ("Neu versuchen", the coordinator) sends its failed PDFs
     again."""
-    documents = _batch_documents(batch)
     may_retry = get_access(request).is_coordinator
     if request.method == "POST":
         if not may_retry:
             raise PermissionDenied
-        batch_retry(documents)
+        batch_retry(_batch_documents(batch))
         if not request.htmx:
             return redirect("papers:batch_status", year=year, batch=batch)
-        documents = _batch_documents(batch)
-    finished = all(d.is_finished for d in documents)
+    summary = batch_summary(batch, services.KIND)
+    if not summary.total:
+        raise Http404("Diesen Stapel gibt es nicht.")
+    # While the batch runs, the page polls the counts only; the list comes once it is finished.
+    documents = _batch_documents(batch) if summary.finished else []
     context = {
         "year": year,
         "batch": batch,
         "documents": documents,
-        "progress": batch_progress(documents),
-        "finished": finished,
-        "done": sum(1 for d in documents if d.status == Document.Status.DONE),
-        "reused": sum(1 for d in documents if d.reused),
-        "failed": sum(1 for d in documents if d.status == Document.Status.FAILED),
-        "waiting": any(d.is_waiting_for_broker for d in documents),
+        "total": summary.total,
+        "progress": summary.progress,
+        "finished": summary.finished,
+        "done": summary.done,
+        "reused": summary.reused,
+        "failed": summary.failed,
+        "waiting": summary.waiting,
         "may_retry": may_retry,
     }
     template = "papers/kreis/batch.html"

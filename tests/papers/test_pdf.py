@@ -171,3 +171,22 @@ def test_second_batch_reuses_all_and_a_changed_member_is_rendered_again(
             content = archive.read(document.filename)
             assert f"{hashlib.sha256(content).hexdigest()}  {document.filename}" in sums
             assert_accessible(content, title=document.title, tags=("H2", "L", "LI", "Table", "TH"))
+
+
+def test_a_large_batch_is_sent_by_a_worker_and_every_paper_is_rendered(
+    portal: Portal, worker_towns, celery_worker, committed, monkeypatch
+):
+    """From `WAKE_AT` jobs the request sends one message; the worker sends the jobs."""
+    from izd import jobs
+
+    monkeypatch.setattr(jobs, "WAKE_AT", 1)
+    texts = {"facts": "Anteil [[anteil_jahr]].", "resolution": "Zustimmung."}
+    world = worker_world(worker_towns, {2003: "18000.00"}, "Worker-Test Weckruf", **texts)
+    with committed(), world:
+        batch = services.papers_render_batch(year=2003, user=portal.coordinator)
+        documents = list(Document.objects.filter(batch=batch))
+        assert len(documents) == 2
+        assert all(d.sent_at is None for d in documents)  # not sent by the request itself
+        finished = _wait([d.pk for d in documents])
+        assert all(d.status == Document.Status.DONE for d in finished), finished
+        assert all(d.sent_at is not None for d in finished)

@@ -1,0 +1,203 @@
+"""Benchmark: the Kreis at 29 and at 420 municipalities, side by side with the ratio.
+
+Run: `.venv/bin/python tests/benchmarks/bench_state.py`. Works on a throw-away database
+(`izd_bench_state`) that it creates, migrates and drops. The municipalities come from the
+generated fixture `tests/scale.py` (Hessen's population sizes; read-model rows made with bulk
+inserts, no schemas: every figure here reads the public schema only). Measures through the
+Django test client (the whole request: middleware, view, template):
+
+* the papers batch request (POST), its time and queries;
+* the same batch again with nothing changed. The first batch's documents are marked finished
+  with one file first (what the workers leave behind; rendering is `bench_papers.py`'s part),
+  so this is the whole cost of an unchanged batch: every paper is recognised by its input
+  fingerprint in the request and reuses its file, no job is sent;
+* the batch's progress page: while it runs (counts only) and when it is finished (the list);
+* every Kreis page: time (median of 5) and queries.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_state")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from costsharing import services as costsharing_services  # noqa: E402
+from izd.models import Document  # noqa: E402
+from izd.schemas import activate_public  # noqa: E402
+from maturity import services as maturity_services  # noqa: E402
+from roadmap.papers import services as paper_services  # noqa: E402
+from roadmap.papers.models import PaperTemplate  # noqa: E402
+from tenants.models import KreisRole, Municipality  # noqa: E402
+from tenants.services import kreis_ensure, kreis_role_grant, user_create  # noqa: E402
+from tests import scale  # noqa: E402
+
+YEAR = 2030
+SIZES = (29, 420)
+
+
+def _setup_year() -> tuple[PaperTemplate, int]:
+    kreis_ensure(
+        name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
+    )
+    budget = costsharing_services.budget_year_create(year=YEAR)
+    costsharing_services.staff_line_add(
+        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
+    )
+    costsharing_services.allocation_key_save(
+        budget_year=budget,
+        name="Schlüssel",
+        base=Decimal(40),
+        population=Decimal(60),
+        usage=Decimal(0),
+        modules=Decimal(0),
+        population_date=date(YEAR - 1, 12, 31),
+        activate=True,
+    )
+    template = paper_services.template_save(
+        PaperTemplate(
+            name="Bench",
+            subject="Interkommunale Zusammenarbeit im Bereich Digitalisierung",
+            facts="[[kommune]] trägt [[anteil_jahr]] von [[nettokosten]].\n\n" * 6,
+            resolution="Zustimmung zu [[anteil_jahr]].\nUnterzeichnung der Vereinbarung.",
+            attachments="Vereinbarung",
+        )
+    )
+    from tests.maturity.factories import load_small_model
+
+    first = scale.members(1, prefix="0698", joined=date(YEAR, 1, 1))
+    campaign = maturity_services.campaign_create(
+        name="Erhebung Bench",
+        start_date=date(YEAR, 3, 1),
+        end_date=date(YEAR, 12, 31),
+        model_version=load_small_model(),
+        municipalities=first,
+    )
+    scale.papers(first, YEAR, template)
+    return template, campaign.pk
+
+
+def _grow(to: int, prefix: str, template: PaperTemplate, campaign_id: int) -> None:
+    from maturity.models import Campaign
+    from tests.maturity.factories import fake_results
+
+    missing = to - Municipality.objects.members().count()
+    towns = scale.members(missing, prefix=prefix, joined=date(YEAR, 1, 1))
+    scale.papers(towns, YEAR, template)
+    fake_results(Campaign.objects.get(pk=campaign_id), towns)
+
+
+def _timed(call: Callable[[], object]) -> tuple[float, int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = call()
+        elapsed = time.perf_counter() - started
+    return elapsed * 1000, len(queries.captured_queries), result
+
+
+def _page(client: Client, url: str, runs: int = 5) -> tuple[float, int]:
+    client.get(url, secure=True)  # warm
+    times, counts = [], []
+    for _ in range(runs):
+        elapsed, count, response = _timed(lambda: client.get(url, secure=True))
+        assert response.status_code == 200, (url, response.status_code)  # type: ignore[attr-defined]
+        times.append(elapsed)
+        counts.append(count)
+    return statistics.median(times), max(counts)
+
+
+def _batch(client: Client) -> tuple[float, int, str]:
+    url = f"/beschlussvorlagen/jahr/{YEAR}/stapel/"
+    elapsed, count, response = _timed(lambda: client.post(url, secure=True))
+    status = response.status_code  # type: ignore[attr-defined]
+    assert status == 302, (status, response.get("Location"), response.content.decode()[:400])  # type: ignore[attr-defined]
+    batch = response["Location"].rstrip("/").split("/")[-1]  # type: ignore[index]
+    return elapsed, count, batch
+
+
+def measure(client: Client, campaign_id: int) -> dict[str, tuple[float, int]]:
+    figures: dict[str, tuple[float, int]] = {}
+    Document.objects.all().delete()
+    ms, count, batch = _batch(client)
+    figures["Stapel Beschlussvorlagen: Anfrage"] = (ms, count)
+    status_url = f"/beschlussvorlagen/jahr/{YEAR}/stapel/{batch}/"
+    figures["Fortschrittsseite (läuft)"] = _page(client, status_url)
+    Document.objects.filter(batch=batch).update(
+        status=Document.Status.DONE, progress=100, file="documents/bench.pdf", sha256="0" * 64
+    )
+    ms, count, again = _batch(client)
+    reused = Document.objects.filter(batch=again, reused=True).count()
+    total = Document.objects.filter(batch=again).count()
+    assert reused == total, (reused, total)
+    figures["Stapel unverändert (ganz)"] = (ms, count)
+    figures["Fortschrittsseite (fertig, Liste)"] = _page(
+        client, f"/beschlussvorlagen/jahr/{YEAR}/stapel/{again}/"
+    )
+    pages = {
+        "Kommunenliste": "/kommunen/",
+        "Beschlussvorlagen-Übersicht": f"/beschlussvorlagen/?jahr={YEAR}",
+        "Anfragen (Triage)": "/roadmap/anfragen/",
+        "Beschlüsse-Übersicht": f"/beschlussvorlagen/jahr/{YEAR}/beschluesse/",
+        "Kostenbeteiligung Jahr": f"/kosten/{YEAR}/",
+        "Reifegrad Kreismatrix": f"/reifegrad/erhebungen/{campaign_id}/uebersicht/",
+    }
+    for label, url in pages.items():
+        figures[label] = _page(client, url)
+    return figures
+
+
+def main() -> None:
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        template, campaign_id = _setup_year()
+        coordinator = user_create(
+            email="koordination@bench.example", password="bench-Passwort-1", first_name="K"
+        )
+        kreis_role_grant(user=coordinator, role=KreisRole.Role.COORDINATOR)
+        client = Client(HTTP_HOST=settings.BASE_DOMAIN)
+        client.force_login(coordinator, backend="django.contrib.auth.backends.ModelBackend")
+        results = {}
+        for size, prefix in zip(SIZES, ("0791", "0792"), strict=True):
+            started = time.perf_counter()
+            _grow(size, prefix, template, campaign_id)
+            print(f"Fixture auf {size} Kommunen: {time.perf_counter() - started:.1f} s")
+            activate_public()
+            results[size] = measure(client, campaign_id)
+        small, large = SIZES
+        print()
+        print(f"| Messung | {small} Kommunen | {large} Kommunen | Verhältnis |")
+        print("|---|---|---|---|")
+        for label in results[small]:
+            (ms_s, q_s), (ms_l, q_l) = results[small][label], results[large][label]
+            print(
+                f"| {label} | {ms_s:.0f} ms, {q_s} Abfragen | {ms_l:.0f} ms, {q_l} Abfragen "
+                f"| {ms_l / ms_s:.1f} × Zeit, {q_l / max(q_s, 1):.2f} × Abfragen |"
+            )
+        print()
+        print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    finally:
+        activate_public()
+        connection.close()
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
