@@ -264,7 +264,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve from static/ without collectstatic in development
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Without a configured backend (development, the quick start), mails are written as files into
+# the data folder instead of onto the terminal, where they would bury the start-up lines.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env_path("IZD_MAIL_DIR", DATA_DIR / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
