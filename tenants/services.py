@@ -187,6 +187,31 @@ def kreis_role_grant(*, user: User, role: str) -> KreisRole:
     return kreis_role
 
 
+def _invitation_mail(invitation: Invitation, *, invited_by: User | None) -> None:
+    link = portal_url(invitation.municipality, f"/einladung/{invitation.token}/")
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    step = (
+        _("melden Sie sich mit Ihrem bestehenden Konto an und nehmen die Einladung an")
+        if has_account
+        else _("legen Sie Ihr Passwort fest")
+    )
+    message = _(
+        "Guten Tag,\n\n%(inviter)s lädt Sie in das IZD-Portal ein, für %(municipality)s "
+        "in der Rolle „%(role)s“.\n\nÜber diesen Link, der einmal gilt und 14 Tage gültig ist, "
+        "%(step)s:\n%(link)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal"
+    ) % {
+        "inviter": invited_by or _("Das IZD-Portal"),
+        "municipality": invitation.municipality.name,
+        "role": invitation.get_role_display(),
+        "step": step,
+        "link": link,
+    }
+    recipient = invitation.email
+    transaction.on_commit(
+        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [recipient])
+    )
+
+
 @transaction.atomic
 def invitation_create(
     *, email: str, municipality: Municipality, role: str, invited_by: User
@@ -200,20 +225,7 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    link = portal_url(municipality, f"/einladung/{invitation.token}/")
-    message = _(
-        "Guten Tag,\n\n%(inviter)s lädt Sie in das IZD-Portal ein, für %(municipality)s "
-        "in der Rolle „%(role)s“.\n\nÜber diesen Link, der einmal gilt und 14 Tage gültig ist, "
-        "legen Sie Ihr Passwort fest:\n%(link)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal"
-    ) % {
-        "inviter": invited_by,
-        "municipality": municipality.name,
-        "role": invitation.get_role_display(),
-        "link": link,
-    }
-    transaction.on_commit(
-        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [invitation.email])
-    )
+    _invitation_mail(invitation, invited_by=invited_by)
     return invitation
 
 
@@ -221,24 +233,60 @@ class InvitationError(ValidationError):
     pass
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, password: str, first_name: str, last_name: str) -> User:
-    """Use an invitation once: create the account if needed and grant the membership."""
-    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+def _usable_invitation(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("municipality")
+        .filter(token=token)
+        .first()
+    )
     if invitation is None or not invitation.is_usable:
         raise InvitationError(_("Diese Einladung ist ungültig, abgelaufen oder schon benutzt."))
-    user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is None:
-        user = user_create(
-            email=invitation.email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-        )
+    return invitation
+
+
+def _invitation_use(invitation: Invitation, user: User) -> None:
     membership_grant(user=user, municipality=invitation.municipality, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, first_name: str, last_name: str) -> User:
+    """Use an invitation once for a new person: create the account and grant the membership.
+
+    A person who already has an account signs in and uses `invitation_accept_signed_in`; a
+    name and password typed here for an existing account would otherwise be silently ignored.
+    """
+    invitation = _usable_invitation(token)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationError(
+            _("Für %(email)s gibt es schon ein Konto. Bitte melden Sie sich damit an.")
+            % {"email": invitation.email}
+        )
+    user = user_create(
+        email=invitation.email, password=password, first_name=first_name, last_name=last_name
+    )
+    _invitation_use(invitation, user)
     return user
+
+
+@transaction.atomic
+def invitation_accept_signed_in(*, token: str, user: User) -> Membership:
+    """Use an invitation once for the signed-in person it was sent to."""
+    invitation = _usable_invitation(token)
+    if User.objects.normalize_email(user.email) != invitation.email.lower():
+        raise InvitationError(
+            _(
+                "Diese Einladung gilt für %(invited)s, Sie sind aber als %(current)s angemeldet. "
+                "Bitte melden Sie sich ab und mit der eingeladenen Adresse wieder an."
+            )
+            % {"invited": invitation.email, "current": user.email}
+        )
+    _invitation_use(invitation, user)
+    return Membership.objects.get(
+        user=user, municipality=invitation.municipality, role=invitation.role
+    )
 
 
 @dataclass

@@ -22,7 +22,7 @@ from tenants.forms import (
     OffboardForm,
 )
 from tenants.http import PortalRequest
-from tenants.models import Invitation, KreisRole, Municipality
+from tenants.models import Invitation, KreisRole, Municipality, User
 
 COORDINATOR = KreisRole.Role.COORDINATOR
 
@@ -147,9 +147,20 @@ def municipality_import(request: PortalRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """One link for everybody: a new person sets up an account, an existing one signs in and
+    accepts with one click, and the wrong account is told so."""
     invitation = Invitation.objects.select_related("municipality").filter(token=token).first()
     if invitation is None or not invitation.is_usable:
         return render(request, "tenants/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        return _invitation_accept_signed_in(request, invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return render(
+            request,
+            "tenants/invitation_sign_in.html",
+            {"invitation": invitation, "next": request.path},
+            status=400 if request.method == "POST" else 200,
+        )
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,6 +181,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _invitation_accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if User.objects.normalize_email(user.email) != invitation.email.lower():
+        return render(
+            request,
+            "tenants/invitation_wrong_account.html",
+            {"invitation": invitation, "next": request.path},
+            status=403,
+        )
+    if request.method == "POST":
+        try:
+            services.invitation_accept_signed_in(token=invitation.token, user=user)
+        except services.InvitationError:
+            return render(request, "tenants/invitation_invalid.html", status=404)
+        messages.success(
+            request,
+            _("Sie gehören jetzt zu %(name)s.") % {"name": invitation.municipality.name},
+        )
+        return redirect(selectors.portal_url(invitation.municipality, request=request))
+    return render(request, "tenants/invitation_accept_signed_in.html", {"invitation": invitation})
 
 
 @kreis_role_required(COORDINATOR)
