@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -217,6 +217,7 @@ def invitation_create(
     *, email: str, municipality: Municipality, role: str, invited_by: User
 ) -> Invitation:
     """Invite a person to a municipality and e-mail the one-time link."""
+    _require_may_manage(actor=invited_by, municipality=municipality, role=role)
     invitation = Invitation(
         email=User.objects.normalize_email(email),
         municipality=municipality,
@@ -374,3 +375,196 @@ def _import_row(row: ImportRow, existing: dict[str, Municipality], report: Impor
     except ValidationError as error:
         error.line = row.line  # type: ignore[attr-defined]
         raise
+
+
+# People: roles, removals, invitations and accounts. The rules live here, so that the
+# coordinator's page, an officer's page and any later caller cannot drift apart.
+
+# A person may hand out a municipality role only up to their own.
+_ROLE_RANK: dict[str, int] = {
+    Membership.Role.READER: 1,
+    Membership.Role.TREASURER: 2,
+    Membership.Role.DIGITAL_OFFICER: 3,
+}
+
+
+class PeopleError(ValidationError):
+    """A change to people that a rule forbids, with a German message for the page."""
+
+
+def people_may_manage(*, actor: User, municipality: Municipality, role: str) -> bool:
+    """The coordinator manages everybody; a municipality's digital officer manages the
+    colleagues of their own municipality up to their own role."""
+    if KreisRole.objects.filter(user=actor, role=KreisRole.Role.COORDINATOR).exists():
+        return True
+    own = set(
+        Membership.objects.filter(user=actor, municipality=municipality).values_list(
+            "role", flat=True
+        )
+    )
+    if Membership.Role.DIGITAL_OFFICER not in own:
+        return False
+    return _ROLE_RANK.get(role, 99) <= max(_ROLE_RANK[r] for r in own)
+
+
+def _require_may_manage(*, actor: User, municipality: Municipality, role: str) -> None:
+    if not people_may_manage(actor=actor, municipality=municipality, role=role):
+        raise PermissionDenied(
+            _("Sie dürfen diese Rolle für %(name)s nicht vergeben oder entziehen.")
+            % {"name": municipality.name}
+        )
+
+
+def _keeps_an_officer(membership: Membership) -> None:
+    """A municipality never loses its last active digital officer by a removal or demotion:
+    nobody there could invite anyone any more. The successor is invited first."""
+    if membership.role != Membership.Role.DIGITAL_OFFICER:
+        return
+    others = (
+        Membership.objects.select_for_update()
+        .filter(
+            municipality_id=membership.municipality_id,
+            role=Membership.Role.DIGITAL_OFFICER,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise PeopleError(
+            _(
+                "%(person)s ist die letzte Person mit der Rolle Digitalisierungsbeauftragte/r "
+                "für %(name)s. Bitte zuerst eine Nachfolge einladen und annehmen lassen."
+            )
+            % {"person": membership.user, "name": membership.municipality.name}
+        )
+
+
+def _notify(user_email: str, subject: str, body: str) -> None:
+    text = _("Guten Tag,\n\n%(body)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal") % {"body": body}
+    transaction.on_commit(lambda: send_mail(subject, text, None, [user_email]))
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, actor: User) -> Membership:
+    if role not in Membership.Role.values:
+        raise PeopleError(_("Diese Rolle gibt es nicht."))
+    _require_may_manage(actor=actor, municipality=membership.municipality, role=membership.role)
+    _require_may_manage(actor=actor, municipality=membership.municipality, role=role)
+    if role == membership.role:
+        return membership
+    if Membership.objects.filter(
+        user_id=membership.user_id, municipality_id=membership.municipality_id, role=role
+    ).exists():
+        raise PeopleError(_("%(person)s hat diese Rolle schon.") % {"person": membership.user})
+    _keeps_an_officer(membership)
+    old_label = membership.get_role_display()
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    _notify(
+        membership.user.email,
+        _("Ihre Rolle im IZD-Portal wurde geändert"),
+        _("Ihre Rolle für %(name)s wurde von „%(old)s“ in „%(new)s“ geändert (durch %(actor)s).")
+        % {
+            "name": membership.municipality.name,
+            "old": old_label,
+            "new": membership.get_role_display(),
+            "actor": actor,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    _require_may_manage(actor=actor, municipality=membership.municipality, role=membership.role)
+    _keeps_an_officer(membership)
+    email, name, label = (
+        membership.user.email,
+        membership.municipality.name,
+        membership.get_role_display(),
+    )
+    membership.delete()
+    _notify(
+        email,
+        _("Ihr Zugang im IZD-Portal wurde geändert"),
+        _("Ihre Rolle „%(role)s“ für %(name)s wurde entfernt (durch %(actor)s).")
+        % {"role": label, "name": name, "actor": actor},
+    )
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """A fresh link, valid for 14 days again; the old link stops working."""
+    _require_may_manage(actor=actor, municipality=invitation.municipality, role=invitation.role)
+    if invitation.accepted_at is not None:
+        raise PeopleError(_("Diese Einladung wurde schon angenommen."))
+    fresh = Invitation(
+        email=invitation.email,
+        municipality=invitation.municipality,
+        role=invitation.role,
+        invited_by=actor,
+    )
+    invitation.token = fresh.token
+    invitation.expires_at = fresh.expires_at
+    invitation.invited_by = actor
+    invitation.full_clean()
+    invitation.save(update_fields=["token", "expires_at", "invited_by"])
+    _invitation_mail(invitation, invited_by=actor)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
+    _require_may_manage(actor=actor, municipality=invitation.municipality, role=invitation.role)
+    if invitation.accepted_at is not None:
+        raise PeopleError(_("Diese Einladung wurde schon angenommen."))
+    email, name = invitation.email, invitation.municipality.name
+    invitation.delete()
+    _notify(
+        email,
+        _("Einladung in das IZD-Portal zurückgezogen"),
+        _("Die Einladung für %(name)s wurde zurückgezogen; der Link gilt nicht mehr.")
+        % {"name": name},
+    )
+
+
+def _sessions_end(user: User) -> int:
+    """Delete every session of this person, from the database and the cache (cached_db)."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> User:
+    """The account can no longer sign in and its open sessions end at once.
+
+    Unlike removing a membership, this is allowed for a municipality's last officer: closing
+    the account of someone who left must never wait for a successor. The people page marks
+    municipalities left without an officer.
+    """
+    if not KreisRole.objects.filter(user=actor, role=KreisRole.Role.COORDINATOR).exists():
+        raise PermissionDenied(_("Nur die Koordination des Zentrums kann Konten deaktivieren."))
+    if user.pk == actor.pk:
+        raise PeopleError(_("Sie können Ihr eigenes Konto nicht deaktivieren."))
+    user.is_active = False
+    user.full_clean()
+    user.save(update_fields=["is_active"])
+    email = user.email
+    _sessions_end(user)
+    _notify(
+        email,
+        _("Ihr Konto im IZD-Portal wurde deaktiviert"),
+        _("Ihr Konto wurde von %(actor)s deaktiviert; Sie sind überall abgemeldet.")
+        % {"actor": actor},
+    )
+    return user
