@@ -14,3 +14,8 @@ class TenantsConfig(AppConfig):
                 area,
                 NavEntry(label="Personen", url_name="people", visible=lambda a: True, order=80),
             )
+
+        from tenants import panels, start_panels
+
+        start_panels.register("municipality", "tenants.invitations", panels.invitations_panel)
+        start_panels.register("kreis", "tenants.people", panels.people_panel)

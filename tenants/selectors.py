@@ -145,3 +145,35 @@ def municipalities_without_officer() -> QuerySet[Municipality]:
         role=Membership.Role.DIGITAL_OFFICER, user__is_active=True
     ).values("municipality_id")
     return Municipality.objects.members().exclude(pk__in=officers).order_by("name")
+
+
+def municipality_switch(
+    user: User, current: Municipality | None, *, request: HttpRequest
+) -> list[tuple[str, str, bool]]:
+    """(name, address, is current) of each of the person's municipalities, when there are
+    several to switch between; empty otherwise."""
+    towns = {
+        m.municipality_id: m.municipality
+        for m in memberships_of(user).filter(municipality__offboarded_at__isnull=True)
+    }
+    if len(towns) < 2:
+        return []
+    urls = portal_urls(towns.values(), request=request)
+    current_pk = current.pk if current is not None else None
+    return [(town.name, urls[pk], pk == current_pk) for pk, town in towns.items()]
+
+
+def invitation_counts(*, municipality: Municipality | None = None) -> tuple[int, int]:
+    """(pending, expired) invitations not yet accepted."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = Invitation.objects.filter(accepted_at__isnull=True)
+    if municipality is not None:
+        rows = rows.filter(municipality=municipality)
+    counts = rows.aggregate(
+        pending=Count("pk", filter=Q(expires_at__gt=now)),
+        expired=Count("pk", filter=Q(expires_at__lte=now)),
+    )
+    return counts["pending"], counts["expired"]

@@ -32,6 +32,7 @@ from tenants.forms import (
 )
 from tenants.http import PortalRequest
 from tenants.models import Invitation, KreisRole, Membership, Municipality, User
+from tenants.start_panels import StartContext, panels_for
 
 COORDINATOR = KreisRole.Role.COORDINATOR
 
@@ -39,14 +40,20 @@ COORDINATOR = KreisRole.Role.COORDINATOR
 @login_required
 def start(request: PortalRequest) -> HttpResponse:
     tenant = request.tenant
+    access = get_access(request)
     if not tenant.is_kreis:
+        context = StartContext(user_id=request.user.pk, access=access, municipality=tenant)
         return render(
             request,
             "tenants/municipality_start.html",
-            {"municipality": tenant, "members": selectors.members_of(tenant)},
+            {
+                "municipality": tenant,
+                "members": selectors.members_of(tenant),
+                "panels": panels_for(context),
+            },
         )
     memberships = list(selectors.memberships_of(request.user))
-    if not get_access(request).is_kreis_staff and len(memberships) == 1:
+    if not access.is_kreis_staff and len(memberships) == 1:
         return redirect(selectors.portal_url(memberships[0].municipality, request=request))
     urls = selectors.portal_urls([m.municipality for m in memberships], request=request)
     return render(
@@ -55,6 +62,9 @@ def start(request: PortalRequest) -> HttpResponse:
         {
             "memberships": [(m, urls[m.municipality_id]) for m in memberships],
             "municipality_count": selectors.municipality_list().count(),
+            "panels": panels_for(
+                StartContext(user_id=request.user.pk, access=access, municipality=None)
+            ),
         },
     )
 
