@@ -26,7 +26,7 @@ def test_officer_sees_open_and_expired_invitations_on_the_start_page(portal, cli
     )
     body = client_for(portal.officer_a, portal.a).get("/").content.decode()
     assert "Was offen ist" in body
-    assert "<dt><a href=\"/personen/\">offen</a></dt><dd>1</dd>" in body
+    assert '<dt><a href="/personen/">offen</a></dt><dd>1</dd>' in body
     assert "abgelaufen, erneut senden oder zurückziehen</a></dt><dd>1</dd>" in body
 
 
