@@ -47,3 +47,8 @@ class CostsharingConfig(AppConfig):
             ),
         )
         register_document_builders()
+
+        from costsharing import panels
+        from tenants import start_panels
+
+        start_panels.register("kreis", "costsharing.years", panels.years_panel)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from izd import views
-from tenants.urls import auth_patterns
+from tenants.urls import auth_patterns, people_patterns
 
 common_patterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -16,6 +16,7 @@ common_patterns = [
         name="accessibility",
     ),
     *auth_patterns,
+    *people_patterns,
 ]
 
 handler400 = "izd.errors.error_400"

@@ -27,3 +27,9 @@ class MaturityConfig(AppConfig):
                 order=20,
             ),
         )
+
+        from maturity import panels
+        from tenants import start_panels
+
+        start_panels.register("municipality", "maturity.assessment", panels.assessment_panel)
+        start_panels.register("kreis", "maturity.campaigns", panels.campaigns_panel)

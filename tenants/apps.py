@@ -7,3 +7,15 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         from tenants import checks  # noqa: F401  (registers the database check)
+        from tenants.navigation import NavEntry, register
+
+        for area in ("municipality", "kreis"):
+            register(
+                area,
+                NavEntry(label="Personen", url_name="people", visible=lambda a: True, order=80),
+            )
+
+        from tenants import panels, start_panels
+
+        start_panels.register("municipality", "tenants.invitations", panels.invitations_panel)
+        start_panels.register("kreis", "tenants.people", panels.people_panel)

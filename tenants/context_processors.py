@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from tenants.access import get_access, view_allows
 from tenants.navigation import KREIS_NAV, MUNICIPALITY_NAV, NavEntry
+from tenants.selectors import municipality_switch
 
 
 def _items(request: HttpRequest, entries: list[NavEntry]) -> list[dict[str, Any]]:
@@ -43,4 +44,10 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "kreis_url": f"{request.scheme}://{settings.BASE_DOMAIN}{port}",
         "municipality_nav": _items(request, MUNICIPALITY_NAV) if is_municipality else [],
         "kreis_nav": [] if is_municipality else _items(request, KREIS_NAV),
+        # A callable, so that the queries run only when a page shows the switcher.
+        "municipality_switch": (
+            (lambda: municipality_switch(request.user, shown, request=request))
+            if request.user.is_authenticated
+            else []
+        ),
     }

@@ -98,6 +98,14 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-Mail-Adresse"))
     role = forms.ChoiceField(label=_("Rolle"), choices=Membership.Role.choices)
 
+    def __init__(
+        self, *args: Any, role_choices: list[tuple[str, Any]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if role_choices is not None:
+            # Only the roles this person may hand out; the service checks again.
+            self.fields["role"].choices = role_choices  # type: ignore[attr-defined]
+
 
 class InvitationAcceptForm(forms.Form):
     first_name = forms.CharField(label=_("Vorname"), max_length=150)

@@ -29,6 +29,10 @@ ANONYMOUS_PATH_PREFIXES = (
     settings.STATIC_URL,
 )
 
+# Reachable by every signed-in person on a municipality's subdomain, member or not: an invitation
+# is how a non-member becomes one, and signing out must work for the wrong account too.
+SIGNED_IN_PATH_PREFIXES = ("/einladung/", "/abmelden/")
+
 # Open data on the Kreis domain only: the read-only OParl API publishes what council information
 # systems publish (papers marked öffentlich); its views never look at who asks.
 # The public best practices ("Einer für alle") and their Atom feed: their views select only
@@ -63,6 +67,8 @@ class MembershipAccessMiddleware:
                 return self.get_response(request)
             return redirect_to_login(request.get_full_path())
         access: Access = request.access  # type: ignore[attr-defined]
-        if request.path.startswith("/healthz") or access.may_enter_municipality():
+        if request.path.startswith(("/healthz", *SIGNED_IN_PATH_PREFIXES)):
+            return self.get_response(request)
+        if access.may_enter_municipality():
             return self.get_response(request)
         raise PermissionDenied

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import HttpRequest
 
 from izd.site import site_url
@@ -94,3 +94,86 @@ def portal_urls(
         m.pk: f"{scheme}://{domains.get(m.pk) or f'{m.slug}.{settings.BASE_DOMAIN}'}{suffix}{path}"
         for m in municipalities
     }
+
+
+def people(*, query: str = "") -> QuerySet[User]:
+    """Everybody with their memberships and Kreis roles, for the coordinator's people page.
+
+    The memberships and roles come by prefetch, so a page costs the same number of queries
+    whatever its length. The search looks at names, addresses and municipality names.
+    """
+    users = User.objects.all()
+    query = query.strip()
+    if query:
+        in_town = Membership.objects.filter(municipality__name__icontains=query).values("user_id")
+        users = users.filter(
+            Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(pk__in=in_town)
+        )
+    return users.order_by("last_name", "first_name", "email").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("municipality").order_by(
+                "municipality__name", "role"
+            ),
+        ),
+        Prefetch("kreis_roles", queryset=KreisRole.objects.order_by("role")),
+    )
+
+
+def invitations_open(
+    *, query: str = "", municipality: Municipality | None = None
+) -> QuerySet[Invitation]:
+    """Invitations not yet accepted, pending and expired alike (the page tells them apart)."""
+    invitations = Invitation.objects.filter(accepted_at__isnull=True).select_related(
+        "municipality", "invited_by"
+    )
+    if municipality is not None:
+        invitations = invitations.filter(municipality=municipality)
+    query = query.strip()
+    if query:
+        invitations = invitations.filter(
+            Q(email__icontains=query) | Q(municipality__name__icontains=query)
+        )
+    return invitations.order_by("-expires_at", "email")
+
+
+def municipalities_without_officer() -> QuerySet[Municipality]:
+    officers = Membership.objects.filter(
+        role=Membership.Role.DIGITAL_OFFICER, user__is_active=True
+    ).values("municipality_id")
+    return Municipality.objects.members().exclude(pk__in=officers).order_by("name")
+
+
+def municipality_switch(
+    user: User, current: Municipality | None, *, request: HttpRequest
+) -> list[tuple[str, str, bool]]:
+    """(name, address, is current) of each of the person's municipalities, when there are
+    several to switch between; empty otherwise."""
+    towns = {
+        m.municipality_id: m.municipality
+        for m in memberships_of(user).filter(municipality__offboarded_at__isnull=True)
+    }
+    if len(towns) < 2:
+        return []
+    urls = portal_urls(towns.values(), request=request)
+    current_pk = current.pk if current is not None else None
+    return [(town.name, urls[pk], pk == current_pk) for pk, town in towns.items()]
+
+
+def invitation_counts(*, municipality: Municipality | None = None) -> tuple[int, int]:
+    """(pending, expired) invitations not yet accepted."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = Invitation.objects.filter(accepted_at__isnull=True)
+    if municipality is not None:
+        rows = rows.filter(municipality=municipality)
+    counts = rows.aggregate(
+        pending=Count("pk", filter=Q(expires_at__gt=now)),
+        expired=Count("pk", filter=Q(expires_at__lte=now)),
+    )
+    return counts["pending"], counts["expired"]

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -187,11 +187,37 @@ def kreis_role_grant(*, user: User, role: str) -> KreisRole:
     return kreis_role
 
 
+def _invitation_mail(invitation: Invitation, *, invited_by: User | None) -> None:
+    link = portal_url(invitation.municipality, f"/einladung/{invitation.token}/")
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    step = (
+        _("melden Sie sich mit Ihrem bestehenden Konto an und nehmen die Einladung an")
+        if has_account
+        else _("legen Sie Ihr Passwort fest")
+    )
+    message = _(
+        "Guten Tag,\n\n%(inviter)s lädt Sie in das IZD-Portal ein, für %(municipality)s "
+        "in der Rolle „%(role)s“.\n\nÜber diesen Link, der einmal gilt und 14 Tage gültig ist, "
+        "%(step)s:\n%(link)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal"
+    ) % {
+        "inviter": invited_by or _("Das IZD-Portal"),
+        "municipality": invitation.municipality.name,
+        "role": invitation.get_role_display(),
+        "step": step,
+        "link": link,
+    }
+    recipient = invitation.email
+    transaction.on_commit(
+        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [recipient])
+    )
+
+
 @transaction.atomic
 def invitation_create(
     *, email: str, municipality: Municipality, role: str, invited_by: User
 ) -> Invitation:
     """Invite a person to a municipality and e-mail the one-time link."""
+    _require_may_manage(actor=invited_by, municipality=municipality, role=role)
     invitation = Invitation(
         email=User.objects.normalize_email(email),
         municipality=municipality,
@@ -200,20 +226,7 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    link = portal_url(municipality, f"/einladung/{invitation.token}/")
-    message = _(
-        "Guten Tag,\n\n%(inviter)s lädt Sie in das IZD-Portal ein, für %(municipality)s "
-        "in der Rolle „%(role)s“.\n\nÜber diesen Link, der einmal gilt und 14 Tage gültig ist, "
-        "legen Sie Ihr Passwort fest:\n%(link)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal"
-    ) % {
-        "inviter": invited_by,
-        "municipality": municipality.name,
-        "role": invitation.get_role_display(),
-        "link": link,
-    }
-    transaction.on_commit(
-        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [invitation.email])
-    )
+    _invitation_mail(invitation, invited_by=invited_by)
     return invitation
 
 
@@ -221,24 +234,60 @@ class InvitationError(ValidationError):
     pass
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, password: str, first_name: str, last_name: str) -> User:
-    """Use an invitation once: create the account if needed and grant the membership."""
-    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+def _usable_invitation(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("municipality")
+        .filter(token=token)
+        .first()
+    )
     if invitation is None or not invitation.is_usable:
         raise InvitationError(_("Diese Einladung ist ungültig, abgelaufen oder schon benutzt."))
-    user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is None:
-        user = user_create(
-            email=invitation.email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-        )
+    return invitation
+
+
+def _invitation_use(invitation: Invitation, user: User) -> None:
     membership_grant(user=user, municipality=invitation.municipality, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, first_name: str, last_name: str) -> User:
+    """Use an invitation once for a new person: create the account and grant the membership.
+
+    A person who already has an account signs in and uses `invitation_accept_signed_in`; a
+    name and password typed here for an existing account would otherwise be silently ignored.
+    """
+    invitation = _usable_invitation(token)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationError(
+            _("Für %(email)s gibt es schon ein Konto. Bitte melden Sie sich damit an.")
+            % {"email": invitation.email}
+        )
+    user = user_create(
+        email=invitation.email, password=password, first_name=first_name, last_name=last_name
+    )
+    _invitation_use(invitation, user)
     return user
+
+
+@transaction.atomic
+def invitation_accept_signed_in(*, token: str, user: User) -> Membership:
+    """Use an invitation once for the signed-in person it was sent to."""
+    invitation = _usable_invitation(token)
+    if User.objects.normalize_email(user.email) != invitation.email.lower():
+        raise InvitationError(
+            _(
+                "Diese Einladung gilt für %(invited)s, Sie sind aber als %(current)s angemeldet. "
+                "Bitte melden Sie sich ab und mit der eingeladenen Adresse wieder an."
+            )
+            % {"invited": invitation.email, "current": user.email}
+        )
+    _invitation_use(invitation, user)
+    return Membership.objects.get(
+        user=user, municipality=invitation.municipality, role=invitation.role
+    )
 
 
 @dataclass
@@ -326,3 +375,196 @@ def _import_row(row: ImportRow, existing: dict[str, Municipality], report: Impor
     except ValidationError as error:
         error.line = row.line  # type: ignore[attr-defined]
         raise
+
+
+# People: roles, removals, invitations and accounts. The rules live here, so that the
+# coordinator's page, an officer's page and any later caller cannot drift apart.
+
+# A person may hand out a municipality role only up to their own.
+_ROLE_RANK: dict[str, int] = {
+    Membership.Role.READER: 1,
+    Membership.Role.TREASURER: 2,
+    Membership.Role.DIGITAL_OFFICER: 3,
+}
+
+
+class PeopleError(ValidationError):
+    """A change to people that a rule forbids, with a German message for the page."""
+
+
+def people_may_manage(*, actor: User, municipality: Municipality, role: str) -> bool:
+    """The coordinator manages everybody; a municipality's digital officer manages the
+    colleagues of their own municipality up to their own role."""
+    if KreisRole.objects.filter(user=actor, role=KreisRole.Role.COORDINATOR).exists():
+        return True
+    own = set(
+        Membership.objects.filter(user=actor, municipality=municipality).values_list(
+            "role", flat=True
+        )
+    )
+    if Membership.Role.DIGITAL_OFFICER not in own:
+        return False
+    return _ROLE_RANK.get(role, 99) <= max(_ROLE_RANK[r] for r in own)
+
+
+def _require_may_manage(*, actor: User, municipality: Municipality, role: str) -> None:
+    if not people_may_manage(actor=actor, municipality=municipality, role=role):
+        raise PermissionDenied(
+            _("Sie dürfen diese Rolle für %(name)s nicht vergeben oder entziehen.")
+            % {"name": municipality.name}
+        )
+
+
+def _keeps_an_officer(membership: Membership) -> None:
+    """A municipality never loses its last active digital officer by a removal or demotion:
+    nobody there could invite anyone any more. The successor is invited first."""
+    if membership.role != Membership.Role.DIGITAL_OFFICER:
+        return
+    others = (
+        Membership.objects.select_for_update()
+        .filter(
+            municipality_id=membership.municipality_id,
+            role=Membership.Role.DIGITAL_OFFICER,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise PeopleError(
+            _(
+                "%(person)s ist die letzte Person mit der Rolle Digitalisierungsbeauftragte/r "
+                "für %(name)s. Bitte zuerst eine Nachfolge einladen und annehmen lassen."
+            )
+            % {"person": membership.user, "name": membership.municipality.name}
+        )
+
+
+def _notify(user_email: str, subject: str, body: str) -> None:
+    text = _("Guten Tag,\n\n%(body)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal") % {"body": body}
+    transaction.on_commit(lambda: send_mail(subject, text, None, [user_email]))
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, actor: User) -> Membership:
+    if role not in Membership.Role.values:
+        raise PeopleError(_("Diese Rolle gibt es nicht."))
+    _require_may_manage(actor=actor, municipality=membership.municipality, role=membership.role)
+    _require_may_manage(actor=actor, municipality=membership.municipality, role=role)
+    if role == membership.role:
+        return membership
+    if Membership.objects.filter(
+        user_id=membership.user_id, municipality_id=membership.municipality_id, role=role
+    ).exists():
+        raise PeopleError(_("%(person)s hat diese Rolle schon.") % {"person": membership.user})
+    _keeps_an_officer(membership)
+    old_label = membership.get_role_display()
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    _notify(
+        membership.user.email,
+        _("Ihre Rolle im IZD-Portal wurde geändert"),
+        _("Ihre Rolle für %(name)s wurde von „%(old)s“ in „%(new)s“ geändert (durch %(actor)s).")
+        % {
+            "name": membership.municipality.name,
+            "old": old_label,
+            "new": membership.get_role_display(),
+            "actor": actor,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    _require_may_manage(actor=actor, municipality=membership.municipality, role=membership.role)
+    _keeps_an_officer(membership)
+    email, name, label = (
+        membership.user.email,
+        membership.municipality.name,
+        membership.get_role_display(),
+    )
+    membership.delete()
+    _notify(
+        email,
+        _("Ihr Zugang im IZD-Portal wurde geändert"),
+        _("Ihre Rolle „%(role)s“ für %(name)s wurde entfernt (durch %(actor)s).")
+        % {"role": label, "name": name, "actor": actor},
+    )
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """A fresh link, valid for 14 days again; the old link stops working."""
+    _require_may_manage(actor=actor, municipality=invitation.municipality, role=invitation.role)
+    if invitation.accepted_at is not None:
+        raise PeopleError(_("Diese Einladung wurde schon angenommen."))
+    fresh = Invitation(
+        email=invitation.email,
+        municipality=invitation.municipality,
+        role=invitation.role,
+        invited_by=actor,
+    )
+    invitation.token = fresh.token
+    invitation.expires_at = fresh.expires_at
+    invitation.invited_by = actor
+    invitation.full_clean()
+    invitation.save(update_fields=["token", "expires_at", "invited_by"])
+    _invitation_mail(invitation, invited_by=actor)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
+    _require_may_manage(actor=actor, municipality=invitation.municipality, role=invitation.role)
+    if invitation.accepted_at is not None:
+        raise PeopleError(_("Diese Einladung wurde schon angenommen."))
+    email, name = invitation.email, invitation.municipality.name
+    invitation.delete()
+    _notify(
+        email,
+        _("Einladung in das IZD-Portal zurückgezogen"),
+        _("Die Einladung für %(name)s wurde zurückgezogen; der Link gilt nicht mehr.")
+        % {"name": name},
+    )
+
+
+def _sessions_end(user: User) -> int:
+    """Delete every session of this person, from the database and the cache (cached_db)."""
+    from importlib import import_module
+
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> User:
+    """The account can no longer sign in and its open sessions end at once.
+
+    Unlike removing a membership, this is allowed for a municipality's last officer: closing
+    the account of someone who left must never wait for a successor. The people page marks
+    municipalities left without an officer.
+    """
+    if not KreisRole.objects.filter(user=actor, role=KreisRole.Role.COORDINATOR).exists():
+        raise PermissionDenied(_("Nur die Koordination des Zentrums kann Konten deaktivieren."))
+    if user.pk == actor.pk:
+        raise PeopleError(_("Sie können Ihr eigenes Konto nicht deaktivieren."))
+    user.is_active = False
+    user.full_clean()
+    user.save(update_fields=["is_active"])
+    email = user.email
+    _sessions_end(user)
+    _notify(
+        email,
+        _("Ihr Konto im IZD-Portal wurde deaktiviert"),
+        _("Ihr Konto wurde von %(actor)s deaktiviert; Sie sind überall abgemeldet.")
+        % {"actor": actor},
+    )
+    return user

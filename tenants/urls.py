@@ -55,3 +55,21 @@ kreis_patterns = [
     ),
     path("seiten/<str:kind>/bearbeiten/", views.legal_page_edit, name="legal_page_edit"),
 ]
+
+# On the Kreis domain for the coordinator, on a municipality's subdomain for its digital officer.
+people_patterns = [
+    path("personen/", views.people, name="people"),
+    path("personen/einladen/", views.people_invite, name="people_invite"),
+    path("personen/rolle/<int:pk>/", views.membership_role, name="membership_role"),
+    path("personen/entfernen/<int:pk>/", views.membership_remove, name="membership_remove"),
+    path("personen/einladung/<int:pk>/erneut/", views.invitation_resend, name="invitation_resend"),
+    path(
+        "personen/einladung/<int:pk>/zurueckziehen/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+]
+
+kreis_patterns += [
+    path("personen/konto/<int:pk>/deaktivieren/", views.user_deactivate, name="user_deactivate"),
+]

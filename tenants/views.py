@@ -1,18 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from izd import confirm
 from izd.models import LegalPage
 from izd.selectors import legal_page_content, legal_pages_to_complete
 from izd.services import legal_page_update
 from tenants import archive, selectors, services
-from tenants.access import get_access, kreis_role_required
+from tenants.access import get_access, kreis_role_required, municipality_role_required
 from tenants.forms import (
     ImportForm,
     InvitationAcceptForm,
@@ -22,7 +31,8 @@ from tenants.forms import (
     OffboardForm,
 )
 from tenants.http import PortalRequest
-from tenants.models import Invitation, KreisRole, Municipality
+from tenants.models import Invitation, KreisRole, Membership, Municipality, User
+from tenants.start_panels import StartContext, panels_for
 
 COORDINATOR = KreisRole.Role.COORDINATOR
 
@@ -30,14 +40,20 @@ COORDINATOR = KreisRole.Role.COORDINATOR
 @login_required
 def start(request: PortalRequest) -> HttpResponse:
     tenant = request.tenant
+    access = get_access(request)
     if not tenant.is_kreis:
+        context = StartContext(user_id=request.user.pk, access=access, municipality=tenant)
         return render(
             request,
             "tenants/municipality_start.html",
-            {"municipality": tenant, "members": selectors.members_of(tenant)},
+            {
+                "municipality": tenant,
+                "members": selectors.members_of(tenant),
+                "panels": panels_for(context),
+            },
         )
     memberships = list(selectors.memberships_of(request.user))
-    if not get_access(request).is_kreis_staff and len(memberships) == 1:
+    if not access.is_kreis_staff and len(memberships) == 1:
         return redirect(selectors.portal_url(memberships[0].municipality, request=request))
     urls = selectors.portal_urls([m.municipality for m in memberships], request=request)
     return render(
@@ -48,6 +64,9 @@ def start(request: PortalRequest) -> HttpResponse:
             "municipality_count": selectors.municipality_list().count(),
             "legal_reminders": (
                 legal_pages_to_complete() if get_access(request).is_coordinator else []
+            ),
+            "panels": panels_for(
+                StartContext(user_id=request.user.pk, access=access, municipality=None)
             ),
         },
     )
@@ -150,9 +169,20 @@ def municipality_import(request: PortalRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """One link for everybody: a new person sets up an account, an existing one signs in and
+    accepts with one click, and the wrong account is told so."""
     invitation = Invitation.objects.select_related("municipality").filter(token=token).first()
     if invitation is None or not invitation.is_usable:
         return render(request, "tenants/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        return _invitation_accept_signed_in(request, invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        return render(
+            request,
+            "tenants/invitation_sign_in.html",
+            {"invitation": invitation, "next": request.path},
+            status=400 if request.method == "POST" else 200,
+        )
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -173,6 +203,29 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _invitation_accept_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if User.objects.normalize_email(user.email) != invitation.email.lower():
+        return render(
+            request,
+            "tenants/invitation_wrong_account.html",
+            {"invitation": invitation, "next": request.path},
+            status=403,
+        )
+    if request.method == "POST":
+        try:
+            services.invitation_accept_signed_in(token=invitation.token, user=user)
+        except services.InvitationError:
+            return render(request, "tenants/invitation_invalid.html", status=404)
+        messages.success(
+            request,
+            _("Sie gehören jetzt zu %(name)s.") % {"name": invitation.municipality.name},
+        )
+        return redirect(selectors.portal_url(invitation.municipality, request=request))
+    return render(request, "tenants/invitation_accept_signed_in.html", {"invitation": invitation})
 
 
 @kreis_role_required(COORDINATOR)
@@ -252,4 +305,191 @@ def municipality_archive_download(request: PortalRequest, filename: str) -> File
         raise Http404
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=path.name, content_type="application/gzip"
+    )
+
+
+# People: the coordinator's page on the Kreis domain lists everybody; a digital officer's page
+# on the municipality's subdomain lists the colleagues there. The role rules are the services'.
+
+PAGE_SIZE = 25
+
+
+def _page_links(request: HttpRequest, page: Page[Any], param: str) -> dict[str, str]:
+    """Links to the neighbouring pages that keep the search and the other list's page."""
+    links = {}
+    for name, number in (
+        ("previous", page.previous_page_number() if page.has_previous() else None),
+        ("next", page.next_page_number() if page.has_next() else None),
+    ):
+        if number is not None:
+            query = request.GET.copy()
+            query[param] = str(number)
+            links[name] = f"?{query.urlencode()}"
+    return links
+
+
+@municipality_role_required(Membership.Role.DIGITAL_OFFICER)
+def people(request: PortalRequest) -> HttpResponse:
+    tenant = request.tenant
+    query = request.GET.get("q", "")[:200]
+    municipality = None if tenant.is_kreis else tenant
+    if municipality is None:
+        people_page = Paginator(selectors.people(query=query), PAGE_SIZE).get_page(
+            request.GET.get("seite")
+        )
+        members = None
+    else:
+        people_page = None
+        members = selectors.members_of(municipality)
+    invitations = Paginator(
+        selectors.invitations_open(query=query, municipality=municipality), PAGE_SIZE
+    ).get_page(request.GET.get("einladungen"))
+    role_choices = [
+        (value, label)
+        for value, label in Membership.Role.choices
+        if municipality is None
+        or services.people_may_manage(actor=request.user, municipality=municipality, role=value)
+    ]
+    return render(
+        request,
+        "tenants/people.html",
+        {
+            "municipality": municipality,
+            "query": query,
+            "people_page": people_page,
+            "people_links": _page_links(request, people_page, "seite") if people_page else {},
+            "members": members,
+            "invitations": invitations,
+            "invitation_links": _page_links(request, invitations, "einladungen"),
+            "role_choices": role_choices,
+            "without_officer": (
+                list(selectors.municipalities_without_officer()) if municipality is None else []
+            ),
+            "invitation_form": InvitationForm(role_choices=role_choices),
+            "back": request.get_full_path(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("zurueck", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("people")
+    return redirect(target)
+
+
+def _scoped(request: PortalRequest, model: type[Any], pk: int) -> Any:
+    """On a municipality's subdomain, only that municipality's rows exist."""
+    rows = model.objects.select_related("municipality")
+    if not request.tenant.is_kreis:
+        rows = rows.filter(municipality=request.tenant)
+    return get_object_or_404(rows, pk=pk)
+
+
+def _people_change(request: HttpRequest, change: Callable[[], object], done: str) -> HttpResponse:
+    try:
+        change()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return _back(request)
+
+
+@municipality_role_required(Membership.Role.DIGITAL_OFFICER)
+@require_http_methods(["POST"])
+def people_invite(request: PortalRequest) -> HttpResponse:
+    tenant = request.tenant
+    municipality = tenant
+    if tenant.is_kreis:
+        municipality = get_object_or_404(
+            Municipality.objects.members(), slug=request.POST.get("kommune", "")
+        )
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte eine gültige E-Mail-Adresse und Rolle angeben."))
+        return _back(request)
+    email = form.cleaned_data["email"]
+    return _people_change(
+        request,
+        lambda: services.invitation_create(
+            email=email,
+            municipality=municipality,
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        ),
+        _("Die Einladung an %(email)s wurde verschickt.") % {"email": email},
+    )
+
+
+@municipality_role_required(Membership.Role.DIGITAL_OFFICER)
+@require_http_methods(["POST"])
+def membership_role(request: PortalRequest, pk: int) -> HttpResponse:
+    membership = _scoped(request, Membership, pk)
+    return _people_change(
+        request,
+        lambda: services.membership_role_change(
+            membership=membership, role=request.POST.get("role", ""), actor=request.user
+        ),
+        _("Die Rolle wurde geändert."),
+    )
+
+
+@municipality_role_required(Membership.Role.DIGITAL_OFFICER)
+@require_http_methods(["POST"])
+def membership_remove(request: PortalRequest, pk: int) -> HttpResponse:
+    membership = _scoped(request, Membership, pk)
+    return _people_change(
+        request,
+        lambda: services.membership_remove(membership=membership, actor=request.user),
+        _("%(person)s hat die Rolle nicht mehr.") % {"person": membership.user},
+    )
+
+
+@municipality_role_required(Membership.Role.DIGITAL_OFFICER)
+@require_http_methods(["POST"])
+def invitation_resend(request: PortalRequest, pk: int) -> HttpResponse:
+    invitation = _scoped(request, Invitation, pk)
+    return _people_change(
+        request,
+        lambda: services.invitation_resend(invitation=invitation, actor=request.user),
+        _("Die Einladung an %(email)s wurde neu verschickt.") % {"email": invitation.email},
+    )
+
+
+@municipality_role_required(Membership.Role.DIGITAL_OFFICER)
+@require_http_methods(["POST"])
+def invitation_revoke(request: PortalRequest, pk: int) -> HttpResponse:
+    invitation = _scoped(request, Invitation, pk)
+    return _people_change(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation, actor=request.user),
+        _("Die Einladung an %(email)s wurde zurückgezogen.") % {"email": invitation.email},
+    )
+
+
+@kreis_role_required(COORDINATOR)
+@require_http_methods(["POST"])
+def user_deactivate(request: PortalRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=_("Konto deaktivieren"),
+                text=_(
+                    "%(person)s (%(email)s) kann sich danach nicht mehr anmelden und wird "
+                    "überall abgemeldet."
+                )
+                % {"person": person, "email": person.email},
+                button=_("Konto deaktivieren"),
+                action=request.path,
+                cancel=reverse("people"),
+            ),
+        )
+    return _people_change(
+        request,
+        lambda: services.user_deactivate(user=person, actor=request.user),
+        _("Das Konto von %(person)s ist deaktiviert.") % {"person": person},
     )

@@ -52,9 +52,11 @@ def test_invitation_to_a_differently_cased_address_reaches_the_existing_account(
         invited_by=portal.coordinator,
     )
     assert invitation.email == portal.officer_b.email
+    # The existing account signs in and accepts (a new name and password are not asked for).
     visitor = client_for(None, portal.a)
-    form = {"first_name": "X", "last_name": "Y", "password1": PASSWORD, "password2": PASSWORD}
-    response = visitor.post(f"/einladung/{invitation.token}/", form)
+    page = visitor.get(f"/einladung/{invitation.token}/")
+    assert "schon ein Konto" in page.content.decode()
+    response = client_for(portal.officer_b, portal.a).post(f"/einladung/{invitation.token}/")
     assert response.status_code == 302
     assert User.objects.filter(email__iexact=portal.officer_b.email).count() == 1
     assert Membership.objects.filter(

@@ -1,0 +1,51 @@
+"""The start page panels of tenants itself: invitations and people."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tenants import selectors
+from tenants.models import Membership
+from tenants.start_panels import PanelItem, StartContext, StartPanel
+
+
+def invitations_panel(context: StartContext) -> StartPanel | None:
+    """For the municipality's digital officer: invitations still waiting for an answer."""
+    access = context.access
+    if context.municipality is None or not (
+        access.has_municipality_role(Membership.Role.DIGITAL_OFFICER) or access.is_coordinator
+    ):
+        return None
+    pending, expired = selectors.invitation_counts(municipality=context.municipality)
+    url = reverse("people")
+    return StartPanel(
+        title=_("Einladungen"),
+        items=(
+            PanelItem(_("offen"), str(pending), url),
+            PanelItem(_("abgelaufen, erneut senden oder zurückziehen"), str(expired), url),
+        ),
+        order=90,
+    )
+
+
+def people_panel(context: StartContext) -> StartPanel | None:
+    """For the coordinator: invitations and municipalities without a digital officer."""
+    if context.municipality is not None or not context.access.is_coordinator:
+        return None
+    pending, expired = selectors.invitation_counts()
+    without = list(selectors.municipalities_without_officer().values_list("name", flat=True))
+    url = reverse("people")
+    return StartPanel(
+        title=_("Personen"),
+        items=(
+            PanelItem(_("offene Einladungen"), str(pending), url),
+            PanelItem(_("abgelaufene Einladungen"), str(expired), url),
+            PanelItem(
+                _("Kommunen ohne Digitalisierungsbeauftragte"),
+                ", ".join(without) if without else _("keine"),
+                url,
+            ),
+        ),
+        order=90,
+    )
