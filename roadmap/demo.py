@@ -68,11 +68,19 @@ REQUESTS = [
      (RequestStatus.IN_REVIEW,)),
     (6, "Schulung E-Rechnung für die Kämmerei.", "8", Priority.LOW, 45, ()),
 ]  # fmt: skip
+# (service index, need, quantity, priority, days ahead, statuses, who moves it, reason):
+# with the home town's requests, every status of the workflow appears in the demo.
 OTHER_REQUESTS = [
-    (1, "Anbindung der Meldeanträge an das Fachverfahren.", "1", Priority.MEDIUM, 150),
-    (4, "Sicherheitscheck nach WiBA für die Verwaltung.", "1", Priority.HIGH, 100),
-    (2, "Ehrenamts-Cloud für die Sportvereine.", "12", Priority.MEDIUM, 80),
-]
+    (1, "Anbindung der Meldeanträge an das Fachverfahren.", "1", Priority.MEDIUM, 150,
+     (RequestStatus.IN_REVIEW, RequestStatus.ACCEPTED), True, ""),
+    (4, "Sicherheitscheck nach WiBA für die Verwaltung.", "1", Priority.HIGH, 100,
+     (RequestStatus.REJECTED,), True,
+     "Der WiBA-Check ist für 2026 ausgebucht; bitte für 2027 erneut anfragen."),
+    (2, "Ehrenamts-Cloud für die Sportvereine.", "12", Priority.MEDIUM, 80,
+     (RequestStatus.WITHDRAWN,), False,
+     "Die Vereine nutzen vorerst das Angebot des Sportkreises."),
+    (7, "Videokonferenzraum im Rathaus.", "1", Priority.LOW, 200, (), True, ""),
+]  # fmt: skip
 
 # (title, dimension key, start, end, status, depends on titles)
 MEASURES = [
@@ -93,6 +101,8 @@ MEASURES = [
     ("Smart-Region-Pilot Pegelmessung", "ikz", "2027-Q3", "2028-Q4", Measure.Status.PLANNED,
      ["Geodateninfrastruktur erweitern"]),
 ]  # fmt: skip
+
+REASONED = (RequestStatus.REJECTED, RequestStatus.WITHDRAWN)
 
 TARGETS = {
     "strategie": (2, 3, 3), "organisation": (2, 2, 3), "personal": (1, 2, 3),
@@ -155,7 +165,7 @@ def _file(
 
 def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
     home = next((m for m in members if m.slug == DEMO_HOME_SLUG), members[0])
-    others = [m for m in members if m != home][:4]
+    others = [m for m in members if m != home][: len(OTHER_REQUESTS)]
     coordinator = _coordinator()
     filed = 0
     if not RequestSummary.objects.filter(municipality=home).exists():
@@ -174,9 +184,19 @@ def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
     for offset, town in enumerate(others):
         if RequestSummary.objects.filter(municipality=town).exists():
             continue
-        index, need, quantity, priority, days = OTHER_REQUESTS[offset % len(OTHER_REQUESTS)]
-        if _file(town, catalogue[index], need, quantity, priority, days) is not None:
-            filed += 1
+        index, need, quantity, priority, days, path, by_kreis, reason = OTHER_REQUESTS[offset]
+        request = _file(town, catalogue[index], need, quantity, priority, days)
+        if request is None:
+            continue
+        filed += 1
+        mover = coordinator if by_kreis else _officer(town)
+        if mover is None:
+            continue
+        for status in path:
+            services.service_request_transition(
+                municipality=town, request_id=request.pk, to_status=status, user=mover,
+                by_kreis=by_kreis, reason=reason if status in REASONED else "",
+            )  # fmt: skip
     return filed
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -16,6 +17,13 @@ DEMO_LOADERS = (
     "load_roadmap_demo",
     "load_papers_demo",
 )
+# Each demo is its own centre, so its own data folder (one centre per deployment). The
+# default tells the whole cycle: 2025 finished (decided and frozen), 2026 in progress.
+DEMOS: dict[str, tuple[str, tuple[tuple[str, dict[str, Any]], ...]]] = {
+    "mkk": ("", (*((name, {}) for name in DEMO_LOADERS), ("load_papers_demo", {"finish": 2025}))),
+    "kkd": ("demo-kkd", (("load_real_demo", {"demo": "kkd"}),)),
+    "egov6": ("demo-egov6", (("load_real_demo", {"demo": "egov6"}),)),
+}
 
 
 class Command(BaseCommand):
@@ -24,15 +32,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=settings.PORTAL_PORT or 8000)
         parser.add_argument("--no-worker", action="store_true")
+        parser.add_argument(
+            "--demo", choices=sorted(DEMOS), default=os.environ.get("IZD_DEMO", "mkk"),
+            help="Welche Demo: mkk (Main-Kinzig-Kreis, Standard), kkd (Seed VL-100/2023), egov6",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
+        demo = options["demo"]
+        if os.environ.get("IZD_DEMO", "mkk") != demo:
+            # The data folder is chosen when the settings load: start again with it set.
+            from tenants.demo import DEMO_SETS
+
+            env = {**os.environ, "IZD_DEMO": demo, "IZD_KREIS_NAME": DEMO_SETS[demo].kreis_name}
+            if DEMOS[demo][0]:
+                env["IZD_DATA_DIR"] = str(settings.BASE_DIR / ".data" / DEMOS[demo][0])
+            os.execve(sys.executable, [sys.executable, *sys.argv], env)
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("load_demo_data", if_absent=True)
+        call_command("load_demo_data", if_absent=True, demo=demo)
         # Each app brings its own demo data; every loader is idempotent.
         available = get_commands()
-        for loader in DEMO_LOADERS:
+        for loader, loader_options in DEMOS[demo][1]:
             if loader in available:
-                call_command(loader)
+                call_command(loader, **loader_options)
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(
@@ -49,20 +70,22 @@ class Command(BaseCommand):
                 worker.wait(timeout=20)
 
     def _announce(self, port: int) -> None:
-        from tenants.demo import DEMO_MUNICIPALITY_SLUG, DEMO_PASSWORD, demo_accounts
+        from tenants.demo import DEMO_PASSWORD, demo_accounts, demo_home
+
+        demo = os.environ.get("IZD_DEMO", "mkk")
 
         domain = settings.BASE_DOMAIN
         lines = [
             "",
             "IZD-Portal läuft:",
             f"  Kreis (Zentrum):       http://{domain}:{port}/",
-            f"  Kommune (Beispiel):    http://{DEMO_MUNICIPALITY_SLUG}.{domain}:{port}/",
+            f"  Kommune (Beispiel):    http://{demo_home(demo)}.{domain}:{port}/",
             f"  Health-Check:          http://{domain}:{port}/healthz",
             "",
             f"Demokonten (Passwort für alle: {DEMO_PASSWORD}):",
-            *(f"  {a.email:<40} {a.role_label}" for a in demo_accounts()),
+            *(f"  {a.email:<40} {a.role_label}" for a in demo_accounts(demo_home(demo))),
             "",
-            "Beenden mit Strg+C. Daten bleiben im Ordner .data/ erhalten.",
+            f"Beenden mit Strg+C. Daten bleiben im Ordner {settings.DATA_DIR} erhalten.",
             "",
         ]
         self.stdout.write("\n".join(lines))
