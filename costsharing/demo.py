@@ -119,7 +119,10 @@ def _budget(year: int) -> BudgetYear:
         ("Verwaltung und Haushalt", "0.5", "62000.00"),
     ):
         services.staff_line_add(
-            budget_year=budget_year, role=role, fte=D(fte), cost_per_fte=(D(cost) * factor).quantize(D("0.01"))
+            budget_year=budget_year,
+            role=role,
+            fte=D(fte),
+            cost_per_fte=(D(cost) * factor).quantize(D("0.01")),
         )
     for kind, label, amount in (
         ("material", "Lizenzen und Fachverfahren", "145000.00"),

@@ -10,6 +10,7 @@ year. Both are idempotent: a second run finds everything done and changes nothin
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -72,9 +73,7 @@ class PaperSpec:
 
 
 def template_ensure(spec: PaperSpec = PaperSpec()) -> PaperTemplate:
-    template = PaperTemplate.objects.filter(name=spec.name).first() or PaperTemplate(
-        name=spec.name
-    )
+    template = PaperTemplate.objects.filter(name=spec.name).first() or PaperTemplate(name=spec.name)
     template.subject, template.facts = spec.subject, spec.facts
     template.resolution, template.attachments = spec.resolution, spec.attachments
     template.office, template.file_reference = spec.office, spec.file_reference
@@ -128,8 +127,19 @@ def papers_render_now(papers: list[Paper], user: User | None) -> int:
         with transaction.atomic():
             document = services.paper_render(paper=paper, user=user)
         document_render(document.pk)
+        _wait_done(document.pk)
         rendered += 1
     return rendered
+
+
+def _wait_done(document_id: int, timeout: float = 300) -> None:
+    """A running worker may have claimed the job first; then wait for its result."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = Document.objects.filter(pk=document_id).values_list("status", flat=True).first()
+        if status in (Document.Status.DONE, Document.Status.FAILED, None):
+            return
+        time.sleep(0.5)
 
 
 def _has_pdf(paper: Paper) -> bool:
@@ -156,7 +166,7 @@ def cycle_demo_finish(year: int) -> str:
             deciding = paper.consultations.filter(role=DECIDING).first()
             services.decision_record(
                 paper=paper,
-                decided_on=deciding.meeting_date if deciding else paper.date,
+                decided_on=(deciding.meeting_date if deciding else None) or paper.date,
                 result=Paper.Result.ACCEPTED,
                 note="",
                 user=coordinator,
