@@ -70,7 +70,7 @@ REQUESTS = [
     (3, "Gemeinsamer ISB ab dem zweiten Halbjahr.", "60", Priority.MEDIUM, 75,
      (RequestStatus.IN_REVIEW, RequestStatus.ACCEPTED)),
     (8, "Pegelmessung am Kinzigufer mit offenen Daten.", "1", Priority.LOW, 240,
-     (RequestStatus.REJECTED,)),
+     (RequestStatus.IN_REVIEW, RequestStatus.REJECTED)),
     (7, "Videokonferenzraum im Sitzungssaal.", "1", Priority.LOW, 30,
      (RequestStatus.WITHDRAWN,)),
 ]  # fmt: skip
@@ -85,7 +85,7 @@ OTHER_REQUESTS = [
     (1, "Anbindung der Meldeanträge an das Fachverfahren.", "1", Priority.MEDIUM, 150,
      (RequestStatus.IN_REVIEW, RequestStatus.ACCEPTED), True, ""),
     (4, "Sicherheitscheck nach WiBA für die Verwaltung.", "1", Priority.HIGH, 100,
-     (RequestStatus.REJECTED,), True,
+     (RequestStatus.IN_REVIEW, RequestStatus.REJECTED), True,
      "Der WiBA-Check ist für 2026 ausgebucht; bitte für 2027 erneut anfragen."),
     (2, "Ehrenamts-Cloud für die Sportvereine.", "12", Priority.MEDIUM, 80,
      (RequestStatus.WITHDRAWN,), False,

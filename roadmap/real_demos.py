@@ -230,8 +230,10 @@ def egov6_demo_load() -> str:
                 budget_year=budget_year, source=EGOV6_GRANT, amount=grant,
                 pass_on=Grant.PassOn.FIXED_SPLIT,
             )  # fmt: skip
+        # Mostly equal shares: the grant is passed on in equal parts, so no town's credit may
+        # exceed its share (the six are of similar size; Birstein is the smallest).
         costsharing_services.allocation_key_save(
-            budget_year=budget_year, name="eGov6-Vereinbarung", base=D(40), population=D(40),
+            budget_year=budget_year, name="eGov6-Vereinbarung", base=D(60), population=D(20),
             usage=D(0), modules=D(20), population_date=date(2022, 12, 31), activate=True,
         )  # fmt: skip
         for key, (name, weight) in EGOV6_MODULES.items():
