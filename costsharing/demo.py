@@ -2,10 +2,10 @@
 
 Invented but plausible figures: a small team, licences and hosting, Hessen's IKZ grant of
 100,000 EUR (more than three partners), half of which the Kreis keeps. Every member
-municipality takes part from 2024 (one joins on 1 July 2026, pro rata), modules are chosen in
-each municipality's schema and projected into the Kreis' read model like any other save.
-2025 is the finished year (the decision papers' demo freezes it once every council decided),
-2026 the year in progress.
+municipality takes part from 2024; one, Wächtersbach, joins on 1 July 2025 (pro rata). Modules
+are chosen in each municipality's schema and projected into the Kreis' read model like any
+other save. 2025 is the finished year (the decision papers' demo freezes it once every council
+decided), 2026 the year in progress.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def costsharing_demo_load() -> str:
             payment_days=30,
         )
     for index, municipality in enumerate(members):
-        joined = date(2026, 7, 1) if index == len(members) - 1 else date(2024, 1, 1)
+        joined = date(2025, 7, 1) if index == len(members) - 1 else date(2024, 1, 1)
         with tenant_schema(municipality):
             services.cooperation_save(
                 municipality=municipality,

@@ -24,9 +24,11 @@ IDS = """
 import json
 from maturity.models import Campaign
 from roadmap.models import RequestSummary
+from roadmap.papers.models import Paper
 print("@@" + json.dumps({
     "campaign_2026": Campaign.objects.get(name="Erhebung 2026").pk,
     "submitted": str(RequestSummary.objects.filter(status="eingereicht").first().request_id),
+    "paper_2026": Paper.objects.filter(year=2026).order_by("pk").first().pk,
 }))
 """
 
@@ -126,9 +128,11 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
         page.goto(_url(demo_server, f"/roadmap/anfragen/{ids['submitted']}/"))
         page.get_by_role("button", name="Prüfung beginnen").click()
         page.locator('[data-status="in_pruefung"]').wait_for()
-        page.goto(_url(demo_server, "/beschlussvorlagen/?jahr=2026"))
-        page.get_by_role("button", name="Alle PDFs für 2026 erstellen").click()
-        page.get_by_text("29 von 29 Vorlagen fertig").wait_for(timeout=600_000)
+        # One paper of 2026 (all 29 would take minutes on a small machine; the batch has its
+        # own tests): its meeting dates are there, so the PDF is made by the worker.
+        page.goto(_url(demo_server, f"/beschlussvorlagen/{ids['paper_2026']}/"))
+        page.get_by_role("button", name="PDF erstellen").click()
+        page.get_by_role("link", name=re.compile("herunterladen")).wait_for(timeout=300_000)
     finally:
         context.close()
 

@@ -35,7 +35,9 @@ xml = invoice_xml(notice)
 state = {
     "members": len(members),
     "leitweg_demo_valid": leitweg_ok,
-    "billing_address": sum(bool(m.street and m.postal_code and m.city) for m in members),
+    # Postcode and town for all; the street is left empty where the sources conflict
+    # (tenants/demo_data/SOURCES.md), which an XRechnung allows (BT-50 is optional).
+    "billing_address": sum(bool(m.postal_code and m.city) for m in members),
     "budget_lines": MemberProfile.objects.exclude(budget_line="").count(),
     "years": {str(y.year): y.status for y in BudgetYear.objects.all()},
     "versions_2025": list(AllocationVersion.objects.filter(budget_year__year=2025)
@@ -80,7 +82,7 @@ def test_default_demo_tells_the_whole_cycle_and_loads_idempotently(mkk_demo):
     assert state["years"] == {"2025": "frozen", "2026": "draft"}
     assert state["versions_2025"] == [""]
     p2025, p2026 = state["papers"]["2025"], state["papers"]["2026"]
-    assert p2025["count"] == p2025["decided"] == p2025["pdfs"] == 28
+    assert p2025["count"] == p2025["decided"] == p2025["pdfs"] == 29
     assert p2025["undated"] == 0
     assert state["notice_2025_provisional"] is False
     assert state["einvoice_has_leitweg"] is True

@@ -21,7 +21,7 @@ DEMO_LOADERS = (
 Loaders = tuple[tuple[str, dict[str, Any]], ...]
 # Each demo is its own centre, so its own data folder (one centre per deployment): folder,
 # loaders before the server starts, loaders that run beside it. The default tells the whole
-# cycle: 2025 finished (decided and frozen), 2026 in progress. Finishing 2025 renders 28 PDFs
+# cycle: 2025 finished (decided and frozen), 2026 in progress. Finishing 2025 renders 29 PDFs
 # (about 1-4 s each), so it runs in the background on the first start: the portal answers at
 # once and 2025 shows as frozen a minute or two later; later starts find it done.
 DEMOS: dict[str, tuple[str, Loaders, Loaders]] = {
