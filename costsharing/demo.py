@@ -1,9 +1,11 @@
-"""Demo data of cost sharing: the Main-Kinzig-Kreis' centre in 2026 (idempotent).
+"""Demo data of cost sharing: the Main-Kinzig-Kreis' centre in 2025 and 2026 (idempotent).
 
 Invented but plausible figures: a small team, licences and hosting, Hessen's IKZ grant of
 100,000 EUR (more than three partners), half of which the Kreis keeps. Every member
-municipality takes part from 2024 (one joins on 1 July 2026, pro rata), modules are chosen in
-each municipality's schema and projected into the Kreis' read model like any other save.
+municipality takes part from 2024; one, Wächtersbach, joins on 1 July 2025 (pro rata). Modules
+are chosen in each municipality's schema and projected into the Kreis' read model like any
+other save. 2025 is the finished year (the decision papers' demo freezes it once every council
+decided), 2026 the year in progress.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from django.db import transaction
 
 from costsharing import services
 from costsharing.models import BudgetYear, Grant, Module, UsageRecord
+from costsharing.municipal.models import Cooperation
+from costsharing.seed_scenario import SEED_SCENARIO
 from izd.schemas import tenant_schema
 from tenants.models import Municipality
 
 DEMO_YEAR = 2026
+DEMO_YEARS = (2025, 2026)
+# 2025 cost a little less: the team grew in 2026.
+COST_FACTOR = {2025: Decimal("0.94"), 2026: Decimal("1")}
 D = Decimal
 MODULES = {
     "ozg": ("OZG-Onlinedienste", D("120000")),
@@ -38,11 +45,6 @@ def costsharing_demo_load() -> str:
     members = list(Municipality.objects.members().order_by("ags"))
     if not members:
         return "Keine Kommunen vorhanden: zuerst `manage.py load_demo_data` ausführen."
-    budget_year = BudgetYear.objects.filter(year=DEMO_YEAR).first()
-    if budget_year is not None and budget_year.is_frozen:
-        return f"{DEMO_YEAR} ist festgeschrieben; nichts geändert."
-    if budget_year is None:
-        budget_year = _budget()
     if services.selectors.issuer() is None:
         services.issuer_save(
             name="Main-Kinzig-Kreis – Interkommunales Zentrum für IT und Digitalisierung",
@@ -58,9 +60,8 @@ def costsharing_demo_load() -> str:
             seller_id="06435000-IZD-94",
             payment_days=30,
         )
-    modules = {m.key: m.pk for m in Module.objects.filter(budget_year=budget_year)}
     for index, municipality in enumerate(members):
-        joined = date(2026, 7, 1) if index == len(members) - 1 else date(2024, 1, 1)
+        joined = date(2025, 7, 1) if index == len(members) - 1 else date(2024, 1, 1)
         with tenant_schema(municipality):
             services.cooperation_save(
                 municipality=municipality,
@@ -69,25 +70,48 @@ def costsharing_demo_load() -> str:
                 contact_name="Kämmerei",
                 contact_email=f"kaemmerei@{municipality.slug}.example",
             )
-            chosen = ["ozg"] + [k for k in ("isms", "geo") if _pick(municipality, k, 3)]
+    loaded = []
+    for year in DEMO_YEARS:
+        budget_year = BudgetYear.objects.filter(year=year).first()
+        if budget_year is not None and budget_year.status != BudgetYear.Status.DRAFT:
+            continue  # frozen (or being corrected by the centre treasurer): part of the record
+        if budget_year is None:
+            budget_year = _budget(year)
+        _participation(year, budget_year, members)
+        loaded.append(str(year))
+    if not loaded:
+        return "Kostenverteilung: alle Demojahre sind festgeschrieben; nichts geändert."
+    return f"Kostenverteilung {' und '.join(loaded)} für {len(members)} Kommunen geladen."
+
+
+def _participation(year: int, budget_year: BudgetYear, members: list[Municipality]) -> None:
+    modules = {m.key: m.pk for m in Module.objects.filter(budget_year=budget_year)}
+    for municipality in members:
+        # 2026 keeps the picks it always had, so that existing demo databases stay the same.
+        salt = "" if year == DEMO_YEAR else str(year)
+        chosen = ["ozg"] + [k for k in ("isms", "geo") if _pick(municipality, k + salt, 3)]
+        with tenant_schema(municipality):
+            cooperation = Cooperation.objects.first()
+            if cooperation is None or cooperation.joined_on > date(year, 12, 31):
+                continue  # joins later: no modules (and no use) in this year
             services.module_choices_save(
                 municipality=municipality,
-                year=DEMO_YEAR,
+                year=year,
                 module_ids=[modules[k] for k in chosen if k in modules],
             )
         services.usage_record(
             municipality_id=municipality.pk,
-            year=DEMO_YEAR,
-            units=D(20 + _pick(municipality, "usage", 180)),
+            year=year,
+            units=D(20 + _pick(municipality, "usage" + salt, 180)),
             source=UsageRecord.Source.IMPORT,
-            reference=f"demo:{DEMO_YEAR}:{municipality.ags}",
-            note="Planwert Leistungsstunden",
+            reference=f"demo:{year}:{municipality.ags}",
+            note="Planwert Leistungsstunden" if year == DEMO_YEAR else "Leistungsstunden",
         )
-    return f"Kostenverteilung {DEMO_YEAR} für {len(members)} Kommunen geladen."
 
 
-def _budget() -> BudgetYear:
-    budget_year = services.budget_year_create(year=DEMO_YEAR, kreis_share_percent=D("10"))
+def _budget(year: int) -> BudgetYear:
+    budget_year = services.budget_year_create(year=year, kreis_share_percent=D("10"))
+    factor = COST_FACTOR[year]
     for role, fte, cost in (
         ("Leitung des Zentrums", "1.0", "98000.00"),
         ("IT-Fachkräfte", "4.0", "78000.00"),
@@ -95,14 +119,20 @@ def _budget() -> BudgetYear:
         ("Verwaltung und Haushalt", "0.5", "62000.00"),
     ):
         services.staff_line_add(
-            budget_year=budget_year, role=role, fte=D(fte), cost_per_fte=D(cost)
+            budget_year=budget_year,
+            role=role,
+            fte=D(fte),
+            cost_per_fte=(D(cost) * factor).quantize(D("0.01")),
         )
     for kind, label, amount in (
         ("material", "Lizenzen und Fachverfahren", "145000.00"),
         ("service", "Rechenzentrum und Hosting", "96000.00"),
         ("overhead", "Raum, Arbeitsplätze, Querschnitt", "54000.00"),
     ):
-        services.cost_line_add(budget_year=budget_year, kind=kind, label=label, amount=D(amount))
+        services.cost_line_add(
+            budget_year=budget_year, kind=kind, label=label,
+            amount=(D(amount) * factor).quantize(D("0.01")),
+        )  # fmt: skip
     services.grant_add(
         budget_year=budget_year,
         source="IKZ-Förderung des Landes Hessen (mehr als drei Partner)",
@@ -111,14 +141,111 @@ def _budget() -> BudgetYear:
         kreis_percent=D("50"),
     )
     for name, parts, active in (
-        ("Beschlussvorlage 2026", (D(30), D(40), D(10), D(20)), True),
+        (f"Beschlussvorlage {year}", (D(30), D(40), D(10), D(20)), True),
         ("Szenario: mehr nach Einwohnern", (D(20), D(60), D(10), D(10)), False),
     ):
         services.allocation_key_save(
             budget_year=budget_year, name=name, base=parts[0], population=parts[1],
-            usage=parts[2], modules=parts[3], population_date=date(2024, 12, 31),
+            usage=parts[2], modules=parts[3], population_date=date(year - 2, 12, 31),
             activate=active,
         )  # fmt: skip
     for key, (name, weight) in MODULES.items():
         services.module_add(budget_year=budget_year, key=key, name=name, weight=weight)
+    return budget_year
+
+
+# --------------------------------------------------------------------------- the seed scenario
+
+
+def _shifted(day: date, shift: int) -> date:
+    return day.replace(year=day.year + shift)
+
+
+def seed_scenario_load(
+    by_ags: dict[str, Municipality],
+    *,
+    years: tuple[int, ...] = (2023, 2024, 2025),
+    shift: int = 0,
+    budget_lines: dict[str, str] | None = None,
+) -> dict[int, BudgetYear]:
+    """SEED_SCENARIO (costsharing.seed_scenario) in the portal's models: budget, grants, key,
+    modules, population and use, and each town's participation saved in its own schema.
+
+    `shift` moves every year and date: the kkd demo tells the paper in the years it was
+    written (shift -1: the town joins on 1 July 2022 and pays from 2023). Years that exist
+    already are left as they are (idempotent)."""
+    budget_lines = budget_lines or {}
+    for member in SEED_SCENARIO["members"]:
+        municipality = by_ags[member["key"]]
+        with tenant_schema(municipality):
+            if Cooperation.objects.exists():
+                continue
+            services.cooperation_save(
+                municipality=municipality,
+                joined_on=_shifted(member["joined"], shift),
+                budget_line=budget_lines.get(member["key"], ""),
+                contact_name="Kämmerei",
+                contact_email=f"kaemmerei@{municipality.slug}.example",
+            )
+    created = {}
+    for scenario_year in years:
+        year = scenario_year + shift
+        existing = BudgetYear.objects.filter(year=year).first()
+        if existing is not None:
+            created[year] = existing
+            continue
+        created[year] = _seed_year(by_ags, scenario_year, year, shift)
+    return created
+
+
+def _seed_year(
+    by_ags: dict[str, Municipality], scenario_year: int, year: int, shift: int
+) -> BudgetYear:
+    data = SEED_SCENARIO["years"][scenario_year]
+    grants_total = sum((g["amount"] for g in data["grants"]), D(0))
+    budget = data["net_cost"] + grants_total
+    budget_year = services.budget_year_create(year=year)
+    services.staff_line_add(
+        budget_year=budget_year, role="Leitung und Koordination", fte=D("1.00"),
+        cost_per_fte=D("60000.00"),
+    )  # fmt: skip
+    services.cost_line_add(
+        budget_year=budget_year, kind="material", label="Lizenzen und Betrieb",
+        amount=budget - D("60000.00"),
+    )  # fmt: skip
+    for grant in data["grants"]:
+        services.grant_add(
+            budget_year=budget_year, source=grant["name"], amount=grant["amount"],
+            pass_on=Grant.PassOn.BY_KEY,
+        )  # fmt: skip
+    key = data["key"]
+    reference_date = _shifted(data["reference_date"], shift)
+    services.allocation_key_save(
+        budget_year=budget_year, name="Schlüssel", base=key["base"],
+        population=key["population"], usage=key["usage"], modules=key["modules"],
+        population_date=reference_date, activate=True,
+    )  # fmt: skip
+    names = {m["key"]: m["name"] for m in SEED_SCENARIO["modules"]}
+    for module_key, weight in data["module_weights"].items():
+        services.module_add(
+            budget_year=budget_year, key=module_key, name=names[module_key], weight=D(weight)
+        )
+    module_ids = {m.key: m.pk for m in Module.objects.filter(budget_year=budget_year)}
+    for ags, participation in data["participation"].items():
+        town = by_ags[ags]
+        services.population_figure_set(
+            municipality=town, reference_date=reference_date,
+            population=participation["population"],
+        )  # fmt: skip
+        if participation["usage_units"]:
+            services.usage_record(
+                municipality_id=town.pk, year=year, units=participation["usage_units"],
+                source=UsageRecord.Source.IMPORT, reference=f"seed:{year}:{ags}",
+            )  # fmt: skip
+        if participation["modules"]:
+            with tenant_schema(town):
+                services.module_choices_save(
+                    municipality=town, year=year,
+                    module_ids=[module_ids[k] for k in participation["modules"]],
+                )  # fmt: skip
     return budget_year

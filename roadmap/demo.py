@@ -67,12 +67,31 @@ REQUESTS = [
     (4, "WiBA-Check des Rathauses und der Außenstellen.", "1", Priority.HIGH, 60,
      (RequestStatus.IN_REVIEW,)),
     (6, "Schulung E-Rechnung für die Kämmerei.", "8", Priority.LOW, 45, ()),
+    (3, "Gemeinsamer ISB ab dem zweiten Halbjahr.", "60", Priority.MEDIUM, 75,
+     (RequestStatus.IN_REVIEW, RequestStatus.ACCEPTED)),
+    (8, "Pegelmessung am Kinzigufer mit offenen Daten.", "1", Priority.LOW, 240,
+     (RequestStatus.IN_REVIEW, RequestStatus.REJECTED)),
+    (7, "Videokonferenzraum im Sitzungssaal.", "1", Priority.LOW, 30,
+     (RequestStatus.WITHDRAWN,)),
 ]  # fmt: skip
+# Why a request was declined or withdrawn (both need a reason).
+REASONS = {
+    RequestStatus.REJECTED: "Für 2026 ausgeplant; der Pilot startet 2027 (siehe Roadmap).",
+    RequestStatus.WITHDRAWN: "Die Kommune beschafft den Raum selbst mit Landesmitteln.",
+}
+# (service index, need, quantity, priority, days ahead, statuses, who moves it, reason):
+# with the home town's requests, every status of the workflow appears in the demo.
 OTHER_REQUESTS = [
-    (1, "Anbindung der Meldeanträge an das Fachverfahren.", "1", Priority.MEDIUM, 150),
-    (4, "Sicherheitscheck nach WiBA für die Verwaltung.", "1", Priority.HIGH, 100),
-    (2, "Ehrenamts-Cloud für die Sportvereine.", "12", Priority.MEDIUM, 80),
-]
+    (1, "Anbindung der Meldeanträge an das Fachverfahren.", "1", Priority.MEDIUM, 150,
+     (RequestStatus.IN_REVIEW, RequestStatus.ACCEPTED), True, ""),
+    (4, "Sicherheitscheck nach WiBA für die Verwaltung.", "1", Priority.HIGH, 100,
+     (RequestStatus.IN_REVIEW, RequestStatus.REJECTED), True,
+     "Der WiBA-Check ist für 2026 ausgebucht; bitte für 2027 erneut anfragen."),
+    (2, "Ehrenamts-Cloud für die Sportvereine.", "12", Priority.MEDIUM, 80,
+     (RequestStatus.WITHDRAWN,), False,
+     "Die Vereine nutzen vorerst das Angebot des Sportkreises."),
+    (7, "Videokonferenzraum im Rathaus.", "1", Priority.LOW, 200, (), True, ""),
+]  # fmt: skip
 
 # (title, dimension key, start, end, status, depends on titles)
 MEASURES = [
@@ -155,10 +174,11 @@ def _file(
 
 def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
     home = next((m for m in members if m.slug == DEMO_HOME_SLUG), members[0])
-    others = [m for m in members if m != home][:4]
+    others = [m for m in members if m != home][: len(OTHER_REQUESTS)]
     coordinator = _coordinator()
+    officer = _officer(home)
     filed = 0
-    if not RequestSummary.objects.filter(municipality=home).exists():
+    if officer is not None and not RequestSummary.objects.filter(municipality=home).exists():
         for index, need, quantity, priority, days, path in REQUESTS:
             request = _file(home, catalogue[index], need, quantity, priority, days)
             if request is None:
@@ -167,16 +187,28 @@ def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
             if coordinator is None:
                 continue
             for status in path:
+                by_kreis = status != RequestStatus.WITHDRAWN  # the municipality withdraws
                 services.service_request_transition(
-                    municipality=home, request_id=request.pk,
-                    to_status=status, user=coordinator, by_kreis=True,
+                    municipality=home, request_id=request.pk, to_status=status,
+                    user=coordinator if by_kreis else officer, by_kreis=by_kreis,
+                    reason=REASONS.get(status, ""),
                 )  # fmt: skip
     for offset, town in enumerate(others):
         if RequestSummary.objects.filter(municipality=town).exists():
             continue
-        index, need, quantity, priority, days = OTHER_REQUESTS[offset % len(OTHER_REQUESTS)]
-        if _file(town, catalogue[index], need, quantity, priority, days) is not None:
-            filed += 1
+        index, need, quantity, priority, days, path, by_kreis, reason = OTHER_REQUESTS[offset]
+        request = _file(town, catalogue[index], need, quantity, priority, days)
+        if request is None:
+            continue
+        filed += 1
+        mover = coordinator if by_kreis else _officer(town)
+        if mover is None:
+            continue
+        for status in path:
+            services.service_request_transition(
+                municipality=town, request_id=request.pk, to_status=status, user=mover,
+                by_kreis=by_kreis, reason=reason if status in REASONS else "",
+            )  # fmt: skip
     return filed
 
 

@@ -24,6 +24,45 @@ DEMO_MUNICIPALITY_SLUG = "waechtersbach"
 
 
 @dataclass(frozen=True)
+class DemoSet:
+    """One demo centre: its municipalities (CSV), the town with the demo accounts, the Kreis."""
+
+    csv: Path
+    home: str
+    kreis_name: str
+    kreis_ags: str
+    only_slugs: tuple[str, ...] = ()
+
+
+DEMO_SETS = {
+    "mkk": DemoSet(DEMO_CSV, DEMO_MUNICIPALITY_SLUG, "Main-Kinzig-Kreis", "06435000"),
+    # Seed 003: the KKD of a Landkreis with 19 municipalities (fictitious names).
+    "kkd": DemoSet(
+        DEMO_CSV.parent / "kkd_landkreis.csv", "talbruecken", "Landkreis Marburg-Biedenkopf",
+        "06534000",
+    ),
+    # Seed 001: six towns of the Main-Kinzig-Kreis run eGov6 together.
+    "egov6": DemoSet(
+        DEMO_CSV, DEMO_MUNICIPALITY_SLUG, "Main-Kinzig-Kreis", "06435000",
+        only_slugs=("bad-orb", "bad-soden-salmuenster", "birstein", "sinntal",
+                    "steinau-an-der-strasse", "waechtersbach"),
+    ),
+}  # fmt: skip
+
+
+def demo_home(demo: str = "mkk") -> str:
+    return DEMO_SETS.get(demo, DEMO_SETS["mkk"]).home
+
+
+def _rows(demo_set: DemoSet) -> bytes:
+    if not demo_set.only_slugs:
+        return demo_set.csv.read_bytes()
+    lines = demo_set.csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    keep = [line for line in lines[1:] if line.split(",")[2] in demo_set.only_slugs]
+    return "".join([lines[0], *keep]).encode()
+
+
+@dataclass(frozen=True)
 class DemoAccount:
     email: str
     name: str
@@ -32,20 +71,21 @@ class DemoAccount:
     membership_role: str = ""
 
 
-def demo_accounts() -> list[DemoAccount]:
+def demo_accounts(home: str = DEMO_MUNICIPALITY_SLUG) -> list[DemoAccount]:
     domain = settings.BASE_DOMAIN if "." in settings.BASE_DOMAIN else "izd.example"
+    town = {"waechtersbach": "Wächtersbach", "talbruecken": "Talbrücken"}.get(home, home)
     return [
         DemoAccount(f"koordination@{domain}", "Karla Koordination",
                     "Koordination des Zentrums", kreis_role=KreisRole.Role.COORDINATOR),
         DemoAccount(f"kaemmerei-zentrum@{domain}", "Kurt Kasse",
                     "Kämmerei des Zentrums", kreis_role=KreisRole.Role.CENTRE_TREASURER),
-        DemoAccount(f"digital@{DEMO_MUNICIPALITY_SLUG}.{domain}", "Dana Digital",
-                    "Digitalisierungsbeauftragte Wächtersbach",
+        DemoAccount(f"digital@{home}.{domain}", "Dana Digital",
+                    f"Digitalisierungsbeauftragte {town}",
                     membership_role=Membership.Role.DIGITAL_OFFICER),
-        DemoAccount(f"kaemmerei@{DEMO_MUNICIPALITY_SLUG}.{domain}", "Tom Taler",
-                    "Kämmerei Wächtersbach", membership_role=Membership.Role.TREASURER),
-        DemoAccount(f"lesen@{DEMO_MUNICIPALITY_SLUG}.{domain}", "Lea Leser",
-                    "Lesezugriff Wächtersbach", membership_role=Membership.Role.READER),
+        DemoAccount(f"kaemmerei@{home}.{domain}", "Tom Taler",
+                    f"Kämmerei {town}", membership_role=Membership.Role.TREASURER),
+        DemoAccount(f"lesen@{home}.{domain}", "Lea Leser",
+                    f"Lesezugriff {town}", membership_role=Membership.Role.READER),
     ]  # fmt: skip
 
 
@@ -54,20 +94,20 @@ def demo_data_present() -> bool:
 
 
 @transaction.atomic
-def demo_data_load() -> None:
-    rows = DEMO_CSV.read_bytes()
-    report = municipality_import(raw=rows)
+def demo_data_load(demo: str = "mkk") -> None:
+    demo_set = DEMO_SETS[demo]
+    report = municipality_import(raw=_rows(demo_set))
     if not report.ok:
         raise RuntimeError(f"Demo data are broken: {report.errors}")
     members = Municipality.objects.members()
     kreis_ensure(
         name=settings.KREIS_NAME,
-        ags="06435000",
+        ags=demo_set.kreis_ags,
         population=sum(m.population for m in members),
         population_date=date(2022, 12, 31),
     )
-    home = members.get(slug=DEMO_MUNICIPALITY_SLUG)
-    for account in demo_accounts():
+    home = members.get(slug=demo_set.home)
+    for account in demo_accounts(demo_set.home):
         first, last = account.name.split(" ", 1)
         user = User.objects.filter(email=account.email).first() or user_create(
             email=account.email, password=DEMO_PASSWORD, first_name=first, last_name=last

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,28 @@ DEMO_LOADERS = (
     "load_papers_demo",
     "load_practices_demo",
 )
+Loaders = tuple[tuple[str, dict[str, Any]], ...]
+# Each demo is its own centre, so its own data folder (one centre per deployment): folder,
+# loaders before the server starts, loaders that run beside it. The default tells the whole
+# cycle: 2025 finished (decided and frozen), 2026 in progress. Finishing 2025 renders 29 PDFs
+# (about 1-4 s each), so it runs in the background on the first start: the portal answers at
+# once and 2025 shows as frozen a minute or two later; later starts find it done.
+DEMOS: dict[str, tuple[str, Loaders, Loaders]] = {
+    "mkk": ("", tuple((name, {}) for name in DEMO_LOADERS),
+            (("load_papers_demo", {"finish": 2025}),)),
+    "kkd": ("demo-kkd", (("load_real_demo", {"demo": "kkd"}),), ()),
+    "egov6": ("demo-egov6", (("load_real_demo", {"demo": "egov6"}),), ()),
+}  # fmt: skip
+
+
+def _run_in_background(loaders: Loaders) -> None:
+    from django.db import connections
+
+    try:
+        for loader, loader_options in loaders:
+            call_command(loader, **loader_options)
+    finally:
+        connections.close_all()
 
 
 class Command(BaseCommand):
@@ -36,20 +59,35 @@ class Command(BaseCommand):
             action="store_true",
             help="Entwicklung: Django-Server mit Debug-Seiten und automatischem Neuladen.",
         )
+        parser.add_argument(
+            "--demo", choices=sorted(DEMOS), default=os.environ.get("IZD_DEMO", "mkk"),
+            help="Welche Demo: mkk (Main-Kinzig-Kreis, Standard), kkd (Seed VL-100/2023), egov6",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         if os.environ.get("RUN_MAIN") == "true":
             # The autoreloader's child (--dev): the parent has prepared everything already.
             call_command("runserver", f"0.0.0.0:{options['port']}", use_reloader=True)
             return
+        demo = options["demo"]
+        if os.environ.get("IZD_DEMO", "mkk") != demo:
+            # The data folder is chosen when the settings load: start again with it set.
+            from tenants.demo import DEMO_SETS
+
+            env = {**os.environ, "IZD_DEMO": demo, "IZD_KREIS_NAME": DEMO_SETS[demo].kreis_name}
+            if DEMOS[demo][0]:
+                env["IZD_DATA_DIR"] = str(settings.BASE_DIR / ".data" / DEMOS[demo][0])
+            os.execve(sys.executable, [sys.executable, *sys.argv], env)  # noqa: S606 - ourselves
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("load_demo_data", if_absent=True)
+        call_command("load_demo_data", if_absent=True, demo=demo)
         # Each app brings its own demo data; every loader is idempotent.
         available = get_commands()
-        for loader in DEMO_LOADERS:
+        for loader, loader_options in DEMOS[demo][1]:
             if loader in available:
-                call_command(loader)
+                call_command(loader, **loader_options)
         _release_database()
+        if DEMOS[demo][2]:
+            threading.Thread(target=_run_in_background, args=(DEMOS[demo][2],), daemon=True).start()
         # The children run in process groups of their own, so that Ctrl+C reaches only this
         # command, which then stops them in order; closing the terminal or SIGTERM does too.
         signal.signal(signal.SIGTERM, _interrupt)
@@ -57,7 +95,21 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "izd", "worker", "--loglevel", "warning"],
+                # Quiet: no banner, and no warning about root (the quick start may run as root
+                # in a container); the worker's own warnings and errors still show.
+                [
+                    sys.executable,
+                    "-W",
+                    "ignore:You're running the worker with superuser",
+                    "-m",
+                    "celery",
+                    "-A",
+                    "izd",
+                    "worker",
+                    "--loglevel",
+                    "warning",
+                    "--quiet",
+                ],
                 cwd=settings.BASE_DIR,
                 env=_named("izd-worker"),
                 process_group=0,
@@ -91,20 +143,23 @@ class Command(BaseCommand):
             raise CommandError(f"gunicorn ist mit Exit-Code {code} beendet worden.")
 
     def _announce(self, port: int) -> None:
-        from tenants.demo import DEMO_MUNICIPALITY_SLUG, DEMO_PASSWORD, demo_accounts
+        from tenants.demo import DEMO_PASSWORD, demo_accounts, demo_home
+
+        demo = os.environ.get("IZD_DEMO", "mkk")
 
         domain = settings.BASE_DOMAIN
         lines = [
             "",
             "IZD-Portal läuft:",
             f"  Kreis (Zentrum):       http://{domain}:{port}/",
-            f"  Kommune (Beispiel):    http://{DEMO_MUNICIPALITY_SLUG}.{domain}:{port}/",
+            f"  Kommune (Beispiel):    http://{demo_home(demo)}.{domain}:{port}/",
             f"  Health-Check:          http://{domain}:{port}/healthz",
             "",
             f"Demokonten (Passwort für alle: {DEMO_PASSWORD}):",
-            *(f"  {a.email:<40} {a.role_label}" for a in demo_accounts()),
+            *(f"  {a.email:<40} {a.role_label}" for a in demo_accounts(demo_home(demo))),
             "",
-            "Beenden mit Strg+C. Daten bleiben im Ordner .data/ erhalten.",
+            f"E-Mails des Portals liegen als Dateien im Ordner {settings.EMAIL_FILE_PATH}.",
+            f"Beenden mit Strg+C. Daten bleiben im Ordner {settings.DATA_DIR} erhalten.",
             "",
         ]
         self.stdout.write("\n".join(lines))

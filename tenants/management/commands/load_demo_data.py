@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tenants.demo import demo_data_load, demo_data_present
+from tenants.demo import DEMO_SETS, demo_data_load, demo_data_present
 
 
 class Command(BaseCommand):
@@ -12,10 +12,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-absent", action="store_true", help="Nur, wenn noch keine da sind."
         )
+        parser.add_argument("--demo", choices=sorted(DEMO_SETS), default="mkk")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_absent"] and demo_data_present():
             self.stdout.write("Demodaten sind schon vorhanden.")
             return
-        demo_data_load()
+        demo_data_load(options["demo"])
         self.stdout.write(self.style.SUCCESS("Demodaten geladen."))

@@ -1,0 +1,255 @@
+"""The real cases as alternative demos (`start --demo kkd`, `start --demo egov6`).
+
+Each is its own centre in its own data folder; `tenants.demo.DEMO_SETS` brings the
+municipalities and accounts, this module the rest. Idempotent like every demo loader.
+
+* kkd (seed 003): the Kompetenzcenter Kommunal Digital of a Landkreis with 19 municipalities.
+  Cost sharing reproduces the paper VL-100/2023 of the member town (Talbrücken): the seed
+  scenario (costsharing.seed_scenario) moved to the paper's years: six towns found the centre
+  in 2022, Talbrücken joins on 1 July 2022, so its 2023 budget carries 8.869,25 EUR for 2022
+  (periodenfremd) plus 12.826,30 EUR for 2023, and 15.555,30 EUR a year from 2024. The other
+  13 municipalities of the Landkreis join on 1 January 2025, after the paper's years, so they
+  do not change its figures. 2022 is frozen (its councils decided before the portal) and
+  settled with the 2023 notice; the coordinator generates the 2023 papers in the browser.
+* egov6 (seed 001): six towns of about 14,000 inhabitants share process designers (Civento)
+  and the Ehrenamts-Cloud. The state grants 90 % of the project cost in 2025 and 2026 (almost
+  1.7 million EUR); in 2027 the towns carry the continued service alone, which shows what the
+  grant takes off each share.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from costsharing import services as costsharing_services
+from costsharing.demo import seed_scenario_load
+from costsharing.models import BudgetYear, Grant, Module
+from costsharing.municipal.models import Cooperation
+from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
+from izd.schemas import tenant_schema
+from maturity import services as maturity_services
+from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
+from roadmap import demo as roadmap_demo
+from roadmap.papers import services as paper_services
+from roadmap.papers.demo import PaperSpec, template_ensure
+from roadmap.papers.models import Consultation, NumberingScheme
+from roadmap.papers.services import CommitteeSpec
+from tenants.models import KreisRole, Municipality, User
+
+D = Decimal
+PRE, DECIDING = Consultation.Role.PRELIMINARY, Consultation.Role.DECIDING
+
+# ----------------------------------------------------------------------------------- kkd
+
+KKD_YEAR_SHIFT = -1  # the scenario's 2023..2025 are the paper's 2022..2024
+KKD_PAPER_YEAR = 2023
+KKD_PAPER_DATE = date(2023, 7, 17)
+KKD_BUDGET_LINE = "010102 „Zentrale Dienste“"
+KKD_COMMITTEES = [
+    CommitteeSpec("Magistrat", PRE, date(2023, 7, 31)),
+    CommitteeSpec("Haupt- und Finanzausschuss", PRE, date(2023, 9, 26)),
+    CommitteeSpec("Stadtverordnetenversammlung", DECIDING, date(2023, 9, 28)),
+]
+KKD_PAPER = PaperSpec(
+    name="Kompetenzcenter Kommunal Digital (KKD): Teilnahme",
+    subject=(
+        "Interkommunale Zusammenarbeit im Bereich Digitalisierung – hier: Teilnahme an der "
+        "interkommunalen Zusammenarbeit „Kompetenzcenter Kommunal Digital (KKD)“"
+    ),
+    facts=(
+        "Der [[kreis]] und die teilnehmenden Kommunen bündeln ihre gemeinsamen Aktivitäten in "
+        "den Bereichen Geodateninfrastruktur, Cybersicherheit und Onlinezugangsgesetz im "
+        "Kompetenzcenter Kommunal Digital und erweitern sie um die allgemeine "
+        "Verwaltungsdigitalisierung, Beratung und Kompetenzaufbau.\n\n"
+        "Die Finanzierung der Zusammenarbeit erfolgt über die Beteiligung der teilnehmenden "
+        "Kommunen mit einer jährlichen Kostenpauschale, die nach Eingliederung der bestehenden "
+        "Zusammenarbeiten gestaffelt wird. Fördermittel des Landes (IKZ-Förderung) mindern die "
+        "Gesamtkosten.\n\n"
+        "FINANZIELLE AUSWIRKUNGEN: Die Aufwendungen für die IKZ belasten den laufenden Haushalt "
+        "im Budget [[haushaltsstelle]] in [[jahr]] mit [[anteil_jahr]] "
+        "([[nachbelastung_vorjahr]] für [[vorjahr]] periodenfremd, [[anteil_laufend]] für "
+        "[[jahr]]) und ab dem Haushalt [[folgejahr]] jährlich mit [[anteil_folgejahre]]."
+    ),
+    resolution=(
+        "Die Teilnahme an der interkommunalen Zusammenarbeit „Kompetenzcenter Kommunal "
+        "Digital“ wird beschlossen.\n"
+        "Zur Umsetzung wird der Magistrat ermächtigt, mit dem [[kreis]] sowie den teilnehmenden "
+        "Kommunen eine entsprechende öffentlich-rechtliche Vereinbarung auf der Grundlage des "
+        "als Anlage beigefügten Entwurfes zu schließen."
+    ),
+    attachments=(
+        # the second, the Kostenbeteiligung of all members, the portal adds itself
+        "Öffentlich-rechtliche Vereinbarung"
+    ),
+    office="Fachbereich I/3",
+    file_reference="022.31",
+)
+KKD_LATER_MEMBERS_JOIN = date(2025, 1, 1)
+
+
+def _person(role: str) -> User | None:
+    return User.objects.filter(kreis_roles__role=role).order_by("pk").first()
+
+
+def _common() -> None:
+    """What every demo centre has: the maturity model and the service catalogue."""
+    maturity_services.model_version_load(definition=read_model_file(DEFAULT_MODEL_FILE))
+    roadmap_demo._services()
+
+
+@transaction.atomic
+def kkd_demo_load() -> str:
+    members = {m.ags: m for m in Municipality.objects.members()}
+    if FOCUS_MEMBER not in members:
+        return "Keine KKD-Kommunen vorhanden: zuerst `load_demo_data --demo kkd` ausführen."
+    _common()
+    if costsharing_services.selectors.issuer() is None:
+        costsharing_services.issuer_save(
+            name="Landkreis Marburg-Biedenkopf – Kompetenzcenter Kommunal Digital",
+            street="Im Lichtenholz 60", postal_code="35043", city="Marburg",
+            contact_name="Kurt Kasse", contact_phone="+49 6421 405-0",
+            contact_email="kkd@landkreis.example", iban="DE02500105170137075030",
+            bic="INGDDEFFXXX", account_holder="Landkreis Marburg-Biedenkopf",
+            seller_id="06534000-KKD-21", payment_days=30,
+        )  # fmt: skip
+    years = seed_scenario_load(
+        members, shift=KKD_YEAR_SHIFT, budget_lines={FOCUS_MEMBER: KKD_BUDGET_LINE}
+    )
+    seed_keys = {member["key"] for member in SEED_SCENARIO["members"]}
+    for ags, municipality in sorted(members.items()):
+        if ags in seed_keys:
+            continue
+        with tenant_schema(municipality):
+            if not Cooperation.objects.exists():
+                costsharing_services.cooperation_save(
+                    municipality=municipality, joined_on=KKD_LATER_MEMBERS_JOIN,
+                    budget_line="1.11.01 Digitalisierung", contact_name="Kämmerei",
+                    contact_email=f"kaemmerei@{municipality.slug}.example",
+                )  # fmt: skip
+    first = years[min(years)]
+    treasurer = _person(KreisRole.Role.CENTRE_TREASURER)
+    if first.status == BudgetYear.Status.DRAFT and treasurer is not None:
+        costsharing_services.allocation_freeze(
+            budget_year=first, user=treasurer, settle_in_year=KKD_PAPER_YEAR,
+            decisions_waiver=(
+                "Die Gründungskommunen haben 2022 vor Einführung des Portals beschlossen."
+            ),
+        )  # fmt: skip
+    template_ensure(KKD_PAPER)
+    focus = members[FOCUS_MEMBER]
+    if not NumberingScheme.objects.filter(municipality=focus).exists():
+        paper_services.scheme_save(municipality=focus, prefix="VL", next_number=100)
+    return (
+        f"KKD-Demo: {len(members)} Kommunen, Kostenverteilung {min(years)}–{max(years)} "
+        f"(Stadt Talbrücken wie Drucksache VL-100/2023), Vorlage „{KKD_PAPER.name}“."
+    )
+
+
+def kkd_paper_generate() -> list:
+    """What the coordinator does in the browser: the 2023 papers with the seed's
+    Beratungsfolge (Talbrücken's is VL-100/2023)."""
+    template = template_ensure(KKD_PAPER)
+    return paper_services.papers_generate(
+        template=template, year=KKD_PAPER_YEAR, paper_date=KKD_PAPER_DATE,
+        committees=KKD_COMMITTEES, office=KKD_PAPER.office,
+        file_reference=KKD_PAPER.file_reference,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------- egov6
+
+EGOV6_GRANT = "Starke Heimat Hessen – Förderung smarter Kommunen (Förderquote 90 %)"
+# year: (staff lines, cost lines, grant); the grant is 90 % of the funded project cost.
+EGOV6_YEARS: dict[int, tuple[tuple, tuple, Decimal]] = {
+    2025: (
+        (("Prozessmanager/innen und -designer/innen", "6.0", "74000.00"),
+         ("Projektleitung eGov6", "1.0", "86000.00")),
+        (("material", "Ehrenamts-Cloud: Lizenzen und Speicher", "142000.00"),
+         ("service", "Schnittstellen OZG–Fachverfahren (Hersteller)", "228000.00"),
+         ("overhead", "Arbeitsplätze und Schulungen", "40000.00")),
+        D("845100.00"),
+    ),
+    2026: (
+        (("Prozessmanager/innen und -designer/innen", "6.0", "76000.00"),
+         ("Projektleitung eGov6", "1.0", "88000.00")),
+        (("material", "Ehrenamts-Cloud: Lizenzen und Speicher", "150000.00"),
+         ("service", "Schnittstellen OZG–Fachverfahren (Hersteller)", "190000.00"),
+         ("overhead", "Arbeitsplätze und Schulungen", "40000.00")),
+        D("838800.00"),
+    ),
+    2027: (
+        (("Prozessmanager/innen und -designer/innen", "3.0", "78000.00"),),
+        (("material", "Ehrenamts-Cloud: Lizenzen und Speicher", "150000.00"),),
+        D("0"),
+    ),
+}  # fmt: skip
+EGOV6_MODULES = {"prozesse": ("eGov-Prozesse auf Civento", D("60")),
+                 "cloud": ("Ehrenamts-Cloud", D("40"))}  # fmt: skip
+
+
+@transaction.atomic
+def egov6_demo_load() -> str:
+    members = list(Municipality.objects.members().order_by("name"))
+    if not members:
+        return "Keine Kommunen vorhanden: zuerst `load_demo_data --demo egov6` ausführen."
+    _common()
+    if costsharing_services.selectors.issuer() is None:
+        costsharing_services.issuer_save(
+            name="Stadt Wächtersbach – eGov6 & EhrenamtsCloud (federführende Kommune)",
+            street="Schloss 1", postal_code="63607", city="Wächtersbach",
+            contact_name="Kurt Kasse", contact_phone="+49 6053 802-0",
+            contact_email="egov6@waechtersbach.example", iban="DE02500105170137075030",
+            bic="INGDDEFFXXX", account_holder="Stadt Wächtersbach",
+            seller_id="06435029-EGOV6-31", payment_days=30,
+        )  # fmt: skip
+    for municipality in members:
+        with tenant_schema(municipality):
+            if not Cooperation.objects.exists():
+                costsharing_services.cooperation_save(
+                    municipality=municipality, joined_on=date(2025, 1, 1),
+                    budget_line="1.11.05.01 / 543100", contact_name="Kämmerei",
+                    contact_email=f"kaemmerei@{municipality.slug}.example",
+                )  # fmt: skip
+    for year, (staff, costs, grant) in EGOV6_YEARS.items():
+        if BudgetYear.objects.filter(year=year).exists():
+            continue
+        budget_year = costsharing_services.budget_year_create(year=year)
+        for role, fte, cost in staff:
+            costsharing_services.staff_line_add(
+                budget_year=budget_year, role=role, fte=D(fte), cost_per_fte=D(cost)
+            )
+        for kind, label, amount in costs:
+            costsharing_services.cost_line_add(
+                budget_year=budget_year, kind=kind, label=label, amount=D(amount)
+            )
+        if grant:
+            costsharing_services.grant_add(
+                budget_year=budget_year, source=EGOV6_GRANT, amount=grant,
+                pass_on=Grant.PassOn.FIXED_SPLIT,
+            )  # fmt: skip
+        # Mostly equal shares: the grant is passed on in equal parts, so no town's credit may
+        # exceed its share (the six are of similar size; Birstein is the smallest).
+        costsharing_services.allocation_key_save(
+            budget_year=budget_year, name="eGov6-Vereinbarung", base=D(60), population=D(20),
+            usage=D(0), modules=D(20), population_date=date(2022, 12, 31), activate=True,
+        )  # fmt: skip
+        for key, (name, weight) in EGOV6_MODULES.items():
+            costsharing_services.module_add(
+                budget_year=budget_year, key=key, name=name, weight=weight
+            )
+        ids = list(Module.objects.filter(budget_year=budget_year).values_list("pk", flat=True))
+        for municipality in members:
+            with tenant_schema(municipality):
+                costsharing_services.module_choices_save(
+                    municipality=municipality, year=year, module_ids=ids
+                )
+    return (
+        f"eGov6-Demo: {len(members)} Kommunen, Kostenverteilung 2025–2027 "
+        "(2025 und 2026 mit 90 % Landesförderung, 2027 ohne)."
+    )
+
+
+REAL_DEMOS = {"kkd": kkd_demo_load, "egov6": egov6_demo_load}
