@@ -36,11 +36,19 @@ DEMOS: dict[str, tuple[str, Loaders, Loaders]] = {
 
 
 def _run_in_background(loaders: Loaders) -> None:
+    """Run the loaders beside the server; only their last line (what was finished) is shown, so
+    the start-up lines, addresses and accounts stay together on the terminal."""
+    import io
+
     from django.db import connections
 
+    output = io.StringIO()
     try:
         for loader, loader_options in loaders:
-            call_command(loader, **loader_options)
+            call_command(loader, stdout=output, **loader_options)
+        lines = output.getvalue().strip().splitlines()
+        if lines:
+            sys.stdout.write(f"Demo: {lines[-1]}\n")
     finally:
         connections.close_all()
 
