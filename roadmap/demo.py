@@ -147,6 +147,25 @@ def _officer(municipality: Municipality) -> User | None:
     return membership.user if membership else None
 
 
+def _demo_officer(municipality: Municipality) -> User:
+    """The town's digital officer, or a demo account for it: so that every run files the same
+    requests, whichever other demo created officers in between."""
+    from django.conf import settings
+
+    from tenants.demo import DEMO_PASSWORD
+    from tenants.services import membership_grant, user_create
+
+    existing = _officer(municipality)
+    if existing is not None:
+        return existing
+    email = f"digital@{municipality.slug}.{settings.BASE_DOMAIN}"
+    user = User.objects.filter(email=email).first() or user_create(
+        email=email, password=DEMO_PASSWORD, first_name="Digital", last_name=municipality.name
+    )
+    membership_grant(user=user, municipality=municipality, role=Membership.Role.DIGITAL_OFFICER)
+    return user
+
+
 def _coordinator() -> User | None:
     return User.objects.filter(kreis_roles__role="coordinator").order_by("pk").first()
 
@@ -196,6 +215,7 @@ def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
     for offset, town in enumerate(others):
         if RequestSummary.objects.filter(municipality=town).exists():
             continue
+        _demo_officer(town)
         index, need, quantity, priority, days, path, by_kreis, reason = OTHER_REQUESTS[offset]
         request = _file(town, catalogue[index], need, quantity, priority, days)
         if request is None:
