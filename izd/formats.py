@@ -59,3 +59,12 @@ def year(value: int | str | None) -> str:
     if value is None or value == "":
         return ""
     return str(int(value))
+
+
+def deduction(value: Decimal | int | None) -> str:
+    """An amount that is subtracted, as a budget shows it: "−1.000,00 €"; nothing to subtract
+    reads "0,00 €", never "−0,00 €"."""
+    if value is None or value == "":
+        return ""
+    text = money(value)
+    return f"−{text}" if Decimal(value).quantize(Decimal("0.01")) > 0 else text

@@ -11,6 +11,7 @@ register = template.Library()
 
 register.filter("money", formats.money)
 register.filter("signed_money", formats.signed_money)
+register.filter("deduction", formats.deduction)
 register.filter("percent_de", formats.percent)
 register.filter("day", formats.day)
 register.filter("year", formats.year)

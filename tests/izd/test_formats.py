@@ -36,3 +36,10 @@ def test_dates_percent_and_signed_money() -> None:
     assert formats.percent(Decimal("12.50")) == "12,5 %"
     assert formats.signed_money(Decimal("1")) == "+1,00 €"
     assert formats.signed_money(Decimal("-0.001")) == "0,00 €"
+
+
+def test_a_deduction_of_nothing_reads_without_a_minus() -> None:
+    assert formats.deduction(Decimal("0")) == "0,00 €"
+    assert formats.deduction(Decimal("1000")) == "−1.000,00 €"
+    rendered = Template("{{ x|deduction }}").render(Context({"x": Decimal("0.00")}))
+    assert rendered == "0,00 €"

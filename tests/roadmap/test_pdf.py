@@ -166,3 +166,24 @@ def test_the_worker_renders_a_municipalitys_own_roadmap_with_its_gaps(
             assert other.get(f"/roadmap/zeitplan/pdf/{document.pk}/").status_code == 404
         finally:
             Measure.objects.filter(pk__in=[own.pk, foreign.pk]).delete()
+
+
+@pytest.mark.django_db
+def test_the_roadmap_pdf_legend_shows_every_status_colour(portal: Portal):
+    import re
+
+    from izd.pdf import render_html
+
+    make_measure(title="Legendentest", start="2026-Q1", end="2026-Q2")
+    spec = build_roadmap_pdf(Document(kind="roadmap.pdf", schema_name="public", params={}))
+    html = render_html(spec)
+    used = set(re.findall(r'class="roadmap-swatch (roadmap-swatch-\w+)"', html))
+    assert used, "the legend is in the PDF"
+    for swatch in used:
+        assert re.search(rf"\.{swatch} \{{ background: #[0-9a-f]{{6}}; \}}", html), swatch
+    # and the colour reaches the page: the planned swatch's fill colour is drawn
+    content = b"".join(
+        page.get_contents().get_data()  # type: ignore[union-attr]
+        for page in PdfReader(io.BytesIO(render_pdf(spec))).pages
+    )
+    assert b"0.043137 0.309804 0.541176 rg" in content or b"0.0431373 0.309804" in content
