@@ -120,7 +120,8 @@ def test_the_worker_renders_the_county_roadmap_with_measures_and_quarters(
             assert download.status_code == 200
             content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
             assert content.startswith(b"%PDF")
-            text = _pdf_text(content)
+            # Words may wrap differently as other tests' measures widen the table's columns.
+            text = " ".join(_pdf_text(content).split())
             for expected in (
                 f"Ehrenamts-Cloud einführen {tag}", f"WiBA-Checks {tag}", "Q2 2026",
                 "Q3 2027", "Q1 2028", "Zielbild", "Roadmap Digitalisierung",
