@@ -7,7 +7,6 @@ refuses every change that would touch its figures (`FrozenYearError`).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
@@ -39,6 +38,7 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd.pdf import templates_fingerprint
 from izd.schemas import current_schema
 from tenants.models import Municipality, User
 
@@ -624,15 +624,8 @@ NOTICE_FINGERPRINT_VERSION = "1"  # raise when the notice changes in a way rows 
 _NOTICE_TEMPLATES = ("costsharing/pdf/notice.html", "izd/pdf_base.html")
 
 
-@functools.cache
 def _notice_templates_hash() -> str:
-    from django.template import engines
-
-    digest = hashlib.sha256(NOTICE_FINGERPRINT_VERSION.encode())
-    for name in _NOTICE_TEMPLATES:
-        template = engines["django"].get_template(name)
-        digest.update(template.template.source.encode())  # type: ignore[attr-defined]
-    return digest.hexdigest()
+    return templates_fingerprint(NOTICE_FINGERPRINT_VERSION, *_NOTICE_TEMPLATES)
 
 
 def _row_values(instance: Any) -> dict[str, Any]:

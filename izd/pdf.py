@@ -7,6 +7,8 @@ from any other host. Text from users reaches the templates as autoescaped values
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import mimetypes
 import re
 from collections.abc import Callable
@@ -73,6 +75,19 @@ class RenderSpec:
 # An amount and its currency sign stay on one line in print. A span rather than a no-break
 # space, so that the text a reader copies (or a test extracts) keeps its plain space.
 _AMOUNT = re.compile(r"(?<![\w.,])(-?\d[\d.]*(?:,\d+)?) (€|EUR|%)(?![^<>]*>)")
+
+
+@functools.cache
+def templates_fingerprint(version: str, *names: str) -> str:
+    """A hash of PDF templates' sources (and a version the caller raises by hand): a deploy that
+    changes a template renders again every document whose fingerprint includes it."""
+    from django.template import engines
+
+    digest = hashlib.sha256(version.encode())
+    for name in names:
+        template = engines["django"].get_template(name)
+        digest.update(template.template.source.encode())  # type: ignore[attr-defined]  # Django's backend wrapper
+    return digest.hexdigest()
 
 
 def render_html(spec: RenderSpec) -> str:

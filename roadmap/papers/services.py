@@ -6,7 +6,6 @@ rendered half: a batch checks every paper before it requests a single document.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import uuid
@@ -26,6 +25,7 @@ from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.documents import Wanted, document_request, documents_request, new_batch
 from izd.models import Document
+from izd.pdf import templates_fingerprint
 from izd.schemas import tenant_schema
 from roadmap.papers import calendar, placeholders, selectors
 from roadmap.papers.models import (
@@ -901,16 +901,9 @@ FINGERPRINT_VERSION = "1"  # raise when the paper context changes in a way rows 
 _TEMPLATE_FILES = (TEMPLATE_NAME, "papers/_paper_body.html", "izd/pdf_base.html")
 
 
-@functools.cache
 def _templates_hash() -> str:
     """The PDF templates' sources: a deploy that changes them renders every paper again."""
-    from django.template import engines
-
-    digest = hashlib.sha256(FINGERPRINT_VERSION.encode())
-    for name in _TEMPLATE_FILES:
-        template = engines["django"].get_template(name)
-        digest.update(template.template.source.encode())  # type: ignore[attr-defined]
-    return digest.hexdigest()
+    return templates_fingerprint(FINGERPRINT_VERSION, *_TEMPLATE_FILES)
 
 
 @dataclass(frozen=True)
