@@ -43,7 +43,8 @@ def percent(value: Decimal | int | None) -> str:
     if value is None or value == "":
         return ""
     exact = Decimal(value).normalize()
-    places = max(0, -exact.as_tuple().exponent)  # type: ignore[operator]
+    exponent = exact.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return f"{number(exact, places)} %"
 
 
