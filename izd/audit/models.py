@@ -36,6 +36,7 @@ class AuditEntry(models.Model):
         REQUEST = "request", _("Anfragen")
         ROADMAP = "roadmap", _("Maßnahmen und Zielbild")
         PRACTICE = "practice", _("Praxisbörse")
+        DOCUMENT = "document", _("Dokumente und Bescheide")
         SETTINGS = "settings", _("Texte und Einstellungen")
         TRAIL = "trail", _("Protokoll")
 
@@ -67,6 +68,11 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("Objekt-ID"), max_length=64, blank=True)
     object_label = models.CharField(_("Objekt"), max_length=300, blank=True)
     summary = models.CharField(_("Änderung"), max_length=500)
+    # The database transaction that wrote the entry (and the change): entries of one change
+    # share it, and tests prove with it that an entry was written in its change's transaction.
+    transaction_id = models.BigIntegerField(
+        _("Transaktion"), db_default=models.Func(function="txid_current"), editable=False
+    )
     # [{"field": "Kreisanteil", "before": "10,00", "after": "12,50"}, ...], values as text.
     changes = models.JSONField(_("Werte vorher und nachher"), default=list, blank=True)
 

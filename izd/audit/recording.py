@@ -106,7 +106,15 @@ def snapshot(instance: models.Model | None, *fields: str) -> dict[str, Any]:
     return values
 
 
-def changes(
+def stored_snapshot(instance: models.Model, *fields: str) -> dict[str, Any]:
+    """The fields' values as the database still has them, for a service that receives an
+    instance its caller (a form) has already changed; nothing for a new instance."""
+    if instance.pk is None:
+        return {}
+    return snapshot(type(instance)._default_manager.filter(pk=instance.pk).first(), *fields)
+
+
+def diff(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     *,
@@ -116,10 +124,19 @@ def changes(
     """The fields whose shown value differs, with their label and both values as text."""
     rows = []
     for name in dict.fromkeys([*before, *after]):
-        old, new = display(before.get(name)), display(after.get(name))
+        old, new = _short(display(before.get(name))), _short(display(after.get(name)))
         if old != new:
             rows.append({"field": _label(name, labels, model), "before": old, "after": new})
     return rows
+
+
+LONGEST_VALUE = 1000
+
+
+def _short(text: str) -> str:
+    """Long texts (a paper's reasoning, a legal page) are kept in part: the trail says that and
+    roughly how they changed, the object keeps the full text."""
+    return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 1] + "…"
 
 
 def _label(name: str, labels: Mapping[str, str] | None, model: type[models.Model] | None) -> str:
@@ -158,11 +175,18 @@ def record(
     object_type: str = "",
     object_id: object = "",
     object_label: str = "",
+    fields: Iterable[str] = (),
+    before: Mapping[str, Any] | None = None,
+    deleted: bool = False,
     changes: Iterable[Mapping[str, str]] = (),
     municipality: Any = UNSET,
     actor: Any = UNSET,
 ) -> AuditEntry:
     """Write one entry in the transaction of the change it describes.
+
+    With `fields`, the target's values of these fields now are compared with `before` (a
+    `snapshot` taken before the change; none for a creation); `deleted` records a deletion.
+    `changes` adds rows the service computed itself (e.g. from several objects).
 
     Refuses to run outside a transaction: an entry committed on its own could outlive a change
     that was rolled back (or a change could be committed without its entry).
@@ -171,7 +195,12 @@ def record(
         raise RuntimeError("Protokolleinträge entstehen nur in der Transaktion der Änderung.")
     who = current_actor() if actor is UNSET else actor
     where = _current_municipality() if municipality is UNSET else municipality
+    rows = [dict(row) for row in changes]
     if target is not None:
+        names = tuple(fields)
+        if names:
+            after = {} if deleted else snapshot(target, *names)
+            rows = diff(before or {}, after, model=type(target)) + rows
         object_type = object_type or target._meta.label_lower
         object_id = object_id or target.pk
         object_label = object_label or str(target)
@@ -186,7 +215,7 @@ def record(
         object_id=str(object_id)[:64],
         object_label=object_label[:300],
         summary=summary[:500],
-        changes=[dict(row) for row in changes],
+        changes=rows,
     )
     entry.full_clean(exclude=["actor", "municipality"])
     entry.save()

@@ -63,7 +63,7 @@ def test_changes_list_only_what_differs_in_german_formats():
     from datetime import date
     from decimal import Decimal
 
-    rows = recording.changes(
+    rows = recording.diff(
         {"amount": Decimal("1234.50"), "day": date(2026, 12, 31), "same": "x", "flag": False},
         {"amount": Decimal("1500.00"), "day": date(2027, 1, 1), "same": "x", "flag": True},
         labels={"amount": "Betrag"},
