@@ -11,16 +11,25 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 
 from izd.audit import selectors
 
 register = template.Library()
 
 
+NOTHING = -1  # no municipality has this id: nothing is shown
+
+
 def scope_of(request: Any) -> int | None:
+    """None (everything) for the Kreis' staff on the Kreis' domain, the municipality's id on its
+    subdomain, and nothing for anyone else (e.g. a public page on the Kreis' domain)."""
     tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
-        return None
+    if tenant is None:
+        return NOTHING
+    if tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+        access = getattr(request, "access", None)
+        return None if getattr(access, "is_kreis_staff", False) else NOTHING
     return int(tenant.pk)
 
 
@@ -28,9 +37,15 @@ def scope_of(request: Any) -> int | None:
 def audit_history(
     context: template.Context, *objects: Any, title: str = "Verlauf"
 ) -> dict[str, Any]:
+    flat: list[Any] = []
+    for obj in objects:
+        if isinstance(obj, list | tuple | QuerySet):
+            flat.extend(obj)
+        else:
+            flat.append(obj)
     targets = [
         (obj._meta.label_lower, str(obj.pk))
-        for obj in objects
+        for obj in flat
         if isinstance(obj, models.Model) and obj.pk is not None
     ]
     request = context.get("request")
