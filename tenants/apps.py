@@ -21,7 +21,11 @@ class TenantsConfig(AppConfig):
                 ),
             )
 
+        from izd.views import register_health_viewer
         from tenants import panels, start_panels
+        from tenants.access import get_access
+
+        register_health_viewer(lambda request: get_access(request).is_kreis_staff)
 
         start_panels.register("municipality", "tenants.invitations", panels.invitations_panel)
         start_panels.register("kreis", "tenants.people", panels.people_panel)
