@@ -67,6 +67,14 @@ EXEMPT: dict[str, str] = {
     "roadmap.papers.paper_fingerprint": "pure: a hash of a paper's inputs",
     "roadmap.papers.validation_message": "pure: formats an error",
     "roadmap.practices.latest_version": "read: a practice's latest version",
+    "maturity.mail_reopened": "queues an e-mail after commit; assessment_reopen records the "
+    "reopening it announces",
+    "maturity.project": "writes the public read model derived from the answers, inside the "
+    "answer services' transactions, which record the change itself",
+    "maturity.project_answers": "the same projection for the autosave",
+    "maturity.quote": "pure: SQL quoting",
+    "maturity.column": "pure: a column name",
+    "maturity.select_one": "read: one row by raw SQL",
 }
 
 # Services whose entries are written by the services they call (named in the entries' action).
@@ -75,6 +83,7 @@ NESTED: dict[str, str] = {
     "tenants.invitation_accept_signed_in": "invitation_accept and membership_grant",
     "roadmap.usage_record_for_request": "costsharing's usage_record",
     "roadmap.papers.papers_generate": "paper_create per municipality",
+    "maturity.model_version_upload": "model_version_load",
 }
 
 
@@ -953,6 +962,101 @@ def _reminders(w: World):
     event = _event(w, timedelta(hours=3))
     event_register(event=event, user=w.portal.officer_b, municipality=w.portal.b)
     return reminders_send
+
+
+# --------------------------------------------------------------------------- maturity
+
+
+def _campaign(w: World):
+    from tests.maturity.factories import load_small_model, make_campaign
+
+    version = load_small_model(key=w.unique("modell"))
+    start = timezone.localdate() - timedelta(days=1)
+    return make_campaign(version, [w.portal.a, w.portal.b], start=start)
+
+
+@scenario("maturity.model_version_load")
+def _model_load(w: World):
+    from maturity.services import model_version_load
+    from tests.maturity.factories import small_model_def
+
+    definition = small_model_def(key=w.unique("modell"))
+    return lambda: model_version_load(definition=definition)
+
+
+@scenario("maturity.model_version_upload")
+def _model_upload(w: World):
+    import yaml
+
+    from maturity.services import model_version_upload
+    from tests.maturity.factories import small_model_data
+
+    content = yaml.safe_dump(small_model_data(key=w.unique("modell")), allow_unicode=True)
+    return lambda: model_version_upload(content=content.encode())
+
+
+@scenario("maturity.campaign_create")
+def _campaign_create(w: World):
+    return lambda: _campaign(w)
+
+
+@scenario("maturity.campaign_close")
+def _campaign_close(w: World):
+    from maturity.services import campaign_close
+
+    campaign = _campaign(w)
+    return lambda: campaign_close(campaign=campaign)
+
+
+@scenario("maturity.campaign_remind")
+def _campaign_remind(w: World):
+    from maturity.services import campaign_remind
+
+    campaign = _campaign(w)
+    return lambda: campaign_remind(campaign=campaign)
+
+
+@scenario("maturity.answer_save")
+def _answer_save(w: World):
+    from maturity.services import AnswerInput, answer_save
+    from tests.maturity.factories import qid
+
+    campaign = _campaign(w)
+    question = qid(campaign, "a1")
+    return lambda: answer_save(
+        campaign_id=campaign.pk, municipality=w.portal.a, user=w.portal.officer_a,
+        data=AnswerInput(question, 2, 3), version=0,
+    )  # fmt: skip
+
+
+@scenario("maturity.answers_import")
+def _answers_import(w: World):
+    from tests.maturity.factories import answer_all
+
+    campaign = _campaign(w)
+    return lambda: answer_all(campaign, w.portal.a, 2, user=w.portal.officer_a)
+
+
+@scenario("maturity.assessment_submit")
+def _assessment_submit(w: World):
+    from maturity.services import assessment_submit
+    from tests.maturity.factories import answer_all
+
+    campaign = _campaign(w)
+    answer_all(campaign, w.portal.a, 2, user=w.portal.officer_a)
+    return lambda: assessment_submit(
+        campaign_id=campaign.pk, municipality=w.portal.a, user=w.portal.officer_a
+    )
+
+
+@scenario("maturity.assessment_reopen")
+def _assessment_reopen(w: World):
+    from maturity.services import assessment_reopen
+    from tests.maturity.factories import answer_all
+
+    campaign = _campaign(w)
+    answer_all(campaign, w.portal.a, 2, submit=True, user=w.portal.officer_a)
+    return lambda: assessment_reopen(campaign=campaign, municipality=w.portal.a)
 
 
 # --------------------------------------------------------------------------- the walk
