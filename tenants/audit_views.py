@@ -13,6 +13,7 @@ from datetime import date
 from django import forms
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from izd.audit import selectors
@@ -124,7 +125,7 @@ def audit_list(request: PortalRequest) -> HttpResponse:
     export_query = request.GET.copy()
     export_query.pop(PAGE_PARAMETER, None)
     template = "audit/_list_results.html" if getattr(request, "htmx", False) else "audit/list.html"
-    return render(
+    response = render(
         request,
         template,
         {
@@ -137,6 +138,9 @@ def audit_list(request: PortalRequest) -> HttpResponse:
         },
         status=200 if valid else 400,
     )
+    # The same address answers htmx with the results only: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _csv_chunks(entries: Iterator[selectors.Entry]) -> Iterator[bytes]:

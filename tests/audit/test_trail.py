@@ -254,3 +254,15 @@ def test_the_list_makes_the_same_queries_at_29_and_at_420(portal: Portal, client
         assert f"{size} Einträge" in response.content.decode()
         counts[size] = len(queries.captured_queries)
     assert len(set(counts.values())) == 1, counts
+
+
+def test_htmx_gets_only_the_results_and_caches_tell_them_apart(portal: Portal, client_for):
+    _entry(portal, municipality=portal.a, summary="Teilantwort")
+    client = client_for(portal.coordinator)
+    partial = client.get("/protokoll/?bereich=money", HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    body = partial.content.decode()
+    assert "Teilantwort" in body and "<html" not in body and 'id="protokoll"' in body
+    assert "HX-Request" in partial["Vary"]
+    full = client.get("/protokoll/?bereich=money").content.decode()
+    assert "<html" in full and "Filtern" in full
