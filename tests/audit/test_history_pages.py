@@ -89,3 +89,17 @@ def test_a_public_page_on_the_kreis_domain_shows_no_history(portal: Portal, clie
     assert "Verlauf" not in page.content.decode()
     kreis = client_for(portal.coordinator).get(f"/praxis/{practice.pk}/").content.decode()
     assert "Fassung 1 veröffentlicht" in kreis
+
+
+def test_membership_changes_are_one_click_from_the_municipality(portal: Portal, client_for):
+    from tenants.models import Membership
+    from tenants.services import membership_grant, user_create
+
+    person = user_create(email="verlauf-person@test.example", password=None)
+    membership_grant(user=person, municipality=portal.b, role=Membership.Role.READER)
+    client = client_for(portal.coordinator)
+    detail = client.get(f"/kommunen/{portal.b.slug}/").content.decode()
+    link = f"/protokoll/?kommune={portal.b.pk}&amp;bereich=membership"
+    assert link in detail
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Rolle vergeben: verlauf-person@test.example" in listed
