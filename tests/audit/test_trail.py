@@ -266,3 +266,34 @@ def test_htmx_gets_only_the_results_and_caches_tell_them_apart(portal: Portal, c
     assert "HX-Request" in partial["Vary"]
     full = client.get("/protokoll/?bereich=money").content.decode()
     assert "<html" in full and "Filtern" in full
+
+
+def test_a_municipality_list_makes_the_same_queries_at_29_and_at_420_entries(
+    portal: Portal, client_for
+):
+    client = client_for(portal.officer_a, portal.a)
+    client.get("/protokoll/")
+    counts = {}
+    made = 0
+    for size in (29, 420):
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                actor_label="Kommune",
+                municipality_id=portal.a.pk,
+                municipality_label=portal.a.name,
+                kind=AuditEntry.Kind.REQUEST,
+                action="bulk",
+                object_type="test.thing",
+                object_id=str(n),
+                object_label=f"Ding {n}",
+                summary=f"Zeile {n}",
+            )
+            for n in range(made, size)
+        )
+        made = size
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/protokoll/?bereich=request&seite=2")
+        assert response.status_code == 200
+        assert f"{size} Einträge" in response.content.decode()
+        counts[size] = len(queries.captured_queries)
+    assert len(set(counts.values())) == 1, counts
