@@ -72,7 +72,11 @@ class AuditFilterForm(forms.Form):
         if municipalities is None:
             del self.fields["kommune"]
         else:
-            self.fields["kommune"].choices = [("", "alle Kommunen und der Kreis"), *municipalities]  # type: ignore[attr-defined]
+            self.fields["kommune"].choices = [  # type: ignore[attr-defined]
+                ("", "alle Kommunen und der Kreis"),
+                (selectors.KREIS_ONLY, "nur der Kreis"),
+                *municipalities,
+            ]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -18,6 +18,8 @@ from django.utils import timezone
 from izd.audit.models import AuditEntry
 
 PAGE_SIZE = 50
+# The municipality filter's value for the Kreis' own entries (no municipality).
+KREIS_ONLY = 0
 HISTORY_SIZE = 20
 
 
@@ -99,6 +101,8 @@ def _filtered(scope: int | None, filters: Filters) -> QuerySet[AuditEntry]:
     rows = AuditEntry.objects.all()
     if scope is not None:
         rows = rows.filter(municipality_id=scope)
+    elif filters.municipality_id == KREIS_ONLY:
+        rows = rows.filter(municipality__isnull=True)
     elif filters.municipality_id is not None:
         rows = rows.filter(municipality_id=filters.municipality_id)
     if filters.person:

@@ -89,6 +89,8 @@ def test_the_coordinator_filters_by_person_municipality_kind_and_period(portal: 
 
     page = shown(f"kommune={portal.a.pk}")
     assert "A-Geld" in page and "B-Schluessel" not in page
+    page = shown("kommune=0")
+    assert "Kreis-Beschluss" in page and "A-Geld" not in page and "B-Schluessel" not in page
     page = shown("bereich=key")
     assert "B-Schluessel" in page and "A-Geld" not in page
     page = shown("person=centre_treasurer")
