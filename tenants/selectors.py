@@ -140,6 +140,16 @@ def invitations_open(
     return invitations.order_by("-expires_at", "email")
 
 
+def first_digital_officer(municipality: Municipality) -> User | None:
+    """One of the municipality's digital officers (the demo data acts as them), or None."""
+    membership = (
+        Membership.objects.filter(municipality=municipality, role=Membership.Role.DIGITAL_OFFICER)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
+
+
 def municipalities_without_officer() -> QuerySet[Municipality]:
     officers = Membership.objects.filter(
         role=Membership.Role.DIGITAL_OFFICER, user__is_active=True

@@ -7,8 +7,10 @@ transaction, the live server's threads and Celery workers all see them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -74,25 +76,26 @@ def _municipality(name: str, ags: str, population: int) -> Municipality:
     )
 
 
+# The portal's people, by the role they have (the stranger has none).
+PEOPLE = (
+    "coordinator",
+    "centre_treasurer",
+    "officer_a",
+    "treasurer_a",
+    "reader_a",
+    "officer_b",
+    "treasurer_b",
+    "stranger",
+)
+
+
 def build_portal() -> Portal:
     kreis = kreis_ensure(
         name="Testkreis", ags="06435000", population=50_000, population_date=date(2024, 12, 31)
     )
     a = _municipality("Testhausen", "06435901", 14_000)
     b = _municipality("Beispielstadt", "06435902", 9_500)
-    people = {
-        name: _user(f"{name}@test.example")
-        for name in (
-            "coordinator",
-            "centre_treasurer",
-            "officer_a",
-            "treasurer_a",
-            "reader_a",
-            "officer_b",
-            "treasurer_b",
-            "stranger",
-        )
-    }
+    people = {name: _user(f"{name}@test.example") for name in PEOPLE}
     kreis_role_grant(user=people["coordinator"], role=KreisRole.Role.COORDINATOR)
     kreis_role_grant(user=people["centre_treasurer"], role=KreisRole.Role.CENTRE_TREASURER)
     for person, town, role in (
@@ -356,6 +359,23 @@ def sign_in(page: object, live: LiveServer, portal: Portal, user: User, municipa
     page.get_by_label("E-Mail-Adresse").fill(user.email)  # type: ignore[attr-defined]
     page.get_by_label("Passwort").fill(PASSWORD)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Anmelden").click()  # type: ignore[attr-defined]
+
+
+@contextmanager
+def browser_signed_in(
+    browser: object, live: LiveServer, portal: Portal, user: User, municipality=None
+) -> Iterator[Any]:
+    """A second browser of its own, signed in as `user` on the municipality's host (the Kreis
+    domain without one), on its start page."""
+    context = browser.new_context(locale="de-DE")  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, live, portal, user, municipality)
+        page.wait_for_url(live.url(portal, municipality, "/"))
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ import sys
 import time
 import uuid
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -40,6 +39,7 @@ from roadmap.papers.builders import build_paper  # noqa: E402
 from roadmap.papers.models import Consultation, Paper, PaperTemplate  # noqa: E402
 from roadmap.papers.services import CommitteeSpec  # noqa: E402
 from tenants.services import MunicipalityData, kreis_ensure, municipality_create  # noqa: E402
+from tests.benchmarks.database import budget_year_by_base_and_population  # noqa: E402
 
 MEMBERS = 29
 YEAR = 2030
@@ -61,20 +61,7 @@ def _setup() -> None:
         for index in range(1, MEMBERS + 1)
     ]
     activate_public()
-    budget = costsharing_services.budget_year_create(year=YEAR)
-    costsharing_services.staff_line_add(
-        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
-    )
-    costsharing_services.allocation_key_save(
-        budget_year=budget,
-        name="Schlüssel",
-        base=Decimal(40),
-        population=Decimal(60),
-        usage=Decimal(0),
-        modules=Decimal(0),
-        population_date=date(YEAR - 1, 12, 31),
-        activate=True,
-    )
+    budget_year_by_base_and_population(YEAR)
     for town in towns:
         with tenant_schema(town):
             costsharing_services.cooperation_save(

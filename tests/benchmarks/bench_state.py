@@ -24,7 +24,6 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -40,7 +39,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from costsharing import services as costsharing_services  # noqa: E402
 from izd.models import Document  # noqa: E402
 from izd.schemas import activate_public  # noqa: E402
 from maturity import services as maturity_services  # noqa: E402
@@ -49,6 +47,7 @@ from roadmap.papers.models import PaperTemplate  # noqa: E402
 from tenants.models import KreisRole, Municipality  # noqa: E402
 from tenants.services import kreis_ensure, kreis_role_grant, user_create  # noqa: E402
 from tests import scale  # noqa: E402
+from tests.benchmarks.database import budget_year_by_base_and_population  # noqa: E402
 
 YEAR = 2030
 SIZES = (29, 420)
@@ -58,20 +57,7 @@ def _setup_year() -> tuple[PaperTemplate, int]:
     kreis_ensure(
         name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
     )
-    budget = costsharing_services.budget_year_create(year=YEAR)
-    costsharing_services.staff_line_add(
-        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
-    )
-    costsharing_services.allocation_key_save(
-        budget_year=budget,
-        name="Schlüssel",
-        base=Decimal(40),
-        population=Decimal(60),
-        usage=Decimal(0),
-        modules=Decimal(0),
-        population_date=date(YEAR - 1, 12, 31),
-        activate=True,
-    )
+    budget_year_by_base_and_population(YEAR)
     template = paper_services.template_save(
         PaperTemplate(
             name="Bench",
