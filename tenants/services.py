@@ -1,4 +1,9 @@
-"""Writes about municipalities, people and their roles."""
+"""Writes about municipalities, people and their roles.
+
+Long because it holds the writes about municipalities (onboarding, CSV import, updates) and about
+people (roles, removals, invitations, accounts); the people rules are gathered on purpose, so that
+every page and caller applies the same ones.
+"""
 
 from __future__ import annotations
 
