@@ -385,9 +385,8 @@ def celery_worker_session(
     """A real Celery worker consuming from the real Redis, in a thread of the test process."""
     import uuid
 
-    from celery.contrib.testing.worker import start_worker
-
     from config.celery import app
+    from tests.workers import thread_worker
 
     # A queue of this run's own: a worker of a parallel run (or of the development server on
     # the same Redis) never takes our tasks, and purging never touches theirs.
@@ -395,17 +394,9 @@ def celery_worker_session(
     app.conf.task_default_queue = queue
     with (
         django_db_blocker.unblock(),  # type: ignore[attr-defined]
-        start_worker(
-            app,
-            pool="threads",
-            concurrency=2,
-            perform_ping_check=False,
-            loglevel="WARNING",
-            queues=[queue],
-            # Jobs reach this worker through the web side's send after commit; the fault
-            # tests (tests/izd/test_jobs.py) run real worker processes with the dispatcher.
-            without_job_dispatcher=True,
-        ) as worker,
+        # Jobs reach this worker through the web side's send after commit; the fault tests
+        # (tests/izd/test_jobs.py) run real worker processes with the dispatcher.
+        thread_worker(queue, without_job_dispatcher=True) as worker,
     ):
         yield worker
 

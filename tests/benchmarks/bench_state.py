@@ -18,7 +18,6 @@ Django test client (the whole request: middleware, view, template):
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import sys
 import time
@@ -47,7 +46,10 @@ from roadmap.papers.models import PaperTemplate  # noqa: E402
 from tenants.models import KreisRole, Municipality  # noqa: E402
 from tenants.services import kreis_ensure, kreis_role_grant, user_create  # noqa: E402
 from tests import scale  # noqa: E402
-from tests.benchmarks.database import budget_year_by_base_and_population  # noqa: E402
+from tests.benchmarks.database import (  # noqa: E402
+    bench_database,
+    budget_year_by_base_and_population,
+)
 
 YEAR = 2030
 SIZES = (29, 420)
@@ -151,8 +153,7 @@ def measure(client: Client, campaign_id: int) -> dict[str, tuple[float, int]]:
 
 
 def main() -> None:
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database():
         template, campaign_id = _setup_year()
         coordinator = user_create(
             email="koordination@bench.example", password="bench-Passwort-1", first_name="K"
@@ -178,11 +179,6 @@ def main() -> None:
                 f"| {ms_l / ms_s:.1f} × Zeit, {q_l / max(q_s, 1):.2f} × Abfragen |"
             )
         print()
-        print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    finally:
-        activate_public()
-        connection.close()
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def bench_database() -> Iterator[str]:
         yield test_db
     finally:
         activate_public()
+        connection.close()
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
