@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -612,13 +611,6 @@ def module_choices_save(
         ignore_conflicts=True,
     )
     return modules
-
-
-def validation_message(error: ValidationError) -> str:
-    """One German sentence from a model's ValidationError."""
-    if hasattr(error, "message_dict"):
-        return " ".join(message for messages in error.message_dict.values() for message in messages)
-    return " ".join(error.messages)
 
 
 # --------------------------------------------------------------------------- notices batch

@@ -28,6 +28,7 @@ from costsharing.allocation import AllocationError
 from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.documents import Wanted, document_request, documents_request, new_batch
+from izd.errors import validation_message
 from izd.models import Document
 from izd.pdf import templates_fingerprint
 from izd.schemas import tenant_schema
@@ -1044,9 +1045,3 @@ def paper_fingerprint(paper: Paper, state: BatchState) -> str:
         state.profiles.get(municipality.pk),
     )
     return hashlib.sha256(repr(payload).encode()).hexdigest()
-
-
-def validation_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(f"{' '.join(messages)}" for messages in error.message_dict.values())
-    return " ".join(error.messages)

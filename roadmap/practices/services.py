@@ -27,6 +27,7 @@ from django.db.models import Value
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
+from izd.errors import validation_message
 from roadmap import services as roadmap_services
 from roadmap.models import Measure, RequestSummary
 from roadmap.practices import attachments
@@ -55,17 +56,11 @@ class PracticeError(Exception):
         self.status = status
 
 
-def _first_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for messages in error.message_dict.values() for m in messages)
-    return " ".join(error.messages)
-
-
 def _clean(instance: object, exclude: list[str] | None = None) -> None:
     try:
         instance.full_clean(exclude=exclude)  # type: ignore[attr-defined]
     except ValidationError as error:
-        raise PracticeError(_first_message(error), 400) from error
+        raise PracticeError(validation_message(error), 400) from error
 
 
 def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
