@@ -50,7 +50,6 @@ EXEMPT: dict[str, str] = {
     "tenants.people_may_manage": "read: whether a person may manage a role",
     "costsharing.freeze_check_register": "registers a Python check at start-up, no data",
     "costsharing.freeze_blockers": "read: why a year cannot be frozen yet",
-    "costsharing.validation_message": "pure: formats an error",
     "roadmap.usage_reference": "pure: the reference text of a request's usage",
     "roadmap.dependency_cycle": "pure: a graph check",
     "roadmap.papers.format_money": "pure: formatting",
@@ -65,7 +64,6 @@ EXEMPT: dict[str, str] = {
     "roadmap.papers.batch_state": "read: the year's figures for a batch",
     "roadmap.papers.batch_problem": "read: why a paper cannot be rendered",
     "roadmap.papers.paper_fingerprint": "pure: a hash of a paper's inputs",
-    "roadmap.papers.validation_message": "pure: formats an error",
     "roadmap.practices.latest_version": "read: a practice's latest version",
     "maturity.mail_reopened": "queues an e-mail after commit; assessment_reopen records the "
     "reopening it announces",
