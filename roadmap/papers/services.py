@@ -24,6 +24,8 @@ from costsharing.allocation import AllocationError
 from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.documents import Wanted, document_request, documents_request, new_batch
+from izd.errors import validation_message
+from izd.exceptions import PortalError
 from izd.models import Document
 from izd.pdf import templates_fingerprint
 from izd.schemas import tenant_schema
@@ -42,7 +44,7 @@ KIND = "papers.beschlussvorlage"
 TEMPLATE_NAME = "papers/pdf/beschlussvorlage.html"
 
 
-class PaperError(ValueError):
+class PaperError(PortalError):
     """A paper cannot be made or changed as asked; the message is shown to the user."""
 
 
@@ -1040,9 +1042,3 @@ def paper_fingerprint(paper: Paper, state: BatchState) -> str:
         state.profiles.get(municipality.pk),
     )
     return hashlib.sha256(repr(payload).encode()).hexdigest()
-
-
-def validation_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(f"{' '.join(messages)}" for messages in error.message_dict.values())
-    return " ".join(error.messages)
