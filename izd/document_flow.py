@@ -97,6 +97,11 @@ class DocumentFlow:
             "download_url": reverse(self.download_url, args=[key]),
         }
 
+    def latest(self, request: HttpRequest, **params: Any) -> Document | None:
+        """The visitor's newest document of this kind with these parameters."""
+        wanted = {f"params__{name}": value for name, value in params.items()}
+        return documents_for(self.kind, self.schema(request)).filter(**wanted).first()
+
     def listing(self, request: HttpRequest, limit: int = 20) -> list[Document]:
         """The visitor's latest documents of this kind, newest first."""
         return list(documents_for(self.kind, self.schema(request))[:limit])

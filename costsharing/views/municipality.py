@@ -28,7 +28,6 @@ from costsharing.views.common import (
 )
 from costsharing.xrechnung import invoice_ubl, invoice_xml
 from izd.document_flow import DocumentFlow, attachment
-from izd.documents import documents_for
 from izd.errors import refuse_invalid
 from tenants.access import municipality_role_required
 from tenants.http import PortalRequest
@@ -54,7 +53,7 @@ def share(request: PortalRequest) -> HttpResponse:
 def share_year(request: PortalRequest, year: int) -> HttpResponse:
     municipality = tenant(request)
     context = notices.notice_context(municipality, year)
-    recent = documents_for(NOTICE_KIND, municipality.schema_name).filter(params__year=year).first()
+    recent = NOTICES.latest(request, year=year)
     return render(
         request,
         "costsharing/municipal/share.html",

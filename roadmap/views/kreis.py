@@ -42,9 +42,9 @@ from roadmap.views.common import (
     roadmap_context,
     user_of,
 )
+from tenants import selectors as tenant_selectors
 from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
-from tenants.models import Municipality
 
 # The county's PDFs, requested by the coordinator on the Kreis domain.
 PDFS = pdf_flow(schema=kreis_schema, may_retry=lambda request: get_access(request).is_coordinator)
@@ -70,7 +70,7 @@ def triage(request: PortalRequest) -> HttpResponse:
         status = "offen"
     service_id = _int_or_none(request.GET.get("leistung"))
     slug = request.GET.get("kommune", "")
-    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    municipality = tenant_selectors.member_by_slug(slug)
     rows = selectors.triage(
         status=status, service_id=service_id,
         municipality_id=municipality.pk if municipality else None,
@@ -82,7 +82,7 @@ def triage(request: PortalRequest) -> HttpResponse:
         "municipality": municipality,
         "statuses": RequestStatus.choices,
         "services": selectors.service_list(),
-        "municipalities": Municipality.objects.members().order_by("name"),
+        "municipalities": tenant_selectors.municipality_list(),
         "counts": selectors.status_counts(),
     }
     return render_page(request, "roadmap/kreis/triage.html", "results", context)
@@ -340,12 +340,12 @@ def _years(request: PortalRequest) -> list[int]:
 @kreis_role_required()
 def roadmap(request: PortalRequest) -> HttpResponse:
     slug = request.GET.get("kommune", "")
-    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    municipality = tenant_selectors.member_by_slug(slug)
     context = roadmap_context(municipality)
     context.update(documents_listing(request, PDFS))
     context.update(
         municipality=municipality,
-        municipalities=Municipality.objects.members().order_by("name"),
+        municipalities=tenant_selectors.municipality_list(),
         pdf_form=PdfForm(initial={"municipality": municipality}),
         scope=municipality.name if municipality else settings.KREIS_NAME,
         may_request_pdf=get_access(request).is_coordinator,

@@ -76,7 +76,7 @@ def _json(data: dict[str, Any]) -> JsonResponse:
 
 
 def _consultation(paper: Paper, consultation_id: int) -> Consultation:
-    consultation = paper.consultations.filter(pk=consultation_id).first()
+    consultation = selectors.consultation_of(paper, consultation_id)
     if consultation is None:
         raise Http404("Diese Beratung gibt es nicht.")
     return consultation

@@ -9,7 +9,6 @@ Errors a person can fix come back as a German message with a 4xx status and chan
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -41,12 +40,12 @@ from roadmap.papers.views.common import (
     paper_key,
     paper_pdf,
 )
+from tenants import selectors as tenant_selectors
 from tenants.access import (
     get_access,
     kreis_role_required,
 )
 from tenants.http import PortalRequest
-from tenants.models import Municipality
 
 # A paper's PDF is named by the paper; the Kreis reaches every paper's, a municipality its own
 # (which it may download, but not send again).
@@ -171,7 +170,7 @@ def _paper_page(
 ) -> HttpResponse:
     specs = [
         CommitteeSpec(c.committee.name, c.role, c.meeting_date)
-        for c in paper.consultations.select_related("committee")
+        for c in selectors.consultations_of(paper)
     ]
     return render(
         request,
@@ -289,7 +288,7 @@ def decisions(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def numbering(request: PortalRequest) -> HttpResponse:
-    members = list(Municipality.objects.members().order_by("name"))
+    members = list(tenant_selectors.municipality_list())
     if request.method == "POST":
         municipality = next(
             (m for m in members if str(m.pk) == request.POST.get("municipality")), None
@@ -305,15 +304,9 @@ def numbering(request: PortalRequest) -> HttpResponse:
         )
         messages.success(request, f"Nummernkreis von {municipality.name} gespeichert.")
         return redirect("papers:numbering")
-    schemes = {s.municipality_id: s for s in _schemes()}
+    schemes = {s.municipality_id: s for s in selectors.numbering_schemes()}
     rows = [(m, schemes.get(m.pk)) for m in members]
     return render(request, "papers/kreis/numbering.html", {"rows": rows})
-
-
-def _schemes() -> list[Any]:
-    from roadmap.papers.models import NumberingScheme
-
-    return list(NumberingScheme.objects.all())
 
 
 _kreis_oparl = {
