@@ -3,6 +3,10 @@
 Errors a person can fix are `CostsharingError` (or the engine's `AllocationError`, or Django's
 `ValidationError`) with a German message; views show it with a 4xx status. A frozen year
 refuses every change that would touch its figures (`FrozenYearError`).
+
+Long because every write of cost sharing must refuse a frozen year through one guard and keep the
+read model in step; the freeze itself (checks, version, lines) is the longest part and is kept
+whole because it must be one transaction.
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 A service request lives in its municipality's schema; every write of it also updates the public
 read model `RequestSummary` in the same transaction (search_path is "<tenant>, public"). A write
 by the Kreis switches to that one municipality's schema for the tenant row.
+
+Long because it holds the writes of roadmap's four parts (catalogue, requests with their workflow
+and read model, measures, target picture), each short and behind its own section rule; the request
+workflow and its read-model projection must stay in one transaction per write.
 """
 
 from __future__ import annotations

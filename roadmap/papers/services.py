@@ -2,6 +2,10 @@
 
 Every error a person can fix is a `PaperError` with a German message; nothing is saved or
 rendered half: a batch checks every paper before it requests a single document.
+
+Long because it still holds the paper context, the rendering and the batch inputs beside the writes
+of the papers; they move out with the typed year figures and the one document flow of issue 14,
+which other work on the papers is doing now.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ exchange events with their reminders.
 
 E-mails are sent after the transaction commits, so nobody is told of a change that was rolled
 back.
+
+Long because the exchange has six kinds of writes (practices and versions, review, attachments,
+adoptions, questions, events) that share one review state machine and send their e-mails after the
+commit through the same helpers.
 """
 
 from __future__ import annotations
