@@ -13,8 +13,9 @@ executor does that work once per set of schemas in the same migration state:
 3. Every other schema of the group gets, in one transaction of its own: the recorded SQL, with
    `search_path` on that schema; the migrations that are not plain schema changes (RunPython, or
    anything whose SQL may depend on the schema's data or on the moment) applied by Django for
-   this schema from the project state computed once; its `django_migrations` rows; and the
-   post_migrate handlers (content types), as Django's `migrate` would run them.
+   this schema from the project state computed once; its `django_migrations` rows; and what
+   Django's post_migrate handlers would do there: add the missing content types, in their
+   order (one statement; handlers of other packages, if any, run in every schema as they are).
 
 A schema is therefore either migrated completely or not touched at all: PostgreSQL's DDL is
 transactional, and a killed process leaves its open transaction to be rolled back. The first
@@ -39,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -47,12 +49,13 @@ from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.migrations import Migration
 from django.db.migrations import operations as migration_operations
 from django.db.migrations.executor import MigrationExecutor as DjangoMigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState
+from django.db.models.signals import post_migrate
 from django_tenants.migration_executors import get_executor as django_tenants_executor
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 
@@ -97,6 +100,9 @@ class _Plan:
     django_plan: list[tuple[Migration, bool]]
     # Plain SQL from start to end: may run in parallel, in one round trip per schema.
     scripts: list[str | _Step] = field(default_factory=list)
+    # The content types Django's post_migrate handlers make sure of, in their order; None when
+    # other handlers are connected, which then run in every schema.
+    content_types: list[tuple[str, str]] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -157,11 +163,14 @@ class _CapturingExecutor(DjangoMigrationExecutor):
         fake_initial: bool = False,
     ) -> ProjectState:
         replayable = all(_replayable(operation) for operation in migration.operations)
-        step = _Step(
-            migration=migration,
-            sql=[] if replayable else None,
-            state_before=None if replayable else state.clone(),
-        )
+        step = _Step(migration=migration, sql=[] if replayable else None)
+        if not replayable:
+            # Rendered once, up to date: each schema then gets a cheap copy instead of
+            # rendering every model again (RunPython re-renders a delayed state).
+            step.state_before = state.clone()
+            step.state_before.clear_delayed_apps_cache()
+            step.state_before.apps  # noqa: B018 - renders them
+            step.state_before.is_delayed = False
         self.steps.append(step)
         with _capturing_schema_editor(self.connection, step.sql):
             return cast(ProjectState, super().apply_migration(state, migration, fake, fake_initial))
@@ -204,6 +213,62 @@ def _post_migrate_apps(state: ProjectState) -> Any:
             post_apps.unregister_model(*key)
     post_apps.render_multiple([ModelState.from_model(global_apps.get_model(*key)) for key in keys])
     return post_apps
+
+
+# Django's own post_migrate handlers. In a municipality schema they only add the content types
+# that are missing (auth's permissions live in the public schema only); that is one statement.
+_DJANGO_POST_MIGRATE = {
+    "django.contrib.contenttypes.management.create_contenttypes",
+    "django.contrib.auth.management.create_permissions",
+}
+
+
+def _post_migrate_handlers() -> set[str]:
+    names = set()
+    for entry in post_migrate.receivers:
+        reference = entry[1]
+        handler = reference() if isinstance(reference, weakref.ReferenceType) else reference
+        if handler is not None:
+            names.add(f"{handler.__module__}.{handler.__qualname__}")
+    return names
+
+
+def _content_types(alias: str, post_apps: Any) -> list[tuple[str, str]] | None:
+    """What create_contenttypes ensures in this schema, app by app in the order it goes, or
+    None when other post_migrate handlers must run as they are."""
+    if not _post_migrate_handlers() <= _DJANGO_POST_MIGRATE:
+        return None
+    content_type = post_apps.get_model("contenttypes", "ContentType")
+    if not router.allow_migrate_model(alias, content_type):
+        return []
+    wanted = []
+    for app_config in global_apps.get_app_configs():
+        if app_config.models_module is None:
+            continue
+        try:
+            state_config = post_apps.get_app_config(app_config.label)
+        except LookupError:
+            continue
+        wanted += [
+            (app_config.label, model._meta.model_name) for model in state_config.get_models()
+        ]
+    return wanted
+
+
+def _content_types_sql(connection: Any, wanted: list[tuple[str, str]]) -> str:
+    """Adds the missing ones in create_contenttypes' order, so that their ids come out as
+    Django's would."""
+    values = ", ".join(
+        connection.ops.compose_sql("(%s, %s, %s)", [app, model, n])
+        for n, (app, model) in enumerate(wanted)
+    )
+    # The values are quoted by the driver (compose_sql).
+    return (
+        "INSERT INTO django_content_type (app_label, model) SELECT v.app_label, v.model "  # noqa: S608
+        f"FROM (VALUES {values}) AS v(app_label, model, n) WHERE NOT EXISTS ("
+        "SELECT 1 FROM django_content_type c WHERE c.app_label = v.app_label "
+        "AND c.model = v.model) ORDER BY v.n"
+    )
 
 
 def _targets(loader: Any, app_label: str | None, migration_name: str | None) -> list[MigrationKey]:
@@ -326,6 +391,7 @@ class SchemaReplayExecutor(MigrationExecutor):
                 )
                 post_apps = _post_migrate_apps(state)
                 emit_post_migrate_signal(0, False, self.alias, apps=post_apps, plan=django_plan)
+                content_types = _content_types(self.alias, post_apps)
         except Exception as error:
             names = [f"{m.app_label}.{m.name}" for m, _b in django_plan]
             raise SchemaMigrationError(reference, names, error) from error
@@ -334,6 +400,7 @@ class SchemaReplayExecutor(MigrationExecutor):
             recorded=executor.recorder.recorded,
             post_migrate_apps=post_apps,
             django_plan=django_plan,
+            content_types=content_types,
         )
         plan.scripts = self._scripts(connection, plan)
         return plan
@@ -359,6 +426,8 @@ class SchemaReplayExecutor(MigrationExecutor):
             )
             # Values quoted by the driver (compose_sql); the table is Django's.
             pending.append(f"INSERT INTO django_migrations (app, name, applied) VALUES {values}")  # noqa: S608
+        if plan.content_types:
+            pending.append(_content_types_sql(connection, plan.content_types))
         if pending:
             parts.append(";\n".join(pending))
         return parts
@@ -377,9 +446,14 @@ class SchemaReplayExecutor(MigrationExecutor):
                         state = part.state_before.clone()
                         with connection.schema_editor(atomic=True) as editor:
                             part.migration.apply(state, editor)
-                emit_post_migrate_signal(
-                    0, False, connection.alias, apps=plan.post_migrate_apps, plan=plan.django_plan
-                )
+                if plan.content_types is None:
+                    emit_post_migrate_signal(
+                        0,
+                        False,
+                        connection.alias,
+                        apps=plan.post_migrate_apps,
+                        plan=plan.django_plan,
+                    )
         except Exception as error:
             raise SchemaMigrationError(schema, plan.names, error) from error
         finally:

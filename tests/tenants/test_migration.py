@@ -69,7 +69,7 @@ def _rows(schema: str, sql: str) -> list[tuple]:
 
 
 def _content_types(schema: str) -> list[tuple]:
-    return _rows(schema, "SELECT app_label, model FROM {schema}.django_content_type ORDER BY 1, 2")
+    return _rows(schema, "SELECT id, app_label, model FROM {schema}.django_content_type ORDER BY 1")
 
 
 def test_replay_gives_every_schema_the_catalogue_of_djangos_own_migrate(
@@ -93,7 +93,7 @@ def test_replay_gives_every_schema_the_catalogue_of_djangos_own_migrate(
     for schema in others:
         assert catalogue_differences(catalogues[by_django.schema_name], catalogues[schema]) == []
         assert _content_types(schema) == _content_types(by_django.schema_name)
-    assert (APP, "invoicerecipient") in _content_types(others[-1])
+    assert (APP, "invoicerecipient") in {row[1:] for row in _content_types(others[-1])}
     assert all(NEW <= applied for applied in applied_migrations(others).values())
 
 
