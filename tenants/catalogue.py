@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
-from izd.schemas import own_search_path
+from izd.schemas import catalogue_cursor
 
 # The kinds of object compared, with the German word the report uses for each.
 KIND_LABELS = {
@@ -135,10 +135,7 @@ def schema_catalogues(schemas: Iterable[str]) -> dict[str, Catalogue]:
     """
     names = sorted(set(schemas))
     objects: dict[str, dict[tuple[str, str], str]] = {}
-    with own_search_path(), transaction.atomic(), connection.cursor() as cursor:
-        # With only pg_catalog on the path, every definition names its schema explicitly, the
-        # same way for every schema, whatever the connection's tenant.
-        cursor.execute("SET LOCAL search_path TO pg_catalog")
+    with catalogue_cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [names])
         for (schema,) in cursor.fetchall():
             objects[schema] = {}

@@ -271,6 +271,16 @@ def _content_types_sql(connection: Any, wanted: list[tuple[str, str]]) -> str:
     )
 
 
+@contextlib.contextmanager
+def _in_schema(connection: Any, schema: str) -> Iterator[None]:
+    """The connection on one municipality schema (search_path: it, then public), and back."""
+    connection.set_schema(schema)
+    try:
+        yield
+    finally:
+        connection.set_schema_to_public()
+
+
 def _targets(loader: Any, app_label: str | None, migration_name: str | None) -> list[MigrationKey]:
     leaves = loader.graph.leaf_nodes()
     if not app_label:
@@ -342,30 +352,31 @@ class SchemaReplayExecutor(MigrationExecutor):
     ) -> None:
         connection = connections[self.alias]
         reference = schemas[0]
-        connection.set_schema(reference)  # type: ignore[attr-defined]
-        try:
+        plan: _Plan | None = None
+        standard = False
+        with _in_schema(connection, reference):
             executor = _CapturingExecutor(connection)
             executor.loader.check_consistent_history(connection)
-            if executor.loader.detect_conflicts() or (migration_name == "zero"):
-                self._standard(schemas)
-                return
             try:
                 targets = _targets(executor.loader, app_label, migration_name)
             except (KeyError, LookupError):
-                self._standard(schemas)  # it explains the unknown app or migration
-                return
-            django_plan = executor.migration_plan(targets)
-            if not django_plan:
-                self._say(f"{len(schemas)} Schema(s): keine Migration anzuwenden.")
-                return
+                targets = []
+                standard = True  # django-tenants' executor explains the unknown app or migration
+            if executor.loader.detect_conflicts() or migration_name == "zero":
+                standard = True
+            django_plan = [] if standard else executor.migration_plan(targets)
             if any(backwards for _m, backwards in django_plan) or not all(
                 migration.atomic for migration, _b in django_plan
             ):
-                self._standard(schemas)
-                return
-            plan = self._run_in_reference(connection, executor, django_plan, targets, reference)
-        finally:
-            connection.set_schema_to_public()  # type: ignore[attr-defined]
+                standard = True
+            elif django_plan:
+                plan = self._run_in_reference(connection, executor, django_plan, targets, reference)
+        if standard:
+            self._standard(schemas)
+            return
+        if plan is None:
+            self._say(f"{len(schemas)} Schema(s): keine Migration anzuwenden.")
+            return
         if len(schemas) > 1:
             self._say(
                 f"{reference}: {', '.join(plan.names)} angewendet; "
@@ -434,9 +445,8 @@ class SchemaReplayExecutor(MigrationExecutor):
 
     def _migrate_one(self, connection: Any, schema: str, plan: _Plan) -> None:
         """One schema, in one transaction (a savepoint inside an outer one)."""
-        connection.set_schema(schema)
         try:
-            with transaction.atomic(using=connection.alias):
+            with _in_schema(connection, schema), transaction.atomic(using=connection.alias):
                 for part in plan.scripts:
                     if isinstance(part, str):
                         with connection.cursor() as cursor:
@@ -456,8 +466,6 @@ class SchemaReplayExecutor(MigrationExecutor):
                     )
         except Exception as error:
             raise SchemaMigrationError(schema, plan.names, error) from error
-        finally:
-            connection.set_schema_to_public()
 
     def _workers(self, plan: _Plan, count: int) -> int:
         if not plan.plain_sql or connections[self.alias].in_atomic_block:
