@@ -301,7 +301,6 @@ class SchemaReplayExecutor(MigrationExecutor):
         super().__init__(args, options)
         self.alias: str = options.get("database") or DEFAULT_DB_ALIAS
         self.verbosity = int(options.get("verbosity", 1))
-        self.stdout = options.get("stdout")
 
     # --- django-tenants' interface ------------------------------------------------------------
 
