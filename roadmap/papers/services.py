@@ -30,6 +30,7 @@ from izd import formats
 from izd.audit import recording as audit
 from izd.documents import Wanted, document_request, documents_request, new_batch
 from izd.errors import validation_message
+from izd.exceptions import PortalError
 from izd.models import Document
 from izd.pdf import templates_fingerprint
 from izd.schemas import tenant_schema
@@ -48,7 +49,7 @@ KIND = "papers.beschlussvorlage"
 TEMPLATE_NAME = "papers/pdf/beschlussvorlage.html"
 
 
-class PaperError(ValueError):
+class PaperError(PortalError):
     """A paper cannot be made or changed as asked; the message is shown to the user."""
 
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.expressions import CombinedExpression
@@ -29,6 +28,8 @@ from django.utils import timezone
 
 from izd.audit import recording as audit
 from izd.errors import validation_message
+from izd.exceptions import PortalError
+from izd.mail import mail_after_commit
 from roadmap import services as roadmap_services
 from roadmap.models import Measure, RequestSummary
 from roadmap.practices import attachments
@@ -48,13 +49,8 @@ SEARCH_CONFIG = "german"
 State = PracticeVersion.State
 
 
-class PracticeError(Exception):
+class PracticeError(PortalError):
     """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _clean(instance: object, exclude: list[str] | None = None) -> None:
@@ -62,12 +58,6 @@ def _clean(instance: object, exclude: list[str] | None = None) -> None:
         instance.full_clean(exclude=exclude)  # type: ignore[attr-defined]
     except ValidationError as error:
         raise PracticeError(validation_message(error), 400) from error
-
-
-def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
-    to = sorted({r for r in recipients if r})
-    if to:
-        transaction.on_commit(lambda: send_mail(subject, body, None, to))
 
 
 # --- practices and versions -----------------------------------------------------------------
@@ -264,7 +254,7 @@ def practice_review(*, practice: Practice, user: User, approve: bool, note: str 
              {"field": "Begründung", "before": "", "after": version.review_note}],
             title=version.title,
         )  # fmt: skip
-        _mail_after_commit(
+        mail_after_commit(
             f"Praxisbeispiel „{version.title}“: bitte überarbeiten",
             f"Das Zentrum hat das Praxisbeispiel „{version.title}“ zurückgegeben:\n\n"
             f"{version.review_note}",
@@ -288,7 +278,7 @@ def practice_review(*, practice: Practice, user: User, approve: bool, note: str 
          {"field": "Sichtbarkeit", "before": "", "after": practice.get_visibility_display()}],
         title=version.title,
     )  # fmt: skip
-    _mail_after_commit(
+    mail_after_commit(
         f"Praxisbeispiel „{version.title}“ veröffentlicht",
         f"Das Zentrum hat Version {version.number} des Praxisbeispiels „{version.title}“ "
         "veröffentlicht.",
@@ -359,7 +349,7 @@ def interest_declare(*, practice: Practice, municipality: Municipality, user: Us
         _record_adoption(
             "interest_declare", adoption, "Interesse an Nachnutzung bekundet", user, {}
         )
-        _mail_after_commit(
+        mail_after_commit(
             f"Interesse an Ihrem Praxisbeispiel „{version.title}“",
             f"{municipality.name} möchte Ihr Praxisbeispiel „{version.title}“ nachnutzen.\n\n"
             f"Ansprechperson: {user.get_full_name() or user.email}\nE-Mail: {user.email}\n",
@@ -525,7 +515,7 @@ def question_ask(
         "question_ask", practice, "Frage gestellt", user,
         [{"field": "Frage", "before": "", "after": question.text}], title=version.title,
     )  # fmt: skip
-    _mail_after_commit(
+    mail_after_commit(
         f"Neue Frage zu Ihrem Praxisbeispiel „{version.title}“",
         f"{user.get_full_name() or user.email} fragt:\n\n{question.text}",
         [version.contact_email],
@@ -557,7 +547,7 @@ def question_answer(*, question: Question, user: User, text: str) -> Question:
         [{"field": "Antwort", "before": answer_before, "after": question.answer}],
         title=title,
     )  # fmt: skip
-    _mail_after_commit(
+    mail_after_commit(
         f"Antwort auf Ihre Frage zu „{title}“",
         f"Ihre Frage:\n{question.text}\n\nAntwort:\n{question.answer}",
         [asker.email] if asker else [],
@@ -706,7 +696,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
     for registration in due:
         event = registration.event
         starts = timezone.localtime(event.starts_at)
-        _mail_after_commit(
+        mail_after_commit(
             f"Erinnerung: {event.topic} am {starts:%d.%m.%Y} um {starts:%H:%M} Uhr",
             f"Sie sind zum Austausch „{event.topic}“ angemeldet.\n"
             f"Beginn: {starts:%d.%m.%Y, %H:%M} Uhr ({event.duration_minutes} Minuten)\n"
