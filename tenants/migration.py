@@ -37,6 +37,9 @@ atomic (e.g. `CREATE INDEX CONCURRENTLY`).
 It relies on one PostgreSQL database that holds every schema: one statement reads all schemas'
 migration records, and any connection can switch to any schema. On a sharded cluster (Citus,
 see the README) `applied_migrations` and `_replay` are the places that would have to go per node.
+
+Long because the executor is one unit that is read as a whole: which operations may be replayed,
+how the plan is recorded in the first schema, and how the others get it in their transactions.
 """
 
 from __future__ import annotations
