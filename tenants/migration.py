@@ -1,9 +1,5 @@
 """`migrate` for hundreds of municipality schemas: Django runs the plan once, the SQL is replayed.
 
-Long because the executor's steps (grouping schemas, recording the plan's SQL, replaying it,
-the per-schema data migrations and Django's post_migrate duties) share one transaction per schema
-and read best in one place.
-
 django-tenants' standard executor runs Django's whole `migrate` command in every schema in turn:
 the system checks, the migration graph, the project state rendered anew, and the post_migrate
 handlers, even when there is nothing to apply (about 0.1 s per schema here, 49 s at 420). This
