@@ -1,6 +1,10 @@
 """A municipality's answers: the autosave of one answer, import, submit and reopen.
 
 The autosave (`answer_save`) is the hot path; see `rawsql` for why it speaks SQL.
+
+Long because saving, importing, submitting and reopening share one locking order on the
+assessment and write the audit trail alongside; read together they show that no save slips past a
+submission.
 """
 
 from __future__ import annotations
