@@ -12,24 +12,27 @@ import hashlib
 import io
 import json
 import logging
+import threading
 import uuid
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_tenants.utils import get_public_schema_name
 
 from izd import jobs
 from izd.models import Document
-from izd.pdf import RenderSpec, render_pdf
+from izd.pdf import RenderSpec, SharedPart, render_pdf
 from izd.schemas import current_schema
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ def context_hash(spec: RenderSpec) -> str:
         "attachments": [(n, hashlib.sha256(c).hexdigest(), m) for n, c, m in spec.attachments],
         "variant": spec.pdf_variant,
         "postprocess": _callable_name(spec.postprocess),
+        "shared": [shared_key(part) for part in spec.shared_parts],
     }
     encoded = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
@@ -188,6 +192,81 @@ def documents_request(
     Document.objects.bulk_create(rows, batch_size=500)
     jobs.dispatch_batch_after_commit([d for d in rows if d.status == Document.Status.PENDING])
     return rows
+
+
+# --- shared parts (worker side) -------------------------------------------------------------
+#
+# A part that every document of a batch carries (the papers' Kostenbeteiligung annex, 420 rows
+# at state scale) is typeset once, stored as a document of its own kind in the public schema,
+# and joined to each document (izd.pdf_join). The first worker that needs it renders it while
+# holding a transaction-level advisory lock on its key; the others wait for that and read it.
+
+_PART_BYTES: OrderedDict[str, bytes] = OrderedDict()
+_PART_BYTES_LOCK = threading.Lock()
+KEPT_PART_BYTES = 4
+
+
+def shared_key(part: SharedPart) -> str:
+    return context_hash(part.spec)
+
+
+def _stored_part(kind: str, key: str) -> bytes | None:
+    stored = (
+        Document.objects.filter(kind=kind, fingerprint=key, status=Document.Status.DONE)
+        .exclude(file="")
+        .order_by("-pk")
+        .first()
+    )
+    if stored is None:
+        return None
+    try:
+        with stored.file.open("rb") as handle:
+            content = handle.read()
+    except OSError:  # the file is gone (cleaned up): typeset it again
+        return None
+    return content if hashlib.sha256(content).hexdigest() == stored.sha256 else None
+
+
+def shared_part_pdf(part: SharedPart) -> bytes:
+    """The part's PDF: from this process's memory, else from storage, else typeset now (once,
+    whichever worker comes first) and stored."""
+    key = shared_key(part)
+    with _PART_BYTES_LOCK:
+        content = _PART_BYTES.get(key)
+    if content is None:
+        content = _stored_part(part.kind, key) or _render_part(part, key)
+        with _PART_BYTES_LOCK:
+            _PART_BYTES[key] = content
+            while len(_PART_BYTES) > KEPT_PART_BYTES:
+                _PART_BYTES.popitem(last=False)
+    return content
+
+
+@transaction.atomic
+def _render_part(part: SharedPart, key: str) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key[:15], 16)])
+    content = _stored_part(part.kind, key)  # typeset meanwhile by another worker
+    if content is not None:
+        return content
+    content = render_pdf(part.spec)
+    document = Document(
+        kind=part.kind,
+        schema_name=get_public_schema_name(),
+        title=part.spec.title,
+        filename=part.spec.filename,
+        fingerprint=key,
+        input_hash=key,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        sha512=hashlib.sha512(content).hexdigest(),
+        status=Document.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+    )
+    document.file.save(part.spec.filename, ContentFile(content), save=False)
+    document.save()
+    return content
 
 
 # --- the three steps (worker side) ----------------------------------------------------------
