@@ -29,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_tenants.utils import get_public_schema_name
+from psycopg.types.json import Jsonb
 
 from izd import jobs
 from izd.models import Document
@@ -151,6 +152,37 @@ def _check_lengths(rows: list[Document]) -> None:
             raise DocumentError(f"Zu lang für ein Dokument ({name}): {too_long[0][:80]} …")
 
 
+def _insert(rows: list[Document]) -> None:
+    """Insert the rows in one statement, a column at a time (`unnest` of one array per column)
+    and set their ids: what bulk_create does, without preparing 10,000 values one by one (a
+    third of a 420-document batch request's time)."""
+    now = timezone.now()
+    for row in rows:
+        row._state.adding = False  # saved below, as bulk_create would mark them
+        row.created_at = now  # auto_now_add
+    fields = [f for f in Document._meta.concrete_fields if not f.primary_key]
+    arrays: list[Any] = []
+    for f in fields:
+        values = [getattr(row, f.attname) for row in rows]
+        if f.name == "params":
+            values = [Jsonb(v) for v in values]
+        elif f.name == "file":
+            values = [v.name or "" for v in values]
+        arrays.append(values)
+    table = connection.ops.quote_name(Document._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    casts = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM unnest({casts}) "  # noqa: S608 (model names)
+            f"WITH ORDINALITY AS u({columns}, n) ORDER BY n RETURNING id",
+            arrays,
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+
+
 @transaction.atomic
 def documents_request(
     *, wanted: Sequence[Wanted], created_by_id: int | None, batch: uuid.UUID
@@ -189,7 +221,7 @@ def documents_request(
             document.finished_at = now
         rows.append(document)
     _check_lengths(rows)
-    Document.objects.bulk_create(rows, batch_size=500)
+    _insert(rows)
     jobs.dispatch_batch_after_commit([d for d in rows if d.status == Document.Status.PENDING])
     return rows
 

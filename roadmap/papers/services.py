@@ -931,7 +931,11 @@ def batch_state(year: int, papers: list[Paper]) -> BatchState:
                 following.fingerprint if following else None,
                 settings.KREIS_NAME,
                 _templates_hash(),
-                sorted({repr(_row_values(p.template)) for p in papers}),
+                # each template once (420 papers share one or two)
+                sorted(
+                    repr(_row_values(t))
+                    for t in {p.template_id: p.template for p in papers}.values()
+                ),
             )
         ).encode()
     ).hexdigest()
