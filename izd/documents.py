@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -131,7 +132,8 @@ def _reusable(wanted: Sequence[Wanted]) -> dict[str, Document]:
     found = (
         Document.objects.filter(
             kind__in={w.kind for w in wanted},
-            fingerprint__in=prints,
+            # one array parameter: 420 placeholders cost psycopg more than the query itself
+            fingerprint__in=RawSQL("SELECT unnest(%s::varchar[])", [prints]),
             status=Document.Status.DONE,
         )
         .exclude(file="")
