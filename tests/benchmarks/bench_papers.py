@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_papers")
 
 import django
@@ -110,7 +110,7 @@ def _best(runs: int, call: object) -> float:
 
 def _ready(log: Path, timeout: float = 120) -> None:
     """Until the worker's pool answers a ping (so the clock does not count its start)."""
-    from izd.celery import app
+    from config.celery import app
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
