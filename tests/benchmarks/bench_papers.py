@@ -20,6 +20,7 @@ import platform
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -121,7 +122,7 @@ def _ready(log: Path, timeout: float = 120) -> None:
     raise TimeoutError(log.read_text(errors="replace")[-2000:])
 
 
-def _wait(batch: object, timeout: float = 3600) -> list[Document]:
+def _wait(batch: uuid.UUID, timeout: float = 3600) -> list[Document]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         documents = list(Document.objects.filter(batch=batch))
