@@ -1,5 +1,10 @@
 """Reads of cost sharing. Everything comes from the public schema (the read model included):
-a year's allocation is a handful of queries, whatever the number of members."""
+a year's allocation is a handful of queries, whatever the number of members.
+
+Long because it is the app's whole read API across the boundary (year-level reads, frozen versions,
+comparisons, usage), and the year-level reads share one cache per request (`shared_year_reads`);
+the sections below keep the parts apart.
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,9 @@ A notice whose total is negative (a correction that lowers an earlier share by m
 due now) becomes a credit note (type 381): the same lines with their signs turned, a positive
 amount that the centre pays back. Both syntaxes are built from one `EInvoice`, so they never
 disagree; tests/einvoice_rules.py runs the official rules on both.
+
+Long because the XRechnung (EN 16931, UBL) of one notice is written element by element in the order
+the standard prescribes; splitting it would scatter one document's structure.
 """
 
 from __future__ import annotations

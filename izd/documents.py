@@ -4,6 +4,10 @@ task stores them with their checksums.
 Apps register a builder per document kind in their AppConfig.ready(). The builder runs in the
 Celery worker, in the schema the request was sent from, and reads only ids from
 `document.params`, so it always renders what is committed, never a stale instance.
+
+Long because it is the one document flow every app uses: the builder registry, the requests on the
+web side, the three steps in the worker and the status and download answers all move the same
+`Document` through its states, and a reader follows that state machine in one file.
 """
 
 from __future__ import annotations

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -107,3 +112,10 @@ class ErrorPageMiddleware:
             if header in response:
                 page[header] = response[header]
         return page
+
+
+def validation_message(error: ValidationError) -> str:
+    """One German text from a model's ValidationError, for the page that refused the write."""
+    if hasattr(error, "message_dict"):
+        return " ".join(message for messages in error.message_dict.values() for message in messages)
+    return " ".join(error.messages)

@@ -3,6 +3,10 @@
 A service request lives in its municipality's schema; every write of it also updates the public
 read model `RequestSummary` in the same transaction (search_path is "<tenant>, public"). A write
 by the Kreis switches to that one municipality's schema for the tenant row.
+
+Long because it holds the writes of roadmap's four parts (catalogue, requests with their workflow
+and read model, measures, target picture), each short and behind its own section rule; the request
+workflow and its read-model projection must stay in one transaction per write.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from izd.errors import validation_message
 from izd.schemas import tenant_schema
 from roadmap import workflow
 from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
@@ -33,12 +38,6 @@ class RoadmapError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def _first_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for messages in error.message_dict.values() for m in messages)
-    return " ".join(error.messages)
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -126,7 +125,7 @@ def service_request_create(
         try:
             request.full_clean()
         except ValidationError as error:
-            raise RoadmapError(_first_message(error), 400) from error
+            raise RoadmapError(validation_message(error), 400) from error
         request.save()
         StatusChange.objects.create(
             request=request, from_status="", to_status=RequestStatus.SUBMITTED,
@@ -301,7 +300,7 @@ def comment_add(
         try:
             comment.full_clean()
         except ValidationError as error:
-            raise RoadmapError(_first_message(error), 400) from error
+            raise RoadmapError(validation_message(error), 400) from error
         comment.save()
         service = _service_name(request.service_id)
         if by_kreis:
@@ -376,7 +375,7 @@ def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | No
     try:
         measure.full_clean()
     except ValidationError as error:
-        raise RoadmapError(_first_message(error), 400) from error
+        raise RoadmapError(validation_message(error), 400) from error
     municipalities = list(Municipality.objects.members().filter(pk__in=data.municipality_ids))
     if len(municipalities) != len(set(data.municipality_ids)):
         raise RoadmapError("Eine der gewählten Kommunen gibt es nicht.", 400)
@@ -431,7 +430,7 @@ def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
         try:
             entry.full_clean()
         except ValidationError as error:
-            raise RoadmapError(_first_message(error), 400) from error
+            raise RoadmapError(validation_message(error), 400) from error
         entry.save()
         changed += 1
     return changed

@@ -28,6 +28,9 @@ that point to the municipality with ``on_delete=PROTECT`` are the Kreis' records
 decision papers), so they stay, with their Beratungsfolge and their documents; so does the
 municipality's row, marked as offboarded, which they need. Importing the archive into the same
 portal then re-uses that row and those records.
+
+Long because export, import and offboarding share one archive format (manifest, members, checksums,
+the order of the models) and must stay in step: a change to the format is made in this one file.
 """
 
 from __future__ import annotations

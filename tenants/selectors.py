@@ -168,6 +168,16 @@ def invitations_open(*, municipality: Municipality | None = None) -> QuerySet[In
     return invitations.order_by("-expires_at", "email")
 
 
+def first_digital_officer(municipality: Municipality) -> User | None:
+    """One of the municipality's digital officers (the demo data acts as them), or None."""
+    membership = (
+        Membership.objects.filter(municipality=municipality, role=Membership.Role.DIGITAL_OFFICER)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
+
+
 def invitations_search(invitations: QuerySet[Invitation], text: str) -> QuerySet[Invitation]:
     return invitations.filter(Q(email__icontains=text) | Q(municipality__name__icontains=text))
 

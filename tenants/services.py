@@ -1,4 +1,9 @@
-"""Writes about municipalities, people and their roles."""
+"""Writes about municipalities, people and their roles.
+
+Long because it holds the writes about municipalities (onboarding, CSV import, updates) and about
+people (roles, removals, invitations, accounts); the people rules are gathered on purpose, so that
+every page and caller applies the same ones.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from django_tenants.utils import schema_exists
 
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
+from tenants.inputs import MunicipalityData
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
 from tenants.selectors import portal_url
 
@@ -73,19 +79,6 @@ def tenant_template_ensure(
         # A new template has nothing yet; the municipalities have every other app's tables.
         migrate()
     migrate(*[arg for arg in (app_label, migration_name) if arg])
-
-
-@dataclass(frozen=True)
-class MunicipalityData:
-    name: str
-    ags: str
-    population: int
-    population_date: date
-    slug: str = ""
-    leitweg_id: str = ""
-    street: str = ""
-    postal_code: str = ""
-    city: str = ""
 
 
 @transaction.atomic
@@ -301,20 +294,6 @@ class ImportReport:
         return not self.errors
 
 
-def _row_data(row: ImportRow) -> MunicipalityData:
-    return MunicipalityData(
-        name=row.name,
-        ags=row.ags,
-        population=row.population,
-        population_date=row.population_date,
-        slug=row.slug,
-        leitweg_id=row.leitweg_id,
-        street=row.street,
-        postal_code=row.postal_code,
-        city=row.city,
-    )
-
-
 def _conflicts(rows: list[ImportRow], existing: dict[str, Municipality]) -> list[RowError]:
     """Rows whose subdomain would clash with another municipality or another row."""
     errors: list[RowError] = []
@@ -367,11 +346,9 @@ def municipality_import(*, raw: bytes) -> ImportReport:
 def _import_row(row: ImportRow, existing: dict[str, Municipality], report: ImportReport) -> None:
     try:
         if row.ags in existing:
-            report.updated.append(
-                municipality_update(municipality=existing[row.ags], data=_row_data(row))
-            )
+            report.updated.append(municipality_update(municipality=existing[row.ags], data=row))
         else:
-            report.created.append(municipality_create(data=_row_data(row)))
+            report.created.append(municipality_create(data=row))
     except ValidationError as error:
         error.line = row.line  # type: ignore[attr-defined]
         raise

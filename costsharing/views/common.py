@@ -16,6 +16,7 @@ from costsharing import selectors, services
 from costsharing.allocation import AllocationError
 from costsharing.models import BudgetYear
 from costsharing.xrechnung import EInvoiceError
+from izd.errors import validation_message
 from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
 
@@ -30,7 +31,7 @@ USER_ERRORS = (services.CostsharingError, AllocationError, EInvoiceError, Valida
 
 def error_message(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return services.validation_message(error)
+        return validation_message(error)
     return str(error)
 
 

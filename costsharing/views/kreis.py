@@ -1,5 +1,9 @@
 """Cost sharing on the Kreis domain: budget years, keys, freezing, usage, population, the
-issuer, exports and the notices of all members at once."""
+issuer, exports and the notices of all members at once.
+
+Long because the Kreis' pages of cost sharing cover budget, key, modules, usage, population, freeze
+and notices; every view is thin and they are being moved onto the one document flow of issue 14.
+"""
 
 from __future__ import annotations
 

@@ -2,6 +2,10 @@
 
 Every error a person can fix is a `PaperError` with a German message; nothing is saved or
 rendered half: a batch checks every paper before it requests a single document.
+
+Long because it still holds the paper context, the rendering and the batch inputs beside the writes
+of the papers; they move out with the typed year figures and the one document flow of issue 14,
+which other work on the papers is doing now.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from costsharing.figures import YearFigures
 from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.documents import Wanted, document_request, documents_request, new_batch
+from izd.errors import validation_message
 from izd.models import Document
 from izd.pdf import templates_fingerprint
 from izd.schemas import tenant_schema
@@ -1019,9 +1024,3 @@ def paper_fingerprint(paper: Paper, state: BatchState) -> str:
         state.consultations[paper.pk],  # the member's billing data are in the year's figures
     )
     return hashlib.sha256(repr(payload).encode()).hexdigest()
-
-
-def validation_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(f"{' '.join(messages)}" for messages in error.message_dict.values())
-    return " ".join(error.messages)

@@ -4,6 +4,9 @@ render.
 Errors a person can fix come back as a German message with a 4xx status and change nothing:
 400 for bad input (including a paper that cannot be made), 404 for a paper that is not there
 or not the visitor's municipality's, 409 for a document that is not finished yet.
+
+Long because the papers' views serve templates, papers, numbering, the committee calendar,
+decisions and the batch; they are being rewritten onto the one document flow of issue 14.
 """
 
 from __future__ import annotations

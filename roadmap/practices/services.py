@@ -4,6 +4,10 @@ exchange events with their reminders.
 
 E-mails are sent after the transaction commits, so nobody is told of a change that was rolled
 back.
+
+Long because the exchange has six kinds of writes (practices and versions, review, attachments,
+adoptions, questions, events) that share one review state machine and send their e-mails after the
+commit through the same helpers.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.db.models import Value
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
+from izd.errors import validation_message
 from roadmap import services as roadmap_services
 from roadmap.models import Measure, RequestSummary
 from roadmap.practices import attachments
@@ -51,17 +56,11 @@ class PracticeError(Exception):
         self.status = status
 
 
-def _first_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for messages in error.message_dict.values() for m in messages)
-    return " ".join(error.messages)
-
-
 def _clean(instance: object, exclude: list[str] | None = None) -> None:
     try:
         instance.full_clean(exclude=exclude)  # type: ignore[attr-defined]
     except ValidationError as error:
-        raise PracticeError(_first_message(error), 400) from error
+        raise PracticeError(validation_message(error), 400) from error
 
 
 def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:

@@ -3,6 +3,10 @@
 Municipality subdomain: find, describe and adopt practices, ask questions, register for events.
 Kreis domain: the centre's review, its own practices, the adoption matrix and the events; and
 the public pages (list, detail, Atom feed) that anyone may read without signing in.
+
+Long because one page of the exchange is served to up to three audiences (municipality subdomain,
+Kreis domain, public) by thin wrappers around one implementation per feature, so a split per
+audience would separate each wrapper from the code it calls; the sections below are the features.
 """
 
 from __future__ import annotations

@@ -16,14 +16,12 @@ generated fixture `tests/scale.py` (Hessen's population sizes). Measures per siz
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -37,7 +35,6 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from costsharing import services as costsharing_services  # noqa: E402
 from costsharing.selectors import shared_year_reads  # noqa: E402
 from izd import documents as izd_documents  # noqa: E402
 from izd.models import Document  # noqa: E402
@@ -47,6 +44,10 @@ from roadmap.papers import builders, services  # noqa: E402
 from roadmap.papers.models import Paper, PaperTemplate  # noqa: E402
 from tenants.services import kreis_ensure  # noqa: E402
 from tests import scale  # noqa: E402
+from tests.benchmarks.database import (  # noqa: E402
+    bench_database,
+    budget_year_by_base_and_population,
+)
 from tests.workers import own_queue, worker  # noqa: E402
 
 SIZES = tuple(int(a) for a in sys.argv[1:]) or (29, 420)
@@ -70,20 +71,7 @@ def _setup() -> PaperTemplate:
 
 
 def _year(year: int, members: int, prefix: str, template: PaperTemplate) -> None:
-    budget = costsharing_services.budget_year_create(year=year)
-    costsharing_services.staff_line_add(
-        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
-    )
-    costsharing_services.allocation_key_save(
-        budget_year=budget,
-        name="Schlüssel",
-        base=Decimal(40),
-        population=Decimal(60),
-        usage=Decimal(0),
-        modules=Decimal(0),
-        population_date=date(year - 1, 12, 31),
-        activate=True,
-    )
+    budget_year_by_base_and_population(year)
     towns = scale.members(members, prefix=prefix, joined=date(year, 1, 1), domains=False)
     scale.papers(towns, year, template)
 
@@ -196,8 +184,7 @@ def _show(value: float | str) -> str:
 
 
 def main() -> None:
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database():
         template = _setup()
         results = {}
         with tempfile.TemporaryDirectory() as folder:
@@ -219,12 +206,7 @@ def main() -> None:
                 ratio = f"{b / a:.1f} ×" if isinstance(a, float) and isinstance(b, float) else ""
                 print(f"| {label} | {_show(a)} | {_show(b)} | {ratio} |")
         print()
-        print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
         print(f"Last (1/5/15 min): {os.getloadavg()}")
-    finally:
-        activate_public()
-        connection.close()
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":
