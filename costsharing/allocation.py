@@ -52,6 +52,8 @@ from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded
 from fractions import Fraction
 from functools import partial
 
+from izd.exceptions import PortalError
+
 __all__ = [
     "AllocationError",
     "AllocationResult",
@@ -76,7 +78,7 @@ COMPONENT_LABELS = {
 }
 
 
-class AllocationError(ValueError):
+class AllocationError(PortalError):
     """The input cannot be allocated; the message is German and meant for the user."""
 
 

@@ -41,17 +41,18 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd.exceptions import PortalError
 from izd.pdf import templates_fingerprint
 from izd.schemas import current_schema
 from tenants.models import Municipality, User
 
 
-class CostsharingError(ValueError):
+class CostsharingError(PortalError):
     """A change that cannot be made; the message is German and meant for the user."""
 
 
 class FrozenYearError(CostsharingError):
-    pass
+    status = 409
 
 
 def _ensure_changeable(budget_year: BudgetYear) -> None:

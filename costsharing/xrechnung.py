@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from costsharing.computation import ZERO
+from izd.exceptions import PortalError
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -50,8 +51,10 @@ INSTRUMENT_NOT_DEFINED = "1"  # UNTDID 4461: the centre pays a refund to the mem
 REFUND_MEANS = "Überweisung durch das Zentrum"  # BT-82 Payment means text
 
 
-class EInvoiceError(ValueError):
+class EInvoiceError(PortalError):
     """No e-invoice can be made; the message is German and meant for the treasurer."""
+
+    status = 422
 
 
 @dataclass(frozen=True)

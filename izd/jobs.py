@@ -34,6 +34,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from izd.exceptions import PortalError
 from izd.models import Document
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ Status = Document.Status
 SEND_BATCH = 200
 
 
-class JobError(ValueError):
+class JobError(PortalError):
     """A job cannot be changed as asked; the message is shown to the user."""
 
 

@@ -31,6 +31,10 @@ def service_list(*, open_only: bool = False) -> QuerySet[Service]:
     return services.filter(is_open=True) if open_only else services
 
 
+def service_get(service_id: int) -> Service | None:
+    return Service.objects.filter(pk=service_id).first()
+
+
 def service_names() -> dict[int, str]:
     return dict(Service.objects.values_list("pk", "name"))
 
@@ -186,6 +190,23 @@ def measure_list(municipality: Municipality | None = None) -> QuerySet[Measure]:
 
 def measure_get(measure_id: int) -> Measure | None:
     return Measure.objects.filter(pk=measure_id).first()
+
+
+@dataclass(frozen=True)
+class MeasureLinks:
+    """What a measure is linked to, by id: its municipalities, requests and prerequisites."""
+
+    municipality_ids: list[int]
+    request_ids: list[int]
+    depends_on_ids: list[int]
+
+
+def measure_links(measure: Measure) -> MeasureLinks:
+    return MeasureLinks(
+        municipality_ids=list(measure.municipalities.values_list("pk", flat=True)),
+        request_ids=list(measure.requests.values_list("pk", flat=True)),
+        depends_on_ids=list(measure.depends_on.values_list("pk", flat=True)),
+    )
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from izd.errors import validation_message
+from izd.exceptions import PortalError
+from izd.mail import mail_after_commit
 from izd.schemas import tenant_schema
 from roadmap import workflow
 from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
@@ -31,13 +32,8 @@ from roadmap.municipal.models import Comment, ServiceRequest, StatusChange
 from tenants.models import KreisRole, Municipality, User
 
 
-class RoadmapError(Exception):
+class RoadmapError(PortalError):
     """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -188,12 +184,6 @@ def _requester_email(request: ServiceRequest) -> str | None:
     )
 
 
-def _mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:
-    if not recipients:
-        return
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
-
-
 def _service_name(service_id: int) -> str:
     return Service.objects.filter(pk=service_id).values_list("name", flat=True).first() or ""
 
@@ -274,7 +264,7 @@ def _notify_status(
     if reason:
         lines += ["", f"Begründung: {reason}"]
     lines += ["", "Die Anfrage und alle Kommentare finden Sie im IZD-Portal unter Leistungen."]
-    _mail_after_commit(
+    mail_after_commit(
         f"Leistungsanfrage „{service}“: {workflow.label(request.status)}",
         "\n".join(lines),
         [email],
@@ -312,7 +302,7 @@ def comment_add(
                     kreis_roles__role=KreisRole.Role.COORDINATOR, is_active=True
                 ).values_list("email", flat=True)
             )
-        _mail_after_commit(
+        mail_after_commit(
             f"Neuer Kommentar zur Leistungsanfrage „{service}“ ({municipality.name})",
             f"{user} schreibt:\n\n{text}\n\nAntworten Sie im IZD-Portal.",
             recipients,

@@ -59,6 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from izd.exceptions import PortalError
 from izd.schemas import activate_public, tenant_schema
 from tenants.models import Domain, Municipality, User
 
@@ -82,7 +83,7 @@ USER_FIELDS = [
 MAX_MEMBER_SIZE = 512 * 1024 * 1024
 
 
-class ArchiveError(Exception):
+class ArchiveError(PortalError):
     """The archive cannot be written or restored; the message is German and says why."""
 
 

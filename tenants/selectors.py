@@ -58,6 +58,11 @@ def municipality_by_slug(slug: str) -> Municipality:
     return Municipality.objects.members().get(slug=slug)
 
 
+def member_by_slug(slug: str) -> Municipality | None:
+    """The member with this slug; None for an empty or unknown one."""
+    return Municipality.objects.members().filter(slug=slug).first() if slug else None
+
+
 def kreis_tenant() -> Municipality:
     return Municipality.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)
 

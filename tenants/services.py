@@ -15,13 +15,13 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from izd.mail import mail_after_commit
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
 from tenants.inputs import MunicipalityData
@@ -199,10 +199,7 @@ def _invitation_mail(invitation: Invitation, *, invited_by: User | None) -> None
         "step": step,
         "link": link,
     }
-    recipient = invitation.email
-    transaction.on_commit(
-        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [recipient])
-    )
+    mail_after_commit(_("Einladung in das IZD-Portal"), message, [invitation.email])
 
 
 @transaction.atomic
@@ -418,7 +415,7 @@ def _keeps_an_officer(membership: Membership) -> None:
 
 def _notify(user_email: str, subject: str, body: str) -> None:
     text = _("Guten Tag,\n\n%(body)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal") % {"body": body}
-    transaction.on_commit(lambda: send_mail(subject, text, None, [user_email]))
+    mail_after_commit(subject, text, [user_email])
 
 
 @transaction.atomic

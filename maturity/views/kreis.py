@@ -88,9 +88,7 @@ def campaign_detail(request: PortalRequest, campaign_id: int) -> HttpResponse:
 
 
 def _kreis_action_failed(request: PortalRequest, error: services.MaturityError) -> HttpResponse:
-    return render(
-        request, "maturity/error.html", {"message": " ".join(error.messages)}, status=error.status
-    )
+    return render(request, "error.html", {"message": " ".join(error.messages)}, status=error.status)
 
 
 @require_POST

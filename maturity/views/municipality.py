@@ -114,11 +114,11 @@ def _answer_error(
 ) -> HttpResponse:
     """Show a refused save next to its question (htmx) or on the page (plain form)."""
     if participation is None or question_id is None:
-        return render(request, "maturity/error.html", {"message": message}, status=status)
+        return render(request, "error.html", {"message": message}, status=status)
     structure = selectors.model_structure(participation.campaign.model_version_id)
     dimension = structure.dimension_of(question_id)
     if dimension is None:
-        return render(request, "maturity/error.html", {"message": message}, status=status)
+        return render(request, "error.html", {"message": message}, status=status)
     context = _dimension_context(request, participation, dimension.key)
     row = next(r for r in context["rows"] if r.question.id == question_id)
     if posted is not None:

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from costsharing import selectors as costsharing_selectors
 from costsharing.figures import ShareRow, YearFigures
-from roadmap.papers.models import Consultation, Paper, PaperTemplate
+from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
 from tenants.models import Municipality
 
 ZERO = Decimal("0.00")
@@ -33,6 +33,18 @@ class FiguresMissing(ValueError):
 
 def template_list() -> QuerySet[PaperTemplate]:
     return PaperTemplate.objects.order_by("name")
+
+
+def numbering_schemes() -> list[NumberingScheme]:
+    return list(NumberingScheme.objects.all())
+
+
+def consultations_of(paper: Paper) -> list[Consultation]:
+    return list(paper.consultations.select_related("committee"))
+
+
+def consultation_of(paper: Paper, consultation_id: int) -> Consultation | None:
+    return paper.consultations.filter(pk=consultation_id).first()
 
 
 def template_get(template_id: int) -> PaperTemplate | None:

@@ -29,6 +29,7 @@ from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.documents import Wanted, document_request, documents_request, new_batch
 from izd.errors import validation_message
+from izd.exceptions import PortalError
 from izd.models import Document
 from izd.pdf import templates_fingerprint
 from izd.schemas import tenant_schema
@@ -47,7 +48,7 @@ KIND = "papers.beschlussvorlage"
 TEMPLATE_NAME = "papers/pdf/beschlussvorlage.html"
 
 
-class PaperError(ValueError):
+class PaperError(PortalError):
     """A paper cannot be made or changed as asked; the message is shown to the user."""
 
 
