@@ -1,4 +1,5 @@
-"""The notice of a member's share (Bescheid über die Kostenbeteiligung) as a plain context.
+"""The notice of a member's share (Bescheid über die Kostenbeteiligung): a presenter of the
+year's typed figures (costsharing.figures) as the template context.
 
 Lines of the notice for year Y:
 
@@ -22,9 +23,10 @@ from typing import Any
 from django.utils import timezone
 
 from costsharing import selectors
-from costsharing.allocation import AllocationError, format_eur
-from costsharing.computation import ROUNDING_RULE, ZERO, YearAllocation, explain
-from costsharing.models import AllocationLine, AllocationVersion
+from costsharing.allocation import AllocationError
+from costsharing.computation import ROUNDING_RULE, YearAllocation
+from costsharing.figures import BackCharge, Component, MemberShare, YearFigures
+from costsharing.models import AllocationLine
 from izd.legal_defaults import NOTICE_LEGAL_NOTE
 from tenants.models import Municipality
 
@@ -37,99 +39,26 @@ class HistoryEntry:
     status: str
 
 
-def _component_table(allocation: YearAllocation, municipality_id: int) -> list[dict[str, Any]]:
-    row = allocation.row_for(municipality_id)
-    return explain(allocation, row) if row is not None else []
-
-
-def _current(
-    municipality_id: int, year: int
-) -> tuple[YearAllocation | None, bool, str, AllocationVersion | None]:
-    """The allocation whose share is the current line, whether it is provisional, a note."""
-    budget_year = selectors.year_get(year)
-    if budget_year is None:
-        return None, False, f"Für {year} ist noch kein Haushalt des Zentrums angelegt.", None
-    versions = list(selectors.versions_of(budget_year).order_by("number"))
-    settled_here = [v for v in versions if v.settle_in_year == year]
-    if settled_here:
-        version = settled_here[-1]
-        return selectors.allocation_of_version(version), False, "", version
-    if versions:
-        later = versions[-1].settle_in_year
-        return (
-            None,
-            False,
-            f"Der Anteil für {year} wird mit dem Bescheid für {later} abgerechnet.",
-            None,
-        )
-    try:
-        return selectors.allocation_live(budget_year), True, "", None
-    except AllocationError as error:
-        return None, True, f"Der Anteil für {year} kann noch nicht berechnet werden: {error}", None
-
-
 def year_current(year: int) -> tuple[YearAllocation | None, str]:
     """The allocation the notices of `year` take their current line from, or a German note."""
-    allocation, _provisional, note, _version = _current(0, year)
-    return allocation, note
+    figures = selectors.year_figures(year)
+    return figures.current, figures.note
 
 
-def _back_charges(municipality_id: int, year: int) -> list[dict[str, Any]]:
-    charges = []
-    versions = (
-        AllocationVersion.objects.filter(settle_in_year=year, budget_year__year__lt=year)
-        .select_related("budget_year", "frozen_by")
-        .order_by("budget_year__year", "number")
-    )
-    for version in versions:
-        line = AllocationLine.objects.filter(
-            version=version, municipality_id=municipality_id
-        ).first()
-        previous = (
-            AllocationVersion.objects.filter(
-                budget_year_id=version.budget_year_id, number__lt=version.number
-            )
-            .order_by("-number")
-            .first()
-        )
-        before = ZERO
-        if previous is not None:
-            earlier = AllocationLine.objects.filter(
-                version=previous, municipality_id=municipality_id
-            ).first()
-            before = earlier.payable if earlier else ZERO
-        amount = (line.payable if line else ZERO) - before
-        if not amount:
-            continue
-        for_year = version.budget_year.year
-        if previous is None:
-            label = f"Kostenanteil {for_year} (Nachberechnung, periodenfremd)"
-            note = f"Anteil für {for_year} laut Verteilung Version {version.number}."
-        else:
-            kind = "Nachberechnung" if amount > 0 else "Erstattung"
-            label = f"{kind} {for_year} (Korrektur, periodenfremd)"
-            note = (
-                f"Unterschied zwischen Version {version.number} und Version "
-                f"{previous.number} der Verteilung {for_year}: {format_eur(before)} → "
-                f"{format_eur(line.payable if line else ZERO)}."
-            )
-        components = (
-            _component_table(selectors.allocation_of_version(version), municipality_id)
-            if previous is None and line is not None
-            else []
-        )
-        charges.append(
-            {
-                "label": label,
-                "year": for_year,
-                "amount": amount,
-                "kind": "back_charge",
-                "version": version.number,
-                "note": note,
-                "components": components,
-            }
-        )
-    return charges
+def _components(components: tuple[Component, ...]) -> list[dict[str, Any]]:
+    return [{"label": c.label, "amount": c.amount, "text": c.text} for c in components]
+
+
+def _back_charge_line(charge: BackCharge) -> dict[str, Any]:
+    return {
+        "label": charge.label,
+        "year": charge.for_year,
+        "amount": charge.amount,
+        "kind": "back_charge",
+        "version": charge.version,
+        "note": charge.note,
+        "components": _components(charge.components),
+    }
 
 
 def notice_number(municipality: Municipality, year: int, versions: list[int]) -> str:
@@ -138,25 +67,33 @@ def notice_number(municipality: Municipality, year: int, versions: list[int]) ->
 
 
 def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
-    """Everything a notice of `municipality` for `year` shows, as plain values."""
-    allocation, provisional, note, version = _current(municipality.pk, year)
-    lines: list[dict[str, Any]] = []
+    """Everything a notice of `municipality` for `year` shows: the template context of the
+    page, the PDF, CSV, XLSX and e-invoice, presented from the year's typed figures."""
+    figures = selectors.year_figures(year)
+    share = figures.member(municipality.pk)
+    return notice_context_of(municipality, figures, share)
+
+
+def notice_context_of(
+    municipality: Municipality, figures: YearFigures, share: MemberShare
+) -> dict[str, Any]:
+    """The notice of one member, from figures already read (a batch reads them once)."""
+    year = figures.year
+    lines: list[dict[str, Any]] = [_back_charge_line(c) for c in share.back_charges]
     components: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
-    row = allocation.row_for(municipality.pk) if allocation else None
-    if allocation is not None and row is None:
-        note = f"Ihre Kommune ist {year} nicht an der Kostenverteilung beteiligt."
-    if allocation is not None and row is not None:
-        components = explain(allocation, row)
+    allocation = figures.current
+    if share.current is not None and allocation is not None:
+        components = _components(share.current.components)
         key = allocation.key
         current = {
-            "months": row.months,
-            "population": row.population,
-            "usage_units": row.usage_units,
-            "modules": [m.name for m in allocation.modules if m.key in row.module_keys],
-            "total": row.total,
-            "grant_credit": row.grant_credit,
-            "payable": row.payable,
+            "months": share.current.months,
+            "population": share.current.population,
+            "usage_units": share.current.usage_units,
+            "modules": list(share.current.module_names),
+            "total": share.current.total,
+            "grant_credit": share.current.grant_credit,
+            "payable": share.current.payable,
             "key_name": key.name,
             "percents": {
                 "base": key.components.base,
@@ -169,29 +106,29 @@ def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
             "gross_cost": allocation.budget.gross_cost,
             "members": len(allocation.rows),
         }
-        lines.append(
+        lines.append(  # chronological: earlier years' back charges first
             {
                 "label": f"Kostenanteil {year}",
                 "year": year,
-                "amount": row.payable,
+                "amount": share.current.payable,
                 "kind": "current",
-                "version": allocation.version,
-                "note": "vorläufige Berechnung" if provisional else "",
+                "version": share.current.version,
+                "note": "vorläufige Berechnung" if share.provisional else "",
                 "components": components,
             }
         )
-    lines = _back_charges(municipality.pk, year) + lines  # chronological: earlier years first
-    versions = [line["version"] for line in lines if line["version"]]
     issuer = selectors.issuer()
-    profile = selectors.profile_of(municipality.pk)
     issued_on = timezone.localdate()
+    billing = share.billing
     return {
         "year": year,
-        "number": notice_number(municipality, year, versions if not provisional else []),
+        "number": notice_number(
+            municipality, year, list(share.versions) if not share.provisional else []
+        ),
         "issued_on": issued_on,
         "due_on": issued_on + timedelta(days=issuer.payment_days if issuer else 30),
-        "provisional": provisional,
-        "note": note,
+        "provisional": share.provisional,
+        "note": share.note,
         "municipality": {
             "id": municipality.pk,
             "name": municipality.name,
@@ -202,10 +139,10 @@ def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
             "city": municipality.city,
         },
         "billing": {
-            "budget_line": profile.budget_line if profile else "",
-            "contact_name": profile.contact_name if profile else "",
-            "contact_email": profile.contact_email if profile else "",
-            "contact_phone": profile.contact_phone if profile else "",
+            "budget_line": billing.budget_line,
+            "contact_name": billing.contact_name,
+            "contact_email": billing.contact_email,
+            "contact_phone": billing.contact_phone,
         },
         "issuer": _issuer_dict(issuer),
         "legal_note": legal_note_paragraphs(issuer.legal_note if issuer else ""),
@@ -213,8 +150,8 @@ def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
         "components": components,
         "rounding_rule": ROUNDING_RULE,
         "lines": lines,
-        "total": sum((line["amount"] for line in lines), ZERO),
-        "version": version.number if version else None,
+        "total": share.total,
+        "version": figures.current_version,
     }
 
 

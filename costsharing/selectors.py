@@ -16,10 +16,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from costsharing.allocation import AllocationError, KeyComponents
 from costsharing.computation import (
@@ -55,6 +55,9 @@ from costsharing.models import (
 from costsharing.municipal.models import Cooperation, ModuleChoice
 from tenants.models import Municipality
 
+if TYPE_CHECKING:
+    from costsharing.figures import YearFigures
+
 # --------------------------------------------------------------------------- year-level reads
 #
 # A batch of documents (a paper or a notice per member) needs the same year allocation for
@@ -62,7 +65,7 @@ from tenants.models import Municipality
 # and reused by every document built with the same scope in this process; without a scope
 # nothing is shared, so a single document always reads what is committed now.
 
-_YearMemo = dict[tuple[str, int], YearAllocation]
+_YearMemo = dict[tuple[str, int], Any]  # YearAllocation, or costsharing.figures.YearFigures
 _ACTIVE: ContextVar[_YearMemo | None] = ContextVar("costsharing_year_memo", default=None)
 _SHARED: dict[str, tuple[float, _YearMemo]] = {}
 _SHARED_LOCK = threading.Lock()
@@ -98,14 +101,22 @@ def shared_year_reads(scope: str | None) -> Iterator[None]:
         _ACTIVE.reset(token)
 
 
-def _memoised(key: tuple[str, int], read: Callable[[], YearAllocation]) -> YearAllocation:
+T = TypeVar("T")
+
+
+def _memoised(key: tuple[str, int], read: Callable[[], T]) -> T:
     memo = _ACTIVE.get()
     if memo is None:
         return read()
     found = memo.get(key)
     if found is None:
         found = memo[key] = read()
-    return found
+    return cast(T, found)
+
+
+def memoised_figures(year: int, read: Callable[[], T]) -> T:
+    """A year's figures (costsharing.figures), read once inside a `shared_year_reads` block."""
+    return _memoised(("figures", year), read)
 
 
 def years() -> QuerySet[BudgetYear]:
@@ -479,3 +490,25 @@ def member_municipalities() -> QuerySet[Municipality]:
 
 def profile_of(municipality_id: int) -> MemberProfile | None:
     return MemberProfile.objects.filter(municipality_id=municipality_id).first()
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def year_figures(year: int) -> YearFigures:
+    """Every member's figures of `year` as typed values (costsharing.figures): what notices,
+    exports, e-invoices and the decision papers present. Read once per `shared_year_reads`."""
+    from costsharing.figures import year_figures as read
+
+    return read(year)
+
+
+def member_ids_of_year(year: int) -> list[int]:
+    """The municipalities whose membership overlaps `year` (joined by its end, not left
+    before its start)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return list(
+        MemberProfile.objects.filter(joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+        .values_list("municipality_id", flat=True)
+    )

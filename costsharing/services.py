@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from costsharing import selectors
-from costsharing.allocation import KeyComponents, validate_components
+from costsharing.allocation import AllocationError, KeyComponents, validate_components
 from costsharing.computation import YearAllocation, months_in_year
 from costsharing.models import (
     AllocationKey,
@@ -884,42 +884,31 @@ def notices_render_batch(*, budget_year: BudgetYear, user: User | None) -> uuid.
     reuses its finished PDF at once. Raises AllocationError where the year cannot be computed.
     """
     from costsharing.documents import NOTICE_KIND, notice_filename, notice_params, notice_title
-    from costsharing.notices import year_current
     from izd.documents import Wanted, documents_request, new_batch
 
     year = budget_year.year
     with selectors.shared_year_reads(None):
-        allocation = selectors.allocation_current(budget_year)
-        current, note = year_current(year)
-    versions = list(
-        AllocationVersion.objects.order_by("pk").values_list(
-            "pk", "number", "budget_year_id", "settle_in_year"
-        )
-    )
+        figures = selectors.year_figures(year)
+    if figures.standing is None:
+        raise AllocationError(figures.standing_error)
     issuer = selectors.issuer()
-    # repr of the frozen dataclasses: deterministic, and far cheaper than JSON of every row
+    # Everything the year's notices are made of: the figures' own fingerprint covers the
+    # allocations, the versions settled and every member's billing data.
     year_hash = repr(
         (
-            current if current else note,
-            versions,
+            figures.fingerprint,
             _row_values(issuer) if issuer else None,
             timezone.localdate(),  # the notice is dated the day it is made
             _notice_templates_hash(),
         )
     )
-    ids = [row.municipality_id for row in allocation.rows]
+    ids = [row.municipality_id for row in figures.standing.rows]
     municipalities = Municipality.objects.in_bulk(ids)
-    profiles = {p.municipality_id: p for p in MemberProfile.objects.filter(municipality_id__in=ids)}
     schema = current_schema()
     wanted = []
-    for row in allocation.rows:
+    for row in figures.standing.rows:
         municipality = municipalities[row.municipality_id]
-        profile = profiles.get(row.municipality_id)
-        payload = [
-            year_hash,
-            _row_values(municipality),
-            _row_values(profile) if profile else None,
-        ]
+        payload = [year_hash, _row_values(municipality)]
         wanted.append(
             Wanted(
                 kind=NOTICE_KIND,

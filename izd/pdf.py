@@ -22,6 +22,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from izd.pdf_accessibility import finish_accessible_pdf
+from izd.pdf_join import join_pdfs
 
 # The documents' base URL: relative paths in templates resolve to it, and only it is served.
 STATIC_BASE = "https://izd-portal.invalid/static/"
@@ -70,6 +71,18 @@ class RenderSpec:
     # Applied to the rendered bytes (e.g. to make a Factur-X invoice of them); its qualified
     # name goes into the document's input hash, its inputs must be in `context`.
     postprocess: Callable[[bytes], bytes] | None = None
+    # Pages that many documents share (a batch's annex): typeset once, stored, and joined
+    # after this document's own pages by render_pdf (stored by izd.documents.shared_part_pdf).
+    shared_parts: list[SharedPart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SharedPart:
+    """A part that is the same for many documents: `kind` names it among the stored documents,
+    `spec` says how to typeset it (its context hash is its key, so an equal part is found)."""
+
+    kind: str
+    spec: RenderSpec
 
 
 # An amount and its currency sign stay on one line in print. A span rather than a no-break
@@ -116,4 +129,10 @@ def render_pdf(spec: RenderSpec) -> bytes:
     content = bytes(pdf)
     if spec.postprocess is not None:
         content = spec.postprocess(content)
-    return finish_accessible_pdf(content)
+    content = finish_accessible_pdf(content)
+    if spec.shared_parts:
+        from izd.documents import shared_part_pdf  # stored parts live in the document table
+
+        parts = [shared_part_pdf(part) for part in spec.shared_parts]
+        content = join_pdfs(content, parts)
+    return content

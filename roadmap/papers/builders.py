@@ -1,16 +1,48 @@
 """The document builder of decision papers (runs in the Celery worker).
 
 Reads only the paper id from `document.params` and builds the plain context with
-`services.paper_context`; the same context drives the browser preview.
+`services.paper_context`; the same context drives the browser preview. The Kostenbeteiligung
+annex (every member's share, the same in every paper of the year) is not typeset with each
+paper: it is a shared part, typeset once and joined to every paper (izd.documents).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+
 from costsharing.selectors import shared_year_reads
 from izd.documents import DocumentError
 from izd.models import Document
-from izd.pdf import RenderSpec
+from izd.pdf import RenderSpec, SharedPart
 from roadmap.papers import selectors, services
+
+ANNEX_KIND = "papers.anlage_kostenbeteiligung"
+ANNEX_TEMPLATE = "papers/pdf/kostenbeteiligung.html"
+
+
+def shares_annex(shares: dict[str, Any]) -> SharedPart:
+    """The annex Kostenbeteiligung of a year: nothing in it depends on the member (its own row
+    is marked in the browser preview only)."""
+    year = shares["year"]
+    rows = [{k: v for k, v in row.items() if k != "own"} for row in shares["rows"]]
+    title = f"Anlage Kostenbeteiligung {year} – {settings.KREIS_NAME}"
+    return SharedPart(
+        kind=ANNEX_KIND,
+        spec=RenderSpec(
+            template_name=ANNEX_TEMPLATE,
+            context={
+                "shares": {**shares, "rows": rows},
+                "header_left": f"Anlage zur Beschlussvorlage: Kostenbeteiligung {year}",
+                "header_right": settings.KREIS_NAME,
+                "footer_left": "Beschlussvorlage – Anlage für alle Mitglieder",
+            },
+            title=title,
+            filename=f"Anlage-Kostenbeteiligung-{year}.pdf",
+            lang="de",
+        ),
+    )
 
 
 def build_paper(document: Document) -> RenderSpec:
@@ -20,15 +52,16 @@ def build_paper(document: Document) -> RenderSpec:
     if document.schema_name != paper.municipality.schema_name:
         raise DocumentError("Die Beschlussvorlage gehört zu einer anderen Kommune.")
     try:
-        # The papers of one batch share the year's allocation: read once per worker process.
+        # The papers of one batch share the year's figures: read once per worker process.
         with shared_year_reads(f"papers:{document.batch}" if document.batch else None):
             context = services.paper_context(paper)
     except services.PaperError as error:
         raise DocumentError(str(error)) from None
     return RenderSpec(
         template_name=services.TEMPLATE_NAME,
-        context=context,
+        context={**context, "shares_joined": True},
         title=services.paper_title(paper),
         filename=services.paper_filename(paper),
         lang="de",
+        shared_parts=[shares_annex(context["shares"])],
     )

@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from costsharing import selectors as costsharing_selectors
-from costsharing.allocation import AllocationError
-from costsharing.models import MemberProfile
-from costsharing.notices import notice_context
+from costsharing.figures import ShareRow, YearFigures
 from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
 from tenants.models import Municipality
 
@@ -113,18 +111,6 @@ class ChargeLine:
 
 
 @dataclass(frozen=True)
-class ShareRow:
-    municipality_id: int
-    name: str
-    ags: str
-    months: int
-    population: int
-    total: Decimal
-    grant_credit: Decimal
-    payable: Decimal
-
-
-@dataclass(frozen=True)
 class MemberFigures:
     """What a paper needs from cost sharing for one member and year."""
 
@@ -165,75 +151,51 @@ def missing_figures(municipality: Municipality, year: int, reason: str = "") -> 
     return FiguresMissing(f"{message} {reason}".strip())
 
 
-def _current_line(notice: dict[str, object]) -> Decimal | None:
-    lines = notice["lines"]
-    assert isinstance(lines, list)
-    for line in lines:
-        if line["kind"] == "current":
-            return Decimal(line["amount"])
-    return None
-
-
 def member_figures(municipality: Municipality, year: int) -> MemberFigures:
     """The member's share for `year` with back charges on their own lines, the share of the
     following year (None where it is not yet known), its budget line and every member's share
     (the attachment Kostenbeteiligung). Raises FiguresMissing."""
-    notice = notice_context(municipality, year)
-    current = _current_line(notice)
-    if current is None:
-        raise missing_figures(municipality, year, str(notice.get("note") or ""))
-    budget_year = costsharing_selectors.year_get(year)
-    if budget_year is None:  # notice_context would not have found a line
-        raise missing_figures(municipality, year)
-    try:
-        allocation = costsharing_selectors.allocation_current(budget_year)
-    except AllocationError as error:
-        raise missing_figures(municipality, year, str(error)) from None
-    following: Decimal | None = None
-    if costsharing_selectors.year_get(year + 1) is not None:
-        following = _current_line(notice_context(municipality, year + 1))
-    back_charges = [
-        ChargeLine(str(line["label"]), int(line["year"]), Decimal(line["amount"]))
-        for line in notice["lines"]
-        if line["kind"] == "back_charge"
-    ]
-    billing = notice.get("billing") or {}
-    assert isinstance(billing, dict)
+    figures = costsharing_selectors.year_figures(year)
+    following = costsharing_selectors.year_figures(year + 1)
+    return member_figures_of(municipality, figures, following if following.budget_exists else None)
+
+
+def member_figures_of(
+    municipality: Municipality, figures: YearFigures, following: YearFigures | None
+) -> MemberFigures:
+    """The paper's figures from the year's (and the following year's) figures read before."""
+    year = figures.year
+    share = figures.member(municipality.pk, explained=False)
+    if share.current is None:
+        raise missing_figures(municipality, year, share.note)
+    if figures.standing is None:
+        raise missing_figures(municipality, year, figures.standing_error)
+    next_share = following.member(municipality.pk, explained=False) if following else None
     return MemberFigures(
         municipality_id=municipality.pk,
         name=municipality.name,
         year=year,
-        current=current,
-        back_charges=back_charges,
-        following=following,
-        budget_line=str(billing.get("budget_line") or ""),
-        net_cost=allocation.budget.net_cost,
-        provisional=bool(notice.get("provisional")),
-        shares=[
-            ShareRow(
-                municipality_id=row.municipality_id,
-                name=row.name,
-                ags=row.ags,
-                months=row.months,
-                population=row.population,
-                total=row.total,
-                grant_credit=row.grant_credit,
-                payable=row.payable,
-            )
-            for row in sorted(allocation.rows, key=lambda r: r.name)
+        current=share.current.payable,
+        back_charges=[
+            ChargeLine(charge.label, charge.for_year, charge.amount)
+            for charge in share.back_charges
         ],
+        following=(
+            next_share.current.payable
+            if next_share is not None and next_share.current is not None
+            else None
+        ),
+        budget_line=share.billing.budget_line,
+        net_cost=figures.standing.budget.net_cost,
+        provisional=share.provisional,
+        shares=list(figures.shares),
     )
 
 
 def year_members(year: int) -> list[Municipality]:
     """The municipalities that take part in cost sharing in `year` (by their membership)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    ids = (
-        MemberProfile.objects.filter(joined_on__lte=end)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
-        .values_list("municipality_id", flat=True)
-    )
-    return list(Municipality.objects.members().filter(pk__in=list(ids)).order_by("name"))
+    ids = costsharing_selectors.member_ids_of_year(year)
+    return list(Municipality.objects.members().filter(pk__in=ids).order_by("name"))
 
 
 # --------------------------------------------------------------------------- attachments

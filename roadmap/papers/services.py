@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from costsharing import selectors as costsharing_selectors
-from costsharing.allocation import AllocationError
+from costsharing.figures import YearFigures
 from costsharing.selectors import year_is_frozen
 from izd import formats
 from izd.audit import recording as audit
@@ -873,7 +873,6 @@ def paper_context(paper: Paper) -> dict[str, Any]:
         paper, "Beschlussvorschlag", paper.resolution_override or template.resolution, values
     )
     attachments = _lines(_substitute(paper, "Anlagen", template.attachments, values))
-    attachments.append(f"Kostenbeteiligung {paper.year} (alle Mitglieder)")
     maturity = roadmap = None
     if paper.include_maturity:
         maturity = selectors.maturity_summary(paper.municipality, paper.year) or {"empty": True}
@@ -881,6 +880,8 @@ def paper_context(paper: Paper) -> dict[str, Any]:
     if paper.include_roadmap:
         roadmap = {"measures": selectors.roadmap_excerpt(paper.municipality)}
         attachments.append("Auszug aus der Roadmap")
+    # Last: the annex that is the same for every member (a batch typesets it once).
+    attachments.append(f"Kostenbeteiligung {paper.year} (alle Mitglieder)")
 
     finance_lines = [
         {"label": line.label, "amount": format_money(line.amount)} for line in figures.back_charges
@@ -1071,46 +1072,30 @@ class BatchState:
     """What a batch reads once for all its papers."""
 
     year: int
-    allocation: Any  # the notices' allocation of the year (costsharing YearAllocation) or None
-    note: str  # why there is none
-    following: Any  # the same for the following year, None where it has no budget
-    following_exists: bool
+    figures: YearFigures
+    following: YearFigures | None  # None where the following year has no budget
     consultations: dict[int, list[dict[str, Any]]]
-    profiles: dict[int, dict[str, Any]]
     year_hash: str
 
 
 def batch_state(year: int, papers: list[Paper]) -> BatchState:
     """The year's figures and every paper's rows, in a fixed number of queries."""
-    from costsharing.models import AllocationVersion, MemberProfile
-    from costsharing.notices import year_current
-
-    allocation, note = year_current(year)
-    following_exists = costsharing_selectors.year_get(year + 1) is not None
-    following = year_current(year + 1)[0] if following_exists else None
-    current_hash = ""
-    budget_year = costsharing_selectors.year_get(year)
-    if budget_year is not None:
-        try:
-            current_hash = repr(costsharing_selectors.allocation_current(budget_year))
-        except AllocationError as error:
-            current_hash = str(error)
-    versions = list(
-        AllocationVersion.objects.order_by("pk").values_list(
-            "pk", "number", "budget_year_id", "settle_in_year"
-        )
-    )
-    # repr of the frozen dataclasses: deterministic, and far cheaper than JSON of 420 rows
+    figures = costsharing_selectors.year_figures(year)
+    following: YearFigures | None = costsharing_selectors.year_figures(year + 1)
+    if following is not None and not following.budget_exists:
+        following = None
     year_hash = hashlib.sha256(
         repr(
             (
-                allocation if allocation else note,
-                following,
-                current_hash,
-                versions,
+                figures.fingerprint,
+                following.fingerprint if following else None,
                 settings.KREIS_NAME,
                 _templates_hash(),
-                sorted({repr(_row_values(p.template)) for p in papers}),
+                # each template once (420 papers share one or two)
+                sorted(
+                    repr(_row_values(t))
+                    for t in {p.template_id: p.template for p in papers}.values()
+                ),
             )
         ).encode()
     ).hexdigest()
@@ -1131,19 +1116,11 @@ def batch_state(year: int, papers: list[Paper]) -> BatchState:
     )
     for row in rows:
         consultations[row["paper_id"]].append(dict(row))
-    municipality_ids = [p.municipality_id for p in papers]
-    profiles = {
-        row["municipality_id"]: dict(row)
-        for row in MemberProfile.objects.filter(municipality_id__in=municipality_ids).values()
-    }
     return BatchState(
         year=year,
-        allocation=allocation,
-        note=note,
+        figures=figures,
         following=following,
-        following_exists=following_exists,
         consultations=consultations,
-        profiles=profiles,
         year_hash=year_hash,
     )
 
@@ -1159,11 +1136,14 @@ def batch_problem(paper: Paper, state: BatchState) -> str:
     except PaperError as error:
         return f"Drucksache {paper.reference} ({paper.municipality.name}): {error}"
     municipality = paper.municipality
-    if state.allocation is None or state.allocation.row_for(municipality.pk) is None:
-        reason = state.note or (
+    figures = state.figures
+    if not figures.takes_part(municipality.pk):
+        reason = figures.note or (
             f"Ihre Kommune ist {paper.year} nicht an der Kostenverteilung beteiligt."
         )
         return str(selectors.missing_figures(municipality, paper.year, reason))
+    if figures.standing is None:
+        return str(selectors.missing_figures(municipality, paper.year, figures.standing_error))
     texts = (
         paper.subject_override or paper.template.subject,
         paper.facts_override or paper.template.facts,
@@ -1171,7 +1151,7 @@ def batch_problem(paper: Paper, state: BatchState) -> str:
         paper.template.attachments,
     )
     if any("anteil_folgejahre" in text for text in texts) and (
-        state.following is None or state.following.row_for(municipality.pk) is None
+        state.following is None or not state.following.takes_part(municipality.pk)
     ):
         return (
             f"Für {municipality.name} liegen für {paper.year + 1} keine Zahlen vor "
@@ -1196,7 +1176,6 @@ def paper_fingerprint(paper: Paper, state: BatchState) -> str:
         _row_values(paper, leave_out=("document_id",)),  # the last PDF is an output
         paper.template_id,  # the template's rows are part of year_hash
         _row_values(municipality),
-        state.consultations[paper.pk],
-        state.profiles.get(municipality.pk),
+        state.consultations[paper.pk],  # the member's billing data are in the year's figures
     )
     return hashlib.sha256(repr(payload).encode()).hexdigest()

@@ -1,21 +1,26 @@
-"""Benchmark: decision papers for 29 members.
+"""Benchmark: decision papers for 29 and for 420 members, side by side with the ratio.
 
-Run: `.venv/bin/python tests/benchmarks/bench_papers.py`. Works on a throw-away database
-(`izd_bench_papers`) that it creates, migrates and drops. Measures
+Run: `.venv/bin/python tests/benchmarks/bench_papers.py [29 420]`. Works on a throw-away
+database (`izd_bench_papers`) that it creates, migrates and drops; the members come from the
+generated fixture `tests/scale.py` (Hessen's population sizes). Measures per size
 
-* one paper: build the context and render the PDF in-process;
-* the batch for 29 members through a real Celery worker with two threads (fresh rendering);
-* the same batch again with nothing changed (every file is reused by its input hash).
-
-The worker consumes a queue of its own, so other sessions on the same Redis do not interfere.
+* one paper without the shared parts: build the context and render its own pages (best of 3);
+* the shared part once: the Kostenbeteiligung annex of every member;
+* one paper the old way, annex typeset inline (for comparison);
+* the batch request (records the batch and sends its work) and the progress counts;
+* the batch rendered fresh by a real Celery worker with 2 prefork processes (its own queue),
+  against the bound 1.3 × (one paper without shared parts × N / 2) + shared parts once;
+* the same batch again with nothing changed (every paper recognised by its fingerprint).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -27,48 +32,34 @@ import django
 
 django.setup()
 
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from costsharing import services as costsharing_services  # noqa: E402
+from costsharing.selectors import shared_year_reads  # noqa: E402
+from izd import documents as izd_documents  # noqa: E402
 from izd.models import Document  # noqa: E402
 from izd.pdf import render_pdf  # noqa: E402
-from izd.schemas import activate_public, tenant_schema  # noqa: E402
-from roadmap.papers import services  # noqa: E402
-from roadmap.papers.builders import build_paper  # noqa: E402
-from roadmap.papers.models import Consultation, Paper, PaperTemplate  # noqa: E402
-from roadmap.papers.services import CommitteeSpec  # noqa: E402
-from tenants.services import MunicipalityData, kreis_ensure, municipality_create  # noqa: E402
+from izd.schemas import activate_public  # noqa: E402
+from roadmap.papers import builders, services  # noqa: E402
+from roadmap.papers.models import Paper, PaperTemplate  # noqa: E402
+from tenants.services import kreis_ensure  # noqa: E402
+from tests import scale  # noqa: E402
 from tests.benchmarks.database import (  # noqa: E402
     bench_database,
     budget_year_by_base_and_population,
 )
+from tests.workers import own_queue, worker  # noqa: E402
 
-MEMBERS = 29
+SIZES = tuple(int(a) for a in sys.argv[1:]) or (29, 420)
 YEAR = 2030
 
 
-def _setup() -> None:
+def _setup() -> PaperTemplate:
     kreis_ensure(
         name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
     )
-    towns = [
-        municipality_create(
-            data=MunicipalityData(
-                name=f"Gemeinde {index:02d}",
-                ags=f"069970{index:02d}",
-                population=5_000 + index * 731,
-                population_date=date(2024, 12, 31),
-            )
-        )
-        for index in range(1, MEMBERS + 1)
-    ]
     activate_public()
-    budget_year_by_base_and_population(YEAR)
-    for town in towns:
-        with tenant_schema(town):
-            costsharing_services.cooperation_save(
-                municipality=town, joined_on=date(YEAR, 1, 1), budget_line=f"1.11.{town.ags[-2:]}"
-            )
-    template = services.template_save(
+    return services.template_save(
         PaperTemplate(
             name="Bench",
             subject="Interkommunale Zusammenarbeit im Bereich Digitalisierung",
@@ -77,75 +68,145 @@ def _setup() -> None:
             attachments="Vereinbarung",
         )
     )
-    committees = [
-        CommitteeSpec("Gemeindevorstand", Consultation.Role.PRELIMINARY, date(YEAR - 1, 11, 20)),
-        CommitteeSpec(
-            "Haupt- und Finanzausschuss", Consultation.Role.PRELIMINARY, date(YEAR - 1, 11, 28)
-        ),
-        CommitteeSpec("Gemeindevertretung", Consultation.Role.DECIDING, date(YEAR - 1, 12, 7)),
-    ]
-    services.papers_generate(
-        template=template, year=YEAR, paper_date=date(YEAR - 1, 11, 1), committees=committees
+
+
+def _year(year: int, members: int, prefix: str, template: PaperTemplate) -> None:
+    budget_year_by_base_and_population(year)
+    towns = scale.members(members, prefix=prefix, joined=date(year, 1, 1), domains=False)
+    scale.papers(towns, year, template)
+
+
+def _probe(year: int) -> Document:
+    paper = Paper.objects.filter(year=year).select_related("municipality").first()
+    assert paper is not None
+    return Document(
+        kind=services.KIND,
+        schema_name=paper.municipality.schema_name,
+        params={"paper_id": paper.pk},
+        title="x",
+        filename="x.pdf",
     )
 
 
-def _batch() -> tuple[float, int]:
-    started = time.perf_counter()
-    batch = services.papers_render_batch(year=YEAR, user=None)
-    while True:
+def _best(runs: int, call: object) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()  # type: ignore[operator]
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def _ready(log: Path, timeout: float = 120) -> None:
+    """Until the worker's pool answers a ping (so the clock does not count its start)."""
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(
+            name.startswith("fault-") for reply in app.control.ping(timeout=1) for name in reply
+        ):
+            return
+    raise TimeoutError(log.read_text(errors="replace")[-2000:])
+
+
+def _wait(batch: uuid.UUID, timeout: float = 3600) -> list[Document]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         documents = list(Document.objects.filter(batch=batch))
         if documents and all(d.is_finished for d in documents):
-            break
-        time.sleep(0.05)
-    elapsed = time.perf_counter() - started
-    failed = [d.error for d in documents if d.status != Document.Status.DONE]
-    assert not failed, failed
-    return elapsed, sum(1 for d in documents if d.reused)
+            failed = [d.error for d in documents if d.status != Document.Status.DONE]
+            assert not failed, failed[:3]
+            return documents
+        time.sleep(0.1)
+    raise TimeoutError(f"batch {batch} not finished")
+
+
+def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | str]:
+    figures: dict[str, float | str] = {}
+    probe = _probe(year)
+
+    def own_pages() -> bytes:
+        # What a worker does for one paper minus the shared part: context and own pages.
+        with shared_year_reads(None):
+            spec = builders.build_paper(probe)
+        return render_pdf(replace(spec, shared_parts=[]))
+
+    own = _best(3, own_pages)
+    figures["eine Vorlage ohne gemeinsame Teile (Kontext + PDF, bestes von 3)"] = own
+    spec = builders.build_paper(probe)
+    (annex,) = spec.shared_parts
+    shared = _best(1, lambda: render_pdf(annex.spec))
+    figures["gemeinsamer Teil einmal (Anlage Kostenbeteiligung)"] = shared
+    izd_documents.shared_part_pdf(annex)  # stored, as after a batch's first paper
+    inline = _best(3, lambda: render_pdf(builders.build_paper(probe)))
+    figures["eine Vorlage mit angefügter, gespeicherter Anlage (bestes von 3)"] = inline
+    inline_old = _best(
+        1,
+        lambda: render_pdf(
+            replace(spec, context={**spec.context, "shares_joined": False}, shared_parts=[])
+        ),
+    )
+    figures["zum Vergleich: eine Vorlage mit Anlage im Satz (bisher)"] = inline_old
+
+    Document.objects.all().delete()  # the annex too: the batch typesets it once itself
+    izd_documents._PART_BYTES.clear()
+    with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
+        _ready(process.log)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            batch = services.papers_render_batch(year=year, user=None)
+            request = time.perf_counter() - started
+        figures["Stapel-Anfrage (erfassen und senden)"] = request
+        figures["Stapel-Anfrage: Abfragen"] = f"{len(queries.captured_queries)}"
+        summary = time.perf_counter()
+        izd_documents.batch_summary(batch, services.KIND)
+        figures["Fortschritt (Zählung der Stapel-Dokumente)"] = time.perf_counter() - summary
+        _wait(batch)
+        fresh = time.perf_counter() - started
+        figures["Stapel frisch, 2 Worker-Prozesse (Anfrage bis letzte Vorlage)"] = fresh
+        bound = 1.3 * own * members / 2 + shared
+        figures["Schranke 1,3 × (ohne gemeinsame Teile × N / 2) + gemeinsame Teile"] = bound
+        figures["Stapel frisch / Schranke"] = f"{fresh / bound:.2f}"
+        started = time.perf_counter()
+        again = services.papers_render_batch(year=year, user=None)
+        documents = _wait(again)
+        figures["Stapel unverändert (Anfrage bis fertig)"] = time.perf_counter() - started
+        reused = sum(1 for d in documents if d.reused)
+        figures["davon wiederverwendet"] = f"{reused} von {len(documents)}"
+    return figures
+
+
+def _show(value: float | str) -> str:
+    if isinstance(value, str):
+        return value
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
 def main() -> None:
-    from config.celery import app
-    from tests.workers import thread_worker
-
     with bench_database():
-        t0 = time.perf_counter()
-        _setup()
-        print(f"Setup ({MEMBERS} Kommunen, Haushalt, Vorlagen): {time.perf_counter() - t0:.1f} s")
-        paper = Paper.objects.select_related("municipality").first()
-        assert paper is not None
-        probe = Document(
-            kind=services.KIND,
-            schema_name=paper.municipality.schema_name,
-            params={"paper_id": paper.pk},
-            title="x",
-            filename="x.pdf",
-        )
-        timings = []
-        for _ in range(3):
-            started = time.perf_counter()
-            pdf = render_pdf(build_paper(probe))
-            timings.append(time.perf_counter() - started)
-        print(
-            f"Eine Vorlage (Kontext + PDF, {len(pdf) // 1024} KiB): "
-            f"{min(timings):.2f} s (bestes von 3)"
-        )
-
-        queue = f"papers-bench-{uuid.uuid4().hex[:8]}"
-        router = app.amqp.router
-        router.routes = [
-            lambda name, *a, **k: {"queue": queue} if name == "izd.tasks.render_document" else None
-        ]
-        with thread_worker(queue):
-            first, reused_first = _batch()
-            print(
-                f"Stapel {MEMBERS} Vorlagen, 2 Worker-Threads: {first:.1f} s "
-                f"({reused_first} wiederverwendet)"
-            )
-            second, reused_second = _batch()
-            print(
-                f"Stapel erneut, nichts geändert: {second:.2f} s "
-                f"({reused_second} von {MEMBERS} wiederverwendet)"
-            )
+        template = _setup()
+        results = {}
+        with tempfile.TemporaryDirectory() as folder:
+            for index, members in enumerate(SIZES):
+                year = YEAR + index
+                started = time.perf_counter()
+                _year(year, members, f"07{91 + index}", template)
+                print(f"Fixture {members} Mitglieder: {time.perf_counter() - started:.1f} s")
+                results[members] = measure(year, members, Path(folder))
+                for label, value in results[members].items():
+                    print(f"  {label}: {_show(value)}")
+        if len(SIZES) == 2:
+            small, large = SIZES
+            print()
+            print(f"| Messung | {small} Mitglieder | {large} Mitglieder | Verhältnis |")
+            print("|---|---|---|---|")
+            for label in results[small]:
+                a, b = results[small][label], results[large][label]
+                ratio = f"{b / a:.1f} ×" if isinstance(a, float) and isinstance(b, float) else ""
+                print(f"| {label} | {_show(a)} | {_show(b)} | {ratio} |")
+        print()
+        print(f"Last (1/5/15 min): {os.getloadavg()}")
 
 
 if __name__ == "__main__":
