@@ -21,6 +21,7 @@ from costsharing import selectors as costsharing_selectors
 from costsharing.allocation import AllocationError
 from costsharing.models import MemberProfile
 from costsharing.notices import notice_context
+from izd.links import path_for_each
 from izd.models import Document
 from roadmap.papers.models import Consultation, Paper, PaperTemplate
 from tenants.models import Municipality
@@ -62,6 +63,7 @@ class PaperRow:
     result: str
     result_label: str  # "" while open
     decided_on: date | None
+    url: str
 
     @property
     def is_decided(self) -> bool:
@@ -71,9 +73,10 @@ class PaperRow:
 def paper_rows_of_year(year: int) -> list[PaperRow]:
     """The year's papers by municipality name, as plain values from one query (no model
     instances: with their municipality, template and document they were most of the
-    overview's time at 420 members)."""
+    overview's time at 420 members), each with the path of its page."""
     results = dict(Paper.Result.choices)
     statuses = dict(Document.Status.choices)
+    link = path_for_each("papers:paper")
     return [
         PaperRow(
             pk,
@@ -83,6 +86,7 @@ def paper_rows_of_year(year: int) -> list[PaperRow]:
             result,
             str(results.get(result, result)) if result else "",
             decided_on,
+            link(pk),
         )
         for pk, name, reference, status, result, decided_on in Paper.objects.filter(year=year)
         .order_by("municipality__name")
@@ -132,7 +136,7 @@ def papers_of_municipality(municipality: Municipality) -> QuerySet[Paper]:
 
 
 def paper_years() -> list[int]:
-    return sorted(set(Paper.objects.values_list("year", flat=True)), reverse=True)
+    return list(Paper.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
 # --------------------------------------------------------------------------- figures

@@ -79,7 +79,7 @@ def triage(request: PortalRequest) -> HttpResponse:
         "municipality": municipality,
         "statuses": RequestStatus.choices,
         "services": selectors.service_list(),
-        "municipalities": Municipality.objects.members().order_by("name"),
+        "municipalities": Municipality.objects.members().order_by("name").only("slug", "name"),
         "counts": selectors.status_counts(),
     }
     return render_page(request, "roadmap/kreis/triage.html", "results", context)
