@@ -70,6 +70,7 @@ SHARED_APPS = [
     "django_tenants",
     "izd",
     "izd.health",
+    "izd.audit",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -129,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "izd.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -366,6 +368,10 @@ PRACTICE_ATTACHMENT_MAX_BYTES = (
 ROADMAP_SUGGESTION_MIN_MUNICIPALITIES = env_int("IZD_SUGGESTION_MIN_MUNICIPALITIES", 3, minimum=1)
 ROADMAP_SUGGESTION_MIN_SHARE = env_int("IZD_SUGGESTION_MIN_SHARE", 30, minimum=1)
 ROADMAP_SUGGESTION_MIN_REQUESTING = env_int("IZD_SUGGESTION_MIN_REQUESTING", 2, minimum=1)
+
+# Entries of the audit trail older than this many days are deleted by `prune_audit_trail`
+# (default ten years, as for accounting records); 0 keeps them for ever.
+AUDIT_RETENTION_DAYS = env_int("IZD_AUDIT_RETENTION_DAYS", 3650, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from izd import views
-from tenants.urls import auth_patterns, people_patterns
+from tenants.urls import audit_patterns, auth_patterns, people_patterns
 
 common_patterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -17,6 +17,7 @@ common_patterns = [
     ),
     *auth_patterns,
     *people_patterns,
+    *audit_patterns,
 ]
 
 handler400 = "izd.errors.error_400"

@@ -41,6 +41,7 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd.audit import recording as audit
 from izd.exceptions import PortalError
 from izd.pdf import templates_fingerprint
 from izd.schemas import current_schema
@@ -84,6 +85,14 @@ def budget_year_create(*, year: int, kreis_share_percent: Decimal = Decimal(0)) 
     budget_year = BudgetYear(year=year, kreis_share_percent=kreis_share_percent)
     budget_year.full_clean()
     budget_year.save()
+    audit.record(
+        action="budget_year_create",
+        kind=audit.Kind.MONEY,
+        summary=f"Haushaltsjahr {year} angelegt",
+        target=budget_year,
+        fields=("year", "kreis_share_percent"),
+        municipality=None,
+    )
     return budget_year
 
 
@@ -93,11 +102,48 @@ def budget_year_update(
 ) -> BudgetYear:
     budget_year = _locked_year(budget_year.pk)
     _ensure_changeable(budget_year)
+    before = audit.snapshot(budget_year, *_YEAR_FIELDS)
     budget_year.kreis_share_percent = kreis_share_percent
     budget_year.note = note
     budget_year.full_clean()
     budget_year.save()
+    audit.record(
+        action="budget_year_update",
+        kind=audit.Kind.MONEY,
+        summary=f"Haushaltsjahr {budget_year.year} geändert",
+        target=budget_year,
+        fields=_YEAR_FIELDS,
+        before=before,
+        municipality=None,
+    )
     return budget_year
+
+
+_YEAR_FIELDS = ("kreis_share_percent", "note")
+
+
+def _record_item(
+    action: str,
+    budget_year: BudgetYear,
+    item: Any,
+    summary: str,
+    fields: tuple[str, ...],
+    *,
+    deleted: bool = False,
+) -> None:
+    """Budget items are recorded on their year: the year's page shows its whole history."""
+    audit.record(
+        action=action,
+        kind=audit.Kind.MONEY,
+        summary=summary,
+        target=budget_year,
+        changes=audit.diff(
+            audit.snapshot(item, *fields) if deleted else {},
+            {} if deleted else audit.snapshot(item, *fields),
+            model=type(item),
+        ),
+        municipality=None,
+    )
 
 
 @transaction.atomic
@@ -108,6 +154,13 @@ def staff_line_add(
     line = StaffLine(budget_year=budget_year, role=role, fte=fte, cost_per_fte=cost_per_fte)
     line.full_clean()
     line.save()
+    _record_item(
+        "staff_line_add",
+        budget_year,
+        line,
+        f"Personalstelle „{role}“ hinzugefügt",
+        ("role", "fte", "cost_per_fte"),
+    )
     return line
 
 
@@ -117,6 +170,13 @@ def cost_line_add(*, budget_year: BudgetYear, kind: str, label: str, amount: Dec
     line = CostLine(budget_year=budget_year, kind=kind, label=label, amount=amount)
     line.full_clean()
     line.save()
+    _record_item(
+        "cost_line_add",
+        budget_year,
+        line,
+        f"Kosten „{label}“ hinzugefügt",
+        ("kind", "label", "amount"),
+    )
     return line
 
 
@@ -139,6 +199,13 @@ def grant_add(
     )
     grant.full_clean()
     grant.save()
+    _record_item(
+        "grant_add",
+        budget_year,
+        grant,
+        f"Fördermittel „{source}“ hinzugefügt",
+        ("source", "amount", "pass_on", "kreis_percent"),
+    )
     return grant
 
 
@@ -156,9 +223,23 @@ def budget_item_delete(*, budget_year: BudgetYear, kind: str, item_id: int) -> N
     model = BUDGET_ITEMS.get(kind)
     if model is None:
         raise CostsharingError("Diese Art von Eintrag gibt es nicht.")
-    deleted, _ = model.objects.filter(budget_year=budget_year, pk=item_id).delete()
-    if not deleted:
+    item = model.objects.filter(budget_year=budget_year, pk=item_id).first()
+    if item is None:
         raise CostsharingError("Der Eintrag ist nicht (mehr) vorhanden.")
+    fields = tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name not in ("id", "budget_year") and not f.name.endswith("_at")
+    )
+    _record_item(
+        "budget_item_delete",
+        budget_year,
+        item,
+        f"{model._meta.verbose_name} „{item}“ gelöscht",
+        fields,
+        deleted=True,
+    )
+    item.delete()
 
 
 # --------------------------------------------------------------------------- key and modules
@@ -185,6 +266,7 @@ def allocation_key_save(
     key = key or AllocationKey(budget_year=budget_year)
     if key.budget_year_id != budget_year.pk:
         raise CostsharingError("Der Schlüssel gehört zu einem anderen Jahr.")
+    before = audit.snapshot(key, *_KEY_FIELDS) if key.pk else {}
     key.name = name
     key.base_percent, key.population_percent = base, population
     key.usage_percent, key.modules_percent = usage, modules
@@ -198,17 +280,56 @@ def allocation_key_save(
         key.is_active = True
     key.full_clean()
     key.save()
+    audit.record(
+        action="allocation_key_save",
+        kind=audit.Kind.KEY,
+        summary=(
+            f"Verteilungsschlüssel „{name}“ für {budget_year.year} "
+            + ("geändert" if before else "angelegt")
+        ),
+        target=key,
+        fields=_KEY_FIELDS,
+        before=before,
+        municipality=None,
+    )
     return key
+
+
+_KEY_FIELDS = (
+    "name",
+    "base_percent",
+    "population_percent",
+    "usage_percent",
+    "modules_percent",
+    "population_date",
+    "is_active",
+)
 
 
 @transaction.atomic
 def allocation_key_activate(*, key: AllocationKey) -> AllocationKey:
-    _ensure_changeable(_locked_year(key.budget_year_id))
+    budget_year = _locked_year(key.budget_year_id)
+    _ensure_changeable(budget_year)
+    previous = AllocationKey.objects.filter(budget_year=budget_year, is_active=True).first()
     AllocationKey.objects.filter(budget_year_id=key.budget_year_id, is_active=True).update(
         is_active=False
     )
     key.is_active = True
     key.save(update_fields=["is_active"])
+    audit.record(
+        action="allocation_key_activate",
+        kind=audit.Kind.KEY,
+        summary=f"Verteilungsschlüssel „{key.name}“ für {budget_year.year} in Kraft gesetzt",
+        target=key,
+        changes=[
+            {
+                "field": "geltender Schlüssel",
+                "before": str(previous) if previous else "",
+                "after": key.name,
+            }
+        ],
+        municipality=None,
+    )
     return key
 
 
@@ -222,6 +343,9 @@ def module_add(*, budget_year: BudgetYear, key: str, name: str, weight: Decimal)
     module = Module(budget_year=budget_year, key=key, name=name, weight=weight)
     module.full_clean()
     module.save()
+    _record_item(
+        "module_add", budget_year, module, f"Modul „{name}“ hinzugefügt", ("key", "name", "weight")
+    )
     return module
 
 
@@ -240,9 +364,20 @@ def population_figure_set(
     figure = PopulationFigure.objects.filter(
         municipality=municipality, reference_date=reference_date
     ).first() or PopulationFigure(municipality=municipality, reference_date=reference_date)
+    before = {"population": figure.population} if figure.pk else {}
     figure.population = population
     figure.full_clean()
     figure.save()
+    audit.record(
+        action="population_figure_set",
+        kind=audit.Kind.PARTICIPATION,
+        summary=f"Einwohnerzahl zum {reference_date:%d.%m.%Y} erfasst",
+        target=municipality,
+        changes=audit.diff(
+            before, {"population": population}, labels={"population": "Einwohnerzahl"}
+        ),
+        municipality=municipality,
+    )
     return figure
 
 
@@ -294,7 +429,25 @@ def usage_record(
             record.save()
     except IntegrityError:  # recorded concurrently by another worker: still only once
         return UsageRecord.objects.get(reference=reference)
+    _record_usage("usage_record", record, {}, "Nutzung erfasst")
     return record
+
+
+_USAGE_FIELDS = ("year", "units", "source", "reference", "note")
+
+
+def _record_usage(action: str, record: UsageRecord, before: dict[str, Any], summary: str) -> None:
+    municipality = Municipality.with_offboarded.get(pk=record.municipality_id)
+    audit.record(
+        action=action,
+        kind=audit.Kind.MONEY,
+        summary=f"{summary}: {municipality.name} {record.year}",
+        target=record,
+        object_label=f"Nutzung {municipality.name} {record.year}",
+        fields=_USAGE_FIELDS,
+        before=before,
+        municipality=municipality,
+    )
 
 
 @transaction.atomic
@@ -313,6 +466,7 @@ def usage_record_create(
     )
     record.full_clean()
     record.save()
+    _record_usage("usage_record_create", record, {}, "Nutzung von Hand erfasst")
     return record
 
 
@@ -320,10 +474,12 @@ def usage_record_create(
 def usage_record_correct(*, record: UsageRecord, units: Decimal, note: str) -> UsageRecord:
     record = UsageRecord.objects.select_for_update().get(pk=record.pk)
     _check_usage_year(record.year)
+    before = audit.snapshot(record, *_USAGE_FIELDS)
     record.units = units
     record.note = note
     record.full_clean()
     record.save()
+    _record_usage("usage_record_correct", record, before, "Nutzung korrigiert")
     return record
 
 
@@ -333,10 +489,21 @@ def usage_record_correct(*, record: UsageRecord, units: Decimal, note: str) -> U
 @transaction.atomic
 def issuer_save(**fields: object) -> IssuerProfile:
     profile = IssuerProfile.objects.select_for_update().first() or IssuerProfile()
+    names = tuple(fields)
+    before = audit.snapshot(profile, *names) if profile.pk else {}
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
+    audit.record(
+        action="issuer_save",
+        kind=audit.Kind.SETTINGS,
+        summary="Angaben des Rechnungsstellers geändert",
+        target=profile,
+        fields=names,
+        before=before,
+        municipality=None,
+    )
     return profile
 
 
@@ -425,8 +592,37 @@ def allocation_freeze(
     version.full_clean()
     version.save()
     AllocationLine.objects.bulk_create(_lines(version, allocation), batch_size=LINE_BATCH)
+    status_before = budget_year.get_status_display()
     budget_year.status = BudgetYear.Status.FROZEN
     budget_year.save(update_fields=["status", "updated_at"])
+    audit.record(
+        action="allocation_freeze",
+        kind=audit.Kind.FREEZE,
+        summary=f"Jahr {budget_year.year} als Version {number} festgeschrieben",
+        target=budget_year,
+        changes=[
+            {"field": "Status", "before": status_before, "after": budget_year.get_status_display()},
+            {
+                "field": "Version",
+                "before": str(previous.number) if previous else "",
+                "after": str(number),
+            },
+            {"field": "Nettokosten", "before": "", "after": audit.display(budget.net_cost)},
+            {"field": "Schlüssel", "before": "", "after": key.name},
+            *(
+                [{"field": "Anlass", "before": "", "after": version.reason}]
+                if version.reason
+                else []
+            ),
+            *(
+                [{"field": "Ohne alle Beschlüsse, weil", "before": "", "after": waiver}]
+                if waiver
+                else []
+            ),
+        ],
+        actor=user,
+        municipality=None,
+    )
     return version
 
 
@@ -507,8 +703,19 @@ def correction_open(*, budget_year: BudgetYear) -> BudgetYear:
     budget_year = _locked_year(budget_year.pk)
     if not budget_year.is_frozen:
         raise CostsharingError(f"Das Jahr {budget_year.year} ist nicht festgeschrieben.")
+    status_before = budget_year.get_status_display()
     budget_year.status = BudgetYear.Status.CORRECTION
     budget_year.save(update_fields=["status", "updated_at"])
+    audit.record(
+        action="correction_open",
+        kind=audit.Kind.FREEZE,
+        summary=f"Korrektur des Jahres {budget_year.year} begonnen",
+        target=budget_year,
+        changes=[
+            {"field": "Status", "before": status_before, "after": budget_year.get_status_display()}
+        ],
+        municipality=None,
+    )
     return budget_year
 
 
@@ -546,6 +753,7 @@ def cooperation_save(
         joined_on=joined_on
     )
     old = (cooperation.joined_on, cooperation.left_on) if cooperation.pk else None
+    recorded = audit.snapshot(cooperation, *_COOPERATION_FIELDS) if cooperation.pk else {}
     for budget_year in BudgetYear.objects.filter(status=BudgetYear.Status.FROZEN):
         before = months_in_year(*old, budget_year.year) if old else 0
         after = months_in_year(joined_on, left_on, budget_year.year)
@@ -573,7 +781,28 @@ def cooperation_save(
     profile.contact_phone = contact_phone
     profile.full_clean()
     profile.save()
+    audit.record(
+        action="cooperation_save",
+        kind=audit.Kind.PARTICIPATION,
+        summary="Mitgliedschaft und Abrechnungsdaten gespeichert",
+        target=municipality,
+        changes=audit.diff(
+            recorded, audit.snapshot(cooperation, *_COOPERATION_FIELDS), model=Cooperation
+        ),
+        municipality=municipality,
+        actor=audit.UNSET if user_id is None else User.objects.filter(pk=user_id).first(),
+    )
     return cooperation
+
+
+_COOPERATION_FIELDS = (
+    "joined_on",
+    "left_on",
+    "budget_line",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
 
 
 @transaction.atomic
@@ -599,6 +828,11 @@ def module_choices_save(
             "erfassen."
         )
     year_module_ids = Module.objects.filter(budget_year=budget_year).values_list("pk", flat=True)
+    chosen_before = sorted(
+        Module.objects.filter(
+            pk__in=ModuleChoice.objects.filter(year=year).values_list("module_id", flat=True)
+        ).values_list("name", flat=True)
+    )
     ModuleChoice.objects.filter(year=year).exclude(module_id__in=wanted).delete()
     existing = set(ModuleChoice.objects.filter(year=year).values_list("module_id", flat=True))
     ModuleChoice.objects.bulk_create(
@@ -610,6 +844,18 @@ def module_choices_save(
     ModuleMembership.objects.bulk_create(
         [ModuleMembership(municipality=municipality, module=m) for m in modules],
         ignore_conflicts=True,
+    )
+    audit.record(
+        action="module_choices_save",
+        kind=audit.Kind.PARTICIPATION,
+        summary=f"Module für {year} gewählt",
+        target=municipality,
+        changes=audit.diff(
+            {"modules": chosen_before},
+            {"modules": sorted(m.name for m in modules)},
+            labels={"modules": f"Module {year}"},
+        ),
+        municipality=municipality,
     )
     return modules
 
@@ -686,4 +932,12 @@ def notices_render_batch(*, budget_year: BudgetYear, user: User | None) -> uuid.
         )
     batch = new_batch()
     documents_request(wanted=wanted, created_by_id=user.pk if user else None, batch=batch)
+    audit.record(
+        action="notices_render_batch",
+        kind=audit.Kind.DOCUMENT,
+        summary=f"Bescheide {year} für {len(wanted)} Kommunen angefordert",
+        target=budget_year,
+        actor=user,
+        municipality=None,
+    )
     return batch

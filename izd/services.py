@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from izd.audit import recording as audit
 from izd.models import LegalPage
 
 
@@ -11,10 +12,23 @@ def legal_page_update(
     *, kind: str, title: str, body: str, feedback_email: str, user: AbstractBaseUser
 ) -> LegalPage:
     page = LegalPage.objects.filter(kind=kind).first() or LegalPage(kind=kind)
+    fields = ("title", "body", "feedback_email")
+    before = audit.snapshot(page, *fields) if page.pk else {}
     page.title = title
     page.body = body
     page.feedback_email = feedback_email
     page.updated_by_id = user.pk
     page.full_clean()
     page.save()
+    audit.record(
+        action="legal_page_update",
+        kind=audit.Kind.SETTINGS,
+        summary=f"{page.get_kind_display()} geändert",
+        target=page,
+        object_label=str(page.get_kind_display()),
+        fields=fields,
+        before=before,
+        municipality=None,
+        actor=user,
+    )
     return page

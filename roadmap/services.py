@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from izd.audit import recording as audit
 from izd.errors import validation_message
 from izd.exceptions import PortalError
 from izd.mail import mail_after_commit
@@ -41,8 +42,19 @@ class RoadmapError(PortalError):
 
 @transaction.atomic
 def service_save(*, service: Service) -> Service:
+    fields = ("name", "description", "category", "unit", "requester_roles", "is_open")
+    before = audit.stored_snapshot(service, *fields)
     service.full_clean()
     service.save()
+    audit.record(
+        action="service_save",
+        kind=audit.Kind.REQUEST,
+        summary=f"Leistung „{service.name}“ " + ("geändert" if before else "angelegt"),
+        target=service,
+        fields=fields,
+        before=before,
+        municipality=None,
+    )
     return service
 
 
@@ -128,7 +140,39 @@ def service_request_create(
             changed_by_id=user.pk,
         )  # fmt: skip
         _project(request, municipality, str(user))
+        service_name = service.name
+        _record_request(
+            "service_request_create", request, municipality, "Anfrage gestellt", user,
+            [{"field": "Status", "before": "", "after": workflow.label(request.status)},
+             *audit.diff({}, audit.snapshot(request, *_REQUEST_FIELDS), model=ServiceRequest)],
+            service_name,
+        )  # fmt: skip
     return request
+
+
+_REQUEST_FIELDS = ("need", "quantity", "priority", "wished_date")
+
+
+def _record_request(
+    action: str,
+    request: ServiceRequest,
+    municipality: Municipality,
+    summary: str,
+    user: User,
+    changes: list[dict[str, str]],
+    service_name: str | None = None,
+) -> None:
+    name = service_name if service_name is not None else _service_name(request.service_id)
+    audit.record(
+        action=action,
+        kind=audit.Kind.REQUEST,
+        summary=f"{summary}: „{name}“, {municipality.name}",
+        target=request,
+        object_label=f"Anfrage „{name}“ ({municipality.name})",
+        changes=changes,
+        municipality=municipality,
+        actor=user,
+    )
 
 
 def _lock(request_id: uuid.UUID) -> ServiceRequest:
@@ -240,6 +284,12 @@ def service_request_transition(
             request.save(update_fields=["usage_reference", "usage_recorded_at"])
         _project(request, municipality, None)
         _notify_status(request, municipality, previous, reason)
+        _record_request(
+            "service_request_transition", request, municipality, "Status geändert", user,
+            [{"field": "Status", "before": workflow.label(previous),
+              "after": workflow.label(request.status)},
+             *([{"field": "Begründung", "before": "", "after": reason}] if reason else [])],
+        )  # fmt: skip
     return request
 
 
@@ -307,6 +357,10 @@ def comment_add(
             f"{user} schreibt:\n\n{text}\n\nAntworten Sie im IZD-Portal.",
             recipients,
         )
+        _record_request(
+            "comment_add", request, municipality, "Kommentar geschrieben", user,
+            [{"field": "Kommentar", "before": "", "after": text}], service,
+        )  # fmt: skip
     return comment
 
 
@@ -359,6 +413,9 @@ def dependency_cycle(
 def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | None) -> Measure:
     """Create or change a measure with its participants, requests and dependencies."""
     measure = measure if measure is not None else Measure(created_by=user)
+    before = audit.stored_snapshot(measure, *_MEASURE_FIELDS)
+    if measure.pk is not None:
+        before.update(_measure_links(measure))
     for name in ("title", "description", "dimension_key", "start_quarter", "end_quarter",
                  "responsible", "status"):  # fmt: skip
         setattr(measure, name, getattr(data, name))
@@ -388,7 +445,40 @@ def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | No
     measure.municipalities.set(municipalities)
     measure.requests.set(requests)
     measure.depends_on.set(dependencies)
+    audit.record(
+        action="measure_save",
+        kind=audit.Kind.ROADMAP,
+        summary=f"Maßnahme „{measure.title}“ " + ("geändert" if before else "angelegt"),
+        target=measure,
+        changes=audit.diff(
+            before,
+            {**audit.snapshot(measure, *_MEASURE_FIELDS), **_measure_links(measure)},
+            model=Measure,
+            labels=_MEASURE_LINK_LABELS,
+        ),
+        municipality=None,
+        actor=audit.UNSET if user is None else user,
+    )
     return measure
+
+
+_MEASURE_FIELDS = (
+    "title", "description", "dimension_key", "start_quarter", "end_quarter", "responsible",
+    "status",
+)  # fmt: skip
+_MEASURE_LINK_LABELS = {
+    "municipalities": "Kommunen",
+    "requests": "Anfragen",
+    "depends_on": "hängt ab von",
+}
+
+
+def _measure_links(measure: Measure) -> dict[str, list[str]]:
+    return {
+        "municipalities": sorted(measure.municipalities.values_list("name", flat=True)),
+        "requests": sorted(str(pk) for pk in measure.requests.values_list("pk", flat=True)),
+        "depends_on": sorted(measure.depends_on.values_list("title", flat=True)),
+    }
 
 
 @transaction.atomic
@@ -396,6 +486,16 @@ def measure_delete(*, measure: Measure) -> None:
     if measure.dependents.exists():
         names = ", ".join(measure.dependents.values_list("title", flat=True))
         raise RoadmapError(f"Andere Maßnahmen hängen von dieser ab: {names}.", 409)
+    audit.record(
+        action="measure_delete",
+        kind=audit.Kind.ROADMAP,
+        summary=f"Maßnahme „{measure.title}“ gelöscht",
+        target=measure,
+        fields=_MEASURE_FIELDS,
+        before=audit.snapshot(measure, *_MEASURE_FIELDS),
+        deleted=True,
+        municipality=None,
+    )
     measure.delete()
 
 
@@ -406,16 +506,24 @@ def measure_delete(*, measure: Measure) -> None:
 def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
     """Set the target picture: (dimension key, year) → level; None removes the entry."""
     changed = 0
+    rows: list[dict[str, str]] = []
     for (dimension_key, year), level in levels.items():
+        entry = TargetLevel.objects.filter(dimension_key=dimension_key, year=year).first()
+        label = f"Ziel {dimension_key} {year}"
         if level is None:
+            if entry is not None:
+                rows.append({"field": label, "before": str(entry.level), "after": ""})
             changed += TargetLevel.objects.filter(dimension_key=dimension_key, year=year).delete()[
                 0
             ]
             continue
-        entry = TargetLevel.objects.filter(dimension_key=dimension_key, year=year).first()
         entry = entry or TargetLevel(dimension_key=dimension_key, year=year)
         if entry.pk is not None and entry.level == level:
             continue
+        rows.append(
+            {"field": label, "before": "" if entry.pk is None else str(entry.level),
+             "after": str(level)}
+        )  # fmt: skip
         entry.level = level
         try:
             entry.full_clean()
@@ -423,4 +531,15 @@ def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
             raise RoadmapError(validation_message(error), 400) from error
         entry.save()
         changed += 1
+    if rows:
+        audit.record(
+            action="target_levels_set",
+            kind=audit.Kind.ROADMAP,
+            summary=f"Zielbild geändert ({len(rows)} Ziele)",
+            object_type="roadmap.targetlevel",
+            object_id="zielbild",
+            object_label="Zielbild",
+            changes=rows,
+            municipality=None,
+        )
     return changed

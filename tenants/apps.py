@@ -14,6 +14,12 @@ class TenantsConfig(AppConfig):
                 area,
                 NavEntry(label="Personen", url_name="people", visible=lambda a: True, order=80),
             )
+            register(
+                area,
+                NavEntry(
+                    label="Protokoll", url_name="audit_list", visible=lambda a: True, order=85
+                ),
+            )
 
         from izd.views import register_health_viewer
         from tenants import panels, start_panels

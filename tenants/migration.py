@@ -1,9 +1,5 @@
 """`migrate` for hundreds of municipality schemas: Django runs the plan once, the SQL is replayed.
 
-Long because the executor's steps (grouping schemas, recording the plan's SQL, replaying it,
-the per-schema data migrations and Django's post_migrate duties) share one transaction per schema
-and read best in one place.
-
 django-tenants' standard executor runs Django's whole `migrate` command in every schema in turn:
 the system checks, the migration graph, the project state rendered anew, and the post_migrate
 handlers, even when there is nothing to apply (about 0.1 s per schema here, 49 s at 420). This
@@ -37,6 +33,9 @@ atomic (e.g. `CREATE INDEX CONCURRENTLY`).
 It relies on one PostgreSQL database that holds every schema: one statement reads all schemas'
 migration records, and any connection can switch to any schema. On a sharded cluster (Citus,
 see the README) `applied_migrations` and `_replay` are the places that would have to go per node.
+
+Long because the executor is one unit that is read as a whole: which operations may be replayed,
+how the plan is recorded in the first schema, and how the others get it in their transactions.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from izd.audit import recording as audit
 from izd.mail import mail_after_commit
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
@@ -114,24 +115,56 @@ def municipality_create(*, data: MunicipalityData) -> Municipality:
     domain = Domain(domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=municipality, is_primary=True)
     domain.full_clean()
     domain.save()
+    audit.record(
+        action="municipality_create",
+        kind=audit.Kind.MUNICIPALITY,
+        summary=f"Kommune {municipality.name} angelegt",
+        target=municipality,
+        fields=("slug", "ags", *MUNICIPALITY_FIELDS),
+        municipality=municipality,
+    )
     return municipality
+
+
+MUNICIPALITY_FIELDS = (
+    "name",
+    "population",
+    "population_date",
+    "leitweg_id",
+    "street",
+    "postal_code",
+    "city",
+)
 
 
 @transaction.atomic
 def municipality_update(*, municipality: Municipality, data: MunicipalityData) -> Municipality:
     """Change a municipality's record; its schema and subdomain stay as they are."""
+    before = audit.snapshot(municipality, *MUNICIPALITY_FIELDS)
     for field in ("name", "population", "population_date", "leitweg_id", "street"):
         setattr(municipality, field, getattr(data, field))
     municipality.postal_code = data.postal_code
     municipality.city = data.city
     municipality.full_clean()
     municipality.save()
+    audit.record(
+        action="municipality_update",
+        kind=audit.Kind.MUNICIPALITY,
+        summary=f"Stammdaten von {municipality.name} geändert",
+        target=municipality,
+        fields=MUNICIPALITY_FIELDS,
+        before=before,
+        municipality=municipality,
+    )
     return municipality
 
 
 @transaction.atomic
 def kreis_ensure(*, name: str, ags: str, population: int, population_date: date) -> Municipality:
     """The public tenant that stands for the Kreis and its domain."""
+    fields = ("name", "ags", "population", "population_date")
+    existing = Municipality.objects.filter(schema_name=settings.PUBLIC_SCHEMA_NAME).first()
+    before = audit.snapshot(existing, *fields)
     kreis, _created = Municipality.objects.update_or_create(
         schema_name=settings.PUBLIC_SCHEMA_NAME,
         defaults={
@@ -146,6 +179,16 @@ def kreis_ensure(*, name: str, ags: str, population: int, population_date: date)
     Domain.objects.update_or_create(
         domain=settings.BASE_DOMAIN, defaults={"tenant": kreis, "is_primary": True}
     )
+    if audit.diff(before, audit.snapshot(kreis, *fields)):
+        audit.record(
+            action="kreis_ensure",
+            kind=audit.Kind.MUNICIPALITY,
+            summary=f"Kreis {name} " + ("geändert" if existing else "angelegt"),
+            target=kreis,
+            fields=fields,
+            before=before,
+            municipality=None,
+        )
     return kreis
 
 
@@ -163,20 +206,62 @@ def user_create(
         user.set_unusable_password()
     user.full_clean()
     user.save()
+    audit.record(
+        action="user_create",
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"Konto für {user.email} angelegt",
+        target=user,
+        fields=("email", "first_name", "last_name"),
+        municipality=None,
+    )
     return user
+
+
+def _record_membership(
+    action: str,
+    membership: Membership,
+    summary: str,
+    before: str,
+    after: str,
+    actor: object = audit.UNSET,
+) -> None:
+    audit.record(
+        action=action,
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"{summary}: {membership.user.email}, {membership.municipality.name}",
+        target=membership,
+        object_label=f"{membership.user.email} – {membership.municipality.name}",
+        changes=[{"field": "Rolle", "before": before, "after": after}],
+        municipality=membership.municipality,
+        actor=actor,
+    )
 
 
 @transaction.atomic
 def membership_grant(*, user: User, municipality: Municipality, role: str) -> Membership:
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, municipality=municipality, role=role
     )
+    if created:
+        _record_membership(
+            "membership_grant", membership, "Rolle vergeben", "", membership.get_role_display()
+        )
     return membership
 
 
 @transaction.atomic
 def kreis_role_grant(*, user: User, role: str) -> KreisRole:
-    kreis_role, _created = KreisRole.objects.get_or_create(user=user, role=role)
+    kreis_role, created = KreisRole.objects.get_or_create(user=user, role=role)
+    if created:
+        audit.record(
+            action="kreis_role_grant",
+            kind=audit.Kind.MEMBERSHIP,
+            summary=f"Rolle im Kreis vergeben: {user.email}",
+            target=kreis_role,
+            object_label=f"{user.email} – Kreis",
+            changes=[{"field": "Rolle", "before": "", "after": kreis_role.get_role_display()}],
+            municipality=None,
+        )
     return kreis_role
 
 
@@ -217,7 +302,24 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     _invitation_mail(invitation, invited_by=invited_by)
+    _record_invitation("invitation_create", invitation, "Einladung verschickt", invited_by)
     return invitation
+
+
+def _record_invitation(action: str, invitation: Invitation, summary: str, actor: object) -> None:
+    audit.record(
+        action=action,
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"{summary}: {invitation.email}, {invitation.municipality.name}",
+        target=invitation,
+        object_label=f"Einladung {invitation.email} – {invitation.municipality.name}",
+        changes=[
+            {"field": "Rolle", "before": "", "after": invitation.get_role_display()},
+            {"field": "gültig bis", "before": "", "after": audit.display(invitation.expires_at)},
+        ],
+        municipality=invitation.municipality,
+        actor=actor,
+    )
 
 
 class InvitationError(ValidationError):
@@ -240,6 +342,18 @@ def _invitation_use(invitation: Invitation, user: User) -> None:
     membership_grant(user=user, municipality=invitation.municipality, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    audit.record(
+        action="invitation_accept",
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"Einladung angenommen: {invitation.email}, {invitation.municipality.name}",
+        target=invitation,
+        object_label=f"Einladung {invitation.email} – {invitation.municipality.name}",
+        changes=[
+            {"field": "angenommen", "before": "", "after": audit.display(invitation.accepted_at)}
+        ],
+        municipality=invitation.municipality,
+        actor=user,
+    )
 
 
 @transaction.atomic
@@ -435,6 +549,14 @@ def membership_role_change(*, membership: Membership, role: str, actor: User) ->
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
+    _record_membership(
+        "membership_role_change",
+        membership,
+        "Rolle geändert",
+        old_label,
+        membership.get_role_display(),
+        actor,
+    )
     _notify(
         membership.user.email,
         _("Ihre Rolle im IZD-Portal wurde geändert"),
@@ -458,6 +580,7 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         membership.municipality.name,
         membership.get_role_display(),
     )
+    _record_membership("membership_remove", membership, "Rolle entfernt", label, "", actor)
     membership.delete()
     _notify(
         email,
@@ -479,12 +602,27 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
         role=invitation.role,
         invited_by=actor,
     )
+    expired_before = invitation.expires_at
     invitation.token = fresh.token
     invitation.expires_at = fresh.expires_at
     invitation.invited_by = actor
     invitation.full_clean()
     invitation.save(update_fields=["token", "expires_at", "invited_by"])
     _invitation_mail(invitation, invited_by=actor)
+    audit.record(
+        action="invitation_resend",
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"Einladung erneut verschickt: {invitation.email}, {invitation.municipality.name}",
+        target=invitation,
+        object_label=f"Einladung {invitation.email} – {invitation.municipality.name}",
+        changes=audit.diff(
+            {"expires_at": expired_before},
+            {"expires_at": invitation.expires_at},
+            labels={"expires_at": "gültig bis"},
+        ),
+        municipality=invitation.municipality,
+        actor=actor,
+    )
     return invitation
 
 
@@ -494,6 +632,16 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     if invitation.accepted_at is not None:
         raise PeopleError(_("Diese Einladung wurde schon angenommen."))
     email, name = invitation.email, invitation.municipality.name
+    audit.record(
+        action="invitation_revoke",
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"Einladung zurückgezogen: {email}, {name}",
+        target=invitation,
+        object_label=f"Einladung {email} – {name}",
+        changes=[{"field": "Rolle", "before": invitation.get_role_display(), "after": ""}],
+        municipality=invitation.municipality,
+        actor=actor,
+    )
     invitation.delete()
     _notify(
         email,
@@ -534,7 +682,16 @@ def user_deactivate(*, user: User, actor: User) -> User:
     user.full_clean()
     user.save(update_fields=["is_active"])
     email = user.email
-    _sessions_end(user)
+    ended = _sessions_end(user)
+    audit.record(
+        action="user_deactivate",
+        kind=audit.Kind.MEMBERSHIP,
+        summary=f"Konto {email} deaktiviert ({ended} Sitzungen beendet)",
+        target=user,
+        changes=[{"field": "Konto", "before": "aktiv", "after": "deaktiviert"}],
+        municipality=None,
+        actor=actor,
+    )
     _notify(
         email,
         _("Ihr Konto im IZD-Portal wurde deaktiviert"),

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tenants import views
+from tenants import audit_views, views
 from tenants.forms import LoginForm, PortalPasswordResetForm
 
 auth_patterns = [
@@ -72,4 +72,10 @@ people_patterns = [
 
 kreis_patterns += [
     path("personen/konto/<int:pk>/deaktivieren/", views.user_deactivate, name="user_deactivate"),
+]
+
+# The audit trail: every entry on the Kreis' domain, a municipality's own on its subdomain.
+audit_patterns = [
+    path("protokoll/", audit_views.audit_list, name="audit_list"),
+    path("protokoll/export.csv", audit_views.audit_csv, name="audit_csv"),
 ]

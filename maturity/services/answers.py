@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from izd.audit import recording as audit
 from maturity import scoring, selectors
 from maturity.errors import AnswerConflict, Locked, MaturityError, NotFound
 from maturity.models import Campaign, Participation
@@ -265,7 +266,49 @@ def answer_save(
             answer.updated_at = timezone.now()
             _update_answer(cursor, answer, user.pk, old)
         answered = project_answers(cursor, participation, assessment, structure)
+        _record_answers("answer_save", participation, municipality, user, structure,
+                        {data.question_id: (old, _answer_state(answer))})  # fmt: skip
     return SavedAnswer(answer, answered)
+
+
+_ANSWER_LABELS = {
+    "current_level": "Ist-Stufe",
+    "target_level": "Ziel-Stufe",
+    "not_relevant": "nicht relevant",
+    "comment": "Kommentar",
+    "evidence_url": "Nachweis",
+}
+
+
+def _record_answers(
+    action: str,
+    participation: Participation,
+    municipality: Municipality,
+    user: User | None,
+    structure: ModelStructure,
+    states: Mapping[int, tuple[Mapping[str, Any], Mapping[str, Any]]],
+    summary: str = "",
+) -> None:
+    """The answers' entry, on the municipality's participation in the campaign (its page in
+    the county view and its results page show it)."""
+    keys = {q.id: q.key for q in structure.questions}
+    rows = []
+    for question_id, (old, new) in states.items():
+        labels = {f: f"{keys.get(question_id, question_id)}: {label}"
+                  for f, label in _ANSWER_LABELS.items()}  # fmt: skip
+        rows += audit.diff(old, new, labels=labels)
+    campaign = participation.campaign
+    audit.record(
+        action=action,
+        kind=audit.Kind.ASSESSMENT,
+        summary=summary
+        or (f"Antwort gespeichert ({', '.join(str(keys.get(q, q)) for q in states)})"),
+        target=participation,
+        object_label=f"Erhebung „{campaign.name}“: {municipality.name}",
+        changes=rows,
+        municipality=municipality,
+        actor=audit.UNSET if user is None else user,
+    )
 
 
 @transaction.atomic
@@ -286,6 +329,7 @@ def answers_import(
         assessment = _assessment_for_update(campaign_id)
         user_id = user.pk if user else None
         existing = selectors.answers_by_question(assessment)
+        states: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
         for question_id, data in values.items():
             answer = existing.get(question_id) or Answer(
                 assessment=assessment, question_id=question_id, version=0
@@ -300,6 +344,11 @@ def answers_import(
             AnswerChange.objects.create(
                 answer=answer, changed_by_id=user_id, old=old, new=_answer_state(answer)
             )
+            states[question_id] = (old, _answer_state(answer))
+        _record_answers(
+            "answers_import", participation, municipality, user, structure, states,
+            f"{len(states)} Antworten übernommen",
+        )  # fmt: skip
         if submit:
             _submit(assessment, participation, structure, user_id)
         else:
@@ -322,12 +371,40 @@ def _submit(
             f"Es sind noch {len(missing)} Fragen offen. Bitte beantworten Sie alle Fragen "
             "(oder markieren Sie sie als „nicht relevant“), bevor Sie abgeben."
         )
+    before = assessment.get_status_display()
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.submitted_by_id = user_id
     assessment.full_clean()
     assessment.save()
     project(participation, assessment, structure)
+    _record_status("assessment_submit", participation, assessment, before, "abgegeben", user_id)
+
+
+def _record_status(
+    action: str,
+    participation: Participation,
+    assessment: Assessment,
+    before: str,
+    summary: str,
+    user_id: int | None = None,
+) -> None:
+    municipality = participation.municipality
+    audit.record(
+        action=action,
+        kind=audit.Kind.ASSESSMENT,
+        summary=f"Selbsteinschätzung {summary}: „{participation.campaign.name}“",
+        target=participation,
+        object_label=f"Erhebung „{participation.campaign.name}“: {municipality.name}",
+        changes=[
+            {"field": "Status", "before": before, "after": assessment.get_status_display()},
+            *([{"field": "Index", "before": "",
+                "after": audit.display(participation.overall_index)}]
+              if participation.overall_index is not None else []),
+        ],
+        municipality=municipality,
+        actor=audit.UNSET if user_id is None else User.objects.filter(pk=user_id).first(),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -355,6 +432,7 @@ def assessment_reopen(*, campaign: Campaign, municipality: Municipality) -> Asse
         assessment = Assessment.objects.select_for_update().filter(campaign_id=campaign.pk).first()
         if assessment is None or not assessment.is_submitted:
             raise MaturityError("Diese Selbsteinschätzung ist nicht abgegeben.")
+        before = assessment.get_status_display()
         assessment.status = Assessment.Status.IN_PROGRESS
         assessment.submitted_at = None
         assessment.submitted_by_id = None
@@ -363,5 +441,6 @@ def assessment_reopen(*, campaign: Campaign, municipality: Municipality) -> Asse
         assessment.save()
         structure = selectors.model_structure(campaign.model_version_id)
         project(participation, assessment, structure)
+        _record_status("assessment_reopen", participation, assessment, before, "wieder geöffnet")
     mail_reopened(campaign, municipality)
     return assessment

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from izd.audit import recording as audit
 from izd.mail import mail_after_commit
 from maturity import selectors
 from maturity.errors import MaturityError
@@ -41,6 +42,15 @@ def campaign_create(
     if not participations:
         raise MaturityError("Bitte mindestens eine teilnehmende Kommune auswählen.")
     Participation.objects.bulk_create(participations)
+    audit.record(
+        action="campaign_create",
+        kind=audit.Kind.ASSESSMENT,
+        summary=f"Erhebung „{campaign.name}“ angelegt ({len(participations)} Kommunen)",
+        target=campaign,
+        fields=("name", "start_date", "end_date"),
+        changes=[{"field": "Modell", "before": "", "after": str(model_version)}],
+        municipality=None,
+    )
     return campaign
 
 
@@ -49,10 +59,20 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_open:
         raise MaturityError("Diese Erhebung ist schon abgeschlossen.")
+    before = audit.snapshot(campaign, "status")
     campaign.status = Campaign.Status.CLOSED
     campaign.closed_at = timezone.now()
     campaign.full_clean()
     campaign.save(update_fields=["status", "closed_at"])
+    audit.record(
+        action="campaign_close",
+        kind=audit.Kind.ASSESSMENT,
+        summary=f"Erhebung „{campaign.name}“ abgeschlossen",
+        target=campaign,
+        fields=("status",),
+        before=before,
+        municipality=None,
+    )
     return campaign
 
 
@@ -105,6 +125,19 @@ def campaign_remind(*, campaign: Campaign) -> Reminders:
         participation.reminded_at = now
         reminded.append(participation)
     Participation.objects.bulk_update(reminded, ["reminded_at"])
+    audit.record(
+        action="campaign_remind",
+        kind=audit.Kind.ASSESSMENT,
+        summary=f"Erinnerung zur Erhebung „{campaign.name}“ an {len(reminded)} Kommunen",
+        target=campaign,
+        changes=[
+            {"field": "erinnert", "before": "",
+             "after": ", ".join(p.municipality.name for p in reminded)},
+            *([{"field": "ohne Digitalisierungsbeauftragte", "before": "",
+                "after": ", ".join(without_officer)}] if without_officer else []),
+        ],
+        municipality=None,
+    )  # fmt: skip
 
     for subject, body, recipients in messages:
         mail_after_commit(subject, body, recipients)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from izd.audit import recording as audit
 from maturity.errors import MaturityError
 from maturity.loader import ModelDef, parse_model_bytes
 from maturity.models import Dimension, LevelDescriptor, ModelVersion, Question
@@ -70,6 +71,19 @@ def model_version_load(*, definition: ModelDef) -> tuple[ModelVersion, bool]:
             for descriptor in descriptors:
                 descriptor.full_clean(exclude=["question"])
             LevelDescriptor.objects.bulk_create(descriptors)
+    audit.record(
+        action="model_version_load",
+        kind=audit.Kind.ASSESSMENT,
+        summary=f"Reifegradmodell „{version.title}“, Version {version.version} geladen",
+        target=version,
+        changes=[
+            {"field": "Handlungsfelder", "before": "", "after": str(len(definition.dimensions))},
+            {"field": "Fragen", "before": "",
+             "after": str(sum(len(d.questions) for d in definition.dimensions))},
+            {"field": "Prüfsumme", "before": "", "after": version.checksum},
+        ],
+        municipality=None,
+    )  # fmt: skip
     return version, True
 
 

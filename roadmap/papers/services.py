@@ -27,6 +27,7 @@ from costsharing import selectors as costsharing_selectors
 from costsharing.allocation import AllocationError
 from costsharing.selectors import year_is_frozen
 from izd import formats
+from izd.audit import recording as audit
 from izd.documents import Wanted, document_request, documents_request, new_batch
 from izd.errors import validation_message
 from izd.exceptions import PortalError
@@ -86,27 +87,64 @@ def template_save(template: PaperTemplate) -> PaperTemplate:
         resolution=template.resolution,
         attachments=template.attachments,
     )
+    before = audit.stored_snapshot(template, *_TEMPLATE_FIELDS)
     template.full_clean()
     template.save()
+    audit.record(
+        action="template_save",
+        kind=audit.Kind.PAPER,
+        summary=f"Vorlagenmuster „{template.name}“ " + ("geändert" if before else "angelegt"),
+        target=template,
+        fields=_TEMPLATE_FIELDS,
+        before=before,
+        municipality=None,
+    )
     return template
+
+
+_TEMPLATE_FIELDS = (
+    "name", "subject", "facts", "resolution", "attachments", "office", "file_reference",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- numbering
 
 
 def scheme_for(municipality: Municipality) -> NumberingScheme:
-    scheme, _created = NumberingScheme.objects.get_or_create(municipality=municipality)
+    scheme, created = NumberingScheme.objects.get_or_create(municipality=municipality)
+    if created:
+        _record_scheme("scheme_for", scheme, {}, "Nummernkreis angelegt")
     return scheme
+
+
+_SCHEME_FIELDS = ("prefix", "next_number")
+
+
+def _record_scheme(
+    action: str, scheme: NumberingScheme, before: dict[str, Any], summary: str
+) -> None:
+    audit.record(
+        action=action,
+        kind=audit.Kind.PAPER,
+        summary=f"{summary}: {scheme.municipality.name}",
+        target=scheme,
+        object_label=f"Nummernkreis {scheme.municipality.name}",
+        fields=_SCHEME_FIELDS,
+        before=before,
+        municipality=scheme.municipality,
+    )
 
 
 @transaction.atomic
 def scheme_save(*, municipality: Municipality, prefix: str, next_number: int) -> NumberingScheme:
     scheme = NumberingScheme.objects.select_for_update().filter(municipality=municipality).first()
     scheme = scheme or NumberingScheme(municipality=municipality)
+    before = audit.snapshot(scheme, *_SCHEME_FIELDS) if scheme.pk else {}
     scheme.prefix = prefix
     scheme.next_number = next_number
     scheme.full_clean()
     scheme.save()
+    _record_scheme("scheme_save", scheme, before, "Nummernkreis geändert")
     return scheme
 
 
@@ -115,12 +153,14 @@ def reference_next(municipality: Municipality, number_year: int) -> str:
     """The next free Drucksache number of the municipality, e.g. VL-100/2023."""
     scheme_for(municipality)
     scheme = NumberingScheme.objects.select_for_update().get(municipality=municipality)
+    before = audit.snapshot(scheme, *_SCHEME_FIELDS)
     while True:
         reference = f"{scheme.prefix}-{scheme.next_number}/{number_year}"
         scheme.next_number += 1
         if not Paper.objects.filter(municipality=municipality, reference=reference).exists():
             break
     scheme.save(update_fields=["next_number"])
+    _record_scheme("reference_next", scheme, before, f"Drucksachennummer {reference} vergeben")
     return reference
 
 
@@ -166,9 +206,18 @@ def committee_name(text: str) -> str:
 
 def committee_for(municipality: Municipality, name: str) -> Committee:
     """The municipality's committee of that name, created on first use."""
-    committee, _created = Committee.objects.get_or_create(
+    committee, created = Committee.objects.get_or_create(
         municipality=municipality, name=committee_name(name)
     )
+    if created:
+        audit.record(
+            action="committee_for",
+            kind=audit.Kind.PAPER,
+            summary=f"Gremium „{committee.name}“ angelegt",
+            target=committee,
+            fields=("name",),
+            municipality=municipality,
+        )
     return committee
 
 
@@ -201,9 +250,29 @@ def _match(existing: list[Consultation], wanted: list[Committee]) -> list[Consul
     return matched
 
 
-def _consultations_apply(paper: Paper, specs: list[CommitteeSpec]) -> None:
+def _specs_text(specs: list[CommitteeSpec]) -> list[str]:
+    roles = dict(Consultation.Role.choices)
+    return [
+        f"{s.committee} ({roles.get(s.role, s.role)}"
+        + (f", {format_date(s.meeting_date)})" if s.meeting_date else ")")
+        for s in specs
+    ]
+
+
+def _consultations_apply(paper: Paper, specs: list[CommitteeSpec], *, action: str = "") -> None:
     """Bring the stored Beratungsfolge to `specs` in place: rows keep their ids, rows that are
-    left out are marked deleted. Everything whose OParl view changes is touched."""
+    left out are marked deleted. Everything whose OParl view changes is touched. With an
+    `action`, the change is recorded in the audit trail under that name."""
+    if action:
+        before = _specs_text(_specs_of(paper))
+        after = _specs_text(specs)
+        if before != after:
+            _record_paper(
+                action,
+                paper,
+                "Beratungsfolge geändert",
+                audit.diff({"c": before}, {"c": after}, labels={"c": "Beratungsfolge"}),
+            )
     existing = list(Consultation.objects.filter(paper=paper).order_by("position", "pk"))
     wanted = [committee_for(paper.municipality, spec.committee) for spec in specs]
     touched_committees = {c.committee_id for c in existing} | {c.pk for c in wanted}
@@ -266,7 +335,7 @@ def consultations_replace(*, paper: Paper, committees: list[CommitteeSpec]) -> N
     check_committees(committees, need_dates=True)
     paper = Paper.objects.select_for_update().get(pk=paper.pk)
     _ensure_editable(paper)
-    _consultations_apply(paper, committees)
+    _consultations_apply(paper, committees, action="consultations_replace")
 
 
 @transaction.atomic
@@ -303,7 +372,46 @@ def paper_create(
         raise PaperError(validation_message(error)) from None
     paper.save()
     _consultations_apply(paper, committees)
+    _record_paper(
+        "paper_create",
+        paper,
+        "Beschlussvorlage angelegt",
+        [
+            *audit.diff({}, audit.snapshot(paper, *_PAPER_FIELDS), model=Paper),
+            *audit.diff({}, {"c": _specs_text(committees)}, labels={"c": "Beratungsfolge"}),
+        ],
+    )
     return paper
+
+
+_PAPER_FIELDS = (
+    "year", "reference", "date", "is_public", "office", "file_reference", "budget_line",
+    "funds_budgeted", "include_maturity", "include_roadmap", "subject_override",
+    "facts_override", "resolution_override",
+)  # fmt: skip
+_DECISION_FIELDS = ("decided_on", "result", "decision_note")
+
+
+def _record_paper(
+    action: str,
+    paper: Paper,
+    summary: str,
+    changes: list[dict[str, str]],
+    *,
+    kind: str = audit.Kind.PAPER,
+    actor: object = audit.UNSET,
+) -> None:
+    """A paper's entries belong to its municipality: its officers see them too."""
+    audit.record(
+        action=action,
+        kind=kind,
+        summary=f"{summary}: {paper.reference}, {paper.municipality.name}",
+        target=paper,
+        object_label=f"{paper.reference} ({paper.municipality.name}, {paper.year})",
+        changes=changes,
+        municipality=paper.municipality,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -504,6 +612,21 @@ def calendar_import(*, raw: bytes, year: int, overwrite: bool = False) -> Calend
     Meeting.objects.bulk_create(new)
     municipality_ids = {c.municipality_id for c, _day in resolved}
     dated, missing = _date_papers(year, municipality_ids, overwrite=overwrite)
+    audit.record(
+        action="calendar_import",
+        kind=audit.Kind.PAPER,
+        summary=(
+            f"Sitzungskalender für {year} eingelesen: {len(resolved)} Sitzungen, "
+            f"{len(new)} neu, {dated} Termine in Vorlagen eingetragen"
+        ),
+        object_type="papers.meeting",
+        object_id=str(year),
+        object_label=f"Sitzungskalender {year}",
+        changes=[{"field": "neue Sitzungen", "before": "", "after": ", ".join(
+            str(m) for m in new[:50]
+        ) + (" …" if len(new) > 50 else "")}] if new else [],
+        municipality=None,
+    )  # fmt: skip
     return CalendarResult(
         meetings=len(resolved),
         meetings_created=len(new),
@@ -528,7 +651,7 @@ def _date_papers(year: int, municipality_ids: set[int], *, overwrite: bool) -> t
             continue
         new_specs, changed = _dated(paper, specs, dates, overwrite=overwrite)
         if changed:
-            _consultations_apply(paper, new_specs)
+            _consultations_apply(paper, new_specs, action="calendar_import")
             dated += changed
         if any(s.meeting_date is None for s in new_specs):
             missing += 1
@@ -561,7 +684,7 @@ def consultations_copy(*, source: Paper, year: int) -> int:
         ]
         wanted, _count = _dated(paper, wanted, dates, overwrite=True)
         if wanted != before:
-            _consultations_apply(paper, wanted)
+            _consultations_apply(paper, wanted, action="consultations_copy")
             changed += 1
     return changed
 
@@ -572,7 +695,9 @@ def validate_overrides(**texts: str) -> None:
 
 @transaction.atomic
 def paper_save(paper: Paper) -> Paper:
-    _ensure_editable(Paper.objects.select_for_update().get(pk=paper.pk))
+    stored = Paper.objects.select_for_update().get(pk=paper.pk)
+    _ensure_editable(stored)
+    before = audit.snapshot(stored, *_PAPER_FIELDS)
     _validate_texts(
         subject_override=paper.subject_override,
         facts_override=paper.facts_override,
@@ -581,6 +706,12 @@ def paper_save(paper: Paper) -> Paper:
     paper.full_clean()
     paper.save()
     _touch_paper(paper)
+    _record_paper(
+        "paper_save",
+        paper,
+        "Beschlussvorlage geändert",
+        audit.diff(before, audit.snapshot(paper, *_PAPER_FIELDS), model=Paper),
+    )
     return paper
 
 
@@ -631,6 +762,7 @@ def decision_record(*, paper: Paper, decided_on: date, result: str, note: str, u
         )
     if decided_on > timezone.localdate():
         raise PaperError("Das Beschlussdatum darf nicht in der Zukunft liegen.")
+    before = audit.snapshot(paper, *_DECISION_FIELDS)
     paper.decided_on = decided_on
     paper.result = result
     paper.decision_note = note.strip()
@@ -638,6 +770,14 @@ def decision_record(*, paper: Paper, decided_on: date, result: str, note: str, u
     paper.decision_recorded_at = timezone.now()
     paper.save()
     _touch_paper(paper)
+    _record_paper(
+        "decision_record",
+        paper,
+        "Beschluss erfasst",
+        audit.diff(before, audit.snapshot(paper, *_DECISION_FIELDS), model=Paper),
+        kind=audit.Kind.DECISION,
+        actor=user,
+    )
     return paper
 
 
@@ -843,7 +983,11 @@ def paper_render(*, paper: Paper, user: User | None) -> Document:
     """Check the paper completely, then request its PDF (sent after commit)."""
     _ensure_year_open(paper.year)
     paper_context(paper)
-    return _request(paper, user, None)
+    document = _request(paper, user, None)
+    _record_paper(
+        "paper_render", paper, "PDF angefordert", [], kind=audit.Kind.DOCUMENT, actor=user
+    )
+    return document
 
 
 @transaction.atomic
@@ -885,6 +1029,16 @@ def papers_render_batch(*, year: int, user: User | None) -> uuid.UUID:
         wanted=wanted, created_by_id=user.pk if user else None, batch=batch
     )
     _link_documents({p.pk: d.pk for p, d in zip(papers, documents, strict=True)})
+    audit.record(
+        action="papers_render_batch",
+        kind=audit.Kind.DOCUMENT,
+        summary=f"PDFs der {len(papers)} Beschlussvorlagen {year} angefordert",
+        object_type="papers.paper",
+        object_id=str(year),
+        object_label=f"Beschlussvorlagen {year}",
+        municipality=None,
+        actor=user,
+    )
     return batch
 
 

@@ -26,6 +26,7 @@ from django.db.models import Value
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
+from izd.audit import recording as audit
 from izd.errors import validation_message
 from izd.exceptions import PortalError
 from izd.mail import mail_after_commit
@@ -108,6 +109,32 @@ def _fill(version: PracticeVersion, data: PracticeInput) -> list[Product]:
     return products
 
 
+def _record_practice(
+    action: str,
+    practice: Practice,
+    summary: str,
+    user: User | None,
+    changes: list[dict[str, str]] | None = None,
+    *,
+    title: str = "",
+) -> None:
+    """A practice's entries belong to the municipality that describes it (none: the centre)."""
+    title = title or (latest_version(practice).title if practice.pk else "")
+    audit.record(
+        action=action,
+        kind=audit.Kind.PRACTICE,
+        summary=f"{summary}: „{title}“",
+        target=practice,
+        object_label=f"Praxisbeispiel „{title}“",
+        changes=changes or [],
+        municipality=practice.municipality,
+        actor=audit.UNSET if user is None else user,
+    )
+
+
+_VERSION_FIELDS = ("title", "summary", "visibility", "project_status", "cost_once", "cost_yearly")
+
+
 def latest_version(practice: Practice) -> PracticeVersion:
     version = practice.versions.order_by("-number").first()
     assert version is not None  # a practice is created with its first version
@@ -127,6 +154,11 @@ def practice_create(
     version.practice = practice
     version.save()
     version.products.set(products)
+    _record_practice(
+        "practice_create", practice, "Praxisbeispiel als Entwurf angelegt", user,
+        audit.diff({}, audit.snapshot(version, *_VERSION_FIELDS), model=PracticeVersion),
+        title=version.title,
+    )  # fmt: skip
     return practice
 
 
@@ -146,6 +178,7 @@ def practice_update(*, practice: Practice, data: PracticeInput, user: User) -> P
             "werden.",
             409,
         )
+    before = audit.snapshot(current, *_VERSION_FIELDS)
     if current.state == State.DRAFT:
         version = current
     else:
@@ -156,6 +189,11 @@ def practice_update(*, practice: Practice, data: PracticeInput, user: User) -> P
     version.review_note = ""
     version.save()
     version.products.set(products)
+    _record_practice(
+        "practice_update", practice, f"Fassung {version.number} bearbeitet", user,
+        audit.diff(before, audit.snapshot(version, *_VERSION_FIELDS), model=PracticeVersion),
+        title=version.title,
+    )  # fmt: skip
     return version
 
 
@@ -168,6 +206,12 @@ def practice_submit(*, practice: Practice, user: User) -> PracticeVersion:
     version.state = State.SUBMITTED
     version.submitted_at = timezone.now()
     version.save(update_fields=["state", "submitted_at", "updated_at"])
+    _record_practice(
+        "practice_submit", practice, f"Fassung {version.number} zur Prüfung eingereicht", user,
+        [{"field": "Status", "before": str(State.DRAFT.label),
+          "after": version.get_state_display()}],
+        title=version.title,
+    )  # fmt: skip
     return version
 
 
@@ -203,6 +247,13 @@ def practice_review(*, practice: Practice, user: User, approve: bool, note: str 
             raise PracticeError("Bitte begründen, was vor der Veröffentlichung fehlt.", 400)
         version.state = State.DRAFT
         version.save(update_fields=["state", "reviewed_by", "review_note", "updated_at"])
+        _record_practice(
+            "practice_review", practice, f"Fassung {version.number} zurückgegeben", user,
+            [{"field": "Status", "before": str(State.SUBMITTED.label),
+              "after": version.get_state_display()},
+             {"field": "Begründung", "before": "", "after": version.review_note}],
+            title=version.title,
+        )  # fmt: skip
         mail_after_commit(
             f"Praxisbeispiel „{version.title}“: bitte überarbeiten",
             f"Das Zentrum hat das Praxisbeispiel „{version.title}“ zurückgegeben:\n\n"
@@ -220,6 +271,13 @@ def practice_review(*, practice: Practice, user: User, approve: bool, note: str 
     practice.visibility = version.visibility
     practice.save()
     Practice.objects.filter(pk=practice.pk).update(search_vector=_search_vector(version))
+    _record_practice(
+        "practice_review", practice, f"Fassung {version.number} veröffentlicht", user,
+        [{"field": "Status", "before": str(State.SUBMITTED.label),
+          "after": version.get_state_display()},
+         {"field": "Sichtbarkeit", "before": "", "after": practice.get_visibility_display()}],
+        title=version.title,
+    )  # fmt: skip
     mail_after_commit(
         f"Praxisbeispiel „{version.title}“ veröffentlicht",
         f"Das Zentrum hat Version {version.number} des Praxisbeispiels „{version.title}“ "
@@ -264,6 +322,12 @@ def attachment_add(
     )
     _clean(attachment)
     attachment.save()
+    _record_practice(
+        "attachment_add", practice, f"Datei „{attachment.filename}“ hinzugefügt", user,
+        [{"field": "Datei", "before": "",
+          "after": f"{attachment.title} ({attachment.filename}, {attachment.size} Bytes, "
+                   f"SHA-256 {attachment.sha256})"}],
+    )  # fmt: skip
     return attachment
 
 
@@ -282,6 +346,9 @@ def interest_declare(*, practice: Practice, municipality: Municipality, user: Us
         practice=practice, municipality=municipality, defaults={"contact": user}
     )
     if created:
+        _record_adoption(
+            "interest_declare", adoption, "Interesse an Nachnutzung bekundet", user, {}
+        )
         mail_after_commit(
             f"Interesse an Ihrem Praxisbeispiel „{version.title}“",
             f"{municipality.name} möchte Ihr Praxisbeispiel „{version.title}“ nachnutzen.\n\n"
@@ -291,13 +358,43 @@ def interest_declare(*, practice: Practice, municipality: Municipality, user: Us
     return adoption
 
 
+_ADOPTION_FIELDS = ("status", "note")
+
+
+def _record_adoption(
+    action: str,
+    adoption: Adoption,
+    summary: str,
+    user: User | None,
+    before: dict[str, object],
+    changes: list[dict[str, str]] | None = None,
+) -> None:
+    """An adoption's entries belong to the adopting municipality."""
+    version = Practice.objects.get(pk=adoption.practice_id).published_version
+    title = version.title if version else ""
+    audit.record(
+        action=action,
+        kind=audit.Kind.PRACTICE,
+        summary=f"{summary}: „{title}“, {adoption.municipality.name}",
+        target=adoption,
+        object_label=f"Nachnutzung „{title}“ ({adoption.municipality.name})",
+        fields=_ADOPTION_FIELDS,
+        before=before,
+        changes=changes or [],
+        municipality=adoption.municipality,
+        actor=audit.UNSET if user is None else user,
+    )
+
+
 @transaction.atomic
 def adoption_update(*, adoption: Adoption, status: str, note: str) -> Adoption:
     adoption = Adoption.objects.select_for_update().get(pk=adoption.pk)
+    before = audit.snapshot(adoption, *_ADOPTION_FIELDS)
     adoption.status = status
     adoption.note = note.strip()
     _clean(adoption)
     adoption.save()
+    _record_adoption("adoption_update", adoption, "Nachnutzung geändert", None, before)
     return adoption
 
 
@@ -341,10 +438,15 @@ def adoption_to_measure(*, adoption: Adoption, user: User) -> Measure:
         )
     except roadmap_services.RoadmapError as error:
         raise PracticeError(error.message, error.status) from error
+    before = audit.snapshot(adoption, *_ADOPTION_FIELDS)
     adoption.measure = measure
     if adoption.status == Adoption.Status.INTERESTED:
         adoption.status = Adoption.Status.PLANNED
     adoption.save(update_fields=["measure", "status", "updated_at"])
+    _record_adoption(
+        "adoption_to_measure", adoption, "Maßnahme aus Nachnutzung angelegt", user, before,
+        [{"field": "Maßnahme", "before": "", "after": measure.title}],
+    )  # fmt: skip
     return measure
 
 
@@ -387,6 +489,11 @@ def adoption_to_request(
     summary = RequestSummary.objects.get(request_id=request.pk)
     adoption.request = summary
     adoption.save(update_fields=["request", "updated_at"])
+    _record_adoption(
+        "adoption_to_request", adoption, "Anfrage aus Nachnutzung gestellt", user,
+        audit.snapshot(adoption, *_ADOPTION_FIELDS),
+        [{"field": "Anfrage", "before": "", "after": str(request.pk)}],
+    )  # fmt: skip
     return summary
 
 
@@ -404,6 +511,10 @@ def question_ask(
     question.text = question.text.strip()
     _clean(question)
     question.save()
+    _record_practice(
+        "question_ask", practice, "Frage gestellt", user,
+        [{"field": "Frage", "before": "", "after": question.text}], title=version.title,
+    )  # fmt: skip
     mail_after_commit(
         f"Neue Frage zu Ihrem Praxisbeispiel „{version.title}“",
         f"{user.get_full_name() or user.email} fragt:\n\n{question.text}",
@@ -415,6 +526,7 @@ def question_ask(
 @transaction.atomic
 def question_answer(*, question: Question, user: User, text: str) -> Question:
     question = Question.objects.select_for_update().get(pk=question.pk)
+    answer_before = question.answer
     question.answer = text.strip()
     if not question.answer:
         raise PracticeError("Bitte eine Antwort eingeben.", 400)
@@ -427,8 +539,14 @@ def question_answer(*, question: Question, user: User, text: str) -> Question:
         if question.asked_by_id is not None
         else None
     )
-    version = Practice.objects.get(pk=question.practice_id).published_version
+    practice = Practice.objects.get(pk=question.practice_id)
+    version = practice.published_version
     title = version.title if version else ""
+    _record_practice(
+        "question_answer", practice, "Frage beantwortet", user,
+        [{"field": "Antwort", "before": answer_before, "after": question.answer}],
+        title=title,
+    )  # fmt: skip
     mail_after_commit(
         f"Antwort auf Ihre Frage zu „{title}“",
         f"Ihre Frage:\n{question.text}\n\nAntwort:\n{question.answer}",
@@ -455,6 +573,9 @@ class EventInput:
 @transaction.atomic
 def event_save(*, event: ExchangeEvent | None, data: EventInput, user: User) -> ExchangeEvent:
     event = event if event is not None else ExchangeEvent(created_by=user)
+    before = audit.stored_snapshot(event, *_EVENT_FIELDS)
+    if event.pk is not None:
+        before.update(_event_links(event))
     for name in ("topic", "starts_at", "duration_minutes", "description", "online_url",
                  "recording_url"):  # fmt: skip
         setattr(event, name, getattr(data, name))
@@ -470,7 +591,53 @@ def event_save(*, event: ExchangeEvent | None, data: EventInput, user: User) -> 
     event.save()
     event.presenters.set(presenters)
     event.practices.set(practices)
+    audit.record(
+        action="event_save",
+        kind=audit.Kind.PRACTICE,
+        summary=f"Austauschtermin „{event.topic}“ " + ("geändert" if before else "angelegt"),
+        target=event,
+        changes=audit.diff(
+            before,
+            {**audit.snapshot(event, *_EVENT_FIELDS), **_event_links(event)},
+            model=ExchangeEvent,
+            labels={"presenters": "Vortragende Kommunen", "practices": "Praxisbeispiele"},
+        ),
+        municipality=None,
+        actor=user,
+    )
     return event
+
+
+_EVENT_FIELDS = (
+    "topic", "starts_at", "duration_minutes", "description", "online_url", "recording_url",
+)  # fmt: skip
+
+
+def _event_links(event: ExchangeEvent) -> dict[str, list[str]]:
+    return {
+        "presenters": sorted(event.presenters.values_list("name", flat=True)),
+        "practices": sorted(str(pk) for pk in event.practices.values_list("pk", flat=True)),
+    }
+
+
+def _record_registration(
+    action: str,
+    event: ExchangeEvent,
+    user: User,
+    municipality: Municipality | None,
+    summary: str,
+    before: str,
+    after: str,
+) -> None:
+    audit.record(
+        action=action,
+        kind=audit.Kind.PRACTICE,
+        summary=f"{summary}: {user.email}, „{event.topic}“",
+        target=event,
+        changes=[{"field": f"Anmeldung {user.email}", "before": before, "after": after}],
+        municipality=municipality,
+        actor=user,
+    )
 
 
 @transaction.atomic
@@ -479,15 +646,31 @@ def event_register(
 ) -> EventRegistration:
     if event.starts_at < timezone.now():
         raise PracticeError("Dieser Termin liegt in der Vergangenheit.", 409)
-    registration, _created = EventRegistration.objects.get_or_create(
+    registration, created = EventRegistration.objects.get_or_create(
         event=event, user=user, defaults={"municipality": municipality}
     )
+    if created:
+        _record_registration(
+            "event_register", event, user, municipality, "Zum Austausch angemeldet", "",
+            "angemeldet",
+        )  # fmt: skip
     return registration
 
 
 @transaction.atomic
 def event_unregister(*, event: ExchangeEvent, user: User) -> None:
-    EventRegistration.objects.filter(event=event, user=user).delete()
+    registration = (
+        EventRegistration.objects.filter(event=event, user=user)
+        .select_related("municipality")
+        .first()
+    )
+    if registration is None:
+        return
+    _record_registration(
+        "event_unregister", event, user, registration.municipality, "Vom Austausch abgemeldet",
+        "angemeldet", "",
+    )  # fmt: skip
+    registration.delete()
 
 
 REMINDER_AHEAD = timedelta(hours=24)
@@ -521,4 +704,17 @@ def reminders_send(*, now: datetime | None = None) -> int:
             [registration.user.email],
         )
     EventRegistration.objects.filter(pk__in=[r.pk for r in due]).update(reminder_sent_at=now)
+    if due:
+        audit.record(
+            action="reminders_send",
+            kind=audit.Kind.PRACTICE,
+            summary=f"Erinnerungen an {len(due)} Anmeldungen verschickt",
+            object_type="practices.eventregistration",
+            object_label="Erinnerungen an Austauschtermine",
+            changes=[
+                {"field": "erinnert", "before": "",
+                 "after": ", ".join(f"{r.user.email} ({r.event.topic})" for r in due[:50])}
+            ],
+            municipality=None,
+        )  # fmt: skip
     return len(due)

@@ -1,0 +1,222 @@
+"""How write services record their changes: `record(...)` inside their transaction.
+
+Who acted comes from the request (AuditActorMiddleware) or from `acting_as(user)` in commands
+and tasks; a service that knows its actor passes `actor=` explicitly. Which municipality: the
+schema the connection is in, unless the service names one (a Kreis-side change about one
+municipality, e.g. its population figure or a paper for it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Final, TypeAlias
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
+from django.utils import timezone
+
+from izd import formats
+from izd.audit.models import AuditEntry
+
+ActorSource: TypeAlias = Callable[[], Any]
+
+_actor: ContextVar[ActorSource | None] = ContextVar("izd_audit_actor", default=None)
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+UNSET: Final = _Unset.UNSET
+SYSTEM_LABEL = "System"
+
+Kind = AuditEntry.Kind
+
+
+@contextmanager
+def acting_as(user: Any) -> Iterator[None]:
+    """Changes in the block are recorded as this person's (None: the system's)."""
+    token = _actor.set(lambda: user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+@contextmanager
+def actor_from(source: ActorSource) -> Iterator[None]:
+    """Like acting_as, but the person is looked up only when a change is recorded (a request's
+    user is loaded from the session lazily; most requests change nothing)."""
+    token = _actor.set(source)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> Any:
+    source = _actor.get()
+    user = source() if source is not None else None
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def display(value: Any) -> str:
+    """A value as the trail shows it (German formats, text)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        places = max(0, -exponent) if isinstance(exponent, int) else 2
+        return formats.number(value, places)
+    if isinstance(value, int | float):
+        return formats.number(value, 0) if isinstance(value, int) else str(value)
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+            if timezone.is_aware(value)
+            else value.strftime("%d.%m.%Y %H:%M")
+        )
+    if isinstance(value, date):
+        return formats.day(value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}: {display(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(display(item) for item in items)
+    return str(value)
+
+
+def snapshot(instance: models.Model | None, *fields: str) -> dict[str, Any]:
+    """The named fields' values of an instance (its choices' labels where it has choices),
+    to compare with a later snapshot; no instance: nothing (a creation or deletion)."""
+    if instance is None:
+        return {}
+    values: dict[str, Any] = {}
+    for name in fields:
+        getter = getattr(instance, f"get_{name}_display", None)
+        values[name] = getter() if callable(getter) else getattr(instance, name)
+    return values
+
+
+def stored_snapshot(instance: models.Model, *fields: str) -> dict[str, Any]:
+    """The fields' values as the database still has them, for a service that receives an
+    instance its caller (a form) has already changed; nothing for a new instance."""
+    if instance.pk is None:
+        return {}
+    return snapshot(type(instance)._default_manager.filter(pk=instance.pk).first(), *fields)
+
+
+def diff(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    labels: Mapping[str, str] | None = None,
+    model: type[models.Model] | None = None,
+) -> list[dict[str, str]]:
+    """The fields whose shown value differs, with their label and both values as text."""
+    rows = []
+    for name in dict.fromkeys([*before, *after]):
+        old, new = _short(display(before.get(name))), _short(display(after.get(name)))
+        if old != new:
+            rows.append({"field": _label(name, labels, model), "before": old, "after": new})
+    return rows
+
+
+LONGEST_VALUE = 1000
+
+
+def _short(text: str) -> str:
+    """Long texts (a paper's reasoning, a legal page) are kept in part: the trail says that and
+    roughly how they changed, the object keeps the full text."""
+    return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 1] + "…"
+
+
+def _label(name: str, labels: Mapping[str, str] | None, model: type[models.Model] | None) -> str:
+    if labels and name in labels:
+        return labels[name]
+    if model is not None:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        return str(getattr(field, "verbose_name", name))
+    return name
+
+
+def _current_municipality() -> Any:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or getattr(tenant, "schema_name", None) == settings.PUBLIC_SCHEMA_NAME:
+        return None
+    return tenant
+
+
+def _actor_label(user: Any) -> str:
+    if user is None:
+        return SYSTEM_LABEL
+    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    email = getattr(user, "email", "") or str(user)
+    return f"{name} <{email}>" if name else email
+
+
+def record(
+    *,
+    action: str,
+    kind: str,
+    summary: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    object_label: str = "",
+    fields: Iterable[str] = (),
+    before: Mapping[str, Any] | None = None,
+    deleted: bool = False,
+    changes: Iterable[Mapping[str, str]] = (),
+    municipality: Any = UNSET,
+    actor: Any = UNSET,
+) -> AuditEntry:
+    """Write one entry in the transaction of the change it describes.
+
+    With `fields`, the target's values of these fields now are compared with `before` (a
+    `snapshot` taken before the change; none for a creation); `deleted` records a deletion.
+    `changes` adds rows the service computed itself (e.g. from several objects).
+
+    Refuses to run outside a transaction: an entry committed on its own could outlive a change
+    that was rolled back (or a change could be committed without its entry).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Protokolleinträge entstehen nur in der Transaktion der Änderung.")
+    who = current_actor() if actor is UNSET else actor
+    where = _current_municipality() if municipality is UNSET else municipality
+    rows = [dict(row) for row in changes]
+    if target is not None:
+        names = tuple(fields)
+        if names:
+            after = {} if deleted else snapshot(target, *names)
+            rows = diff(before or {}, after, model=type(target)) + rows
+        object_type = object_type or target._meta.label_lower
+        object_id = object_id or target.pk
+        object_label = object_label or str(target)
+    entry = AuditEntry(
+        actor_id=getattr(who, "pk", None),
+        actor_label=_actor_label(who)[:300],
+        municipality_id=getattr(where, "pk", None),
+        municipality_label=(str(where) if where is not None else "")[:120],
+        kind=kind,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        object_label=object_label[:300],
+        summary=summary[:500],
+        changes=rows,
+    )
+    entry.full_clean(exclude=["actor", "municipality"])
+    entry.save()
+    return entry
