@@ -46,26 +46,34 @@ reasons are in the list above).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded
 from fractions import Fraction
 from functools import partial
+from operator import add, attrgetter, itemgetter, mul
+from typing import TypeVar
 
 from izd.exceptions import PortalError
 
 __all__ = [
     "AllocationError",
     "AllocationResult",
+    "CentShares",
     "ComponentAmounts",
     "KeyComponents",
+    "MemberColumns",
     "MemberInput",
     "MemberShare",
     "ModuleInput",
     "allocate",
+    "allocate_cents",
+    "euros",
     "format_eur",
     "format_percent",
     "largest_remainder",
+    "module_part_maps",
     "validate_components",
 ]
 
@@ -154,6 +162,69 @@ class AllocationResult:
         return {share.key: share for share in self.shares}
 
 
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberColumns:
+    """The members as columns: one sequence per field of `MemberInput`, all in one order.
+
+    What a query over the read model hands over without making an object per member (for
+    11,000 members, making the objects costs about as much as the allocation itself).
+    """
+
+    keys: Sequence[str]
+    names: Sequence[str]
+    populations: Sequence[int]
+    months: Sequence[int]
+    usage_units: Sequence[Decimal]
+    modules: Sequence[frozenset[str]]
+
+    @staticmethod
+    def of(members: Sequence[MemberInput]) -> MemberColumns:
+        # comprehensions: attribute reads on slots are specialised by the interpreter
+        return MemberColumns(
+            [member.key for member in members],
+            [member.name for member in members],
+            [member.population for member in members],
+            [member.months for member in members],
+            [member.usage_units for member in members],
+            [member.modules for member in members],
+        )
+
+    def member(self, index: int) -> MemberInput:
+        """One member as an object (for a message about it)."""
+        return MemberInput(
+            self.keys[index],
+            self.names[index],
+            self.populations[index],
+            self.months[index],
+            self.usage_units[index],
+            self.modules[index],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CentShares:
+    """An allocation in whole cents, as columns in the members' key order."""
+
+    order: list[int]  # the members' positions in the input, in key order
+    net_cents: int
+    pots: dict[str, int]  # by component name
+    module_pots: dict[str, int]  # by module key, in key order
+    base: list[int]
+    population: list[int]
+    usage: list[int]
+    modules: list[int]  # per member, the sum of its module parts
+    total: list[int]
+    # per module key (in key order): the participants' positions in key order, their parts
+    module_parts: dict[str, tuple[Sequence[int], list[int]]]
+
+    def in_key_order(self, column: Sequence[_T]) -> list[_T]:
+        """An input column (in the members' input order) rearranged into key order."""
+        return list(map(column.__getitem__, self.order))
+
+
 # --------------------------------------------------------------------------- formatting
 
 
@@ -208,30 +279,49 @@ def _apportion(
     distinct = set(weights)
     if len(distinct) * 4 <= len(weights):
         # Equal weights are the rule in most columns (Sockelbetrag, modules: weight = months):
-        # divide once per distinct weight instead of once per member.
-        quotients = {weight: total * weight // weight_sum for weight in distinct}
-        amounts = [quotients[weight] for weight in weights]
+        # divide once per distinct weight instead of once per member, and find the cut among
+        # the few distinct remainders instead of sorting one per member.
+        split = {weight: divmod(total * weight, weight_sum) for weight in distinct}
+        amounts = [split[weight][0] for weight in weights]
+        left = total - sum(amounts)
+        if not left:
+            return amounts, []
+        by_weight = {weight: remainder for weight, (_, remainder) in split.items()}
+        remainders = [by_weight[weight] for weight in weights]
+        cut = _cut_of_few(remainders, left)
     else:
         amounts = [total * weight // weight_sum for weight in weights]
-    left = total - sum(amounts)
-    if not left:
-        return amounts, []
-    # Two plain int lists rather than 11,000 (quotient, remainder) tuples: less allocation.
-    remainders = [
-        total * weight - amount * weight_sum
-        for weight, amount in zip(weights, amounts, strict=True)
-    ]
-    winners = _winners(remainders, left, priority)
+        left = total - sum(amounts)
+        if not left:
+            return amounts, []
+        # Two plain int lists rather than 11,000 (quotient, remainder) tuples: less allocation.
+        remainders = [
+            total * weight - amount * weight_sum
+            for weight, amount in zip(weights, amounts, strict=True)
+        ]
+        cut = sorted(remainders, reverse=True)[left - 1]
+    winners = _winners(remainders, cut, left, priority)
     for index in winners:
         amounts[index] += 1
     return amounts, winners
 
 
+def _cut_of_few(remainders: list[int], count: int) -> int:
+    """The ``count``-th largest of ``remainders`` when they take few distinct values."""
+    frequency = Counter(remainders)
+    for remainder in sorted(frequency, reverse=True):
+        count -= frequency[remainder]
+        if count <= 0:
+            return remainder
+    raise AssertionError("fewer remainders than cents left")  # pragma: no cover
+
+
 def _winners(
-    remainders: list[int], count: int, priority: Callable[[], Sequence[int]] | None
+    remainders: list[int], cut: int, count: int, priority: Callable[[], Sequence[int]] | None
 ) -> list[int]:
-    """Indices of the ``count`` largest remainders; only the tie at the cut is sorted."""
-    cut = sorted(remainders, reverse=True)[count - 1]  # > 0: fewer cents left than remainders
+    """Indices of the ``count`` largest remainders (``cut``: the ``count``-th largest, > 0
+    because fewer cents are left than there are remainders); only the tie at the cut is
+    sorted."""
     winners = [index for index, remainder in enumerate(remainders) if remainder > cut]
     tied = [index for index, remainder in enumerate(remainders) if remainder == cut]
     needed = count - len(winners)
@@ -250,12 +340,12 @@ def largest_remainder(
     """
     if total_cents < 0:
         raise AllocationError("Der zu verteilende Betrag darf nicht negativ sein.")
-    ordered = sorted(weights, key=lambda item: item[0])
+    ordered = sorted(weights, key=itemgetter(0))
     keys = [key for key, _ in ordered]
     if len(set(keys)) != len(keys):
         raise AllocationError("Jede Kennung darf nur einmal vorkommen.")
     scaled = _to_integers([weight for _, weight in ordered])
-    if any(weight < 0 for weight in scaled):
+    if scaled and min(scaled) < 0:
         raise AllocationError("Die Gewichte dürfen nicht negativ sein.")
     if total_cents and not any(scaled):
         raise AllocationError("Die Gewichte ergeben zusammen null; nichts kann verteilt werden.")
@@ -309,32 +399,31 @@ def _label(member: MemberInput) -> str:
     return f"{member.name} ({member.key})"
 
 
-def _validate_members(members: Sequence[MemberInput], components: KeyComponents) -> None:
-    if not members:
+def _validate_members(members: MemberColumns, components: KeyComponents) -> None:
+    if not members.keys:
         raise AllocationError("Für das Jahr sind keine Mitglieder erfasst.")
-    if len({member.key for member in members}) != len(members):
+    if len(set(members.keys)) != len(members.keys):
         seen: set[str] = set()
-        for member in members:
-            if member.key in seen:
-                raise AllocationError(f"Die Kennung „{member.key}“ ist mehrfach vergeben.")
-            seen.add(member.key)
+        for key in members.keys:
+            if key in seen:
+                raise AllocationError(f"Die Kennung „{key}“ ist mehrfach vergeben.")
+            seen.add(key)
     if not _members_look_valid(members, components):
-        for member in members:  # slow path: find the first culprit for the message
-            _validate_member(member, components)
+        for index in range(len(members.keys)):  # slow path: the first culprit for the message
+            _validate_member(members.member(index), components)
 
 
-def _members_look_valid(members: Sequence[MemberInput], components: KeyComponents) -> bool:
+def _members_look_valid(members: MemberColumns, components: KeyComponents) -> bool:
     """Bulk check (fast for 11,000 members); False means: look at each member."""
-    months = [member.months for member in members]
-    populations = [member.population for member in members]
-    usage = [member.usage_units for member in members]
+    months, usage = members.months, members.usage_units
     lowest_population = 1 if components.population > 0 else 0
     return (
-        all(type(month) is int for month in months)  # a bool is no month count
+        set(map(type, months)) == {int}  # a bool is no month count
         and min(months) >= 1
         and max(months) <= 12
-        and min(populations) >= lowest_population
-        and all(isinstance(units, Decimal) and units.is_finite() for units in usage)
+        and min(members.populations) >= lowest_population
+        and set(map(type, usage)) == {Decimal}
+        and all(map(Decimal.is_finite, usage))
         and min(usage) >= 0
     )
 
@@ -360,7 +449,7 @@ def _validate_member(member: MemberInput, components: KeyComponents) -> None:
 
 
 def _validate_modules(
-    modules: Sequence[ModuleInput], members: Sequence[MemberInput], components: KeyComponents
+    modules: Sequence[ModuleInput], members: MemberColumns, components: KeyComponents
 ) -> None:
     keys: set[str] = set()
     for module in modules:
@@ -373,12 +462,13 @@ def _validate_modules(
                 f"Das Gewicht des Moduls „{module.name}“ darf nicht negativ sein "
                 f"({_format_de(module.weight)})."
             )
-    if not keys.issuperset(frozenset().union(*(member.modules for member in members))):
-        for member in members:
-            unknown = sorted(member.modules - keys)
+    if not keys.issuperset(frozenset().union(*members.modules)):
+        for index, taken in enumerate(members.modules):
+            unknown = sorted(taken - keys)
             if unknown:
                 raise AllocationError(
-                    f"{_label(member)} nimmt am unbekannten Modul „{unknown[0]}“ teil."
+                    f"{_label(members.member(index))} nimmt am unbekannten Modul "
+                    f"„{unknown[0]}“ teil."
                 )
     if components.modules > 0 and not any(module.weight > 0 for module in modules):
         raise AllocationError(
@@ -394,7 +484,7 @@ class _Column:
     """One pot split among some members (``members``: indices into the sorted members)."""
 
     pot: int
-    members: list[int]
+    members: list[int] | range
     weights: list[int]
     amounts: list[int] | None = None
 
@@ -407,20 +497,98 @@ def allocate(
     modules: Sequence[ModuleInput] = (),
 ) -> AllocationResult:
     """Split ``net_cost`` among ``members`` by the key ``components``; see the module doc."""
+    columns = MemberColumns.of(members)
+    cents = allocate_cents(
+        net_cost=net_cost, components=components, members=columns, modules=modules
+    )
+    in_order = cents.in_key_order
+    shares = tuple(
+        map(
+            MemberShare,
+            in_order(columns.keys),
+            in_order(columns.names),
+            euros(cents.base),
+            euros(cents.population),
+            euros(cents.usage),
+            euros(cents.modules),
+            module_part_maps(cents, len(columns.keys)),
+            euros(cents.total),
+            in_order(columns.months),
+        )
+    )
+    return AllocationResult(
+        net_cost=_to_euro(cents.net_cents),
+        components=components,
+        pots=ComponentAmounts(*euros(cents.pots[name] for name in COMPONENT_NAMES)),
+        module_pots=dict(zip(cents.module_pots, euros(cents.module_pots.values()), strict=True)),
+        shares=shares,
+    )
+
+
+def allocate_cents(
+    *,
+    net_cost: Decimal,
+    components: KeyComponents,
+    members: MemberColumns,
+    modules: Sequence[ModuleInput] = (),
+) -> CentShares:
+    """``allocate()`` on columns, in whole cents: the same validation and the same result.
+
+    For callers that read the members as columns (a query over 11,000 members) and build
+    their own rows; ``allocate()`` is this plus the conversion to EUR and one share object
+    per member.
+    """
     net_cents = _net_cost_cents(net_cost)
     validate_components(components)
     _validate_members(members, components)
     _validate_modules(modules, members, components)
-    ordered = sorted(members, key=lambda member: member.key)
-    ordered_modules = sorted(modules, key=lambda module: module.key)
+    keys = members.keys
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ordered_modules = sorted(modules, key=attrgetter("key"))
 
+    def in_order(column: Sequence[_T]) -> list[_T]:
+        return [column[index] for index in order]
+
+    months = in_order(members.months)
     pots = _component_pots(net_cents, components)
-    columns = _member_columns(ordered, components, pots)
-    module_columns, module_pots = _module_columns(
-        ordered, ordered_modules, pots["modules"], active=components.modules > 0
+    columns = _member_columns(
+        months, in_order(members.populations), in_order(members.usage_units), components, pots
     )
-    _round_columns([*columns.values(), *module_columns.values()], len(ordered))
-    return _result(net_cents, components, pots, module_pots, ordered, columns, module_columns)
+    module_columns, module_pots = _module_columns(
+        months,
+        in_order(members.modules),
+        ordered_modules,
+        pots["modules"],
+        active=components.modules > 0,
+    )
+    count = len(order)
+    _round_columns([*columns.values(), *module_columns.values()], count)
+    base, population, usage = (
+        _column_values(columns.get(name), count) for name in COMPONENT_NAMES[:3]
+    )
+    module_sums = [0] * count
+    for column in module_columns.values():
+        _add_at(module_sums, column.members, column.amounts or [])
+    return CentShares(
+        order=order,
+        net_cents=net_cents,
+        pots=pots,
+        module_pots=module_pots,
+        base=base,
+        population=population,
+        usage=usage,
+        modules=module_sums,
+        total=list(map(add, map(add, base, population), map(add, usage, module_sums))),
+        module_parts={
+            key: (column.members, column.amounts or []) for key, column in module_columns.items()
+        },
+    )
+
+
+def _add_at(values: list[int], indices: Sequence[int], amounts: Sequence[int]) -> None:
+    """``values[index] += amount`` for each pair."""
+    for index, amount in zip(indices, amounts, strict=True):
+        values[index] += amount
 
 
 def _component_pots(net_cents: int, components: KeyComponents) -> dict[str, int]:
@@ -430,15 +598,17 @@ def _component_pots(net_cents: int, components: KeyComponents) -> dict[str, int]
 
 
 def _member_columns(
-    members: Sequence[MemberInput], components: KeyComponents, pots: Mapping[str, int]
+    months: list[int],
+    populations: list[int],
+    usage_units: list[Decimal],
+    components: KeyComponents,
+    pots: Mapping[str, int],
 ) -> dict[str, _Column]:
-    everyone = list(range(len(members)))
-    months = [member.months for member in members]
-    usage = _to_integers([member.usage_units for member in members])
+    everyone = range(len(months))
     weights = {
         "base": months,
-        "population": [m.population * m.months for m in members],
-        "usage": [units * month for units, month in zip(usage, months, strict=True)],
+        "population": list(map(mul, populations, months)),
+        "usage": list(map(mul, _to_integers(usage_units), months)),
     }
     columns: dict[str, _Column] = {}
     for name, column_weights in weights.items():
@@ -458,7 +628,11 @@ _EMPTY_COMPONENT = {
 
 
 def _module_columns(
-    members: Sequence[MemberInput], modules: Sequence[ModuleInput], pot: int, active: bool
+    months: list[int],
+    taken: list[frozenset[str]],
+    modules: Sequence[ModuleInput],
+    pot: int,
+    active: bool,
 ) -> tuple[dict[str, _Column], dict[str, int]]:
     """One column per module: its part of the module pot, equal per participant (pro rata)."""
     if not modules:
@@ -466,15 +640,15 @@ def _module_columns(
     amounts, _ = _apportion(pot, _to_integers([module.weight for module in modules]))
     module_pots = dict(zip((module.key for module in modules), amounts, strict=True))
     participants: dict[str, list[int]] = {module.key: [] for module in modules}
-    for index, member in enumerate(members):
-        for key in member.modules:
+    for index, keys in enumerate(taken):
+        for key in keys:
             participants[key].append(index)  # indices ascend, so each list stays key-sorted
     columns: dict[str, _Column] = {}
     for module in modules:
         indices = participants[module.key]
         if not indices and active and module.weight > 0:
             raise AllocationError(f"Das Modul „{module.name}“ hat keine Teilnehmenden.")
-        weights = [members[index].months for index in indices]
+        weights = [months[index] for index in indices]
         columns[module.key] = _Column(module_pots[module.key], indices, weights)
     return columns, module_pots
 
@@ -490,82 +664,14 @@ def _round_columns(columns: Sequence[_Column], member_count: int) -> None:
         priority = _priority(rounded_up, column.members) if any(rounded_up) else None
         amounts, winners = _apportion(column.pot, column.weights, priority)
         column.amounts = amounts
+        members = column.members
         for position in winners:
-            rounded_up[column.members[position]] += 1
+            rounded_up[members[position]] += 1
 
 
-def _priority(rounded_up: list[int], members: list[int]) -> Callable[[], list[int]]:
+def _priority(rounded_up: list[int], members: Sequence[int]) -> Callable[[], list[int]]:
     """Round-ups so far of the column's members, by position in the column."""
     return lambda: list(map(rounded_up.__getitem__, members))
-
-
-# Converting cents to EUR must be exact whatever decimal context the caller has set.
-_EXACT = Context(prec=MAX_PREC, traps=[Inexact, Rounded])
-_to_euro = partial(_EXACT.multiply, Decimal("0.01"))
-
-
-def _euros(cents: Iterable[int]) -> list[Decimal]:
-    values = list(cents)
-    distinct = set(values)
-    if len(distinct) * 4 <= len(values):  # equal shares: convert each amount once
-        euros = {value: _to_euro(value) for value in distinct}
-        return [euros[value] for value in values]
-    return list(map(_to_euro, values))
-
-
-def _result(
-    net_cents: int,
-    components: KeyComponents,
-    pots: Mapping[str, int],
-    module_pots: Mapping[str, int],
-    members: Sequence[MemberInput],
-    columns: Mapping[str, _Column],
-    module_columns: Mapping[str, _Column],
-) -> AllocationResult:
-    count = len(members)
-    base, population, usage = (
-        _column_values(columns.get(name), count) for name in COMPONENT_NAMES[:3]
-    )
-    module_sums, parts = _module_parts(module_columns, count)
-    totals = [sum(row) for row in zip(base, population, usage, module_sums, strict=True)]
-    shares = tuple(
-        map(
-            MemberShare,
-            [member.key for member in members],
-            [member.name for member in members],
-            _euros(base),
-            _euros(population),
-            _euros(usage),
-            _euros(module_sums),
-            parts,
-            _euros(totals),
-            [member.months for member in members],
-        )
-    )
-    return AllocationResult(
-        net_cost=_to_euro(net_cents),
-        components=components,
-        pots=ComponentAmounts(*_euros(pots[name] for name in COMPONENT_NAMES)),
-        module_pots=dict(zip(module_pots, _euros(module_pots.values()), strict=True)),
-        shares=shares,
-    )
-
-
-def _module_parts(
-    module_columns: Mapping[str, _Column], count: int
-) -> tuple[list[int], list[dict[str, Decimal]]]:
-    """Per member: the sum of its module parts in cents, and the parts in EUR by module key."""
-    sums = [0] * count
-    parts: list[dict[str, Decimal]] = [{} for _ in range(count)]
-    for key, column in module_columns.items():  # in module key order, so parts stay sorted
-        amounts = column.amounts or []
-        for part, euros in zip(
-            map(parts.__getitem__, column.members), _euros(amounts), strict=True
-        ):
-            part[key] = euros
-        for index, amount in zip(column.members, amounts, strict=True):
-            sums[index] += amount
-    return sums, parts
 
 
 def _column_values(column: _Column | None, count: int) -> list[int]:
@@ -574,6 +680,32 @@ def _column_values(column: _Column | None, count: int) -> list[int]:
     if len(column.members) == count:  # everyone takes part: already in member order
         return column.amounts
     values = [0] * count
-    for index, amount in zip(column.members, column.amounts, strict=True):
-        values[index] = amount
+    _add_at(values, column.members, column.amounts)
     return values
+
+
+# --------------------------------------------------------------------------- to EUR
+
+# Converting cents to EUR must be exact whatever decimal context the caller has set.
+_EXACT = Context(prec=MAX_PREC, traps=[Inexact, Rounded])
+_to_euro = partial(_EXACT.multiply, Decimal("0.01"))
+
+
+def euros(cents: Iterable[int]) -> list[Decimal]:
+    """Whole cents as EUR amounts (exact)."""
+    values = list(cents)
+    distinct = set(values)
+    if len(distinct) * 4 <= len(values):  # equal shares: convert each amount once
+        converted = {value: _to_euro(value) for value in distinct}
+        return list(map(converted.__getitem__, values))
+    return list(map(_to_euro, values))
+
+
+def module_part_maps(cents: CentShares, count: int) -> list[dict[str, Decimal]]:
+    """Per member in key order: its part of each module it takes part in, in EUR, by module
+    key (in module key order)."""
+    parts: list[dict[str, Decimal]] = [{} for _ in range(count)]
+    for key, (indices, amounts) in cents.module_parts.items():  # in module key order
+        for part, value in zip(map(parts.__getitem__, indices), euros(amounts), strict=True):
+            part[key] = value
+    return parts

@@ -26,18 +26,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import NamedTuple
 
 from costsharing.allocation import (
     COMPONENT_LABELS,
     AllocationError,
     KeyComponents,
-    MemberInput,
+    MemberColumns,
     ModuleInput,
-    allocate,
+    allocate_cents,
+    euros,
     format_eur,
     format_percent,
     largest_remainder,
+    module_part_maps,
 )
 from izd import formats
 
@@ -197,20 +200,14 @@ class ModuleInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberData(MemberInput):
-    """A member of the year as the selectors read it: the engine's input (its key is the
-    AGS) with the municipality it stands for, so `compute()` hands it to the engine as is."""
+class YearMembers(MemberColumns):
+    """The members of a year as the selectors read them: the engine's columns (the keys are
+    the AGS) with, in the same order, the municipality each member stands for and the date
+    of the population figure used. Columns rather than an object per member: the query's
+    rows are transposed in one step, and `compute()` hands them to the engine as they are."""
 
-    municipality_id: int = 0
-    population_date: date | None = None  # reference date of the figure actually used
-
-    @property
-    def ags(self) -> str:
-        return self.key
-
-    @property
-    def module_keys(self) -> frozenset[str]:
-        return self.modules
+    municipality_ids: Sequence[int]
+    population_dates: Sequence[date | None]
 
 
 class MemberRow(NamedTuple):
@@ -276,63 +273,66 @@ def compute(
     year: int,
     key: KeyInfo,
     budget: BudgetFigures,
-    members: Sequence[MemberData],
+    members: YearMembers,
     modules: Sequence[ModuleInfo],
 ) -> YearAllocation:
     """Split the year's net cost among the members; raises AllocationError (German)."""
-    if not members:
+    if not members.keys:
         raise AllocationError(f"Für {year} sind keine Mitglieder erfasst.")
-    # The engine returns the shares sorted by key; sorted the same way (a single pass when the
-    # selectors already read them by AGS), the members line up with them one to one.
-    ordered = sorted(members, key=_member_key)
-    result = allocate(
+    # Whole cents as columns in AGS order; each row is made once, straight from the columns
+    # (no share object per member in between).
+    cents = allocate_cents(
         net_cost=budget.net_cost,
         components=key.components,
-        members=ordered,
+        members=members,
         modules=[ModuleInput(m.key, m.name, m.weight) for m in modules],
     )
-    credits = _fixed_credits(budget.grants_fixed, ordered)
-    for share in result.shares if credits else ():
-        credit = credits.get(share.key, ZERO)
-        if credit > share.total:
-            raise AllocationError(
-                f"Die fest aufgeteilten Fördermittel ({format_eur(credit)}) übersteigen den "
-                f"Anteil von {share.name} ({format_eur(share.total)})."
-            )
-    sorted_keys: dict[frozenset[str], tuple[str, ...]] = {}  # a few distinct module sets
-    for member in ordered:
-        if member.modules not in sorted_keys:
-            sorted_keys[member.modules] = tuple(sorted(member.modules))
+    in_order = cents.in_key_order
+    count = len(cents.order)
+    ags, months, names = in_order(members.keys), in_order(members.months), in_order(members.names)
+    totals = euros(cents.total)
+    credits = _fixed_credits(budget.grants_fixed, ags, months)
+    if credits:
+        credit_column = [credits.get(code, ZERO) for code in ags]
+        for name, credit, total in zip(names, credit_column, totals, strict=True):
+            if credit > total:
+                raise AllocationError(
+                    f"Die fest aufgeteilten Fördermittel ({format_eur(credit)}) übersteigen "
+                    f"den Anteil von {name} ({format_eur(total)})."
+                )
+        payable = [
+            total - credit if credit else total
+            for total, credit in zip(totals, credit_column, strict=True)
+        ]
+    else:
+        credit_column, payable = [ZERO] * count, totals
+    taken = in_order(members.modules)
+    sorted_keys = {combination: tuple(sorted(combination)) for combination in set(taken)}
     rows = tuple(
-        MemberRow._make(
-            (
-                member.municipality_id, member.name, member.key, member.months,
-                member.population, member.usage_units, sorted_keys[member.modules],
-                share.base, share.population, share.usage, share.modules,
-                share.module_parts,  # a fresh dict per member; the result is not kept
-                share.total, credit, share.total - credit if credit else share.total,
-                member.population_date,
-            )
-        )
-        for member, share, credit in zip(
-            ordered, result.shares, _credit_column(credits, ordered), strict=True
+        map(
+            _new_row,
+            zip(
+                in_order(members.municipality_ids), names, ags, months,
+                in_order(members.populations), in_order(members.usage_units),
+                [sorted_keys[combination] for combination in taken],
+                euros(cents.base), euros(cents.population), euros(cents.usage),
+                euros(cents.modules), module_part_maps(cents, count), totals, credit_column,
+                payable, in_order(members.population_dates),
+                strict=True,
+            ),
         )
     )  # fmt: skip
+    module_pots = dict(zip(cents.module_pots, euros(cents.module_pots.values()), strict=True))
     module_infos = tuple(
-        ModuleInfo(m.key, m.name, m.weight, result.module_pots.get(m.key, ZERO))
+        ModuleInfo(m.key, m.name, m.weight, module_pots.get(m.key, ZERO))
         for m in sorted(modules, key=lambda item: item.key)
     )
     return YearAllocation(year=year, key=key, budget=budget, modules=module_infos, rows=rows)
 
 
-def _member_key(member: MemberData) -> str:
-    return member.key
-
-
-def _credit_column(credits: Mapping[str, Decimal], members: Sequence[MemberData]) -> list[Decimal]:
-    if not credits:
-        return [ZERO] * len(members)
-    return [credits.get(member.key, ZERO) for member in members]
+# `MemberRow._make` without its Python-level length check: the rows come from a strict zip
+# of exactly the row's fields.
+_new_row = partial(tuple.__new__, MemberRow)
 
 
 @contextmanager
@@ -354,11 +354,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _fixed_credits(amount: Decimal, members: Sequence[MemberData]) -> dict[str, Decimal]:
+def _fixed_credits(
+    amount: Decimal, ags: Sequence[str], months: Sequence[int]
+) -> dict[str, Decimal]:
     if amount <= 0:
         return {}
-    split = largest_remainder(int(amount * 100), [(m.ags, m.months) for m in members])
-    return {ags: Decimal(value).scaleb(-2) for ags, value in split.items()}
+    split = largest_remainder(int(amount * 100), list(zip(ags, months, strict=True)))
+    return {code: Decimal(value).scaleb(-2) for code, value in split.items()}
 
 
 # --------------------------------------------------------------------------- explanations

@@ -28,11 +28,11 @@ from costsharing.computation import (
     CostInput,
     GrantInput,
     KeyInfo,
-    MemberData,
     MemberRow,
     ModuleInfo,
     StaffInput,
     YearAllocation,
+    YearMembers,
     budget_figures,
     collector_paused,
     compute,
@@ -174,16 +174,17 @@ WITH figure AS (
     SELECT municipality_id, SUM(units) AS units FROM {usage} WHERE year = %(year)s
     GROUP BY municipality_id
 ), taken AS (
-    SELECT municipality_id, ARRAY_AGG(module_id ORDER BY module_id) AS modules
+    SELECT municipality_id, STRING_AGG(module_id::text, ',' ORDER BY module_id) AS modules
     FROM {membership} WHERE module_id = ANY(%(modules)s)
     GROUP BY municipality_id
 )
-SELECT profile.municipality_id, municipality.name, municipality.ags,
+SELECT municipality.ags, municipality.name,
+    COALESCE(figure.population, municipality.population),
     (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
      - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer AS months,
-    COALESCE(figure.population, municipality.population),
     COALESCE(used.units, 0),
     taken.modules,
+    profile.municipality_id,
     CASE WHEN figure.population IS NULL THEN municipality.population_date
          ELSE figure.reference_date END
 FROM {profile} profile
@@ -205,13 +206,14 @@ _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values 
 
 def members_of_year(
     year: int, population_date: date, modules: Mapping[int, str] | None = None
-) -> list[MemberData]:
+) -> YearMembers:
     """The members of a year with their months, population, usage and modules, by AGS.
 
     One query over the read model: PostgreSQL picks the population figure at the reference
-    date (else the municipality's own figure), sums the usage, collects the module ids and
-    counts the months, each with one hash join rather than a lookup per member; Python only
-    wraps the rows (11,000 members: no model instances, no converters, one pass).
+    date (else the municipality's own figure), sums the usage, lists the module ids and
+    counts the months, each with one hash join rather than a lookup per member. Python only
+    transposes the rows into columns (11,000 members: no object per member, no per-row
+    loop); the columns come in `YearMembers`' field order.
     `modules` maps the year's module ids to their keys (read here when not given).
     """
     if modules is None:
@@ -229,20 +231,19 @@ def members_of_year(
     with connection.cursor() as cursor:
         cursor.execute(_MEMBERS_SQL, params)
         rows = cursor.fetchall()
-    # few distinct combinations of modules: one frozenset of keys for each
-    key_sets: dict[tuple[int, ...], frozenset[str]] = {(): frozenset()}
-    members = []
-    for pk, name, ags, months, population, units, module_ids, population_date in rows:
-        if months < 1:
-            continue  # left before joining: not a member (the forms refuse it)
-        ids = tuple(module_ids or ())
-        keys = key_sets.get(ids)
-        if keys is None:
-            keys = key_sets[ids] = frozenset(modules[i] for i in ids)
-        # positional, in MemberData's field order: key (AGS), name, population, months,
-        # usage units, modules, municipality id, date of the population figure
-        members.append(MemberData(ags, name, population, months, units, keys, pk, population_date))
-    return members
+    if not rows:
+        return YearMembers((), (), (), (), (), (), (), ())
+    columns = list(zip(*rows, strict=True))
+    if min(columns[3]) < 1:  # left before joining: not a member (the forms refuse it)
+        columns = list(zip(*(row for row in rows if row[3] >= 1), strict=True)) or [()] * 8
+    ags, names, populations, months, units, module_ids, municipality_ids, dates = columns
+    # few distinct combinations of modules ("1,3"): one frozenset of keys for each
+    key_sets = {
+        ids: frozenset(modules[int(i)] for i in ids.split(",")) if ids else frozenset()
+        for ids in set(module_ids)
+    }
+    taken = [key_sets[ids] for ids in module_ids]
+    return YearMembers(ags, names, populations, months, units, taken, municipality_ids, dates)
 
 
 def _modules(budget_year: BudgetYear) -> dict[int, ModuleInfo]:

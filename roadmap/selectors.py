@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from maturity import scoring
 from maturity.models import Campaign, Dimension, ModelVersion, Participation
@@ -139,8 +139,12 @@ def summary_get(request_id: uuid.UUID) -> RequestSummary | None:
 
 def status_counts() -> dict[str, int]:
     counts = dict.fromkeys(RequestStatus.values, 0)
-    for status in RequestSummary.objects.values_list("status", flat=True):
-        counts[status] += 1
+    counts.update(  # counted by PostgreSQL: one row per status, not one per request
+        RequestSummary.objects.order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
     return counts
 
 

@@ -26,7 +26,7 @@ from maturity.models import Campaign, Participation
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.services.campaigns import mail_reopened
 from maturity.services.projection import project, project_answers
-from maturity.services.rawsql import column, quote, select_one
+from maturity.services.rawsql import column, instance, quote, select_one, select_sql
 from maturity.structure import ModelStructure
 from tenants.models import Municipality, User
 
@@ -109,22 +109,43 @@ def _assessment_for_update(campaign_id: int) -> Assessment:
     return assessment
 
 
-def _assessment_for_answer(cursor: CursorWrapper, campaign_id: int) -> Assessment:
-    """The assessment, locked FOR SHARE for saving one answer.
+def _assessment_and_answer(
+    cursor: CursorWrapper, campaign_id: int, question_id: int
+) -> tuple[Assessment, Answer | None]:
+    """The assessment, locked FOR SHARE, and then its answer to the question, locked FOR
+    UPDATE (None while there is none).
 
-    Colleagues saving different answers hold this lock side by side, so their saves do not
-    queue behind each other. Submitting and reopening lock the row FOR UPDATE, which waits for
-    running saves, and a save that starts meanwhile waits for them and then sees the new status.
+    Colleagues saving different answers hold the assessment's lock side by side, so their
+    saves do not queue behind each other. Submitting and reopening lock the row FOR UPDATE,
+    which waits for running saves, and a save that starts meanwhile waits for them and then
+    sees the new status. Both statements go to the database in one round trip, in this order.
     """
-    where, params = "campaign_id = %s", [campaign_id]
-    assessment = select_one(cursor, Assessment, where, params, "FOR SHARE")
+    assessment_sql = select_sql(Assessment, "campaign_id = %s", "FOR SHARE")
+    answer_sql = select_sql(
+        Answer,
+        f"assessment_id = (SELECT id FROM {quote(Assessment._meta.db_table)} "
+        "WHERE campaign_id = %s) AND question_id = %s",
+        "FOR UPDATE",
+    )
+    cursor.execute(f"{assessment_sql}; {answer_sql}", [campaign_id, campaign_id, question_id])
+    assessment = instance(Assessment, cursor.fetchone())
+    cursor.nextset()
+    answer = instance(Answer, cursor.fetchone())
     if assessment is None:  # the first answer of this assessment
         Assessment.objects.get_or_create(campaign_id=campaign_id)
+        where, params = "campaign_id = %s", [campaign_id]
         assessment = select_one(cursor, Assessment, where, params, "FOR SHARE")
         assert assessment is not None
+        answer = select_one(
+            cursor,
+            Answer,
+            "assessment_id = %s AND question_id = %s",
+            [assessment.pk, question_id],
+            "FOR UPDATE",
+        )
     if assessment.is_submitted:
         raise Locked(SUBMITTED_MESSAGE)
-    return assessment
+    return assessment, answer
 
 
 def _insert_answer(answer: Answer) -> None:
@@ -148,24 +169,36 @@ def _insert_answer(answer: Answer) -> None:
 _ANSWER_UPDATE_FIELDS = (*FIELDS, "version", "updated_by_id", "updated_at")
 
 
-def _update_answer(cursor: CursorWrapper, answer: Answer) -> None:
+def _update_answer(
+    cursor: CursorWrapper, answer: Answer, user_id: int, old: dict[str, Any]
+) -> None:
+    """Update the answer and record the change, in one round trip."""
     assignments = ", ".join(f"{column(Answer, name)} = %s" for name in _ANSWER_UPDATE_FIELDS)
     cursor.execute(
-        f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",
-        [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS] + [answer.pk],
+        f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s; "
+        + _RECORD_CHANGE_SQL,
+        [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS]
+        + [answer.pk]
+        + _change_params(answer, user_id, old),
     )
+
+
+_RECORD_CHANGE_SQL = (
+    f"INSERT INTO {quote(AnswerChange._meta.db_table)} "
+    "(answer_id, changed_by_id, changed_at, old, new) "
+    "VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)"
+)
+
+
+def _change_params(answer: Answer, user_id: int, old: dict[str, Any]) -> list[Any]:
+    return [answer.pk, user_id, timezone.now(), json.dumps(old), json.dumps(_answer_state(answer))]
 
 
 def _record_change(
     cursor: CursorWrapper, answer: Answer, user_id: int, old: dict[str, Any]
 ) -> None:
     """The history entry: who changed the answer when, from what to what."""
-    cursor.execute(
-        f"INSERT INTO {quote(AnswerChange._meta.db_table)} "
-        "(answer_id, changed_by_id, changed_at, old, new) "
-        "VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)",
-        [answer.pk, user_id, timezone.now(), json.dumps(old), json.dumps(_answer_state(answer))],
-    )
+    cursor.execute(_RECORD_CHANGE_SQL, _change_params(answer, user_id, old))
 
 
 @dataclass(frozen=True)
@@ -206,14 +239,7 @@ def answer_save(
         participation = _editable_participation(campaign_id, municipality, participation)
         structure = selectors.model_structure(participation.campaign.model_version_id)
         _check_input(structure, data)
-        assessment = _assessment_for_answer(cursor, campaign_id)
-        answer = select_one(
-            cursor,
-            Answer,
-            "assessment_id = %s AND question_id = %s",
-            [assessment.pk, data.question_id],
-            "FOR UPDATE",
-        )
+        assessment, answer = _assessment_and_answer(cursor, campaign_id, data.question_id)
         if answer_id is not None and (answer is None or answer.pk != answer_id):
             raise MaturityError("Diese Antwort gehört nicht zu dieser Frage Ihrer Kommune.")
         stored_version = answer.version if answer is not None else 0
@@ -239,10 +265,10 @@ def answer_save(
         answer.full_clean(exclude=["assessment"], validate_unique=False, validate_constraints=False)
         if creating:
             _insert_answer(answer)
+            _record_change(cursor, answer, user.pk, old)
         else:
             answer.updated_at = timezone.now()
-            _update_answer(cursor, answer)
-        _record_change(cursor, answer, user.pk, old)
+            _update_answer(cursor, answer, user.pk, old)
         answered = project_answers(cursor, participation, assessment, structure)
         _record_answers("answer_save", participation, municipality, user, structure,
                         {data.question_id: (old, _answer_state(answer))})  # fmt: skip

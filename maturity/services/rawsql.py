@@ -26,15 +26,23 @@ def column(model: type[models.Model], name: str) -> str:
     return quote(field.column)
 
 
+def select_sql(model: type[models.Model], where: str, lock: str) -> str:
+    """SELECT of every column of `model`; `where` names columns, `lock` is FOR SHARE etc."""
+    columns = ", ".join(column(model, f.name) for f in model._meta.concrete_fields)
+    return f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where} {lock}"
+
+
+def instance(model: type[ModelT], row: tuple[Any, ...] | None) -> ModelT | None:
+    """A row read by `select_sql(model, ...)` as a model instance."""
+    if row is None:
+        return None
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, row)
+
+
 def select_one(
     cursor: CursorWrapper, model: type[ModelT], where: str, params: list[Any], lock: str
 ) -> ModelT | None:
     """One row as a model instance; `where` names columns, `lock` is FOR SHARE / FOR UPDATE."""
-    fields = model._meta.concrete_fields
-    columns = ", ".join(column(model, f.name) for f in fields)
-    table = quote(model._meta.db_table)
-    cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} {lock}", params)
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return model.from_db(connection.alias, [f.attname for f in fields], row)
+    cursor.execute(select_sql(model, where, lock), params)
+    return instance(model, cursor.fetchone())

@@ -13,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from costsharing import selectors as costsharing_selectors
 from costsharing.figures import ShareRow, YearFigures
+from izd.links import path_for_each
+from izd.models import Document
 from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
 from tenants.models import Municipality
 
@@ -59,14 +62,60 @@ def papers_of_year(year: int) -> QuerySet[Paper]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    """A paper as the year's overview lists it."""
+
+    pk: int
+    municipality_name: str
+    reference: str
+    document_status: str  # the state of its PDF, as a label; "" without one
+    result: str
+    result_label: str  # "" while open
+    decided_on: date | None
+    url: str
+
+    @property
+    def is_decided(self) -> bool:
+        return self.result in Paper.FINAL_RESULTS
+
+
+def paper_rows_of_year(year: int) -> list[PaperRow]:
+    """The year's papers by municipality name, as plain values from one query (no model
+    instances: with their municipality, template and document they were most of the
+    overview's time at 420 members), each with the path of its page."""
+    results = dict(Paper.Result.choices)
+    statuses = dict(Document.Status.choices)
+    link = path_for_each("papers:paper")
+    return [
+        PaperRow(
+            pk,
+            name,
+            reference,
+            str(statuses.get(status, status)) if status else "",
+            result,
+            str(results.get(result, result)) if result else "",
+            decided_on,
+            link(pk),
+        )
+        for pk, name, reference, status, result, decided_on in Paper.objects.filter(year=year)
+        .order_by("municipality__name")
+        .values_list(
+            "pk", "municipality__name", "reference", "document__status", "result", "decided_on"
+        )
+    ]
+
+
 def papers_missing_dates(year: int) -> list[Paper]:
-    """The year's undecided papers with a committee of the Beratungsfolge not yet dated."""
+    """The year's undecided papers with a committee of the Beratungsfolge not yet dated (only
+    what the list shows is read: the paper's reference and the municipality's name)."""
     undated = Consultation.objects.filter(paper=OuterRef("pk"), meeting_date__isnull=True)
     return list(
         Paper.objects.filter(year=year)
         .exclude(result__in=Paper.FINAL_RESULTS)
         .filter(Exists(undated))
         .select_related("municipality")
+        .only("reference", "municipality__name")
         .order_by("municipality__name")
     )
 
@@ -97,7 +146,7 @@ def papers_of_municipality(municipality: Municipality) -> QuerySet[Paper]:
 
 
 def paper_years() -> list[int]:
-    return sorted(set(Paper.objects.values_list("year", flat=True)), reverse=True)
+    return list(Paper.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
 # --------------------------------------------------------------------------- figures
@@ -198,6 +247,14 @@ def year_members(year: int) -> list[Municipality]:
     return list(Municipality.objects.members().filter(pk__in=ids).order_by("name"))
 
 
+def year_member_names(year: int) -> list[tuple[int, str]]:
+    """`year_members` as (id, name) pairs."""
+    ids = costsharing_selectors.member_ids_of_year(year)
+    return list(
+        Municipality.objects.members().filter(pk__in=ids).order_by("name").values_list("pk", "name")
+    )
+
+
 # --------------------------------------------------------------------------- attachments
 
 
@@ -272,38 +329,37 @@ class DecisionRow:
 
 def decisions_for_year(year: int) -> list[DecisionRow]:
     """Every member of the year (and every municipality with a paper for it) with the state of
-    its council's decision. Two queries, whatever the number of members."""
+    its council's decision. Two queries, whatever the number of members; plain values, no
+    model instances (at 420 members, making the papers and municipalities as objects cost
+    more than everything else on the pages that show this)."""
     papers = {
-        paper.municipality_id: paper
-        for paper in Paper.objects.filter(year=year).select_related("municipality")
+        row[1]: row
+        for row in Paper.objects.filter(year=year).values_list(
+            "pk", "municipality_id", "municipality__name", "reference", "result", "decided_on"
+        )
     }
-    municipalities = {m.pk: m for m in year_members(year)}
-    municipalities.update({pk: paper.municipality for pk, paper in papers.items()})
+    names = dict(year_member_names(year))
+    names.update({municipality_id: row[2] for municipality_id, row in papers.items()})
+    labels = dict(Paper.Result.choices)
     rows = []
-    for municipality in sorted(municipalities.values(), key=lambda m: m.name):
-        paper = papers.get(municipality.pk)
+    for municipality_id, name in sorted(names.items(), key=itemgetter(1)):
+        paper = papers.get(municipality_id)
+        if paper is None:
+            rows.append(DecisionRow(municipality_id, name, None, "", "", "keine Vorlage", None))
+            continue
+        paper_id, _, _, reference, result, decided_on = paper
+        label = str(labels.get(result, result)) if result else "offen"
         rows.append(
-            DecisionRow(
-                municipality_id=municipality.pk,
-                municipality_name=municipality.name,
-                paper_id=paper.pk if paper else None,
-                reference=paper.reference if paper else "",
-                result=paper.result if paper else "",
-                result_label=(
-                    paper.get_result_display()
-                    if paper and paper.result
-                    else ("keine Vorlage" if paper is None else "offen")
-                ),
-                decided_on=paper.decided_on if paper else None,
-            )
+            DecisionRow(municipality_id, name, paper_id, reference, result, label, decided_on)
         )
     return rows
 
 
-def year_decided(year: int) -> bool:
+def year_decided(year: int, rows: list[DecisionRow] | None = None) -> bool:
     """True when the year has members and every member's council has decided on its paper
-    (angenommen, geändert angenommen or abgelehnt; vertagt is not a decision)."""
-    rows = decisions_for_year(year)
+    (angenommen, geändert angenommen or abgelehnt; vertagt is not a decision). `rows`: the
+    year's `decisions_for_year`, when the caller has them already."""
+    rows = decisions_for_year(year) if rows is None else rows
     return bool(rows) and all(row.is_decided for row in rows)
 
 

@@ -82,7 +82,7 @@ def triage(request: PortalRequest) -> HttpResponse:
         "municipality": municipality,
         "statuses": RequestStatus.choices,
         "services": selectors.service_list(),
-        "municipalities": tenant_selectors.municipality_list(),
+        "municipalities": tenant_selectors.municipality_list().only("slug", "name"),
         "counts": selectors.status_counts(),
     }
     return render_page(request, "roadmap/kreis/triage.html", "results", context)

@@ -73,6 +73,8 @@ EXEMPT: dict[str, str] = {
     "maturity.quote": "pure: SQL quoting",
     "maturity.column": "pure: a column name",
     "maturity.select_one": "read: one row by raw SQL",
+    "maturity.select_sql": "read: builds the SELECT of one row (raw SQL), runs nothing",
+    "maturity.instance": "read: turns a row already read into a model instance",
 }
 
 # Services whose entries are written by the services they call (named in the entries' action).

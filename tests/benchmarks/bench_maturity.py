@@ -272,7 +272,11 @@ def autosave_benchmark(
             print(f"  errors: {len(errors)}, first: {errors[0]}")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=30)  # a loaded machine may need a while for a graceful stop
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def overview_benchmark(portal: Portal, counts: list[int], repeat: int) -> None:

@@ -1,4 +1,4 @@
-"""Benchmark: onboarding 50 and then 400 municipalities.
+"""Benchmark: onboarding 29 and then 420 municipalities, side by side with the ratio.
 
 Run: `.venv/bin/python tests/benchmarks/bench_onboarding.py`. Works on a throw-away database
 (`izd_bench_onboarding`) that it creates, migrates and drops, so the development data stay as
@@ -83,15 +83,31 @@ def report(label: str, durations: list[float]) -> None:
 
 def main() -> None:
     with bench_database():
-        first = onboard(50, 1)
-        report("clone path, first 50", first)
+        small, large = 29, 420
+        first = onboard(small, 1)
+        report(f"clone path, first {small}", first)
         clones_so_far = len(CLONES)
-        following = onboard(350, 51)
-        report("clone path, up to 400", following)
-        report("clone path, all 400", first + following)
-        assert len(CLONES) == 400, "every tenant must be cloned from the template"
-        print(f"template copy used for {len(CLONES)} of 400 tenants ({clones_so_far} after 50)")
-        replayed = _onboard_by_migration_replay(10, 401)
+        following = onboard(large - small, small + 1)
+        report(f"clone path, {small + 1} to {large}", following)
+        report(f"clone path, all {large}", first + following)
+        assert len(CLONES) == large, "every tenant must be cloned from the template"
+        print(f"template copy used for {len(CLONES)} of {large} tenants "
+              f"({clones_so_far} after {small})")  # fmt: skip
+        last = following[-small:]  # the last 29: onboarding when 391 to 419 exist already
+        print()
+        print(f"| Messung | {small} Kommunen | {large} Kommunen | Verhältnis |")
+        print("|---|---|---|---|")
+        for label, pick in (
+            ("je Kommune, Median", statistics.median),
+            ("je Kommune, p95", lambda d: sorted(d)[max(0, int(len(d) * 0.95) - 1)]),
+        ):
+            at_small, at_large = pick(first) * 1000, pick(last) * 1000
+            print(f"| {label} | {at_small:.0f} ms | {at_large:.0f} ms "
+                  f"| {at_large / at_small:.2f} × |")  # fmt: skip
+        print(f"(bei {small}: die ersten {small}; bei {large}: die letzten {small}, "
+              f"Nr. {large - small + 1} bis {large})")  # fmt: skip
+        print()
+        replayed = _onboard_by_migration_replay(10, 421)
         report("migration replay (comparison)", replayed)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from decimal import Decimal
 from fractions import Fraction
@@ -15,9 +16,11 @@ from costsharing.allocation import (
     AllocationError,
     AllocationResult,
     KeyComponents,
+    MemberColumns,
     MemberInput,
     ModuleInput,
     allocate,
+    allocate_cents,
     largest_remainder,
 )
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
@@ -621,7 +624,7 @@ def test_explanations_use_german_number_formats():
     from costsharing.computation import (
         CostInput,
         KeyInfo,
-        MemberData,
+        YearMembers,
         budget_figures,
         compute,
         explain,
@@ -641,24 +644,16 @@ def test_explanations_use_german_number_formats():
             date(2029, 12, 31),
         ),
         budget=budget,
-        members=[
-            MemberData(
-                key="00000001",
-                name="A",
-                population=14_000,
-                months=12,
-                usage_units=Decimal("1234.5"),
-                municipality_id=1,
-            ),
-            MemberData(
-                key="00000002",
-                name="B",
-                population=1_009_500,
-                months=6,
-                usage_units=Decimal("10"),
-                municipality_id=2,
-            ),
-        ],
+        members=YearMembers(
+            keys=["00000001", "00000002"],
+            names=["A", "B"],
+            populations=[14_000, 1_009_500],
+            months=[12, 6],
+            usage_units=[Decimal("1234.5"), Decimal("10")],
+            modules=[frozenset(), frozenset()],
+            municipality_ids=[1, 2],
+            population_dates=[None, None],
+        ),
         modules=[],
     )
     base, population, usage = (
@@ -672,3 +667,66 @@ def test_explanations_use_german_number_formats():
     )
     assert "alle Mitglieder zusammen 6.225.000 Einwohnermonate" in population
     assert "1.234,50 Einheiten × 12 Monate = 14.814, alle Mitglieder zusammen 14.874" in usage
+
+
+# --------------------------------------------------------------------------- regression
+
+
+def _pinned_inputs() -> dict[str, Any]:
+    """2,000 members with every kind of weight and tie (part years, equal modules)."""
+    rng = random.Random(2026)
+    module_keys = ("dms", "fin", "geo", "isms", "ozg", "rz")
+    members = [
+        MemberInput(
+            key=f"{rng.randint(0, 99_999_999):08d}-{index}",
+            name=f"Gemeinde {index}",
+            population=max(1, int(rng.lognormvariate(7.8, 1.3))),
+            months=12 if rng.random() < 0.85 else rng.randint(1, 11),
+            usage_units=D(rng.randint(0, 2_000_000)).scaleb(-rng.randint(0, 3)),
+            modules=frozenset(k for k in module_keys if rng.random() < 0.4),
+        )
+        for index in range(2_000)
+    ]
+    modules = [ModuleInput(k, k.upper(), D(rng.randint(0, 90_000))) for k in module_keys]
+    return {
+        "net_cost": D("12345678.91"),
+        "components": key_percent("22.5", "41.25", "16.25", "20"),
+        "members": members,
+        "modules": modules,
+    }
+
+
+def key_percent(base: str, population: str, usage: str, modules: str) -> KeyComponents:
+    return KeyComponents(D(base), D(population), D(usage), D(modules))
+
+
+def test_every_cent_is_where_the_engine_put_it_before_it_was_made_faster() -> None:
+    """A digest of a 2,000-member allocation, taken from the engine before its speed-up
+    (columns instead of member objects): any change of a single cent, of a tie's winner or
+    of the order of the module parts changes it."""
+    result = allocate(**_pinned_inputs())
+    lines = [f"{result.net_cost}|{result.pots}|{sorted(result.module_pots.items())}"]
+    lines += [
+        f"{s.key}|{s.base}|{s.population}|{s.usage}|{s.modules}|{s.total}|{s.months}|"
+        f"{sorted(s.module_parts.items())}"
+        for s in result.shares
+    ]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    assert digest == "720d0ed0891032df90a384816bd40b1a7300f44e31b92811a3d26eb79b5d4441"
+
+
+def test_the_column_engine_gives_the_same_cents_as_the_member_objects() -> None:
+    inputs = _pinned_inputs()
+    members = inputs.pop("members")
+    shuffled = members[:]
+    random.Random(3).shuffle(shuffled)
+    cents = allocate_cents(members=MemberColumns.of(shuffled), **inputs)
+    shares = allocate(members=members, **inputs).shares
+    assert [shuffled[index].key for index in cents.order] == [share.key for share in shares]
+    assert cents.total == [int(share.total * 100) for share in shares]
+    assert cents.population == [int(share.population * 100) for share in shares]
+    parts = {key: dict(zip(*column, strict=True)) for key, column in cents.module_parts.items()}
+    for position, share in enumerate(shares):
+        assert {
+            key: D(found[position]).scaleb(-2) for key, found in parts.items() if position in found
+        } == dict(share.module_parts)

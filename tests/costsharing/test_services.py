@@ -308,13 +308,16 @@ def test_members_are_read_in_one_query_with_figure_usage_modules_and_months(port
     with CaptureQueriesContext(connection) as queries:
         members = selectors.members_of_year(2026, date(2025, 12, 31), modules)
     assert len(_selects(queries)) == 1
-    a, b = members  # by AGS: 06435901, 06435902
-    assert (a.municipality_id, a.ags, a.name) == (portal.a.pk, "06435901", "Testhausen")
-    assert (a.months, a.population, a.usage_units) == (12, 14_200, D("6.75"))
-    assert a.module_keys == frozenset({"ozg", "geo"})
-    assert (b.municipality_id, b.months, b.population) == (portal.b.pk, 6, 9_500)
-    assert (b.usage_units, b.module_keys) == (D(0), frozenset({"dms"}))
-    assert [m.ags for m in selectors.members_of_year(2027, date(2026, 12, 31))] == ["06435901"]
+    # columns, by AGS: 06435901, 06435902
+    assert list(members.municipality_ids) == [portal.a.pk, portal.b.pk]
+    assert list(members.keys) == ["06435901", "06435902"]
+    assert members.names[0] == "Testhausen"
+    assert list(members.months) == [12, 6]
+    assert list(members.populations) == [14_200, 9_500]
+    assert list(members.usage_units) == [D("6.75"), D(0)]
+    assert list(members.modules) == [frozenset({"ozg", "geo"}), frozenset({"dms"})]
+    assert members.population_dates[0] == date(2025, 12, 31)
+    assert list(selectors.members_of_year(2027, date(2026, 12, 31)).keys) == ["06435901"]
 
 
 # --------------------------------------------------------------------------- freeze

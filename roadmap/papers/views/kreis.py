@@ -83,7 +83,7 @@ def _year(request: PortalRequest) -> int | None:
 @require_GET
 def home(request: PortalRequest) -> HttpResponse:
     year = _year(request)
-    papers = list(selectors.papers_of_year(year)) if year else []
+    papers = selectors.paper_rows_of_year(year) if year else []
     decisions = selectors.decisions_for_year(year) if year else []
     return render(
         request,
@@ -95,7 +95,7 @@ def home(request: PortalRequest) -> HttpResponse:
             "papers": papers,
             "decisions": decisions,
             "decided": sum(1 for row in decisions if row.is_decided),
-            "year_decided": bool(year) and selectors.year_decided(year or 0),
+            "year_decided": bool(year) and selectors.year_decided(year or 0, decisions),
             "may_edit": get_access(request).is_coordinator,
             "missing_dates": selectors.papers_missing_dates(year) if year else [],
         },
@@ -280,7 +280,7 @@ def decisions(request: PortalRequest, year: int) -> HttpResponse:
             "year": year,
             "rows": rows,
             "decided": sum(1 for row in rows if row.is_decided),
-            "year_decided": selectors.year_decided(year),
+            "year_decided": selectors.year_decided(year, rows),
         },
     )
 
