@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from izd import confirm
+from izd.listing import Filter, ListSpec, Search, listing, render_list
 from izd.numbers import ascii_int
 from maturity import exports, pages, selectors, services, versions
 from maturity.forms import AnswerForm, CampaignForm
@@ -361,19 +362,30 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+PARTICIPANT_LIST = ListSpec(
+    key="teilnehmende",
+    search=Search(
+        label="Kommune oder AGS",
+        fields=("municipality__name",),
+        prefix_fields=("municipality__ags",),
+    ),
+    filters=(Filter("status", "Status", Participation.Status.choices),),
+    ordering=("municipality__name", "municipality__ags"),
+)
+
+
 @require_GET
 @kreis_role_required()
 def campaign_detail(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
-    overview = selectors.county_overview(
-        campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
-    )
-    return render(
+    return render_list(
         request,
         "maturity/kreis/campaign_detail.html",
         {
             "campaign": campaign,
-            "overview": overview,
+            "structure": selectors.model_structure(campaign.model_version_id),
+            "counts": selectors.participation_counts(campaign),
+            "participants": listing(request, selectors.participants(campaign), PARTICIPANT_LIST),
             "may_edit": get_access(request).is_coordinator,
         },
     )

@@ -49,6 +49,29 @@ def papers_of_year(year: int) -> QuerySet[Paper]:
     )
 
 
+def papers_with_result(papers: QuerySet[Paper], result: str) -> QuerySet[Paper]:
+    """`offen`: no result recorded yet; else one of Paper.Result."""
+    return papers.filter(result="" if result == "offen" else result)
+
+
+def papers_with_document_status(papers: QuerySet[Paper], status: str) -> QuerySet[Paper]:
+    """`keins`: no PDF asked for yet; else the status of the paper's document."""
+    if status == "keins":
+        return papers.filter(document__isnull=True)
+    return papers.filter(document__status=status)
+
+
+def open_paper_choices(year: int) -> list[tuple[int, str, str]]:
+    """(id, municipality, reference) of the year's undecided papers: the sources a Beratungsfolge
+    can be copied from."""
+    return list(
+        Paper.objects.filter(year=year)
+        .exclude(result__in=Paper.FINAL_RESULTS)
+        .order_by("municipality__name", "reference", "pk")
+        .values_list("pk", "municipality__name", "reference")
+    )
+
+
 def papers_missing_dates(year: int) -> list[Paper]:
     """The year's undecided papers with a committee of the Beratungsfolge not yet dated."""
     undated = Consultation.objects.filter(paper=OuterRef("pk"), meeting_date__isnull=True)
@@ -324,6 +347,24 @@ def decisions_for_year(year: int) -> list[DecisionRow]:
             )
         )
     return rows
+
+
+def decision_rows_search(rows: list[DecisionRow], text: str) -> list[DecisionRow]:
+    wanted = text.casefold()
+    return [
+        row
+        for row in rows
+        if wanted in row.municipality_name.casefold() or wanted in row.reference.casefold()
+    ]
+
+
+def decision_rows_with_result(rows: list[DecisionRow], result: str) -> list[DecisionRow]:
+    """`keine`: no paper; `offen`: a paper without a result; else one of Paper.Result."""
+    if result == "keine":
+        return [row for row in rows if row.paper_id is None]
+    if result == "offen":
+        return [row for row in rows if row.paper_id is not None and not row.result]
+    return [row for row in rows if row.result == result]
 
 
 def year_decided(year: int) -> bool:

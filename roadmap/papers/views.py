@@ -31,6 +31,7 @@ from izd.documents import (
     status_or_retry,
     zip_documents,
 )
+from izd.listing import Filter, ListSpec, Search, listing, render_list
 from izd.models import Document
 from izd.numbers import ascii_int
 from roadmap.papers import oparl, placeholders, selectors, services
@@ -103,13 +104,52 @@ def _own_paper(request: PortalRequest, paper_id: int) -> Paper:
 # =========================================================================== Kreis
 
 
+RESULT_OPTIONS = [
+    ("offen", "offen (ohne Ergebnis)"),
+    *((value, str(label)) for value, label in Paper.Result.choices),
+]
+PAPER_LIST = ListSpec(
+    key="vorlagen",
+    search=Search(
+        label="Kommune, AGS oder Drucksache",
+        fields=("municipality__name", "reference"),
+        prefix_fields=("municipality__ags",),
+    ),
+    filters=(
+        Filter("beschluss", "Beschluss", RESULT_OPTIONS, apply=selectors.papers_with_result),
+        Filter(
+            "pdf",
+            "PDF",
+            [("keins", "noch keins"), *((v, str(label)) for v, label in Document.Status.choices)],
+            apply=selectors.papers_with_document_status,
+        ),
+    ),
+    ordering=("municipality__name", "reference"),
+)
+DECISION_LIST = ListSpec(
+    key="beschluesse",
+    search=Search(label="Kommune oder Drucksache", apply=selectors.decision_rows_search),
+    filters=(
+        Filter(
+            "ergebnis",
+            "Ergebnis",
+            [("keine", "keine Vorlage"), *RESULT_OPTIONS],
+            apply=selectors.decision_rows_with_result,
+        ),
+    ),
+    per_page=50,
+)
+
+
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def home(request: PortalRequest) -> HttpResponse:
     year = _year(request)
-    papers = list(selectors.papers_of_year(year)) if year else []
+    papers = listing(
+        request, selectors.papers_of_year(year) if year else Paper.objects.none(), PAPER_LIST
+    )
     decisions = selectors.decisions_for_year(year) if year else []
-    return render(
+    return render_list(
         request,
         "papers/kreis/home.html",
         {
@@ -117,7 +157,8 @@ def home(request: PortalRequest) -> HttpResponse:
             "years": selectors.paper_years(),
             "templates": selectors.template_list(),
             "papers": papers,
-            "decisions": decisions,
+            "open_papers": selectors.open_paper_choices(year) if year else [],
+            "members": len(decisions),
             "decided": sum(1 for row in decisions if row.is_decided),
             "year_decided": bool(year) and selectors.year_decided(year or 0),
             "may_edit": get_access(request).is_coordinator,
@@ -394,12 +435,13 @@ def batch_zip(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpRespon
 @require_GET
 def decisions(request: PortalRequest, year: int) -> HttpResponse:
     rows = selectors.decisions_for_year(year)
-    return render(
+    return render_list(
         request,
         "papers/kreis/decisions.html",
         {
             "year": year,
-            "rows": rows,
+            "rows": listing(request, rows, DECISION_LIST),
+            "members": len(rows),
             "decided": sum(1 for row in rows if row.is_decided),
             "year_decided": selectors.year_decided(year),
         },

@@ -1,0 +1,269 @@
+"""Every list page that can grow: the same number of queries at 29 and at 420 rows, search and
+filters kept across pages, a plain GET without JavaScript, the results partial for htmx, and a
+German fallback for bad page numbers and filter values.
+
+The rows are made in bulk (tests/scale.py and friends): read-model rows without schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from maturity.models import Campaign, Participation
+from roadmap.papers.models import PaperTemplate
+from roadmap.practices.models import ExchangeEvent, Practice, Visibility
+from tenants.models import Membership, Municipality, User
+from tests import scale
+from tests.conftest import Portal
+from tests.costsharing.factories import budget_year
+from tests.maturity.factories import fake_results, load_small_model, make_campaign
+from tests.papers.factories import paper_template
+from tests.practices.test_search import _bulk as practices_bulk
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2093
+
+
+@dataclass
+class World:
+    portal: Portal
+    template: PaperTemplate
+    campaign: Campaign
+    prefixes: list[str] = field(default_factory=lambda: [f"07{n}" for n in range(50, 99)])
+
+    def prefix(self) -> str:
+        return self.prefixes.pop(0)
+
+
+def _members(world: World, count: int) -> None:
+    """Member municipalities, each with a paper for YEAR and submitted maturity results."""
+    missing = count - Municipality.objects.members().count()
+    if missing > 0:
+        towns = scale.members(missing, prefix=world.prefix(), joined=date(YEAR, 1, 1))
+        scale.papers(towns, YEAR, world.template)
+        fake_results(world.campaign, towns)
+
+
+def _participants(world: World, count: int) -> None:
+    _members(world, count)
+    missing = count - Participation.objects.filter(campaign=world.campaign).count()
+    if missing > 0:  # the portal's own towns take part too
+        towns = scale.members(missing, prefix=world.prefix(), joined=date(YEAR, 1, 1))
+        fake_results(world.campaign, towns)
+
+
+def _people(world: World, count: int) -> None:
+    missing = count - User.objects.count()
+    start = User.objects.count()
+    users = User.objects.bulk_create(
+        User(email=f"liste{start + n}@test.example", last_name=f"Liste {start + n:04d}")
+        for n in range(missing)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=u, municipality=world.portal.a, role=Membership.Role.READER) for u in users
+    )
+
+
+def _practices(world: World, count: int) -> None:
+    missing = count - Practice.objects.filter(published_version__isnull=False).count()
+    if missing > 0:
+        practices_bulk(world.portal, missing)
+        # Public, so that the public page lists them as well.
+        Practice.objects.update(visibility=Visibility.PUBLIC)
+
+
+def _events(world: World, count: int) -> None:
+    missing = count - ExchangeEvent.objects.count()
+    start = timezone.now() - timedelta(days=10)  # past and coming ones from the start
+    events = ExchangeEvent.objects.bulk_create(
+        ExchangeEvent(topic=f"Austausch {n:04d}", starts_at=start + timedelta(days=n))
+        for n in range(ExchangeEvent.objects.count(), ExchangeEvent.objects.count() + missing)
+    )
+    ExchangeEvent.presenters.through.objects.bulk_create(
+        ExchangeEvent.presenters.through(exchangeevent_id=e.pk, municipality_id=world.portal.a.pk)
+        for e in events
+    )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    url: str
+    user: str
+    grow: Callable[[World, int], None]
+    target: str
+    search: str  # matches many of the grown rows
+    filter: tuple[str, str]  # a valid filter value
+    municipality: str | None = None
+
+
+PAGES = {
+    "municipalities": ListPage(
+        "/kommunen/", "coordinator", _members, "kommunen", "Ort", ("groesse", "mittel")
+    ),
+    "people": ListPage(
+        "/personen/", "coordinator", _people, "personen", "liste", ("konto", "aktiv")
+    ),
+    "campaign participants": ListPage(
+        "/reifegrad/erhebungen/{campaign}/",
+        "coordinator",
+        _participants,
+        "teilnehmende",
+        "Ort",
+        ("status", "submitted"),
+    ),
+    "papers overview": ListPage(
+        f"/beschlussvorlagen/?jahr={YEAR}",
+        "coordinator",
+        _members,
+        "vorlagen",
+        "Ort",
+        ("beschluss", "offen"),
+    ),
+    "decisions overview": ListPage(
+        f"/beschlussvorlagen/jahr/{YEAR}/beschluesse/",
+        "coordinator",
+        _members,
+        "beschluesse",
+        "Ort",
+        ("ergebnis", "offen"),
+    ),
+    "practices (Kreis)": ListPage(
+        "/praxis/", "coordinator", _practices, "praxisbeispiele", "Rechnung", ("status", "pilot")
+    ),
+    "practices (public)": ListPage(
+        "/praxis/oeffentlich/", "", _practices, "praxisbeispiele", "Rechnung", ("status", "pilot")
+    ),
+    "practices (municipality)": ListPage(
+        "/praxis/",
+        "officer_b",
+        _practices,
+        "praxisbeispiele",
+        "Rechnung",
+        ("status", "pilot"),
+        municipality="b",
+    ),
+    "events (Kreis)": ListPage(
+        "/praxis/termine/", "coordinator", _events, "termine", "Austausch", ("zeit", "vergangene")
+    ),
+    "events (municipality)": ListPage(
+        "/praxis/termine/",
+        "officer_a",
+        _events,
+        "termine",
+        "Austausch",
+        ("zeit", "kommende"),
+        municipality="a",
+    ),
+}
+
+
+@pytest.fixture
+def world(portal: Portal) -> World:
+    budget_year(YEAR, staff=(("Leitung", "1.00", "90000.00"),), key=(40, 60, 0, 0))
+    template = paper_template("Listen", facts="Anteil [[anteil_jahr]].", resolution="Ja.")
+    return World(portal, template, make_campaign(load_small_model(), [portal.a, portal.b]))
+
+
+def _client(world: World, page: ListPage, client_for) -> Client:
+    municipality = getattr(world.portal, page.municipality) if page.municipality else None
+    user = getattr(world.portal, page.user) if page.user else None
+    if user is None:
+        return Client(HTTP_HOST=world.portal.host(None))
+    return client_for(user, municipality)
+
+
+def _url(world: World, page: ListPage, **params: str) -> str:
+    url = page.url.format(campaign=world.campaign.pk)
+    if params:
+        url += ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in params.items())
+    return url
+
+
+def _page(client: Client, url: str, **headers: str) -> str:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.content.decode()[:500]
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_list_page_makes_the_same_queries_at_29_and_at_420_rows(name: str, world, client_for):
+    page = PAGES[name]
+    client = _client(world, page, client_for)
+    client.get(_url(world, page))  # the session's first request writes to it
+    counts = {}
+    for rows in (29, 420):
+        page.grow(world, rows)
+        for params in ({}, {"q": page.search, page.filter[0]: page.filter[1], "seite": "2"}):
+            with CaptureQueriesContext(connection) as queries:
+                body = _page(client, _url(world, page, **params))
+            counts[rows, bool(params)] = len(queries.captured_queries)
+    assert "Seite 1 von" in body or "Seite 2 von" in body  # 420 rows are more than one page
+    assert counts[29, False] == counts[420, False], counts
+    assert counts[29, True] == counts[420, True], counts
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_links_keep_the_search_and_the_filters(name: str, world, client_for):
+    page = PAGES[name]
+    page.grow(world, 120)
+    client = _client(world, page, client_for)
+    key, value = page.filter
+    body = _page(client, _url(world, page))
+    next_link = re.search(r'<a href="([^"]+)" rel="next"', body)
+    assert next_link, "more rows than one page holds: a link to the next page"
+    assert "seite=2" in next_link.group(1)
+    body = _page(client, _url(world, page, q=page.search))
+    links = re.findall(r'<a href="([^"]+)"[^>]*data-hx-get', body)
+    assert links and all(f"q={page.search}" in link for link in links), links
+    filtered = _page(client, _url(world, page, **{key: value}))
+    assert re.search(rf'<option value="{value}"[^>]*selected', filtered)
+    for link in re.findall(r'<a href="([^"]+)" rel="(?:next|prev)"', filtered):
+        assert f"{key}={value}" in link
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_list_page_works_without_javascript_and_htmx_gets_only_the_results(
+    name: str, world, client_for
+):
+    page = PAGES[name]
+    page.grow(world, 60)
+    client = _client(world, page, client_for)
+    whole = _page(client, _url(world, page))
+    target = f"{page.target}-ergebnisse"
+    assert "<html" in whole and f'id="{target}"' in whole
+    assert re.search(r'<form method="get" action="[^"]+"[^>]*role="search"', whole)
+    assert 'data-hx-push-url="true"' in whole
+    partial = client.get(
+        _url(world, page, seite="2"), headers={"HX-Request": "true", "HX-Target": target}
+    )
+    assert partial.status_code == 200
+    text = partial.content.decode()
+    assert "<html" not in text and '<form method="get"' not in text
+    assert "Seite 2 von" in text
+    assert "HX-Request" in partial["Vary"]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_bad_page_numbers_and_filter_values_fall_back_with_a_german_note(
+    name: str, world, client_for
+):
+    page = PAGES[name]
+    page.grow(world, 30)
+    client = _client(world, page, client_for)
+    for bad in ("abc", "-3", "0", "99999999999999999999999", "%00", "٣"):
+        _page(client, _url(world, page, seite=bad))
+    body = _page(client, _url(world, page, **{page.filter[0]: "gibt-es-nicht"}))
+    if name.startswith("practices"):  # the search form of its own: an invalid choice is ignored
+        return
+    assert "gibt es „gibt-es-nicht“ nicht; es werden alle gezeigt." in body
+    _page(client, _url(world, page, q="%00%27%22<script>"))
