@@ -325,6 +325,12 @@ def participation_counts(campaign: Campaign) -> dict[str, int]:
     return counts
 
 
+def county_rows_search(rows: list[CountyRow], text: str) -> list[CountyRow]:
+    """Rows whose name contains the text, or whose AGS starts with it."""
+    wanted = text.casefold()
+    return [row for row in rows if wanted in row.name.casefold() or row.ags.startswith(text)]
+
+
 def _status_rank(status: str) -> int:
     return [s.value for s in Participation.Status].index(status)
 

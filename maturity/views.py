@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -456,6 +457,23 @@ def assessment_reopen(request: PortalRequest, campaign_id: int, slug: str) -> Ht
     return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
 
 
+# The matrix is sorted by its column headers (sort, dir); search, filter and pages come on top.
+MATRIX_LIST = ListSpec(
+    key="matrix",
+    search=Search(label="Kommune oder AGS", apply=selectors.county_rows_search),
+    filters=(
+        Filter(
+            "status",
+            "Status",
+            Participation.Status.choices,
+            apply=lambda rows, status: [row for row in rows if row.status == status],
+        ),
+    ),
+    per_page=50,
+    partial="matrix",
+)
+
+
 @require_GET
 @kreis_role_required()
 def county_matrix(request: PortalRequest, campaign_id: int) -> HttpResponse:
@@ -463,18 +481,21 @@ def county_matrix(request: PortalRequest, campaign_id: int) -> HttpResponse:
     overview = selectors.county_overview(
         campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
     )
-    template = "maturity/kreis/matrix.html"
-    if request.htmx:
-        template += "#matrix"
+    found = listing(request, overview.rows, MATRIX_LIST)
+    shown = dataclasses.replace(overview, rows=found.rows)
+    keep = request.GET.copy()
+    for name in ("sort", "dir", MATRIX_LIST.page_param):
+        keep.pop(name, None)
     drilldown_base = reverse("maturity:county_drilldown", args=[campaign.pk, "x"])[:-2]
     context = {
         "campaign": campaign,
         "overview": overview,
-        "columns": pages.sort_columns(overview),
+        "matrix": found,
+        "columns": pages.sort_columns(overview, keep.urlencode()),
         "sort_label": pages.sort_label(overview),
-        "matrix_body": pages.matrix_body(overview, drilldown_base),
+        "matrix_body": pages.matrix_body(shown, drilldown_base),
     }
-    return render(request, template, context)
+    return render_list(request, "maturity/kreis/matrix.html", context, partial="matrix")
 
 
 @require_GET

@@ -121,6 +121,14 @@ PAGES = {
         "Ort",
         ("status", "submitted"),
     ),
+    "maturity county matrix": ListPage(
+        "/reifegrad/erhebungen/{campaign}/uebersicht/?sort=index&dir=desc",
+        "coordinator",
+        _participants,
+        "matrix",
+        "Ort",
+        ("status", "submitted"),
+    ),
     "papers overview": ListPage(
         f"/beschlussvorlagen/?jahr={YEAR}",
         "coordinator",
