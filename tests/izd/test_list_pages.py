@@ -8,9 +8,11 @@ The rows are made in bulk (tests/scale.py and friends): read-model rows without 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -18,7 +20,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from izd.schemas import activate_public, activate_tenant
 from maturity.models import Campaign, Participation
+from roadmap.models import Measure, Priority, RequestSummary, Service
+from roadmap.municipal.models import ServiceRequest
 from roadmap.papers.models import PaperTemplate
 from roadmap.practices.models import ExchangeEvent, Practice, Visibility
 from tenants.models import Membership, Municipality, User
@@ -28,6 +33,7 @@ from tests.costsharing.factories import budget_year
 from tests.maturity.factories import fake_results, load_small_model, make_campaign
 from tests.papers.factories import paper_template
 from tests.practices.test_search import _bulk as practices_bulk
+from tests.roadmap.factories import make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +98,83 @@ def _events(world: World, count: int) -> None:
     ExchangeEvent.presenters.through.objects.bulk_create(
         ExchangeEvent.presenters.through(exchangeevent_id=e.pk, municipality_id=world.portal.a.pk)
         for e in events
+    )
+
+
+def _services(world: World, count: int) -> None:
+    start = Service.objects.count()
+    Service.objects.bulk_create(
+        Service(
+            name=f"Leistung {n:04d}",
+            description="Für die Liste.",
+            category=Service.Category.DATA if n % 2 else Service.Category.EGOVERNMENT,
+            unit=Service.Unit.HOURS,
+        )
+        for n in range(start, count)
+    )
+
+
+def _requests(world: World, count: int) -> None:
+    """Requests of Testhausen and Beispielstadt in the Kreis' read model."""
+    service = Service.objects.filter(name="Leistung Triage").first() or make_service(
+        name="Leistung Triage"
+    )
+    start = RequestSummary.objects.count()
+    now = timezone.now()
+    RequestSummary.objects.bulk_create(
+        RequestSummary(
+            municipality=world.portal.a if n % 2 else world.portal.b,
+            request_id=uuid.uuid4(),
+            service=service,
+            need=f"Bedarf {n:04d}",
+            quantity=Decimal(n + 1),
+            priority=Priority.HIGH if n % 3 else Priority.LOW,
+            wished_date=date(2030, 1, 1),
+            submitted_at=now - timedelta(minutes=n),
+            updated_at=now,
+        )
+        for n in range(start, count)
+    )
+
+
+def _own_requests(world: World, count: int) -> None:
+    """Requests in Testhausen's own schema (and one of Beispielstadt that must not show)."""
+    service = Service.objects.filter(name="Leistung Eigen").first() or make_service(
+        name="Leistung Eigen"
+    )
+    activate_tenant(world.portal.a)
+    try:
+        start = ServiceRequest.objects.count()
+        ServiceRequest.objects.bulk_create(
+            ServiceRequest(
+                service_id=service.pk,
+                need=f"Eigener Bedarf {n:04d}",
+                quantity=Decimal(1),
+                priority=Priority.HIGH if n % 3 else Priority.LOW,
+                wished_date=date(2030, 1, 1),
+            )
+            for n in range(start, count)
+        )
+    finally:
+        activate_public()
+
+
+def _measures(world: World, count: int) -> None:
+    start = Measure.objects.count()
+    measures = Measure.objects.bulk_create(
+        Measure(
+            title=f"Maßnahme {n:04d}",
+            dimension_key="a" if n % 2 else "b",
+            start_quarter="2027-Q1",
+            end_quarter="2027-Q4",
+            responsible="Zentrum",
+            status=Measure.Status.PLANNED if n % 3 else Measure.Status.IN_PROGRESS,
+        )
+        for n in range(start, count)
+    )
+    Measure.municipalities.through.objects.bulk_create(
+        Measure.municipalities.through(measure_id=m.pk, municipality_id=world.portal.a.pk)
+        for m in measures[::2]
     )
 
 
@@ -170,6 +253,43 @@ PAGES = {
         "termine",
         "Austausch",
         ("zeit", "kommende"),
+        municipality="a",
+    ),
+    "request triage": ListPage(
+        "/roadmap/anfragen/", "coordinator", _requests, "anfragen", "Bedarf", ("prioritaet", "hoch")
+    ),
+    "own requests": ListPage(
+        "/roadmap/anfragen/",
+        "officer_a",
+        _own_requests,
+        "anfragen",
+        "Bedarf",
+        ("status", "offen"),
+        municipality="a",
+    ),
+    "measures": ListPage(
+        "/roadmap/massnahmen/",
+        "coordinator",
+        _measures,
+        "massnahmen",
+        "nahme",
+        ("status", "geplant"),
+    ),
+    "service catalogue (Kreis)": ListPage(
+        "/roadmap/leistungen/",
+        "coordinator",
+        _services,
+        "leistungen",
+        "Leistung",
+        ("kategorie", "daten"),
+    ),
+    "service catalogue (municipality)": ListPage(
+        "/roadmap/leistungen/",
+        "officer_a",
+        _services,
+        "leistungen",
+        "Leistung",
+        ("kategorie", "daten"),
         municipality="a",
     ),
 }
