@@ -446,3 +446,62 @@ def test_bad_page_numbers_and_filter_values_fall_back_with_a_german_note(
         return  # practices: a search form of its own, which ignores an invalid choice
     body = _page(client, _url(world, page, **{page.filter[0]: "gibt-es-nicht"}))
     assert "gibt es „gibt-es-nicht“ nicht;" in body
+
+
+def test_list_pages_with_page_links_filters_and_notes_are_valid_html(world, client_for, tmp_path):
+    """The site-wide HTML check sees few rows; here every list shows its page links, a chosen
+    filter, a note on an unknown filter value and the reset link."""
+    from tests.izd.test_html_validity import validate
+
+    documents = {}
+    for name, page in PAGES.items():
+        page.grow(world, 60)
+        params = {"seite": "2", "q": page.search}
+        if page.filter:
+            params[page.filter[0]] = page.filter[1]
+        client = _client(world, page, client_for)
+        documents[name] = _page(client, _url(world, page, seite="2"))
+        documents[f"{name} (gesucht)"] = _page(client, _url(world, page, **params))
+        if page.filter:
+            wrong = {page.filter[0]: "gibt-es-nicht"}
+            documents[f"{name} (falscher Filter)"] = _page(client, _url(world, page, **wrong))
+    errors = validate(documents, tmp_path)
+    assert errors == {}, errors
+
+
+def test_a_municipality_lists_only_its_own_requests(world, client_for):
+    from tests.roadmap.factories import file_request
+
+    for town, officer in (("a", "officer_a"), ("b", "officer_b")):
+        service = make_service(name=f"Leistung nur {town.upper()}")
+        file_request(getattr(world.portal, town), getattr(world.portal, officer), service)
+    for user, town, own, other in (
+        ("officer_a", "a", "Leistung nur A", "Leistung nur B"),
+        ("officer_b", "b", "Leistung nur B", "Leistung nur A"),
+    ):
+        client = client_for(getattr(world.portal, user), getattr(world.portal, town))
+        for url in (
+            "/roadmap/anfragen/",
+            "/roadmap/anfragen/?q=Leistung+nur",
+            "/roadmap/anfragen/?q=B",
+        ):
+            body = _page(client, url)
+            results = body.split('id="anfragen-ergebnisse"')[1]  # the filter offers every service
+            assert other not in results
+        found = _page(client, "/roadmap/anfragen/?q=Leistung+nur")
+        assert own in found and "1 Anfrage gefunden" in found
+
+
+def test_a_municipality_lists_only_its_own_papers(world, client_for):
+    _members(world, 29)
+    client = client_for(world.portal.officer_a, world.portal.a)
+    body = _page(client, "/beschlussvorlagen/")
+    assert "Ort 07" not in body  # the other members' papers of the year
+
+
+def test_the_kreis_filters_requests_by_municipality(world, client_for):
+    _requests(world, 40)
+    client = client_for(world.portal.coordinator)
+    body = _page(client, f"/roadmap/anfragen/?status=&kommune={world.portal.b.slug}")
+    assert "Beispielstadt" in body and "<td>Testhausen</td>" not in body
+    assert "20 Anfragen gefunden" in body
