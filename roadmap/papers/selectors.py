@@ -20,7 +20,7 @@ from costsharing import selectors as costsharing_selectors
 from costsharing.allocation import AllocationError
 from costsharing.models import MemberProfile
 from costsharing.notices import notice_context
-from roadmap.papers.models import Consultation, Paper, PaperTemplate
+from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
 from tenants.models import Municipality
 
 ZERO = Decimal("0.00")
@@ -107,6 +107,12 @@ def papers_of_municipality(municipality: Municipality) -> QuerySet[Paper]:
         .select_related("document", "template")
         .order_by("-year", "-date")
     )
+
+
+def numbering_schemes(municipality_ids: list[int]) -> dict[int, NumberingScheme]:
+    """The numbering schemes of these municipalities, by municipality."""
+    rows = NumberingScheme.objects.filter(municipality_id__in=municipality_ids)
+    return {scheme.municipality_id: scheme for scheme in rows}
 
 
 def paper_years() -> list[int]:

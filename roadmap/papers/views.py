@@ -451,16 +451,15 @@ def decisions(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def numbering(request: PortalRequest) -> HttpResponse:
-    members = list(Municipality.objects.members().order_by("name"))
+    back = reverse("papers:numbering")
     if request.method == "POST":
-        municipality = next(
-            (m for m in members if str(m.pk) == request.POST.get("municipality")), None
-        )
+        wanted = ascii_int(request.POST.get("municipality", ""))
+        municipality = Municipality.objects.members().filter(pk=wanted).first() if wanted else None
         if municipality is None:
-            return _error(request, "Bitte eine Kommune wählen.", reverse("papers:numbering"))
+            return _error(request, "Bitte eine Kommune wählen.", back)
         form = SchemeForm(request.POST)
         if not form.is_valid():
-            return _error(request, _form_message(form), reverse("papers:numbering"))
+            return _error(request, _form_message(form), back)
         try:
             services.scheme_save(
                 municipality=municipality,
@@ -468,18 +467,23 @@ def numbering(request: PortalRequest) -> HttpResponse:
                 next_number=form.cleaned_data["next_number"],
             )
         except ValidationError as error:
-            return _error(request, services.validation_message(error), reverse("papers:numbering"))
+            return _error(request, services.validation_message(error), back)
         messages.success(request, f"Nummernkreis von {municipality.name} gespeichert.")
-        return redirect("papers:numbering")
-    schemes = {s.municipality_id: s for s in _schemes()}
-    rows = [(m, schemes.get(m.pk)) for m in members]
-    return render(request, "papers/kreis/numbering.html", {"rows": rows})
+        # Back to the page of the list the change came from.
+        kept = request.POST.get("zurueck", "")
+        safe = kept.startswith(f"{back}?") and kept.isprintable() and "//" not in kept
+        return redirect(kept if safe else back)
+    members = listing(request, Municipality.objects.members(), NUMBERING_LIST)
+    schemes = selectors.numbering_schemes([m.pk for m in members.rows])
+    rows = [(m, schemes.get(m.pk)) for m in members.rows]
+    return render_list(request, "papers/kreis/numbering.html", {"members": members, "rows": rows})
 
 
-def _schemes() -> list[Any]:
-    from roadmap.papers.models import NumberingScheme
-
-    return list(NumberingScheme.objects.all())
+NUMBERING_LIST = ListSpec(
+    key="nummernkreise",
+    search=Search(label="Kommune oder AGS", fields=("name",), prefix_fields=("ags",)),
+    ordering=("name", "ags"),
+)
 
 
 # =========================================================================== OParl

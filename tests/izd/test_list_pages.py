@@ -247,6 +247,9 @@ PAGES = {
         "Ort",
         ("beschluss", "offen"),
     ),
+    "numbering schemes": ListPage(
+        "/beschlussvorlagen/nummernkreise/", "coordinator", _members, "nummernkreise", "Ort", None
+    ),
     "decisions overview": ListPage(
         f"/beschlussvorlagen/jahr/{YEAR}/beschluesse/",
         "coordinator",
