@@ -72,6 +72,12 @@ def open_paper_choices(year: int) -> list[tuple[int, str, str]]:
     )
 
 
+def papers_without_dates(papers: QuerySet[Paper], _value: str = "") -> QuerySet[Paper]:
+    """Undecided papers with a committee of the Beratungsfolge not yet dated."""
+    undated = Consultation.objects.filter(paper=OuterRef("pk"), meeting_date__isnull=True)
+    return papers.exclude(result__in=Paper.FINAL_RESULTS).filter(Exists(undated))
+
+
 def papers_missing_dates(year: int) -> list[Paper]:
     """The year's undecided papers with a committee of the Beratungsfolge not yet dated."""
     undated = Consultation.objects.filter(paper=OuterRef("pk"), meeting_date__isnull=True)

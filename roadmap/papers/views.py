@@ -123,6 +123,12 @@ PAPER_LIST = ListSpec(
             [("keins", "noch keins"), *((v, str(label)) for v, label in Document.Status.choices)],
             apply=selectors.papers_with_document_status,
         ),
+        Filter(
+            "datum",
+            "Sitzungsdatum",
+            [("fehlt", "fehlt noch")],
+            apply=selectors.papers_without_dates,
+        ),
     ),
     ordering=("municipality__name", "reference"),
 )

@@ -508,3 +508,19 @@ def test_the_kreis_filters_requests_by_municipality(world, client_for):
     body = _page(client, f"/roadmap/anfragen/?status=&kommune={world.portal.b.slug}")
     assert "Beispielstadt" in body and "<td>Testhausen</td>" not in body
     assert "20 Anfragen gefunden" in body
+
+
+def test_papers_without_meeting_dates_show_ten_and_link_to_the_filtered_list(world, client_for):
+    from roadmap.papers.models import Consultation
+
+    _members(world, 40)
+    undated = Consultation.objects.filter(paper__year=YEAR, position=0).order_by("pk")[:12]
+    Consultation.objects.filter(pk__in=[c.pk for c in undated]).update(meeting_date=None)
+    client = client_for(world.portal.coordinator)
+    home = _page(client, f"/beschlussvorlagen/?jahr={YEAR}")
+    assert "Vorlagen ohne Sitzungsdatum (12)" in home
+    assert home.count("Sitzungsdatum eintragen</a>") == 10
+    link = f"/beschlussvorlagen/?jahr={YEAR}&amp;datum=fehlt"
+    assert f'<a href="{link}">Alle 12 Vorlagen ohne Sitzungsdatum in der Liste zeigen</a>' in home
+    filtered = _page(client, link.replace("&amp;", "&"))
+    assert "12 Beschlussvorlagen gefunden" in filtered
