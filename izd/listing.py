@@ -10,6 +10,30 @@ Every link keeps the whole query string, so a filter survives paging and a page 
 nothing but a changed filter (the form starts again at page 1). A bad page number falls back
 to the nearest page, an unknown filter value to "alle" with a German note: never a 500.
 Paging a QuerySet costs a COUNT and one SELECT of a page, whatever the number of rows.
+
+In a view::
+
+    ENTRIES = ListSpec(
+        key="eintraege",
+        search=Search(label="Kommune oder AGS", fields=("municipality__name",),
+                      prefix_fields=("municipality__ags",)),
+        filters=(Filter("art", "Art", Entry.Kind.choices, lookup="kind"),),
+        ordering=("-created_at", "-pk"),
+    )
+    return render_list(request, "app/entries.html",
+                       {"entries": listing(request, Entry.objects.all(), ENTRIES)})
+
+and in its template::
+
+    {% load partials %}
+    {% include "izd/_list_form.html" with listing=entries label="Einträge" %}
+    <div id="{{ entries.target_id }}">
+    {% partialdef ergebnisse inline %}
+      {% include "izd/_list_status.html" with listing=entries noun="Eintrag,Einträge" %}
+      <table>… {% for entry in entries %} … {% endfor %} …</table>
+      {% include "izd/_pagination.html" with listing=entries label="Einträge" %}
+    {% endpartialdef %}
+    </div>
 """
 
 from __future__ import annotations
