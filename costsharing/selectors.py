@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -366,6 +366,23 @@ def _row(line: AllocationLine) -> MemberRow:
 
 def latest_version(budget_year: BudgetYear) -> AllocationVersion | None:
     return versions_of(budget_year).order_by("-number").first()
+
+
+class _MemberLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def ags(self) -> str: ...
+
+
+_Named = TypeVar("_Named", bound=_MemberLike)
+
+
+def member_rows_search(rows: Sequence[_Named], text: str) -> list[_Named]:
+    """Rows of members (shares, differences) whose name contains the text or whose AGS starts
+    with it."""
+    wanted = text.casefold()
+    return [row for row in rows if wanted in row.name.casefold() or row.ags.startswith(text)]
 
 
 def allocation_current(budget_year: BudgetYear) -> YearAllocation:

@@ -10,6 +10,30 @@ Every link keeps the whole query string, so a filter survives paging and a page 
 nothing but a changed filter (the form starts again at page 1). A bad page number falls back
 to the nearest page, an unknown filter value to "alle" with a German note: never a 500.
 Paging a QuerySet costs a COUNT and one SELECT of a page, whatever the number of rows.
+
+In a view::
+
+    ENTRIES = ListSpec(
+        key="eintraege",
+        search=Search(label="Kommune oder AGS", fields=("municipality__name",),
+                      prefix_fields=("municipality__ags",)),
+        filters=(Filter("art", "Art", Entry.Kind.choices, lookup="kind"),),
+        ordering=("-created_at", "-pk"),
+    )
+    return render_list(request, "app/entries.html",
+                       {"entries": listing(request, Entry.objects.all(), ENTRIES)})
+
+and in its template::
+
+    {% load partials %}
+    {% include "izd/_list_form.html" with listing=entries label="Einträge" %}
+    <div id="{{ entries.target_id }}">
+    {% partialdef ergebnisse inline %}
+      {% include "izd/_list_status.html" with listing=entries noun="Eintrag,Einträge" %}
+      <table>… {% for entry in entries %} … {% endfor %} …</table>
+      {% include "izd/_pagination.html" with listing=entries label="Einträge" %}
+    {% endpartialdef %}
+    </div>
 """
 
 from __future__ import annotations
@@ -72,7 +96,10 @@ class Search:
 @dataclass(frozen=True)
 class Filter:
     """One choice in the query string (`name`), offered as a select with `options`
-    (value, label). A QuerySet is filtered with `lookup=value` unless `apply` is given."""
+    (value, label). A QuerySet is filtered with `lookup=value` unless `apply` is given.
+
+    `default` is the value when the parameter is missing (for example "offen" for requests);
+    the empty value ("Alle") then has to be chosen explicitly."""
 
     name: str
     label: StrOrPromise
@@ -80,6 +107,7 @@ class Filter:
     lookup: str = ""
     apply: Callable[[Any, str], Any] | None = None
     all_label: StrOrPromise = "Alle"
+    default: str = ""
 
     def resolved_options(self) -> Options:
         """The options; a callable (options from the database) is asked once per request."""
@@ -137,6 +165,12 @@ class BoundFilter:
     all_label: StrOrPromise
     options: Options
     value: str
+    default: str = ""
+
+    @property
+    def is_narrowed(self) -> bool:
+        """Chosen by the person, not the list's default."""
+        return self.value != self.default
 
     @property
     def id(self) -> str:
@@ -175,7 +209,7 @@ class Listing(Generic[T]):
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.query) or any(f.value for f in self.filters)
+        return bool(self.query) or any(f.is_narrowed for f in self.filters)
 
     @property
     def target_id(self) -> str:
@@ -247,13 +281,16 @@ def listing(request: HttpRequest, rows: Rows, spec: ListSpec) -> Listing[Any]:
     notices: list[str] = []
     for spec_filter in spec.filters:
         options = spec_filter.resolved_options()
-        value = request.GET.get(spec_filter.name, "")
+        value = request.GET.get(spec_filter.name, spec_filter.default)
         if value and value not in {v for v, _label in options}:
             notices.append(
                 _("Für „%(filter)s“ gibt es „%(value)s“ nicht; es werden alle gezeigt.")
                 % {"filter": spec_filter.label, "value": value[:50]}
+                if not spec_filter.default
+                else _("Für „%(filter)s“ gibt es „%(value)s“ nicht; gezeigt wird die Vorauswahl.")
+                % {"filter": spec_filter.label, "value": value[:50]}
             )
-            value = ""
+            value = spec_filter.default
         if value:
             rows = spec_filter.run(rows, value)
         bound.append(
@@ -263,6 +300,7 @@ def listing(request: HttpRequest, rows: Rows, spec: ListSpec) -> Listing[Any]:
                 spec_filter.all_label,
                 options,
                 value,
+                spec_filter.default,
             )
         )
     rows = spec.order(rows)

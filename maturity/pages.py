@@ -335,8 +335,11 @@ class SortColumn:
     action: str
 
 
-def sort_columns(overview: selectors.CountyOverview) -> list[SortColumn]:
-    """Header links of the county matrix: a click sorts by that column, a second reverses."""
+def sort_columns(overview: selectors.CountyOverview, keep: str = "") -> list[SortColumn]:
+    """Header links of the county matrix: a click sorts by that column, a second reverses.
+
+    `keep` is the rest of the query string (search and filters, url-encoded), which sorting
+    keeps; the page starts again at the first."""
     columns = [("name", "Kommune", False), ("status", "Status", False),
                ("index", "Gesamtindex", True)]  # fmt: skip
     columns += [(d.key, d.title, True) for d in overview.structure.dimensions]
@@ -345,7 +348,9 @@ def sort_columns(overview: selectors.CountyOverview) -> list[SortColumn]:
         active = overview.sort == key
         # Scores are most useful best-first; names A to Z.
         descending_next = (not overview.descending) if active else numeric
-        url = f"?sort={key}" + ("&dir=desc" if descending_next else "")
+        url = (
+            f"?sort={key}" + ("&dir=desc" if descending_next else "") + (f"&{keep}" if keep else "")
+        )
         aria = ("descending" if overview.descending else "ascending") if active else "none"
         action = "absteigend sortieren" if descending_next else "aufsteigend sortieren"
         result.append(SortColumn(key, label, numeric, url, aria, action))

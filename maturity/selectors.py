@@ -307,6 +307,30 @@ class CountyOverview:
     descending: bool
 
 
+def participants(campaign: Campaign) -> QuerySet[Participation]:
+    """The municipalities of a campaign from the read model, for the paged list."""
+    return (
+        Participation.objects.filter(campaign=campaign)
+        .select_related("municipality")
+        .order_by("municipality__name", "municipality__ags")
+    )
+
+
+def participation_counts(campaign: Campaign) -> dict[str, int]:
+    """How many municipalities are in each status: one query, whatever their number."""
+    counts = {status.value: 0 for status in Participation.Status}
+    rows = Participation.objects.filter(campaign=campaign).values("status").order_by()
+    for row in rows.annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def county_rows_search(rows: list[CountyRow], text: str) -> list[CountyRow]:
+    """Rows whose name contains the text, or whose AGS starts with it."""
+    wanted = text.casefold()
+    return [row for row in rows if wanted in row.name.casefold() or row.ags.startswith(text)]
+
+
 def _status_rank(status: str) -> int:
     return [s.value for s in Participation.Status].index(status)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from maturity import scoring
 from maturity.models import Campaign, Dimension, ModelVersion, Participation
@@ -57,9 +58,26 @@ class OwnRequestRow:
     service_name: str
 
 
-def own_request_rows() -> list[OwnRequestRow]:
+def own_request_rows(requests: Iterable[ServiceRequest] | None = None) -> list[OwnRequestRow]:
+    """The requests (all own ones if not given) with their service's name."""
     names = service_names()
-    return [OwnRequestRow(r, names.get(r.service_id, "")) for r in own_requests()]
+    rows = own_requests() if requests is None else requests
+    return [OwnRequestRow(r, names.get(r.service_id, "")) for r in rows]
+
+
+def own_requests_search(rows: QuerySet[ServiceRequest], text: str) -> QuerySet[ServiceRequest]:
+    """The service's name or the need. The services are the Kreis' (public schema): their ids
+    are read first, the municipality's table has no foreign key to them."""
+    service_ids = list(Service.objects.filter(name__icontains=text).values_list("pk", flat=True))
+    return rows.filter(Q(service_id__in=service_ids) | Q(need__icontains=text))
+
+
+def own_requests_with_status(
+    rows: QuerySet[ServiceRequest], status: str
+) -> QuerySet[ServiceRequest]:
+    if status == "offen":
+        return rows.filter(status__in=workflow.OPEN_STATUSES)
+    return rows.filter(status=status)
 
 
 def own_request(request_id: uuid.UUID) -> ServiceRequest | None:
@@ -112,6 +130,21 @@ def request_detail(request: ServiceRequest) -> RequestDetail:
 
 
 # --- the Kreis' triage (public read model only) ---------------------------------------------
+
+
+def requests_with_status(rows: QuerySet[RequestSummary], status: str) -> QuerySet[RequestSummary]:
+    """`offen`: every status still open; else one RequestStatus."""
+    if status == "offen":
+        return rows.filter(status__in=workflow.OPEN_STATUSES)
+    return rows.filter(status=status)
+
+
+def status_options() -> list[tuple[str, str]]:
+    """The triage's status filter: open ones together, then each status with its count."""
+    counts = status_counts()
+    return [("offen", "alle offenen")] + [
+        (value, f"{label} ({counts[value]})") for value, label in RequestStatus.choices
+    ]
 
 
 def triage(
@@ -190,6 +223,19 @@ def measure_list(municipality: Municipality | None = None) -> QuerySet[Measure]:
             Q(municipalities=municipality) | Q(municipalities__isnull=True)
         ).distinct()
     return measures.order_by("start_quarter", "end_quarter", "title")
+
+
+def measures_in_model_order() -> QuerySet[Measure]:
+    """Measures ordered by the model's dimensions (unknown keys last), then by time: the
+    measure list pages through them and groups each page by dimension."""
+    positions = [When(dimension_key=d.key, then=Value(n)) for n, d in enumerate(dimensions())]
+    position = Case(*positions, default=Value(len(positions)), output_field=IntegerField())
+    return measure_list().annotate(dimension_position=position)
+
+
+def measures_of_municipality(measures: QuerySet[Measure], slug: str) -> QuerySet[Measure]:
+    """Measures the municipality takes part in, the whole county's included."""
+    return measures.filter(Q(municipalities__slug=slug) | Q(municipalities__isnull=True)).distinct()
 
 
 def measure_get(measure_id: int) -> Measure | None:

@@ -34,7 +34,7 @@ from costsharing.forms import (
     UsageForm,
     YearForm,
 )
-from costsharing.models import BudgetYear
+from costsharing.models import BudgetYear, UsageRecord
 from costsharing.views.common import (
     CENTRE_TREASURER,
     COORDINATOR,
@@ -45,6 +45,7 @@ from izd.document_flow import BatchFlow, attachment
 from izd.errors import refuse_invalid
 from izd.exceptions import PortalError
 from izd.legal_defaults import NOTICE_LEGAL_NOTE
+from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
 from tenants.models import KreisRole
@@ -98,13 +99,14 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
         problem = problem or str(error)
     lines = selectors.year_lines(budget_year)
     access = get_access(request)
-    return render(
+    return render_list(
         request,
         "costsharing/kreis/year_detail.html",
         {
             "budget_year": budget_year,
             "budget": budget,
             "allocation": allocation,
+            "shares": listing(request, allocation.rows if allocation else [], SHARE_LIST),
             "problem": problem,
             "keys": lines.keys,
             "staff": lines.staff,
@@ -275,15 +277,56 @@ def version_detail(request: PortalRequest, year: int, number: int) -> HttpRespon
     version = selectors.version_get(year, number)
     if version is None:
         raise Http404("Diese Version gibt es nicht.")
-    return render(
+    differences = selectors.version_differences(version)
+    return render_list(
         request,
         "costsharing/kreis/version_detail.html",
         {
             "version": version,
             "allocation": selectors.allocation_of_version(version),
-            "differences": selectors.version_differences(version),
+            "differences": listing(request, differences, DIFFERENCE_LIST),
         },
     )
+
+
+# The members' shares of a year: computed in one pass for all, paged for reading (the exports
+# carry every row).
+SHARE_LIST = ListSpec(
+    key="anteile",
+    search=Search(label="Kommune oder AGS", apply=selectors.member_rows_search),
+    per_page=50,
+)
+DIFFERENCE_LIST = ListSpec(
+    key="unterschiede",
+    search=Search(label="Kommune oder AGS", apply=selectors.member_rows_search),
+    filters=(
+        Filter(
+            "aenderung",
+            "Änderung",
+            [("geaendert", "nur geänderte Anteile")],
+            apply=lambda rows, _value: [row for row in rows if row.change],
+        ),
+    ),
+    per_page=50,
+)
+USAGE_LIST = ListSpec(
+    key="nutzung",
+    search=Search(
+        label="Kommune, AGS, Referenz oder Bemerkung",
+        fields=("municipality__name", "reference", "note"),
+        prefix_fields=("municipality__ags",),
+    ),
+    filters=(
+        Filter("quelle", "Quelle", UsageRecord.Source.choices, lookup="source"),
+        Filter(
+            "kommune",
+            "Kommune",
+            lambda: choices_of(selectors.member_municipalities(), "slug", "name"),
+            lookup="municipality__slug",
+        ),
+    ),
+    ordering=("municipality__name", "pk"),
+)
 
 
 @kreis_role_required(*KREIS_ROLES)
@@ -303,12 +346,12 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
         )
         messages.success(request, "Die Nutzung wurde erfasst.")
         return redirect(back)
-    return render(
+    return render_list(
         request,
         "costsharing/kreis/usage.html",
         {
             "year": year,
-            "records": selectors.usage_records(year),
+            "records": listing(request, selectors.usage_records(year), USAGE_LIST),
             "form": form,
             "may_edit": get_access(request).is_centre_treasurer,
         },
@@ -326,7 +369,10 @@ def usage_correct(request: PortalRequest, year: int, record_id: int) -> HttpResp
     refuse_invalid(form)
     services.usage_record_correct(record=record, **form.cleaned_data)
     messages.success(request, "Die Nutzung wurde korrigiert.")
-    return redirect(back)
+    # Back to the page of the list the correction came from, search and filters kept.
+    kept = request.POST.get("zurueck", "")
+    safe = kept.startswith(f"{back}?") and kept.isprintable() and "//" not in kept
+    return redirect(kept if safe else back)
 
 
 @kreis_role_required(COORDINATOR)

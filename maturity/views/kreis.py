@@ -4,6 +4,8 @@ service, render."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,10 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from izd import confirm
+from izd.listing import Filter, ListSpec, Search, listing, render_list
 from maturity import exports, pages, selectors, services, versions
 from maturity.forms import CampaignForm
 from maturity.loader import ModelFileError
-from maturity.models import Campaign
+from maturity.models import Campaign, Participation
 from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
 from tenants.models import KreisRole, Municipality
@@ -69,19 +72,30 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+PARTICIPANT_LIST = ListSpec(
+    key="teilnehmende",
+    search=Search(
+        label="Kommune oder AGS",
+        fields=("municipality__name",),
+        prefix_fields=("municipality__ags",),
+    ),
+    filters=(Filter("status", "Status", Participation.Status.choices),),
+    ordering=("municipality__name", "municipality__ags"),
+)
+
+
 @require_GET
 @kreis_role_required()
 def campaign_detail(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
-    overview = selectors.county_overview(
-        campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
-    )
-    return render(
+    return render_list(
         request,
         "maturity/kreis/campaign_detail.html",
         {
             "campaign": campaign,
-            "overview": overview,
+            "structure": selectors.model_structure(campaign.model_version_id),
+            "counts": selectors.participation_counts(campaign),
+            "participants": listing(request, selectors.participants(campaign), PARTICIPANT_LIST),
             "may_edit": get_access(request).is_coordinator,
         },
     )
@@ -150,6 +164,23 @@ def assessment_reopen(request: PortalRequest, campaign_id: int, slug: str) -> Ht
     return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
 
 
+# The matrix is sorted by its column headers (sort, dir); search, filter and pages come on top.
+MATRIX_LIST = ListSpec(
+    key="matrix",
+    search=Search(label="Kommune oder AGS", apply=selectors.county_rows_search),
+    filters=(
+        Filter(
+            "status",
+            "Status",
+            Participation.Status.choices,
+            apply=lambda rows, status: [row for row in rows if row.status == status],
+        ),
+    ),
+    per_page=50,
+    partial="matrix",
+)
+
+
 @require_GET
 @kreis_role_required()
 def county_matrix(request: PortalRequest, campaign_id: int) -> HttpResponse:
@@ -157,18 +188,21 @@ def county_matrix(request: PortalRequest, campaign_id: int) -> HttpResponse:
     overview = selectors.county_overview(
         campaign, sort=request.GET.get("sort", "name"), descending=request.GET.get("dir") == "desc"
     )
-    template = "maturity/kreis/matrix.html"
-    if request.htmx:
-        template += "#matrix"
+    found = listing(request, overview.rows, MATRIX_LIST)
+    shown = dataclasses.replace(overview, rows=found.rows)
+    keep = request.GET.copy()
+    for name in ("sort", "dir", MATRIX_LIST.page_param):
+        keep.pop(name, None)
     drilldown_base = reverse("maturity:county_drilldown", args=[campaign.pk, "x"])[:-2]
     context = {
         "campaign": campaign,
         "overview": overview,
-        "columns": pages.sort_columns(overview),
+        "matrix": found,
+        "columns": pages.sort_columns(overview, keep.urlencode()),
         "sort_label": pages.sort_label(overview),
-        "matrix_body": pages.matrix_body(overview, drilldown_base),
+        "matrix_body": pages.matrix_body(shown, drilldown_base),
     }
-    return render(request, template, context)
+    return render_list(request, "maturity/kreis/matrix.html", context, partial="matrix")
 
 
 @require_GET

@@ -38,10 +38,6 @@ def template_list() -> QuerySet[PaperTemplate]:
     return PaperTemplate.objects.order_by("name")
 
 
-def numbering_schemes() -> list[NumberingScheme]:
-    return list(NumberingScheme.objects.all())
-
-
 def consultations_of(paper: Paper) -> list[Consultation]:
     return list(paper.consultations.select_related("committee"))
 
@@ -80,13 +76,17 @@ class PaperRow:
         return self.result in Paper.FINAL_RESULTS
 
 
-def paper_rows_of_year(year: int) -> list[PaperRow]:
-    """The year's papers by municipality name, as plain values from one query (no model
-    instances: with their municipality, template and document they were most of the
-    overview's time at 420 members), each with the path of its page."""
+def paper_rows(paper_ids: list[int]) -> list[PaperRow]:
+    """These papers in the given order, as plain values from one query (no model instances:
+    with their municipality, template and document they were most of the overview's time at
+    420 members), each with the path of its page."""
     results = dict(Paper.Result.choices)
     statuses = dict(Document.Status.choices)
     link = path_for_each("papers:paper")
+    position = {pk: index for index, pk in enumerate(paper_ids)}
+    values = Paper.objects.filter(pk__in=paper_ids).values_list(
+        "pk", "municipality__name", "reference", "document__status", "result", "decided_on"
+    )
     return [
         PaperRow(
             pk,
@@ -98,12 +98,39 @@ def paper_rows_of_year(year: int) -> list[PaperRow]:
             decided_on,
             link(pk),
         )
-        for pk, name, reference, status, result, decided_on in Paper.objects.filter(year=year)
-        .order_by("municipality__name")
-        .values_list(
-            "pk", "municipality__name", "reference", "document__status", "result", "decided_on"
+        for pk, name, reference, status, result, decided_on in sorted(
+            values, key=lambda row: position[row[0]]
         )
     ]
+
+
+def papers_with_result(papers: QuerySet[Paper], result: str) -> QuerySet[Paper]:
+    """`offen`: no result recorded yet; else one of Paper.Result."""
+    return papers.filter(result="" if result == "offen" else result)
+
+
+def papers_with_document_status(papers: QuerySet[Paper], status: str) -> QuerySet[Paper]:
+    """`keins`: no PDF asked for yet; else the status of the paper's document."""
+    if status == "keins":
+        return papers.filter(document__isnull=True)
+    return papers.filter(document__status=status)
+
+
+def open_paper_choices(year: int) -> list[tuple[int, str, str]]:
+    """(id, municipality, reference) of the year's undecided papers: the sources a Beratungsfolge
+    can be copied from."""
+    return list(
+        Paper.objects.filter(year=year)
+        .exclude(result__in=Paper.FINAL_RESULTS)
+        .order_by("municipality__name", "reference", "pk")
+        .values_list("pk", "municipality__name", "reference")
+    )
+
+
+def papers_without_dates(papers: QuerySet[Paper], _value: str = "") -> QuerySet[Paper]:
+    """Undecided papers with a committee of the Beratungsfolge not yet dated."""
+    undated = Consultation.objects.filter(paper=OuterRef("pk"), meeting_date__isnull=True)
+    return papers.exclude(result__in=Paper.FINAL_RESULTS).filter(Exists(undated))
 
 
 def papers_missing_dates(year: int) -> list[Paper]:
@@ -143,6 +170,12 @@ def papers_of_municipality(municipality: Municipality) -> QuerySet[Paper]:
         .select_related("document", "template")
         .order_by("-year", "-date")
     )
+
+
+def numbering_schemes_of(municipality_ids: list[int]) -> dict[int, NumberingScheme]:
+    """The numbering schemes of these municipalities, by municipality."""
+    rows = NumberingScheme.objects.filter(municipality_id__in=municipality_ids)
+    return {scheme.municipality_id: scheme for scheme in rows}
 
 
 def paper_years() -> list[int]:
@@ -353,6 +386,24 @@ def decisions_for_year(year: int) -> list[DecisionRow]:
             DecisionRow(municipality_id, name, paper_id, reference, result, label, decided_on)
         )
     return rows
+
+
+def decision_rows_search(rows: list[DecisionRow], text: str) -> list[DecisionRow]:
+    wanted = text.casefold()
+    return [
+        row
+        for row in rows
+        if wanted in row.municipality_name.casefold() or wanted in row.reference.casefold()
+    ]
+
+
+def decision_rows_with_result(rows: list[DecisionRow], result: str) -> list[DecisionRow]:
+    """`keine`: no paper; `offen`: a paper without a result; else one of Paper.Result."""
+    if result == "keine":
+        return [row for row in rows if row.paper_id is None]
+    if result == "offen":
+        return [row for row in rows if row.paper_id is not None and not row.result]
+    return [row for row in rows if row.result == result]
 
 
 def year_decided(year: int, rows: list[DecisionRow] | None = None) -> bool:

@@ -279,6 +279,14 @@ def events(upcoming_only: bool = False) -> QuerySet[ExchangeEvent]:
     return result.order_by("starts_at")
 
 
+def events_when(rows: QuerySet[ExchangeEvent], when: str) -> QuerySet[ExchangeEvent]:
+    """`kommende` (from now on) or `vergangene` events."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return rows.filter(starts_at__gte=now) if when == "kommende" else rows.filter(starts_at__lt=now)
+
+
 def registered_event_ids(user_id: int) -> set[int]:
     from roadmap.practices.models import EventRegistration
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from izd.listing import Filter, ListSpec, Search, listing, render_list
 from roadmap.practices import calendar, selectors, services
 from roadmap.practices.forms import (
     AdoptionForm,
@@ -63,18 +63,31 @@ def _viewer(request: HttpRequest) -> selectors.Viewer:
 # --- lists and search -----------------------------------------------------------------------
 
 
+# The search form (SearchForm) filters; the list helper pages, keeps the query string and
+# answers htmx with the results only. The order is the search's (best match first).
+PRACTICE_LIST = ListSpec(key="praxisbeispiele", per_page=PAGE_SIZE)
+EVENT_LIST = ListSpec(
+    key="termine",
+    search=Search(label="Thema", fields=("topic",)),
+    filters=(
+        Filter(
+            "zeit",
+            "Zeitraum",
+            [("kommende", "kommende"), ("vergangene", "vergangene")],
+            apply=selectors.events_when,
+        ),
+    ),
+    ordering=("starts_at",),
+)
+
+
 def _search_context(request: HttpRequest, viewer: selectors.Viewer) -> dict[str, Any]:
     form = SearchForm(request.GET or None)
     filters = form.filters()
-    paginator = Paginator(selectors.search(viewer, filters), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("seite"))
-    query = request.GET.copy()
-    query.pop("seite", None)
     return {
         "form": form,
-        "page": page,
+        "results": listing(request, selectors.search(viewer, filters), PRACTICE_LIST),
         "searched": bool(filters.text),
-        "query": query.urlencode(),
         "dimension_titles": dict(selectors.dimension_choices()),
     }
 
@@ -87,7 +100,7 @@ def practice_list(request: PortalRequest) -> HttpResponse:
         detail_name="practices:detail",
         events=list(selectors.events(upcoming_only=True)[:3]),
     )
-    return render(request, "practices/list.html", context)
+    return render_list(request, "practices/list.html", context)
 
 
 @require_GET
@@ -100,14 +113,14 @@ def kreis_list(request: PortalRequest) -> HttpResponse:
         events=list(selectors.events(upcoming_only=True)[:3]),
         kreis=True,
     )
-    return render(request, "practices/list.html", context)
+    return render_list(request, "practices/list.html", context)
 
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     context = _search_context(request, selectors.ANONYMOUS)
     context.update(detail_name="practices:public_detail", public=True)
-    return render(request, "practices/list.html", context)
+    return render_list(request, "practices/list.html", context)
 
 
 @require_GET
@@ -579,18 +592,22 @@ def _event(event_id: int) -> ExchangeEvent:
 @MEMBER_ACCESS
 def event_list(request: PortalRequest) -> HttpResponse:
     registered = selectors.registered_event_ids(request.user.pk)
-    return render(
+    return render_list(
         request, "practices/events.html",
-        {"events": list(selectors.events()), "registered": registered},
+        {"events": listing(request, selectors.events(), EVENT_LIST), "registered": registered},
     )  # fmt: skip
 
 
 @require_GET
 @CENTRE_ACCESS
 def kreis_event_list(request: PortalRequest) -> HttpResponse:
-    return render(
+    return render_list(
         request, "practices/events.html",
-        {"events": list(selectors.events()), "registered": set(), "kreis": True},
+        {
+            "events": listing(request, selectors.events(), EVENT_LIST),
+            "registered": set(),
+            "kreis": True,
+        },
     )  # fmt: skip
 
 

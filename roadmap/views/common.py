@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from izd.document_flow import DocumentFlow
+from izd.listing import Filter, ListSpec, Search
 from izd.models import Document
 from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
@@ -20,6 +21,7 @@ from roadmap.documents import KIND
 from roadmap.forms import (
     CommentForm,
 )
+from roadmap.models import Service
 from roadmap.municipal.models import ServiceRequest
 from roadmap.services import RoadmapError
 from roadmap.timeline import build_timeline
@@ -189,3 +191,13 @@ def comment_write(
         request, municipality=municipality, request_id=request_id, by_kreis=by_kreis,
         error=error, comment_form=form if error else None, success="Ihr Kommentar ist gespeichert.",
     )  # fmt: skip
+
+
+# The catalogue on both sides: search in names and descriptions, a category filter, pages in the
+# catalogue's order (category, name).
+SERVICE_LIST = ListSpec(
+    key="leistungen",
+    search=Search(label="Name oder Beschreibung", fields=("name", "description")),
+    filters=(Filter("kategorie", "Kategorie", Service.Category.choices, lookup="category"),),
+    ordering=("category", "name"),
+)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from izd.document_flow import kreis_schema
 from izd.exceptions import PortalError
+from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
 from roadmap import selectors, services, workflow
@@ -28,10 +29,11 @@ from roadmap.forms import (
     TargetPictureForm,
     TransitionForm,
 )
-from roadmap.models import Measure, RequestStatus, Service
+from roadmap.models import Measure, Priority, Service
 from roadmap.services import MeasureInput, RoadmapError
 from roadmap.views.common import (
     COORDINATOR,
+    SERVICE_LIST,
     after_write,
     comment_write,
     detail_context,
@@ -62,30 +64,69 @@ def _int_or_none(value: str | None) -> int | None:
     return ascii_int(value)
 
 
+TRIAGE_LIST = ListSpec(
+    key="anfragen",
+    search=Search(
+        label="Kommune, Leistung oder Bedarf",
+        fields=("municipality__name", "service__name", "need"),
+        prefix_fields=("municipality__ags",),
+    ),
+    filters=(
+        Filter(
+            "status",
+            "Status",
+            selectors.status_options,
+            apply=selectors.requests_with_status,
+            default="offen",
+        ),
+        Filter(
+            "leistung",
+            "Leistung",
+            lambda: choices_of(selectors.service_list().order_by("name", "pk"), "pk", "name"),
+            lookup="service_id",
+        ),
+        Filter(
+            "kommune",
+            "Kommune",
+            lambda: choices_of(tenant_selectors.municipality_list(), "slug", "name"),
+            lookup="municipality__slug",
+        ),
+        Filter("prioritaet", "Priorität", Priority.choices, lookup="priority"),
+    ),
+    ordering=("-submitted_at", "-pk"),
+)
+
+
+MEASURE_LIST = ListSpec(
+    key="massnahmen",
+    search=Search(
+        label="Titel, Beschreibung oder Verantwortlich",
+        fields=("title", "description", "responsible"),
+    ),
+    filters=(
+        Filter(
+            "feld",
+            "Handlungsfeld",
+            lambda: [(d.key, d.title) for d in selectors.dimensions()],
+            lookup="dimension_key",
+        ),
+        Filter("status", "Status", Measure.Status.choices),
+        Filter(
+            "kommune",
+            "Kommune",
+            lambda: choices_of(tenant_selectors.municipality_list(), "slug", "name"),
+            apply=selectors.measures_of_municipality,
+        ),
+    ),
+    ordering=("dimension_position", "start_quarter", "end_quarter", "title"),
+)
+
+
 @require_GET
 @kreis_role_required()
 def triage(request: PortalRequest) -> HttpResponse:
-    status = request.GET.get("status", "offen")
-    if status not in ("", "offen", *RequestStatus.values):
-        status = "offen"
-    service_id = _int_or_none(request.GET.get("leistung"))
-    slug = request.GET.get("kommune", "")
-    municipality = tenant_selectors.member_by_slug(slug)
-    rows = selectors.triage(
-        status=status, service_id=service_id,
-        municipality_id=municipality.pk if municipality else None,
-    )  # fmt: skip
-    context = {
-        "rows": rows[:500],
-        "status": status,
-        "service_id": service_id,
-        "municipality": municipality,
-        "statuses": RequestStatus.choices,
-        "services": selectors.service_list(),
-        "municipalities": tenant_selectors.municipality_list().only("slug", "name"),
-        "counts": selectors.status_counts(),
-    }
-    return render_page(request, "roadmap/kreis/triage.html", "results", context)
+    rows = listing(request, selectors.triage(), TRIAGE_LIST)
+    return render_list(request, "roadmap/kreis/triage.html", {"rows": rows})
 
 
 def _summary(request_id: uuid.UUID) -> Any:
@@ -148,9 +189,8 @@ def kreis_request_comment(request: PortalRequest, request_id: uuid.UUID) -> Http
 @require_GET
 @kreis_role_required()
 def service_list(request: PortalRequest) -> HttpResponse:
-    return render(
-        request, "roadmap/kreis/service_list.html", {"services": selectors.service_list()}
-    )
+    services_found = listing(request, selectors.service_list(), SERVICE_LIST)
+    return render_list(request, "roadmap/kreis/service_list.html", {"services": services_found})
 
 
 def _service_form(request: PortalRequest, service: Service) -> HttpResponse:
@@ -191,11 +231,11 @@ def service_edit(request: PortalRequest, service_id: int) -> HttpResponse:
 @require_GET
 @kreis_role_required()
 def measure_list(request: PortalRequest) -> HttpResponse:
-    measures = list(selectors.measure_list())
-    return render(
+    measures = listing(request, selectors.measures_in_model_order(), MEASURE_LIST)
+    return render_list(
         request,
         "roadmap/kreis/measure_list.html",
-        {"groups": selectors.measures_by_dimension(measures), "count": len(measures)},
+        {"measures": measures, "groups": selectors.measures_by_dimension(measures.rows)},
     )
 
 

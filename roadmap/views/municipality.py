@@ -13,16 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from roadmap import selectors, services
 from roadmap.documents import filename_for, title_for
 from roadmap.forms import (
     RequestForm,
     TransitionForm,
 )
+from roadmap.models import RequestStatus
 from roadmap.municipal.models import ServiceRequest
 from roadmap.services import RequestInput, RoadmapError
 from roadmap.views.common import (
     OFFICER,
+    SERVICE_LIST,
     TREASURER,
     after_write,
     comment_write,
@@ -53,10 +56,13 @@ def municipal_home(request: PortalRequest) -> HttpResponse:
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
 def catalogue(request: PortalRequest) -> HttpResponse:
-    return render(
+    return render_list(
         request,
         "roadmap/catalogue.html",
-        {"services": selectors.service_list(open_only=True), "may_request": _may_request(request)},
+        {
+            "services": listing(request, selectors.service_list(open_only=True), SERVICE_LIST),
+            "may_request": _may_request(request),
+        },
     )
 
 
@@ -65,13 +71,39 @@ def _may_request(request: PortalRequest) -> bool:
     return access.has_municipality_role(OFFICER, TREASURER) or access.is_coordinator
 
 
+OWN_REQUEST_LIST = ListSpec(
+    key="anfragen",
+    search=Search(label="Leistung oder Bedarf", apply=selectors.own_requests_search),
+    filters=(
+        Filter(
+            "status",
+            "Status",
+            [("offen", "alle offenen"), *RequestStatus.choices],
+            apply=selectors.own_requests_with_status,
+        ),
+        Filter(
+            "leistung",
+            "Leistung",
+            lambda: choices_of(selectors.service_list().order_by("name", "pk"), "pk", "name"),
+            lookup="service_id",
+        ),
+    ),
+    ordering=("-created_at", "-pk"),
+)
+
+
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
 def request_list(request: PortalRequest) -> HttpResponse:
-    return render(
+    requests = listing(request, selectors.own_requests(), OWN_REQUEST_LIST)
+    return render_list(
         request,
         "roadmap/request_list.html",
-        {"rows": selectors.own_request_rows(), "may_request": _may_request(request)},
+        {
+            "requests": requests,
+            "rows": selectors.own_request_rows(requests.rows),
+            "may_request": _may_request(request),
+        },
     )
 
 

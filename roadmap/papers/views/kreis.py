@@ -8,6 +8,7 @@ Errors a person can fix come back as a German message with a 4xx status and chan
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from izd.document_flow import BatchFlow, DocumentFlow
 from izd.errors import refuse_invalid
 from izd.exceptions import PortalError
+from izd.listing import Filter, ListSpec, Search, listing, render_list
+from izd.models import Document
 from izd.numbers import ascii_int
 from roadmap.papers import placeholders, selectors, services
 from roadmap.papers.forms import (
@@ -79,13 +82,64 @@ def _year(request: PortalRequest) -> int | None:
     return years[0] if years else None
 
 
+RESULT_OPTIONS = [
+    ("offen", "offen (ohne Ergebnis)"),
+    *((value, str(label)) for value, label in Paper.Result.choices),
+]
+PAPER_LIST = ListSpec(
+    key="vorlagen",
+    search=Search(
+        label="Kommune, AGS oder Drucksache",
+        fields=("municipality__name", "reference"),
+        prefix_fields=("municipality__ags",),
+    ),
+    filters=(
+        Filter("beschluss", "Beschluss", RESULT_OPTIONS, apply=selectors.papers_with_result),
+        Filter(
+            "pdf",
+            "PDF",
+            [("keins", "noch keins"), *((v, str(label)) for v, label in Document.Status.choices)],
+            apply=selectors.papers_with_document_status,
+        ),
+        Filter(
+            "datum",
+            "Sitzungsdatum",
+            [("fehlt", "fehlt noch")],
+            apply=selectors.papers_without_dates,
+        ),
+    ),
+    ordering=("municipality__name", "reference"),
+)
+DECISION_LIST = ListSpec(
+    key="beschluesse",
+    search=Search(label="Kommune oder Drucksache", apply=selectors.decision_rows_search),
+    filters=(
+        Filter(
+            "ergebnis",
+            "Ergebnis",
+            [("keine", "keine Vorlage"), *RESULT_OPTIONS],
+            apply=selectors.decision_rows_with_result,
+        ),
+    ),
+    per_page=50,
+)
+NUMBERING_LIST = ListSpec(
+    key="nummernkreise",
+    search=Search(label="Kommune oder AGS", fields=("name",), prefix_fields=("ags",)),
+    ordering=("name", "ags"),
+)
+
+
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def home(request: PortalRequest) -> HttpResponse:
     year = _year(request)
-    papers = selectors.paper_rows_of_year(year) if year else []
+    found = listing(
+        request, selectors.papers_of_year(year) if year else Paper.objects.none(), PAPER_LIST
+    )
+    papers = dataclasses.replace(found, rows=selectors.paper_rows([p.pk for p in found.rows]))
     decisions = selectors.decisions_for_year(year) if year else []
-    return render(
+    return render_list(
         request,
         "papers/kreis/home.html",
         {
@@ -93,7 +147,8 @@ def home(request: PortalRequest) -> HttpResponse:
             "years": selectors.paper_years(),
             "templates": selectors.template_list(),
             "papers": papers,
-            "decisions": decisions,
+            "open_papers": selectors.open_paper_choices(year) if year else [],
+            "members": len(decisions),
             "decided": sum(1 for row in decisions if row.is_decided),
             "year_decided": bool(year) and selectors.year_decided(year or 0, decisions),
             "may_edit": get_access(request).is_coordinator,
@@ -273,12 +328,13 @@ def batch_zip(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpRespon
 @require_GET
 def decisions(request: PortalRequest, year: int) -> HttpResponse:
     rows = selectors.decisions_for_year(year)
-    return render(
+    return render_list(
         request,
         "papers/kreis/decisions.html",
         {
             "year": year,
-            "rows": rows,
+            "rows": listing(request, rows, DECISION_LIST),
+            "members": len(rows),
             "decided": sum(1 for row in rows if row.is_decided),
             "year_decided": selectors.year_decided(year, rows),
         },
@@ -288,10 +344,11 @@ def decisions(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def numbering(request: PortalRequest) -> HttpResponse:
-    members = list(tenant_selectors.municipality_list())
+    back = reverse("papers:numbering")
     if request.method == "POST":
-        municipality = next(
-            (m for m in members if str(m.pk) == request.POST.get("municipality")), None
+        wanted = ascii_int(request.POST.get("municipality", ""))
+        municipality = (
+            tenant_selectors.municipality_list().filter(pk=wanted).first() if wanted else None
         )
         if municipality is None:
             raise PortalError("Bitte eine Kommune wählen.")
@@ -303,10 +360,14 @@ def numbering(request: PortalRequest) -> HttpResponse:
             next_number=form.cleaned_data["next_number"],
         )
         messages.success(request, f"Nummernkreis von {municipality.name} gespeichert.")
-        return redirect("papers:numbering")
-    schemes = {s.municipality_id: s for s in selectors.numbering_schemes()}
-    rows = [(m, schemes.get(m.pk)) for m in members]
-    return render(request, "papers/kreis/numbering.html", {"rows": rows})
+        # Back to the page of the list the change came from.
+        kept = request.POST.get("zurueck", "")
+        safe = kept.startswith(f"{back}?") and kept.isprintable() and "//" not in kept
+        return redirect(kept if safe else back)
+    members = listing(request, tenant_selectors.municipality_list(), NUMBERING_LIST)
+    schemes = selectors.numbering_schemes_of([m.pk for m in members.rows])
+    rows = [(m, schemes.get(m.pk)) for m in members.rows]
+    return render_list(request, "papers/kreis/numbering.html", {"members": members, "rows": rows})
 
 
 _kreis_oparl = {
