@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tenants import selectors
 from tenants.models import Membership
-from tenants.start_panels import PanelItem, StartContext, StartPanel
+from tenants.start_panels import PanelItem, StartContext, StartPanel, link_for
 
 
 def invitations_panel(context: StartContext) -> StartPanel | None:
@@ -17,8 +16,10 @@ def invitations_panel(context: StartContext) -> StartPanel | None:
         access.has_municipality_role(Membership.Role.DIGITAL_OFFICER) or access.is_coordinator
     ):
         return None
+    url = link_for(access, "people")
+    if not url:
+        return None
     pending, expired = selectors.invitation_counts(municipality=context.municipality)
-    url = reverse("people")
     return StartPanel(
         title=_("Einladungen"),
         items=(
@@ -33,9 +34,9 @@ def people_panel(context: StartContext) -> StartPanel | None:
     """For the coordinator: invitations and municipalities without a digital officer."""
     if context.municipality is not None or not context.access.is_coordinator:
         return None
+    url = link_for(context.access, "people")
     pending, expired = selectors.invitation_counts()
     without = list(selectors.municipalities_without_officer().values_list("name", flat=True))
-    url = reverse("people")
     return StartPanel(
         title=_("Personen"),
         items=(
