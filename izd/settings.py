@@ -329,6 +329,9 @@ JOB_SWEEP_SECONDS = env_int("IZD_JOB_SWEEP_SECONDS", 5, minimum=1)
 # A job sent but still waiting after this long is sent once more (its message may have been
 # lost with a Redis that restarted without its data); a duplicate costs one no-op task.
 JOB_RESEND_SECONDS = env_int("IZD_JOB_RESEND_SECONDS", 10 * 60, minimum=60)
+# How often the dispatcher sends the reminders of exchange events starting within 24 hours
+# (izd.periodic; each registered person is reminded once).
+EVENT_REMINDER_SECONDS = env_int("IZD_EVENT_REMINDER_SECONDS", 15 * 60, minimum=1)
 
 CACHES = {
     "default": {

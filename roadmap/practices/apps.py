@@ -14,6 +14,7 @@ class PracticesConfig(AppConfig):
         from tenants.navigation import NavEntry, register
 
         related_register(practices_for_gaps)
+        self._register_reminders()
         register(
             "municipality",
             NavEntry(
@@ -35,4 +36,14 @@ class PracticesConfig(AppConfig):
                 visible=kreis_visible,
                 order=50,
             ),
+        )
+
+    def _register_reminders(self) -> None:
+        from django.conf import settings
+
+        from izd.periodic import periodic_register
+
+        # Sent by the workers' dispatcher; the task reminds each registered person once.
+        periodic_register(
+            "practices.send_event_reminders", lambda: int(settings.EVENT_REMINDER_SECONDS)
         )
