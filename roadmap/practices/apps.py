@@ -9,11 +9,13 @@ class PracticesConfig(AppConfig):
 
     def ready(self) -> None:
         from maturity.related import related_register
-        from roadmap.practices.selectors import practices_for_gaps
+        from roadmap.origins import origins_register
+        from roadmap.practices.selectors import adoption_origins, practices_for_gaps
         from tenants.access import Access
         from tenants.navigation import NavEntry, register
 
         related_register(practices_for_gaps)
+        origins_register(adoption_origins)
         self._register_reminders()
         register(
             "municipality",
