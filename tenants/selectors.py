@@ -31,6 +31,29 @@ def municipality_list() -> QuerySet[Municipality]:
     return Municipality.objects.members().order_by("name")
 
 
+# Population bands of the municipality list's filter: key -> (label, from, below).
+SIZE_CLASSES: dict[str, tuple[str, int, int | None]] = {
+    "klein": ("unter 5.000", 0, 5_000),
+    "mittel": ("5.000 bis unter 20.000", 5_000, 20_000),
+    "gross": ("20.000 bis unter 100.000", 20_000, 100_000),
+    "grossstadt": ("ab 100.000", 100_000, None),
+}
+
+
+def municipalities_of_size(rows: QuerySet[Municipality], key: str) -> QuerySet[Municipality]:
+    _label, low, below = SIZE_CLASSES[key]
+    rows = rows.filter(population__gte=low)
+    return rows if below is None else rows.filter(population__lt=below)
+
+
+def municipalities_by_officer(rows: QuerySet[Municipality], value: str) -> QuerySet[Municipality]:
+    """`mit` or `ohne` an active digital officer."""
+    officers = Membership.objects.filter(
+        role=Membership.Role.DIGITAL_OFFICER, user__is_active=True
+    ).values("municipality_id")
+    return rows.filter(pk__in=officers) if value == "mit" else rows.exclude(pk__in=officers)
+
+
 def municipality_by_slug(slug: str) -> Municipality:
     return Municipality.objects.members().get(slug=slug)
 
@@ -96,23 +119,13 @@ def portal_urls(
     }
 
 
-def people(*, query: str = "") -> QuerySet[User]:
+def people() -> QuerySet[User]:
     """Everybody with their memberships and Kreis roles, for the coordinator's people page.
 
     The memberships and roles come by prefetch, so a page costs the same number of queries
-    whatever its length. The search looks at names, addresses and municipality names.
+    whatever its length.
     """
-    users = User.objects.all()
-    query = query.strip()
-    if query:
-        in_town = Membership.objects.filter(municipality__name__icontains=query).values("user_id")
-        users = users.filter(
-            Q(email__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(pk__in=in_town)
-        )
-    return users.order_by("last_name", "first_name", "email").prefetch_related(
+    return User.objects.order_by("last_name", "first_name", "email").prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.select_related("municipality").order_by(
@@ -123,21 +136,40 @@ def people(*, query: str = "") -> QuerySet[User]:
     )
 
 
-def invitations_open(
-    *, query: str = "", municipality: Municipality | None = None
-) -> QuerySet[Invitation]:
+def people_search(users: QuerySet[User], text: str) -> QuerySet[User]:
+    """Names, addresses and the names of the person's municipalities."""
+    in_town = Membership.objects.filter(municipality__name__icontains=text).values("user_id")
+    return users.filter(
+        Q(email__icontains=text)
+        | Q(first_name__icontains=text)
+        | Q(last_name__icontains=text)
+        | Q(pk__in=in_town)
+    )
+
+
+def people_with_role(users: QuerySet[User], role: str) -> QuerySet[User]:
+    if role in KreisRole.Role.values:
+        return users.filter(pk__in=KreisRole.objects.filter(role=role).values("user_id"))
+    return users.filter(pk__in=Membership.objects.filter(role=role).values("user_id"))
+
+
+def people_of_municipality(users: QuerySet[User], slug: str) -> QuerySet[User]:
+    members = Membership.objects.filter(municipality__slug=slug).values("user_id")
+    return users.filter(pk__in=members)
+
+
+def invitations_open(*, municipality: Municipality | None = None) -> QuerySet[Invitation]:
     """Invitations not yet accepted, pending and expired alike (the page tells them apart)."""
     invitations = Invitation.objects.filter(accepted_at__isnull=True).select_related(
         "municipality", "invited_by"
     )
     if municipality is not None:
         invitations = invitations.filter(municipality=municipality)
-    query = query.strip()
-    if query:
-        invitations = invitations.filter(
-            Q(email__icontains=query) | Q(municipality__name__icontains=query)
-        )
     return invitations.order_by("-expires_at", "email")
+
+
+def invitations_search(invitations: QuerySet[Invitation], text: str) -> QuerySet[Invitation]:
+    return invitations.filter(Q(email__icontains=text) | Q(municipality__name__icontains=text))
 
 
 def municipalities_without_officer() -> QuerySet[Municipality]:

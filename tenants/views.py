@@ -7,16 +7,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from izd import confirm
+from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from izd.models import LegalPage
 from izd.selectors import legal_page_content, legal_pages_to_complete
 from izd.services import legal_page_update
@@ -72,12 +73,42 @@ def start(request: PortalRequest) -> HttpResponse:
     )
 
 
+MUNICIPALITY_LIST = ListSpec(
+    key="kommunen",
+    search=Search(
+        label=gettext_lazy("Name oder AGS"), fields=("name", "slug"), prefix_fields=("ags",)
+    ),
+    filters=(
+        Filter(
+            "groesse",
+            gettext_lazy("Einwohnerzahl"),
+            [(key, label) for key, (label, _low, _high) in selectors.SIZE_CLASSES.items()],
+            apply=selectors.municipalities_of_size,
+        ),
+        Filter(
+            "beauftragte",
+            gettext_lazy("Digitalisierungsbeauftragte"),
+            [
+                ("mit", gettext_lazy("mit aktiver Person")),
+                ("ohne", gettext_lazy("ohne aktive Person")),
+            ],
+            apply=selectors.municipalities_by_officer,
+        ),
+    ),
+    ordering=("name", "ags"),
+)
+
+
 @kreis_role_required()
 def municipality_list(request: PortalRequest) -> HttpResponse:
-    rows = list(selectors.municipality_list())
-    urls = selectors.portal_urls(rows, request=request)
-    municipalities = [(m, urls[m.pk]) for m in rows]
-    return render(request, "tenants/municipality_list.html", {"municipalities": municipalities})
+    found = listing(request, selectors.municipality_list(), MUNICIPALITY_LIST)
+    urls = selectors.portal_urls(found.rows, request=request)
+    municipalities = [(m, urls[m.pk]) for m in found.rows]
+    return render_list(
+        request,
+        "tenants/municipality_list.html",
+        {"listing": found, "municipalities": municipalities},
+    )
 
 
 @kreis_role_required(COORDINATOR)
@@ -311,56 +342,69 @@ def municipality_archive_download(request: PortalRequest, filename: str) -> File
 # People: the coordinator's page on the Kreis domain lists everybody; a digital officer's page
 # on the municipality's subdomain lists the colleagues there. The role rules are the services'.
 
-PAGE_SIZE = 25
-
-
-def _page_links(request: HttpRequest, page: Page[Any], param: str) -> dict[str, str]:
-    """Links to the neighbouring pages that keep the search and the other list's page."""
-    links = {}
-    for name, number in (
-        ("previous", page.previous_page_number() if page.has_previous() else None),
-        ("next", page.next_page_number() if page.has_next() else None),
-    ):
-        if number is not None:
-            query = request.GET.copy()
-            query[param] = str(number)
-            links[name] = f"?{query.urlencode()}"
-    return links
+PEOPLE_LIST = ListSpec(
+    key="personen",
+    search=Search(label=gettext_lazy("Name, E-Mail oder Kommune"), apply=selectors.people_search),
+    filters=(
+        Filter(
+            "rolle",
+            gettext_lazy("Rolle"),
+            [*Membership.Role.choices, *KreisRole.Role.choices],
+            apply=selectors.people_with_role,
+        ),
+        Filter(
+            "kommune",
+            gettext_lazy("Kommune"),
+            lambda: choices_of(selectors.municipality_list(), "slug", "name"),
+            apply=selectors.people_of_municipality,
+        ),
+        Filter(
+            "konto",
+            gettext_lazy("Konto"),
+            [("aktiv", gettext_lazy("aktiv")), ("deaktiviert", gettext_lazy("deaktiviert"))],
+            apply=lambda rows, value: rows.filter(is_active=value == "aktiv"),
+        ),
+    ),
+    ordering=("last_name", "first_name", "email"),
+    partial="personen",
+)
+INVITATION_LIST = ListSpec(
+    key="einladungen",
+    search=Search(label=gettext_lazy("E-Mail oder Kommune"), apply=selectors.invitations_search),
+    ordering=("-expires_at", "email"),
+    page_param="einladungen",
+    search_param="einladung",
+    partial="einladungen",
+)
 
 
 @municipality_role_required(Membership.Role.DIGITAL_OFFICER)
 def people(request: PortalRequest) -> HttpResponse:
     tenant = request.tenant
-    query = request.GET.get("q", "")[:200]
     municipality = None if tenant.is_kreis else tenant
     if municipality is None:
-        people_page = Paginator(selectors.people(query=query), PAGE_SIZE).get_page(
-            request.GET.get("seite")
-        )
+        people_list = listing(request, selectors.people(), PEOPLE_LIST)
         members = None
     else:
-        people_page = None
+        people_list = None
         members = selectors.members_of(municipality)
-    invitations = Paginator(
-        selectors.invitations_open(query=query, municipality=municipality), PAGE_SIZE
-    ).get_page(request.GET.get("einladungen"))
+    invitations = listing(
+        request, selectors.invitations_open(municipality=municipality), INVITATION_LIST
+    )
     role_choices = [
         (value, label)
         for value, label in Membership.Role.choices
         if municipality is None
         or services.people_may_manage(actor=request.user, municipality=municipality, role=value)
     ]
-    return render(
+    return render_list(
         request,
         "tenants/people.html",
         {
             "municipality": municipality,
-            "query": query,
-            "people_page": people_page,
-            "people_links": _page_links(request, people_page, "seite") if people_page else {},
+            "people_list": people_list,
             "members": members,
             "invitations": invitations,
-            "invitation_links": _page_links(request, invitations, "einladungen"),
             "role_choices": role_choices,
             "without_officer": (
                 list(selectors.municipalities_without_officer()) if municipality is None else []
@@ -369,6 +413,7 @@ def people(request: PortalRequest) -> HttpResponse:
             "back": request.get_full_path(),
             "now": timezone.now(),
         },
+        lists=[found for found in (people_list, invitations) if found is not None],
     )
 
 

@@ -30,9 +30,9 @@ def test_search_and_pagination_keep_the_query_string(portal, client_for):
     )
     client = client_for(portal.coordinator)
     first = client.get("/personen/", {"q": "suche"}).content.decode()
-    assert "Alle Personen (30)" in first
+    assert "30 Personen gefunden" in first
     assert "officer_a@test.example" not in first
-    assert "?q=suche&amp;seite=2" in first
+    assert "/personen/?q=suche&amp;seite=2" in first
     second = client.get("/personen/", {"q": "suche", "seite": "2"}).content.decode()
     assert "suche029@test.example" in second
     assert "Seite 2 von 2" in second

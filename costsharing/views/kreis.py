@@ -1,8 +1,5 @@
-"""Views of cost sharing: check access, parse the form, call a selector or service, render.
-
-Every error a person can fix comes back as a German message with a 4xx status and changes
-nothing: 400 for bad input, 409 for a frozen year, 422 where no e-invoice can be made.
-"""
+"""Cost sharing on the Kreis domain: budget years, keys, freezing, usage, population, the
+issuer, exports and the notices of all members at once."""
 
 from __future__ import annotations
 
@@ -11,25 +8,21 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from costsharing import exports, notices, selectors, services
+from costsharing import exports, selectors, services
 from costsharing.allocation import AllocationError
-from costsharing.documents import NOTICE_KIND, notice_filename, notice_params, notice_title
+from costsharing.documents import NOTICE_KIND
 from costsharing.forms import (
     BudgetForm,
-    CooperationForm,
     CostLineForm,
     FreezeForm,
     GrantForm,
     IssuerForm,
     KeyForm,
-    ModuleChoiceForm,
     ModuleForm,
     PopulationForm,
     StaffLineForm,
@@ -37,80 +30,28 @@ from costsharing.forms import (
     UsageForm,
     YearForm,
 )
-from costsharing.models import AllocationKey, BudgetYear, Module, UsageRecord
-from costsharing.municipal.models import Cooperation, ModuleChoice
-from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
+from costsharing.models import AllocationKey, BudgetYear, UsageRecord
+from costsharing.views.common import (
+    CENTRE_TREASURER,
+    COORDINATOR,
+    KREIS_ROLES,
+    USER_ERRORS,
+    attachment,
+    budget_year_or_404,
+    error_page,
+    form_error,
+)
 from izd.documents import (
     batch_documents,
     batch_retry,
     batch_summary,
-    document_request,
-    documents_for,
-    download_response,
-    status_or_retry,
-    status_response,
     zip_documents,
 )
 from izd.legal_defaults import NOTICE_LEGAL_NOTE
 from izd.models import Document
-from tenants.access import get_access, kreis_role_required, municipality_role_required
+from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
-from tenants.models import KreisRole, Membership, Municipality
-
-COORDINATOR = KreisRole.Role.COORDINATOR
-CENTRE_TREASURER = KreisRole.Role.CENTRE_TREASURER
-KREIS_ROLES = (COORDINATOR, CENTRE_TREASURER)
-TREASURER = Membership.Role.TREASURER
-OFFICER = Membership.Role.DIGITAL_OFFICER
-
-USER_ERRORS = (services.CostsharingError, AllocationError, EInvoiceError, ValidationError)
-
-
-def _message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return services.validation_message(error)
-    return str(error)
-
-
-def _status(error: Exception) -> int:
-    if isinstance(error, services.FrozenYearError):
-        return 409
-    if isinstance(error, EInvoiceError):
-        return 422
-    return 400
-
-
-def _error(request: PortalRequest, error: Exception, back: str = "") -> HttpResponse:
-    return render(
-        request,
-        "costsharing/error.html",
-        {"message": _message(error), "back": back},
-        status=_status(error),
-    )
-
-
-def _form_error(request: PortalRequest, form: Any, back: str = "") -> HttpResponse:
-    errors = [str(e) for e in form.non_field_errors()]
-    for name, field_errors in form.errors.items():
-        if name != "__all__":
-            label = form.fields[name].label if name in form.fields else name
-            errors.extend(f"{label}: {e}" for e in field_errors)
-    return render(
-        request,
-        "costsharing/error.html",
-        {"message": " ".join(errors), "back": back},
-        status=400,
-    )
-
-
-def _budget_year(year: int) -> BudgetYear:
-    budget_year = selectors.year_get(year)
-    if budget_year is None:
-        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
-    return budget_year
-
-
-# =========================================================================== Kreis
+from tenants.models import KreisRole
 
 
 @kreis_role_required(*KREIS_ROLES)
@@ -121,14 +62,14 @@ def year_list(request: PortalRequest) -> HttpResponse:
         if not get_access(request).is_coordinator:
             return render(request, "403.html", status=403)
         if not form.is_valid():
-            return _form_error(request, form, reverse("costsharing:year_list"))
+            return form_error(request, form, reverse("costsharing:year_list"))
         try:
             budget_year = services.budget_year_create(
                 year=form.cleaned_data["year"],
                 kreis_share_percent=form.cleaned_data["kreis_share_percent"],
             )
         except USER_ERRORS as error:
-            return _error(request, error, reverse("costsharing:year_list"))
+            return error_page(request, error, reverse("costsharing:year_list"))
         messages.success(request, f"Das Haushaltsjahr {budget_year.year} wurde angelegt.")
         return redirect("costsharing:year_detail", year=budget_year.year)
     return render(
@@ -141,7 +82,7 @@ def year_list(request: PortalRequest) -> HttpResponse:
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def year_detail(request: PortalRequest, year: int) -> HttpResponse:
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     allocation, problem = None, ""
     try:
         allocation = selectors.allocation_current(budget_year)
@@ -196,15 +137,15 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(COORDINATOR)
 @require_POST
 def budget_update(request: PortalRequest, year: int) -> HttpResponse:
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     form = BudgetForm(request.POST)
     if not form.is_valid():
-        return _form_error(request, form, back)
+        return form_error(request, form, back)
     try:
         services.budget_year_update(budget_year=budget_year, **form.cleaned_data)
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     messages.success(request, "Der Haushalt wurde gespeichert.")
     return redirect(back)
 
@@ -248,28 +189,28 @@ BUDGET_FORMS: dict[str, tuple[type[Any], Callable[[BudgetYear, dict[str, Any]], 
 def budget_item_add(request: PortalRequest, year: int, kind: str) -> HttpResponse:
     if kind not in BUDGET_FORMS:
         raise Http404("Diese Art von Eintrag gibt es nicht.")
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     form_class, add = BUDGET_FORMS[kind]
     form = form_class(request.POST, prefix=kind)
     if not form.is_valid():
-        return _form_error(request, form, back)
+        return form_error(request, form, back)
     try:
         messages.success(request, add(budget_year, form.cleaned_data))
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     return redirect(back)
 
 
 @kreis_role_required(COORDINATOR)
 @require_POST
 def budget_item_delete(request: PortalRequest, year: int, kind: str, item_id: int) -> HttpResponse:
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     try:
         services.budget_item_delete(budget_year=budget_year, kind=kind, item_id=item_id)
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     messages.success(request, "Der Eintrag wurde entfernt.")
     return redirect(back)
 
@@ -282,7 +223,7 @@ def key_activate(request: PortalRequest, year: int, key_id: int) -> HttpResponse
     try:
         services.allocation_key_activate(key=key)
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     messages.success(request, f"„{key.name}“ gilt jetzt für {year}.")
     return redirect(back)
 
@@ -290,7 +231,7 @@ def key_activate(request: PortalRequest, year: int, key_id: int) -> HttpResponse
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def scenario_compare(request: PortalRequest, year: int) -> HttpResponse:
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     keys = list(budget_year.keys.all())
     back = reverse("costsharing:year_detail", args=[year])
     by_id = {str(key.pk): key for key in keys}
@@ -301,11 +242,11 @@ def scenario_compare(request: PortalRequest, year: int) -> HttpResponse:
             before = selectors.allocation_live(budget_year, first)
             after = selectors.allocation_live(budget_year, second)
         except USER_ERRORS as error:
-            return _error(request, error, back)
+            return error_page(request, error, back)
         context["rows"] = selectors.differences(before, after)
         context["before"], context["after"] = before, after
     elif request.GET.get("a") or request.GET.get("b"):
-        return _error(
+        return error_page(
             request,
             services.CostsharingError("Bitte zwei Schlüssel dieses Jahres zum Vergleich wählen."),
             back,
@@ -316,11 +257,11 @@ def scenario_compare(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
 def freeze(request: PortalRequest, year: int) -> HttpResponse:
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     form = FreezeForm(request.POST)
     if not form.is_valid():
-        return _form_error(request, form, back)
+        return form_error(request, form, back)
     try:
         version = services.allocation_freeze(
             budget_year=budget_year,
@@ -330,7 +271,7 @@ def freeze(request: PortalRequest, year: int) -> HttpResponse:
             decisions_waiver=form.cleaned_data["decisions_waiver"],
         )
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     messages.success(
         request, f"Die Verteilung {year} ist als Version {version.number} festgeschrieben."
     )
@@ -340,12 +281,12 @@ def freeze(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
 def correction(request: PortalRequest, year: int) -> HttpResponse:
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     try:
         services.correction_open(budget_year=budget_year)
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     messages.success(
         request,
         f"{year} kann korrigiert werden. Die bisherigen Versionen bleiben unverändert; die "
@@ -381,7 +322,7 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
         if not get_access(request).is_centre_treasurer:
             return render(request, "403.html", status=403)
         if not form.is_valid():
-            return _form_error(request, form, back)
+            return form_error(request, form, back)
         try:
             services.usage_record_create(
                 year=year,
@@ -389,7 +330,7 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except USER_ERRORS as error:
-            return _error(request, error, back)
+            return error_page(request, error, back)
         messages.success(request, "Die Nutzung wurde erfasst.")
         return redirect(back)
     return render(
@@ -411,11 +352,11 @@ def usage_correct(request: PortalRequest, year: int, record_id: int) -> HttpResp
     back = reverse("costsharing:usage_list", args=[year])
     form = UsageCorrectForm(request.POST)
     if not form.is_valid():
-        return _form_error(request, form, back)
+        return form_error(request, form, back)
     try:
         services.usage_record_correct(record=record, **form.cleaned_data)
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     messages.success(request, "Die Nutzung wurde korrigiert.")
     return redirect(back)
 
@@ -427,11 +368,11 @@ def population(request: PortalRequest) -> HttpResponse:
     form = PopulationForm(request.POST or None, municipalities=selectors.member_municipalities())
     if request.method == "POST":
         if not form.is_valid():
-            return _form_error(request, form, back)
+            return form_error(request, form, back)
         try:
             services.population_figure_set(**form.cleaned_data)
         except USER_ERRORS as error:
-            return _error(request, error, back)
+            return error_page(request, error, back)
         messages.success(request, "Die Einwohnerzahl wurde gespeichert.")
         return redirect(back)
     return render(request, "costsharing/kreis/population.html", {"form": form})
@@ -451,14 +392,14 @@ def issuer_edit(request: PortalRequest) -> HttpResponse:
         try:
             services.issuer_save(**{k: v for k, v in form.cleaned_data.items()})
         except USER_ERRORS as error:
-            return _error(request, error, back)
+            return error_page(request, error, back)
         messages.success(request, "Die Rechnungsangaben wurden gespeichert.")
         return redirect(back)
     return render(request, "costsharing/kreis/issuer.html", {"form": form})
 
 
 def _allocation_for_export(year: int) -> Any:
-    return selectors.allocation_current(_budget_year(year))
+    return selectors.allocation_current(budget_year_or_404(year))
 
 
 @kreis_role_required(*KREIS_ROLES)
@@ -470,34 +411,27 @@ def allocation_export(request: PortalRequest, year: int, fmt: str) -> HttpRespon
     try:
         allocation = _allocation_for_export(year)
     except USER_ERRORS as error:
-        return _error(request, error, back)
+        return error_page(request, error, back)
     if fmt == "xlsx":
         content = exports.allocation_xlsx(allocation)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         content = exports.allocation_csv(allocation)
         mime = "text/csv; charset=utf-8"
-    return _attachment(content, mime, f"Kostenverteilung-{year}.{fmt}")
-
-
-def _attachment(content: bytes, mime: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(content, mime, f"Kostenverteilung-{year}.{fmt}")
 
 
 @kreis_role_required(*KREIS_ROLES)
 @require_http_methods(["GET", "POST"])
 def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
     """All members' notices at once: request them (POST), then follow the progress."""
-    budget_year = _budget_year(year)
+    budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     if request.method == "POST":
         try:
             batch = services.notices_render_batch(budget_year=budget_year, user=request.user)
         except USER_ERRORS as error:
-            return _error(request, error, back)
+            return error_page(request, error, back)
         return redirect("costsharing:notices_batch_status", year=year, batch=batch)
     return render(request, "costsharing/kreis/notices.html", {"budget_year": budget_year})
 
@@ -543,205 +477,8 @@ def notices_batch_zip(request: PortalRequest, year: int, batch: uuid.UUID) -> Ht
     if not documents:
         raise Http404("Diese Bescheide gibt es nicht.")
     if not all(d.is_finished for d in documents):
-        return _error(
+        return error_page(
             request,
             services.CostsharingError("Die Bescheide werden noch erstellt; bitte kurz warten."),
         )
-    return _attachment(zip_documents(documents), "application/zip", f"Bescheide-{year}.zip")
-
-
-# =========================================================================== municipality
-
-SHARE_ROLES = {"kreis_roles": KREIS_ROLES}
-
-
-def _tenant(request: PortalRequest) -> Municipality:
-    return request.tenant
-
-
-@municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_GET
-def share(request: PortalRequest) -> HttpResponse:
-    return share_year(request, notices.default_year())
-
-
-@municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_GET
-def share_year(request: PortalRequest, year: int) -> HttpResponse:
-    municipality = _tenant(request)
-    context = notices.notice_context(municipality, year)
-    recent = documents_for(NOTICE_KIND, municipality.schema_name).filter(params__year=year).first()
-    return render(
-        request,
-        "costsharing/municipal/share.html",
-        {
-            "notice": context,
-            "history": notices.history(municipality),
-            "years": [y.year for y in selectors.years()],
-            "document": recent,
-            **(
-                {f"document_{k}": v for k, v in _status_urls(recent).items()}
-                if recent is not None
-                else {}
-            ),
-        },
-    )
-
-
-# The same e-invoice in both syntaxes of XRechnung: CII (also inside the PDF notice) and UBL,
-# which some receiving platforms ask for.
-EINVOICE_FORMATS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
-    "xml": (invoice_xml, "XRechnung"),
-    "ubl.xml": (invoice_ubl, "XRechnung-UBL"),
-}
-
-
-@municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_GET
-def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
-    municipality = _tenant(request)
-    context = notices.notice_context(municipality, year)
-    stem = f"Kostenbeteiligung-{year}-{municipality.slug}"
-    if fmt == "csv":
-        return _attachment(exports.notice_csv(context), "text/csv; charset=utf-8", f"{stem}.csv")
-    if fmt == "xlsx":
-        return _attachment(
-            exports.notice_xlsx(context),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            f"{stem}.xlsx",
-        )
-    if fmt in EINVOICE_FORMATS:
-        build, prefix = EINVOICE_FORMATS[fmt]
-        back = reverse("costsharing:share_year", args=[year])
-        try:
-            content = build(context)
-        except EInvoiceError as error:
-            return _error(request, error, back)
-        return _attachment(content, "application/xml", f"{prefix}-{stem}.xml")
-    raise Http404("Dieses Format gibt es nicht.")
-
-
-def _notice_document(request: PortalRequest, document_id: int) -> Document:
-    document = (
-        documents_for(NOTICE_KIND, _tenant(request).schema_name).filter(pk=document_id).first()
-    )
-    if document is None:
-        raise Http404("Dieses Dokument gibt es nicht.")
-    return document
-
-
-def _status_urls(document: Document) -> dict[str, str]:
-    return {
-        "download_url": reverse("costsharing:notice_download", args=[document.pk]),
-        "status_url": reverse("costsharing:notice_status", args=[document.pk]),
-    }
-
-
-@municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_POST
-def notice_request(request: PortalRequest, year: int) -> HttpResponse:
-    municipality = _tenant(request)
-    if selectors.year_get(year) is None:
-        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
-    document = document_request(
-        kind=NOTICE_KIND,
-        params=notice_params(municipality.pk, year),
-        title=notice_title(municipality, year),
-        filename=notice_filename(municipality, year),
-        created_by_id=request.user.pk,
-    )
-    if request.htmx:
-        return status_response(request, document, **_status_urls(document))
-    return redirect("costsharing:share_year", year=year)
-
-
-@municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_http_methods(["GET", "POST"])
-def notice_status(request: PortalRequest, document_id: int) -> HttpResponse:
-    """The progress partial; POST sends a failed notice again."""
-    document = _notice_document(request, document_id)
-    return status_or_retry(request, document, may_retry=True, **_status_urls(document))
-
-
-@municipality_role_required(TREASURER, **SHARE_ROLES)
-@require_GET
-def notice_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
-    return download_response(_notice_document(request, document_id))
-
-
-PARTICIPATION_ROLES = (TREASURER, OFFICER)
-
-
-@municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
-@require_http_methods(["GET", "POST"])
-def participation(request: PortalRequest) -> HttpResponse:
-    municipality = _tenant(request)
-    cooperation = Cooperation.objects.first()
-    initial = (
-        {
-            "joined_on": cooperation.joined_on,
-            "left_on": cooperation.left_on,
-            "budget_line": cooperation.budget_line,
-            "contact_name": cooperation.contact_name,
-            "contact_email": cooperation.contact_email,
-            "contact_phone": cooperation.contact_phone,
-        }
-        if cooperation
-        else None
-    )
-    back = reverse("costsharing:participation")
-    form = CooperationForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not form.is_valid():
-            return _form_error(request, form, back)
-        try:
-            services.cooperation_save(
-                municipality=municipality, user_id=request.user.pk, **form.cleaned_data
-            )
-        except USER_ERRORS as error:
-            return _error(request, error, back)
-        messages.success(request, "Die Angaben zur Mitgliedschaft wurden gespeichert.")
-        return redirect(back)
-    chosen = set(ModuleChoice.objects.values_list("module_id", flat=True))
-    years = []
-    for budget_year in selectors.years():
-        modules = Module.objects.filter(budget_year=budget_year)
-        years.append(
-            {
-                "budget_year": budget_year,
-                "form": ModuleChoiceForm(
-                    modules=modules,
-                    initial={"modules": [m.pk for m in modules if m.pk in chosen]},
-                    prefix=f"y{budget_year.year}",
-                ),
-                "has_modules": modules.exists(),
-            }
-        )
-    return render(
-        request,
-        "costsharing/municipal/participation.html",
-        {"form": form, "cooperation": cooperation, "years": years, "municipality": municipality},
-    )
-
-
-@municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
-@require_POST
-def module_choices(request: PortalRequest, year: int) -> HttpResponse:
-    municipality = _tenant(request)
-    budget_year = _budget_year(year)
-    back = reverse("costsharing:participation")
-    form = ModuleChoiceForm(
-        request.POST, modules=Module.objects.filter(budget_year=budget_year), prefix=f"y{year}"
-    )
-    if not form.is_valid():
-        return _form_error(request, form, back)
-    try:
-        services.module_choices_save(
-            municipality=municipality,
-            year=year,
-            module_ids=[m.pk for m in form.cleaned_data["modules"]],
-        )
-    except USER_ERRORS as error:
-        return _error(request, error, back)
-    messages.success(request, f"Die Module für {year} wurden gespeichert.")
-    return redirect(back)
+    return attachment(zip_documents(documents), "application/zip", f"Bescheide-{year}.zip")

@@ -1,0 +1,1 @@
+"""Views of cost sharing, one module per audience: `kreis` and `municipality`."""

@@ -1,0 +1,235 @@
+"""Cost sharing on a municipality's subdomain: its share, notice, exports, membership and
+module choices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from costsharing import exports, notices, selectors, services
+from costsharing.documents import NOTICE_KIND, notice_filename, notice_params, notice_title
+from costsharing.forms import (
+    CooperationForm,
+    ModuleChoiceForm,
+)
+from costsharing.models import Module
+from costsharing.municipal.models import Cooperation, ModuleChoice
+from costsharing.views.common import (
+    KREIS_ROLES,
+    OFFICER,
+    TREASURER,
+    USER_ERRORS,
+    attachment,
+    budget_year_or_404,
+    error_page,
+    form_error,
+    tenant,
+)
+from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
+from izd.documents import (
+    document_request,
+    documents_for,
+    download_response,
+    status_or_retry,
+    status_response,
+)
+from izd.models import Document
+from tenants.access import municipality_role_required
+from tenants.http import PortalRequest
+
+SHARE_ROLES = {"kreis_roles": KREIS_ROLES}
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def share(request: PortalRequest) -> HttpResponse:
+    return share_year(request, notices.default_year())
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def share_year(request: PortalRequest, year: int) -> HttpResponse:
+    municipality = tenant(request)
+    context = notices.notice_context(municipality, year)
+    recent = documents_for(NOTICE_KIND, municipality.schema_name).filter(params__year=year).first()
+    return render(
+        request,
+        "costsharing/municipal/share.html",
+        {
+            "notice": context,
+            "history": notices.history(municipality),
+            "years": [y.year for y in selectors.years()],
+            "document": recent,
+            **(
+                {f"document_{k}": v for k, v in _status_urls(recent).items()}
+                if recent is not None
+                else {}
+            ),
+        },
+    )
+
+
+# The same e-invoice in both syntaxes of XRechnung: CII (also inside the PDF notice) and UBL,
+# which some receiving platforms ask for.
+EINVOICE_FORMATS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+    "xml": (invoice_xml, "XRechnung"),
+    "ubl.xml": (invoice_ubl, "XRechnung-UBL"),
+}
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
+    municipality = tenant(request)
+    context = notices.notice_context(municipality, year)
+    stem = f"Kostenbeteiligung-{year}-{municipality.slug}"
+    if fmt == "csv":
+        return attachment(exports.notice_csv(context), "text/csv; charset=utf-8", f"{stem}.csv")
+    if fmt == "xlsx":
+        return attachment(
+            exports.notice_xlsx(context),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{stem}.xlsx",
+        )
+    if fmt in EINVOICE_FORMATS:
+        build, prefix = EINVOICE_FORMATS[fmt]
+        back = reverse("costsharing:share_year", args=[year])
+        try:
+            content = build(context)
+        except EInvoiceError as error:
+            return error_page(request, error, back)
+        return attachment(content, "application/xml", f"{prefix}-{stem}.xml")
+    raise Http404("Dieses Format gibt es nicht.")
+
+
+def _notice_document(request: PortalRequest, document_id: int) -> Document:
+    document = (
+        documents_for(NOTICE_KIND, tenant(request).schema_name).filter(pk=document_id).first()
+    )
+    if document is None:
+        raise Http404("Dieses Dokument gibt es nicht.")
+    return document
+
+
+def _status_urls(document: Document) -> dict[str, str]:
+    return {
+        "download_url": reverse("costsharing:notice_download", args=[document.pk]),
+        "status_url": reverse("costsharing:notice_status", args=[document.pk]),
+    }
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_POST
+def notice_request(request: PortalRequest, year: int) -> HttpResponse:
+    municipality = tenant(request)
+    if selectors.year_get(year) is None:
+        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
+    document = document_request(
+        kind=NOTICE_KIND,
+        params=notice_params(municipality.pk, year),
+        title=notice_title(municipality, year),
+        filename=notice_filename(municipality, year),
+        created_by_id=request.user.pk,
+    )
+    if request.htmx:
+        return status_response(request, document, **_status_urls(document))
+    return redirect("costsharing:share_year", year=year)
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def notice_status(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The progress partial; POST sends a failed notice again."""
+    document = _notice_document(request, document_id)
+    return status_or_retry(request, document, may_retry=True, **_status_urls(document))
+
+
+@municipality_role_required(TREASURER, **SHARE_ROLES)
+@require_GET
+def notice_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
+    return download_response(_notice_document(request, document_id))
+
+
+PARTICIPATION_ROLES = (TREASURER, OFFICER)
+
+
+@municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
+@require_http_methods(["GET", "POST"])
+def participation(request: PortalRequest) -> HttpResponse:
+    municipality = tenant(request)
+    cooperation = Cooperation.objects.first()
+    initial = (
+        {
+            "joined_on": cooperation.joined_on,
+            "left_on": cooperation.left_on,
+            "budget_line": cooperation.budget_line,
+            "contact_name": cooperation.contact_name,
+            "contact_email": cooperation.contact_email,
+            "contact_phone": cooperation.contact_phone,
+        }
+        if cooperation
+        else None
+    )
+    back = reverse("costsharing:participation")
+    form = CooperationForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not form.is_valid():
+            return form_error(request, form, back)
+        try:
+            services.cooperation_save(
+                municipality=municipality, user_id=request.user.pk, **form.cleaned_data
+            )
+        except USER_ERRORS as error:
+            return error_page(request, error, back)
+        messages.success(request, "Die Angaben zur Mitgliedschaft wurden gespeichert.")
+        return redirect(back)
+    chosen = set(ModuleChoice.objects.values_list("module_id", flat=True))
+    years = []
+    for budget_year in selectors.years():
+        modules = Module.objects.filter(budget_year=budget_year)
+        years.append(
+            {
+                "budget_year": budget_year,
+                "form": ModuleChoiceForm(
+                    modules=modules,
+                    initial={"modules": [m.pk for m in modules if m.pk in chosen]},
+                    prefix=f"y{budget_year.year}",
+                ),
+                "has_modules": modules.exists(),
+            }
+        )
+    return render(
+        request,
+        "costsharing/municipal/participation.html",
+        {"form": form, "cooperation": cooperation, "years": years, "municipality": municipality},
+    )
+
+
+@municipality_role_required(*PARTICIPATION_ROLES, **SHARE_ROLES)
+@require_POST
+def module_choices(request: PortalRequest, year: int) -> HttpResponse:
+    municipality = tenant(request)
+    budget_year = budget_year_or_404(year)
+    back = reverse("costsharing:participation")
+    form = ModuleChoiceForm(
+        request.POST, modules=Module.objects.filter(budget_year=budget_year), prefix=f"y{year}"
+    )
+    if not form.is_valid():
+        return form_error(request, form, back)
+    try:
+        services.module_choices_save(
+            municipality=municipality,
+            year=year,
+            module_ids=[m.pk for m in form.cleaned_data["modules"]],
+        )
+    except USER_ERRORS as error:
+        return error_page(request, error, back)
+    messages.success(request, f"Die Module für {year} wurden gespeichert.")
+    return redirect(back)

@@ -1,0 +1,1 @@
+"""Views of roadmap, one module per audience: `kreis` and `municipality`."""

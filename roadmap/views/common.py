@@ -1,0 +1,194 @@
+"""Shared by both audiences of roadmap: the roadmap page's context, its PDF documents and
+the panel of one request."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from izd import documents as izd_documents
+from izd.models import Document
+from izd.numbers import ascii_int
+from izd.schemas import tenant_schema
+from roadmap import selectors, services, workflow
+from roadmap.documents import KIND
+from roadmap.forms import (
+    CommentForm,
+)
+from roadmap.municipal.models import ServiceRequest
+from roadmap.services import RoadmapError
+from roadmap.timeline import build_timeline
+from tenants.access import get_access
+from tenants.http import PortalRequest
+from tenants.models import KreisRole, Membership, Municipality, User
+
+OFFICER = Membership.Role.DIGITAL_OFFICER
+TREASURER = Membership.Role.TREASURER
+COORDINATOR = KreisRole.Role.COORDINATOR
+
+
+def tenant(request: PortalRequest) -> Municipality:
+    return request.tenant
+
+
+def user_of(request: PortalRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def render_page(
+    request: PortalRequest, template: str, partial: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """The whole page, or only the named partial when htmx asks."""
+    name = f"{template}#{partial}" if request.htmx else template
+    return render(request, name, context, status=status)
+
+
+def roadmap_context(municipality: Municipality | None) -> dict[str, Any]:
+    measures = list(selectors.measure_list(municipality))
+    picture = selectors.target_picture()
+    return {
+        "measures": measures,
+        "timeline": build_timeline(measures),
+        "groups": selectors.measures_by_dimension(measures),
+        "picture": picture,
+        "dimension_titles": selectors.dimension_titles(),
+    }
+
+
+# --- documents (shared by both sides) -------------------------------------------------------
+
+
+def document_or_404(document_id: int, schema_name: str) -> Document:
+    document = izd_documents.documents_for(KIND, schema_name).filter(pk=document_id).first()
+    if document is None:
+        raise Http404("Dieses Dokument gibt es hier nicht.")
+    return document
+
+
+def document_urls(request: PortalRequest, document: Document) -> dict[str, str]:
+    return {
+        "status_url": reverse("roadmap:pdf_status", args=[document.pk]),
+        "download_url": reverse("roadmap:pdf_download", args=[document.pk]),
+    }
+
+
+def pdf_requested(request: PortalRequest, document: Document, back: str) -> HttpResponse:
+    if request.htmx:
+        return izd_documents.status_response(request, document, **document_urls(request, document))
+    return redirect(f"{back}?dokument={document.pk}")
+
+
+def documents_listing(request: PortalRequest, schema_name: str) -> dict[str, Any]:
+    listed = list(izd_documents.documents_for(KIND, schema_name)[:20])
+    current = None
+    wanted = ascii_int(request.GET.get("dokument", ""))
+    if wanted is not None:
+        current = next((d for d in listed if d.pk == wanted), None)
+    return {
+        "documents": listed,
+        "current_document": current,
+        "current_urls": document_urls(request, current) if current else {},
+    }
+
+
+def detail_context(
+    request: PortalRequest,
+    service_request: ServiceRequest,
+    *,
+    municipality: Municipality,
+    by_kreis: bool,
+    error: str = "",
+    comment_form: CommentForm | None = None,
+) -> dict[str, Any]:
+    access = get_access(request)
+    detail = selectors.request_detail(service_request)
+    if by_kreis:
+        may_move = access.is_coordinator
+        may_comment = access.is_coordinator
+        base = reverse("roadmap:kreis_request_detail", args=[service_request.pk])
+    else:
+        may_move = access.has_municipality_role(OFFICER)
+        may_comment = access.has_municipality_role(OFFICER, TREASURER) or access.is_coordinator
+        base = reverse("roadmap:request_detail", args=[service_request.pk])
+    actions = [
+        {
+            "status": status,
+            "label": workflow.ACTION_LABELS[status],
+            "needs_reason": status in workflow.REASON_REQUIRED,
+        }
+        for status in workflow.next_statuses(service_request.status, by_kreis=by_kreis)
+    ]
+    return {
+        "detail": detail,
+        "service_request": service_request,
+        "municipality": municipality,
+        "by_kreis": by_kreis,
+        "actions": actions if may_move else [],
+        "may_comment": may_comment,
+        "comment_form": comment_form or CommentForm(),
+        "transition_url": base + ("status/" if by_kreis else "zurueckziehen/"),
+        "comment_url": base + "kommentar/",
+        "error": error,
+    }
+
+
+def after_write(
+    request: PortalRequest,
+    *,
+    municipality: Municipality,
+    request_id: uuid.UUID,
+    by_kreis: bool,
+    error: RoadmapError | None,
+    comment_form: CommentForm | None = None,
+    success: str = "",
+) -> HttpResponse:
+    """Show the request's panel again: updated, or with the refusal and a 4xx status."""
+    with tenant_schema(municipality):
+        service_request = selectors.own_request(request_id)
+        if service_request is None:
+            raise Http404("Diese Anfrage gibt es nicht.")
+        if error is None and not request.htmx:
+            messages.success(request, success)
+            url = (
+                reverse("roadmap:kreis_request_detail", args=[request_id])
+                if by_kreis
+                else reverse("roadmap:request_detail", args=[request_id])
+            )
+            return redirect(url)
+        context = detail_context(
+            request, service_request, municipality=municipality, by_kreis=by_kreis,
+            error=error.message if error else "", comment_form=comment_form,
+        )  # fmt: skip
+        context["success"] = success if error is None else ""
+        return render_page(
+            request, "roadmap/request_detail.html", "panel", context,
+            status=error.status if error else 200,
+        )  # fmt: skip
+
+
+def comment_write(
+    request: PortalRequest, municipality: Municipality, request_id: uuid.UUID, *, by_kreis: bool
+) -> HttpResponse:
+    form = CommentForm(request.POST)
+    error: RoadmapError | None = None
+    if not form.is_valid():
+        error = RoadmapError("Bitte einen Kommentar mit höchstens 4000 Zeichen schreiben.", 400)
+    else:
+        try:
+            services.comment_add(
+                municipality=municipality, request_id=request_id, user=user_of(request),
+                text=form.cleaned_data["text"], by_kreis=by_kreis,
+            )  # fmt: skip
+        except RoadmapError as refused:
+            error = refused
+    return after_write(
+        request, municipality=municipality, request_id=request_id, by_kreis=by_kreis,
+        error=error, comment_form=form if error else None, success="Ihr Kommentar ist gespeichert.",
+    )  # fmt: skip

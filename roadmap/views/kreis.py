@@ -1,0 +1,388 @@
+"""Roadmap on the Kreis domain: triage of all requests (read model), catalogue, measures,
+suggestions, target picture, the county roadmap and its PDF."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from izd import documents as izd_documents
+from izd.numbers import ascii_int
+from izd.schemas import tenant_schema
+from roadmap import selectors, services, workflow
+from roadmap.documents import KIND, filename_for, title_for
+from roadmap.forms import (
+    MeasureForm,
+    PdfForm,
+    ServiceForm,
+    TargetPictureForm,
+    TransitionForm,
+)
+from roadmap.models import Measure, RequestStatus, Service
+from roadmap.services import MeasureInput, RoadmapError
+from roadmap.views.common import (
+    COORDINATOR,
+    after_write,
+    comment_write,
+    detail_context,
+    document_or_404,
+    document_urls,
+    documents_listing,
+    pdf_requested,
+    render_page,
+    roadmap_context,
+    user_of,
+)
+from tenants.access import get_access, kreis_role_required
+from tenants.http import PortalRequest
+from tenants.models import Municipality
+
+# --- Kreis: triage and requests -------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def kreis_home(request: PortalRequest) -> HttpResponse:
+    return redirect("roadmap:roadmap")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return ascii_int(value)
+
+
+@require_GET
+@kreis_role_required()
+def triage(request: PortalRequest) -> HttpResponse:
+    status = request.GET.get("status", "offen")
+    if status not in ("", "offen", *RequestStatus.values):
+        status = "offen"
+    service_id = _int_or_none(request.GET.get("leistung"))
+    slug = request.GET.get("kommune", "")
+    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    rows = selectors.triage(
+        status=status, service_id=service_id,
+        municipality_id=municipality.pk if municipality else None,
+    )  # fmt: skip
+    context = {
+        "rows": rows[:500],
+        "status": status,
+        "service_id": service_id,
+        "municipality": municipality,
+        "statuses": RequestStatus.choices,
+        "services": selectors.service_list(),
+        "municipalities": Municipality.objects.members().order_by("name"),
+        "counts": selectors.status_counts(),
+    }
+    return render_page(request, "roadmap/kreis/triage.html", "results", context)
+
+
+def _summary(request_id: uuid.UUID) -> Any:
+    summary = selectors.summary_get(request_id)
+    if summary is None:
+        raise Http404("Diese Anfrage gibt es nicht.")
+    return summary
+
+
+@require_GET
+@kreis_role_required()
+def kreis_request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
+    summary = _summary(request_id)
+    with tenant_schema(summary.municipality):
+        service_request = selectors.own_request(request_id)
+        if service_request is None:
+            raise Http404("Diese Anfrage gibt es nicht.")
+        context = detail_context(
+            request, service_request, municipality=summary.municipality, by_kreis=True
+        )
+        context["summary"] = summary
+        return render(request, "roadmap/request_detail.html", context)
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def kreis_request_transition(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
+    summary = _summary(request_id)
+    form = TransitionForm(request.POST)
+    error: RoadmapError | None = None
+    if not form.is_valid():
+        error = RoadmapError("Unbekannter Status.", 400)
+    else:
+        try:
+            services.service_request_transition(
+                municipality=summary.municipality, request_id=request_id,
+                to_status=form.cleaned_data["status"], user=user_of(request), by_kreis=True,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected"] or None,
+            )  # fmt: skip
+        except RoadmapError as refused:
+            error = refused
+    label = workflow.label(form.cleaned_data.get("status", "")) if error is None else ""
+    return after_write(
+        request, municipality=summary.municipality, request_id=request_id, by_kreis=True,
+        error=error, success=f"Neuer Status: {label}.",
+    )  # fmt: skip
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def kreis_request_comment(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
+    summary = _summary(request_id)
+    return comment_write(request, summary.municipality, request_id, by_kreis=True)
+
+
+# --- Kreis: catalogue -----------------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def service_list(request: PortalRequest) -> HttpResponse:
+    return render(
+        request, "roadmap/kreis/service_list.html", {"services": selectors.service_list()}
+    )
+
+
+def _service_form(request: PortalRequest, service: Service) -> HttpResponse:
+    form = ServiceForm(request.POST or None, instance=service)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.service_save(service=form.save(commit=False))
+            messages.success(request, f"Die Leistung „{service.name}“ ist gespeichert.")
+            return redirect("roadmap:service_list")
+        status = 400
+    return render(
+        request,
+        "roadmap/kreis/service_form.html",
+        {"form": form, "service": service},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def service_create(request: PortalRequest) -> HttpResponse:
+    return _service_form(request, Service())
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def service_edit(request: PortalRequest, service_id: int) -> HttpResponse:
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise Http404("Diese Leistung gibt es nicht.")
+    return _service_form(request, service)
+
+
+# --- Kreis: measures, suggestions, target picture -------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def measure_list(request: PortalRequest) -> HttpResponse:
+    measures = list(selectors.measure_list())
+    return render(
+        request,
+        "roadmap/kreis/measure_list.html",
+        {"groups": selectors.measures_by_dimension(measures), "count": len(measures)},
+    )
+
+
+def _ids(values: list[str]) -> tuple[int, ...]:
+    return tuple(n for n in map(ascii_int, values) if n is not None)
+
+
+def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    if measure is None:
+        year = timezone.localdate().year
+        initial = {
+            "title": request.GET.get("titel", ""),
+            "dimension_key": request.GET.get("feld", ""),
+            "start_quarter": f"{year}-Q3",
+            "end_quarter": f"{year + 1}-Q2",
+            "requests": _ids(request.GET.getlist("anfrage")),
+            "municipalities": _ids(request.GET.getlist("kommune")),
+            "description": request.GET.get("beschreibung", ""),
+        }
+    else:
+        initial = {
+            "title": measure.title, "description": measure.description,
+            "dimension_key": measure.dimension_key, "start_quarter": measure.start_quarter,
+            "end_quarter": measure.end_quarter, "responsible": measure.responsible,
+            "status": measure.status,
+            "municipalities": list(measure.municipalities.values_list("pk", flat=True)),
+            "requests": list(measure.requests.values_list("pk", flat=True)),
+            "depends_on": list(measure.depends_on.values_list("pk", flat=True)),
+        }  # fmt: skip
+    form = MeasureForm(request.POST or None, initial=initial, measure=measure)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.measure_save(
+                    measure=measure,
+                    data=MeasureInput(
+                        title=data["title"],
+                        description=data["description"],
+                        dimension_key=data["dimension_key"],
+                        start_quarter=data["start_quarter"],
+                        end_quarter=data["end_quarter"],
+                        responsible=data["responsible"],
+                        status=data["status"],
+                        municipality_ids=tuple(m.pk for m in data["municipalities"]),
+                        request_ids=tuple(r.pk for r in data["requests"]),
+                        depends_on_ids=tuple(m.pk for m in data["depends_on"]),
+                    ),
+                    user=user_of(request),
+                )
+            except RoadmapError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, f"Die Maßnahme „{saved.title}“ ist gespeichert.")
+                return redirect("roadmap:measure_list")
+    return render(
+        request, "roadmap/kreis/measure_form.html", {"form": form, "measure": measure},
+        status=status,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def measure_create(request: PortalRequest) -> HttpResponse:
+    return _measure_form(request, None)
+
+
+def _measure(measure_id: int) -> Measure:
+    measure = selectors.measure_get(measure_id)
+    if measure is None:
+        raise Http404("Diese Maßnahme gibt es nicht.")
+    return measure
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required(COORDINATOR)
+def measure_edit(request: PortalRequest, measure_id: int) -> HttpResponse:
+    return _measure_form(request, _measure(measure_id))
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def measure_delete(request: PortalRequest, measure_id: int) -> HttpResponse:
+    measure = _measure(measure_id)
+    try:
+        services.measure_delete(measure=measure)
+    except RoadmapError as error:
+        messages.error(request, error.message)
+        return redirect("roadmap:measure_edit", measure_id=measure_id)
+    messages.success(request, "Die Maßnahme ist gelöscht.")
+    return redirect("roadmap:measure_list")
+
+
+@require_GET
+@kreis_role_required()
+def suggestions(request: PortalRequest) -> HttpResponse:
+    found = selectors.suggestions()
+    return render(request, "roadmap/kreis/suggestions.html", {"suggestions": found})
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required()
+def target_picture(request: PortalRequest) -> HttpResponse:
+    access = get_access(request)
+    picture = selectors.target_picture(_years(request))
+    form = TargetPictureForm(request.POST or None, picture=picture)
+    status = 200
+    if request.method == "POST":
+        if not access.is_coordinator:
+            return render(request, "403.html", status=403)
+        status = 400
+        if form.is_valid():
+            try:
+                services.target_levels_set(levels=form.levels())
+            except RoadmapError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "Das Zielbild ist gespeichert.")
+                return redirect("roadmap:target_picture")
+    return render(
+        request, "roadmap/kreis/target_picture.html",
+        {"form": form, "picture": picture, "may_edit": access.is_coordinator}, status=status,
+    )  # fmt: skip
+
+
+def _years(request: PortalRequest) -> list[int]:
+    stored = selectors.target_picture().years
+    first = min([*stored, timezone.localdate().year])
+    last = max([*stored, timezone.localdate().year + 2])
+    return list(range(first, last + 1))
+
+
+# --- Kreis: roadmap page and PDF ------------------------------------------------------------
+
+
+@require_GET
+@kreis_role_required()
+def roadmap(request: PortalRequest) -> HttpResponse:
+    slug = request.GET.get("kommune", "")
+    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    context = roadmap_context(municipality)
+    context.update(documents_listing(request, settings.PUBLIC_SCHEMA_NAME))
+    context.update(
+        municipality=municipality,
+        municipalities=Municipality.objects.members().order_by("name"),
+        pdf_form=PdfForm(initial={"municipality": municipality}),
+        scope=municipality.name if municipality else settings.KREIS_NAME,
+        may_request_pdf=get_access(request).is_coordinator,
+        gaps=selectors.municipality_gaps(municipality, timezone.localdate().year)
+        if municipality
+        else None,
+    )
+    return render_page(request, "roadmap/kreis/roadmap.html", "plan", context)
+
+
+@require_POST
+@kreis_role_required(COORDINATOR)
+def pdf_request(request: PortalRequest) -> HttpResponse:
+    form = PdfForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Diese Kommune gibt es nicht.", status=400)
+    municipality = form.cleaned_data["municipality"]
+    document = izd_documents.document_request(
+        kind=KIND,
+        params={"municipality_id": municipality.pk if municipality else None},
+        title=title_for(municipality),
+        filename=filename_for(municipality),
+        created_by_id=request.user.pk,
+    )
+    return pdf_requested(request, document, reverse("roadmap:roadmap"))
+
+
+@require_http_methods(["GET", "POST"])
+@kreis_role_required()
+def pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The progress partial; POST sends a failed PDF again (the coordinator, who requests it)."""
+    document = document_or_404(document_id, settings.PUBLIC_SCHEMA_NAME)
+    may_retry = get_access(request).is_coordinator
+    return izd_documents.status_or_retry(
+        request, document, may_retry=may_retry, **document_urls(request, document)
+    )
+
+
+@require_GET
+@kreis_role_required()
+def pdf_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
+    document = document_or_404(document_id, settings.PUBLIC_SCHEMA_NAME)
+    return izd_documents.download_response(document)

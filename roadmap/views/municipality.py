@@ -1,0 +1,201 @@
+"""Roadmap on a municipality's subdomain: the own requests, the catalogue, the own roadmap and
+its PDF."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from izd import documents as izd_documents
+from roadmap import selectors, services
+from roadmap.documents import KIND, filename_for, title_for
+from roadmap.forms import (
+    RequestForm,
+    TransitionForm,
+)
+from roadmap.municipal.models import ServiceRequest
+from roadmap.services import RequestInput, RoadmapError
+from roadmap.views.common import (
+    OFFICER,
+    TREASURER,
+    after_write,
+    comment_write,
+    detail_context,
+    document_or_404,
+    document_urls,
+    documents_listing,
+    pdf_requested,
+    roadmap_context,
+    tenant,
+    user_of,
+)
+from tenants.access import ALL_MUNICIPALITY_ROLES, get_access
+from tenants.access import municipality_role_required as role_required
+from tenants.http import PortalRequest
+
+# --- municipality: requests -----------------------------------------------------------------
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_home(request: PortalRequest) -> HttpResponse:
+    return redirect("roadmap:home")
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def catalogue(request: PortalRequest) -> HttpResponse:
+    return render(
+        request,
+        "roadmap/catalogue.html",
+        {"services": selectors.service_list(open_only=True), "may_request": _may_request(request)},
+    )
+
+
+def _may_request(request: PortalRequest) -> bool:
+    access = get_access(request)
+    return access.has_municipality_role(OFFICER, TREASURER) or access.is_coordinator
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def request_list(request: PortalRequest) -> HttpResponse:
+    return render(
+        request,
+        "roadmap/request_list.html",
+        {"rows": selectors.own_request_rows(), "may_request": _may_request(request)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(OFFICER, TREASURER)
+def request_create(request: PortalRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None, initial={"service": request.GET.get("leistung")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = RequestInput(
+                service_id=form.cleaned_data["service"],
+                need=form.cleaned_data["need"],
+                quantity=form.cleaned_data["quantity"],
+                priority=form.cleaned_data["priority"],
+                wished_date=form.cleaned_data["wished_date"],
+            )
+            access = get_access(request)
+            try:
+                created = services.service_request_create(
+                    municipality=tenant(request),
+                    data=data,
+                    user=user_of(request),
+                    roles=access.municipality_roles,
+                    is_coordinator=access.is_coordinator,
+                )
+            except RoadmapError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "Ihre Anfrage ist eingereicht.")
+                return redirect("roadmap:request_detail", request_id=created.pk)
+    return render(request, "roadmap/request_form.html", {"form": form}, status=status)
+
+
+def _own_request(request_id: uuid.UUID) -> ServiceRequest:
+    found = selectors.own_request(request_id)
+    if found is None:
+        raise Http404("Diese Anfrage gibt es in Ihrer Kommune nicht.")
+    return found
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
+    service_request = _own_request(request_id)
+    context = detail_context(request, service_request, municipality=tenant(request), by_kreis=False)
+    return render(request, "roadmap/request_detail.html", context)
+
+
+@require_POST
+@role_required(OFFICER)
+def request_withdraw(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
+    _own_request(request_id)
+    form = TransitionForm(request.POST)
+    error: RoadmapError | None = None
+    if not form.is_valid():
+        error = RoadmapError("Bitte eine Begründung angeben.", 400)
+    else:
+        try:
+            services.service_request_transition(
+                municipality=tenant(request), request_id=request_id,
+                to_status=form.cleaned_data["status"], user=user_of(request), by_kreis=False,
+                reason=form.cleaned_data["reason"],
+                expected_status=form.cleaned_data["expected"] or None,
+            )  # fmt: skip
+        except RoadmapError as refused:
+            error = refused
+    return after_write(
+        request, municipality=tenant(request), request_id=request_id, by_kreis=False,
+        error=error, success="Die Anfrage ist zurückgezogen.",
+    )  # fmt: skip
+
+
+@require_POST
+@role_required(OFFICER, TREASURER)
+def request_comment(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
+    _own_request(request_id)
+    access = get_access(request)
+    by_kreis = access.is_coordinator and not access.is_member
+    return comment_write(request, tenant(request), request_id, by_kreis=by_kreis)
+
+
+# --- municipality: own roadmap --------------------------------------------------------------
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_roadmap(request: PortalRequest) -> HttpResponse:
+    municipality = tenant(request)
+    context = roadmap_context(municipality)
+    context.update(documents_listing(request, municipality.schema_name))
+    context["gaps"] = selectors.municipality_gaps(municipality, timezone.localdate().year)
+    context["pdf_url"] = reverse("roadmap:pdf_request")
+    context["scope"] = municipality.name
+    return render(request, "roadmap/municipal_roadmap.html", context)
+
+
+@require_POST
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_pdf_request(request: PortalRequest) -> HttpResponse:
+    municipality = tenant(request)
+    document = izd_documents.document_request(
+        kind=KIND,
+        params={"municipality_id": municipality.pk},
+        title=title_for(municipality),
+        filename=filename_for(municipality),
+        created_by_id=request.user.pk,
+    )
+    return pdf_requested(request, document, reverse("roadmap:home"))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
+    """The progress partial; POST sends a failed PDF again (everyone who may request one)."""
+    document = document_or_404(document_id, tenant(request).schema_name)
+    return izd_documents.status_or_retry(
+        request, document, may_retry=True, **document_urls(request, document)
+    )
+
+
+@require_GET
+@role_required(*ALL_MUNICIPALITY_ROLES)
+def municipal_pdf_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
+    document = document_or_404(document_id, tenant(request).schema_name)
+    return izd_documents.download_response(document)
