@@ -37,6 +37,7 @@ from roadmap.views.common import (
     document_or_404,
     document_urls,
     documents_listing,
+    measure_origins,
     pdf_requested,
     render_page,
     roadmap_context,
@@ -192,7 +193,11 @@ def measure_list(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "roadmap/kreis/measure_list.html",
-        {"groups": selectors.measures_by_dimension(measures), "count": len(measures)},
+        {
+            "groups": selectors.measures_by_dimension(measures),
+            "count": len(measures),
+            "measure_origins": measure_origins(request, measures),
+        },
     )
 
 
@@ -253,7 +258,12 @@ def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpRespon
                 messages.success(request, f"Die Maßnahme „{saved.title}“ ist gespeichert.")
                 return redirect("roadmap:measure_list")
     return render(
-        request, "roadmap/kreis/measure_form.html", {"form": form, "measure": measure},
+        request, "roadmap/kreis/measure_form.html",
+        {
+            "form": form,
+            "measure": measure,
+            "origins": measure_origins(request, [measure]).get(measure.pk, []) if measure else [],
+        },
         status=status,
     )  # fmt: skip
 
@@ -345,6 +355,7 @@ def roadmap(request: PortalRequest) -> HttpResponse:
         municipalities=Municipality.objects.members().order_by("name"),
         pdf_form=PdfForm(initial={"municipality": municipality}),
         scope=municipality.name if municipality else settings.KREIS_NAME,
+        measure_origins=measure_origins(request, context["measures"]),
         may_request_pdf=get_access(request).is_coordinator,
         gaps=selectors.municipality_gaps(municipality, timezone.localdate().year)
         if municipality
