@@ -370,6 +370,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 4xx answers with a German page and is the visitor's doing, not the operator's:
+        # "Not Found: /" lines would only bury the server errors, which are still logged.
+        "django.request": {"level": "ERROR"},
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
