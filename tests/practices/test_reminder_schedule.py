@@ -5,7 +5,7 @@ however many workers sweep and however many turns pass."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +59,10 @@ def _reminders(mail_dir: Path, topic: str) -> list[str]:
     return found
 
 
+def _turn() -> datetime | None:
+    return PeriodicTurn.objects.get(name=TASK).sent_at
+
+
 def test_two_workers_remind_each_registered_person_once(portal: Portal, committed, tmp_path):
     topic = f"Treffen {uuid.uuid4().hex[:6]}"
     mail_dir = tmp_path / "mail"
@@ -94,14 +98,13 @@ def test_two_workers_remind_each_registered_person_once(portal: Portal, committe
                     raise AssertionError(f"{first.output()}\n{second.output()}") from error
                 wait_for(lambda: len(_reminders(mail_dir, topic)) >= 2, 60, "keine Mails")
                 # Several more turns pass: nobody gets a second reminder.
-                turn = PeriodicTurn.objects.get(name=TASK).sent_at
-                for _ in range(2):
-                    wait_for(
-                        lambda: PeriodicTurn.objects.get(name=TASK).sent_at > turn,  # noqa: B023
-                        60,
-                        "keine weitere Runde",
-                    )
-                    turn = PeriodicTurn.objects.get(name=TASK).sent_at
+                seen = {_turn()}
+
+                def two_more_turns() -> bool:
+                    seen.add(_turn())
+                    return len(seen) >= 3
+
+                wait_for(two_more_turns, 60, "keine weiteren Runden")
             recipients = _reminders(mail_dir, topic)
             assert sorted(recipients) == sorted([portal.officer_a.email, portal.officer_b.email])
             assert not EventRegistration.objects.filter(
