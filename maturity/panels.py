@@ -26,7 +26,7 @@ def assessment_panel(context: StartContext) -> StartPanel | None:
     if participation is None or not url:
         return None
     return StartPanel(
-        title=_("Reifegrad-Erhebung %(name)s") % {"name": participation.campaign.name},
+        title=_("Reifegrad: %(name)s") % {"name": participation.campaign.name},
         items=(
             PanelItem(
                 _("beantwortet"),

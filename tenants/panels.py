@@ -20,6 +20,8 @@ def invitations_panel(context: StartContext) -> StartPanel | None:
     if not url:
         return None
     pending, expired = selectors.invitation_counts(municipality=context.municipality)
+    if not pending and not expired:
+        return None  # nothing waits; inviting is one click away under "Personen"
     return StartPanel(
         title=_("Einladungen"),
         items=(
