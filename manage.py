@@ -57,7 +57,7 @@ def main() -> None:
             os.environ.setdefault("DEBUG", "true")
         os.environ.setdefault("IZD_HTTPS", "false")
         os.environ.setdefault("IZD_PORT", "8000")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

@@ -7,7 +7,7 @@
   for the same job (a re-send, a redelivery after the visibility timeout) does nothing.
 - While a job runs, its process renews the lease every third of `JOB_LEASE_SECONDS`. A worker
   killed mid-job stops renewing; the dispatcher then sends the job again.
-- The dispatcher runs in every worker (a bootstep, see izd.celery) and sweeps every
+- The dispatcher runs in every worker (a bootstep, see config.celery) and sweeps every
   `JOB_SWEEP_SECONDS`: it sends what was never sent (the web process died between commit and
   send, or Redis was down), gives back jobs whose lease ran out, and fails a job after
   `JOB_MAX_ATTEMPTS` claims. Several dispatchers may run: rows are taken with SKIP LOCKED.
@@ -53,9 +53,10 @@ def _broker() -> Iterator[Any]:
     Celery's shared producer pool retries a lost connection for ever and blocks when it runs
     dry; neither may hold up a web request for a job that is safe in the database anyway.
     """
-    from izd.celery import app
+    # The app the composition root made (config.celery); izd does not import upward.
+    from celery import current_app
 
-    conn = app.connection_for_write()
+    conn = current_app.connection_for_write()
     try:
         conn.ensure_connection(max_retries=0, timeout=3)
         yield conn

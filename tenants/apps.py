@@ -15,7 +15,11 @@ class TenantsConfig(AppConfig):
                 NavEntry(label="Personen", url_name="people", visible=lambda a: True, order=80),
             )
 
+        from izd.views import register_health_viewer
         from tenants import panels, start_panels
+        from tenants.access import get_access
+
+        register_health_viewer(lambda request: get_access(request).is_kreis_staff)
 
         start_panels.register("municipality", "tenants.invitations", panels.invitations_panel)
         start_panels.register("kreis", "tenants.people", panels.people_panel)

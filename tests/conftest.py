@@ -367,7 +367,7 @@ def celery_worker_session(
 
     from celery.contrib.testing.worker import start_worker
 
-    from izd.celery import app
+    from config.celery import app
 
     # A queue of this run's own: a worker of a parallel run (or of the development server on
     # the same Redis) never takes our tasks, and purging never touches theirs.

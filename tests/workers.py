@@ -22,7 +22,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from izd.celery import app
+from config.celery import app
 
 
 def database_url() -> str:
@@ -100,7 +100,7 @@ def start_worker(
     name = f"fault-{uuid.uuid4().hex[:8]}@%h"
     log = folder / f"{name.split('@')[0]}.log"
     command = [
-        sys.executable, "-m", "celery", "-A", "izd", "worker",
+        sys.executable, "-m", "celery", "-A", "config", "worker",
         "--loglevel", "warning", "--pool", "prefork", "--concurrency", str(concurrency),
         "--hostname", name, "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip

@@ -1,7 +1,7 @@
 """Load benchmark of the whole portal: ``.venv/bin/python tests/benchmarks/bench_load.py``.
 
 Not a pytest module. Runs the server exactly as the quick start does (`manage.py start`:
-gunicorn with izd/gunicorn_conf.py and a Celery worker) on a database of its own,
+gunicorn with config/gunicorn_conf.py and a Celery worker) on a database of its own,
 `izd_bench_load` in the embedded PostgreSQL, which it creates, migrates and fills with the demo
 data on the first run and keeps for later runs.
 
@@ -87,7 +87,7 @@ def prepare_environment() -> None:
         DEBUG="false",
         IZD_HTTPS="false",
         IZD_BASE_DOMAIN=DOMAIN,
-        DJANGO_SETTINGS_MODULE="izd.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
     )
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_maturity")
 os.environ.setdefault("IZD_HTTPS", "false")
 os.environ.setdefault("IZD_BASE_DOMAIN", "izd.localhost")
@@ -150,7 +150,7 @@ def start_server(port: int, db_name: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "izd.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_papers")
 
 import django
@@ -118,7 +118,7 @@ def _batch() -> tuple[float, int]:
 def main() -> None:
     from celery.contrib.testing.worker import start_worker
 
-    from izd.celery import app
+    from config.celery import app
 
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

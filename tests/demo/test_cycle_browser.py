@@ -57,7 +57,7 @@ def demo_server(mkk_demo) -> Iterator[str]:
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "izd", "worker", "--loglevel", "warning",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "warning",
          "--concurrency", "2", "--pool", "prefork"],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -69,7 +69,7 @@ def test_job_lost_between_commit_and_send_is_sent_by_the_dispatcher(
         """
     )
     with committed(), own_queue() as queue:
-        env = process_env(queue, DJANGO_SETTINGS_MODULE="izd.settings")
+        env = process_env(queue, DJANGO_SETTINGS_MODULE="config.settings")
         web = subprocess.run(
             [sys.executable, "-c", script],
             cwd=settings.BASE_DIR,

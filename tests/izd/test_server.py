@@ -1,4 +1,4 @@
-"""The portal behind the production server (gunicorn with izd/gunicorn_conf.py), as `start` runs it.
+"""The portal behind the production server (gunicorn, config/gunicorn_conf.py), as `start` runs it.
 
 The server is a real gunicorn on a free port, serving the test database. What it must see is
 committed.
@@ -91,8 +91,8 @@ def server(portal: Portal, django_db_blocker) -> Iterator[Server]:
         DATABASE_APPLICATION_NAME=name,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:izd.gunicorn_conf",
-         "--bind", f"127.0.0.1:{port}", "izd.wsgi:application"],
+        [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}", "config.wsgi:application"],
         cwd=ROOT,
         env=env,
     )  # fmt: skip

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
@@ -77,7 +78,7 @@ def test_same_version_with_other_content_is_refused(portal: Portal):
 def test_broken_model_file_names_the_place_in_german():
     data = small_model_data()
     del data["dimensions"][1]["questions"][0]["levels"][3]
-    with pytest.raises(services.ValidationError, match=r"Frage 1 „b1“.*Stufen 0–4"):
+    with pytest.raises(ValidationError, match=r"Frage 1 „b1“.*Stufen 0–4"):
         services_parse(data)
 
 
@@ -238,7 +239,7 @@ def test_reminders_go_to_digital_officers_of_municipalities_without_submission(
 
 def test_campaign_needs_a_valid_period_and_participants(portal: Portal):
     version = load_small_model()
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.campaign_create(
             name="Falsch",
             start_date=Campaign._meta.get_field("start_date").to_python("2026-05-01"),

@@ -1,6 +1,6 @@
 """gunicorn's settings for `manage.py start` and docker-compose.
 
-Used as `gunicorn -c python:izd.gunicorn_conf izd.wsgi:application`.
+Used as `gunicorn -c python:config.gunicorn_conf config.wsgi:application`.
 
 Threads (gthread) in a few worker processes: requests mostly wait on PostgreSQL, and every
 process keeps one bounded database pool (DATABASE_POOL_MAX_SIZE >= IZD_WEB_THREADS).

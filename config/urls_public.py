@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
+from config.urls_common import common_patterns, handler400, handler403, handler404, handler500
 from costsharing import urls as costsharing_urls
-from izd.urls_common import common_patterns, handler400, handler403, handler404, handler500
 from maturity import urls as maturity_urls
 from roadmap import urls as roadmap_urls
 from roadmap.papers import urls as papers_urls

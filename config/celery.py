@@ -20,7 +20,7 @@ from tenant_schemas_celery.app import CeleryApp
 
 from izd.health.heartbeat import Heartbeat
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "izd.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = CeleryApp("izd")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -138,10 +138,10 @@ class Command(BaseCommand):
                 _stop(worker)
 
     def _serve(self, port: int) -> None:
-        """gunicorn, sized from the environment as in docker-compose (izd/gunicorn_conf.py)."""
+        """gunicorn, sized from the environment as in docker-compose (config/gunicorn_conf.py)."""
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:izd.gunicorn_conf",
-             "--bind", f"0.0.0.0:{port}", "izd.wsgi:application"],
+            [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn_conf",
+             "--bind", f"0.0.0.0:{port}", "config.wsgi:application"],
             cwd=settings.BASE_DIR,
             env=_named("izd-web"),
             process_group=0,

@@ -84,6 +84,8 @@ SHARED_APPS = [
     "roadmap",
     "roadmap.papers",
     "roadmap.practices",
+    # The composition root, an app only for its management commands (start, runtests).
+    "config",
 ]
 # A municipality's own data: each app keeps it in a sub-app whose tables exist only in the
 # municipality schemas (an app in both lists would get empty twins of its public tables).
@@ -98,8 +100,8 @@ INSTALLED_APPS = list(dict.fromkeys(SHARED_APPS + TENANT_APPS))
 PUBLIC_SCHEMA_NAME = "public"
 TENANT_MODEL = "tenants.Municipality"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
-PUBLIC_SCHEMA_URLCONF = "izd.urls_public"
-ROOT_URLCONF = "izd.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
 # New municipalities are cloned from this migrated template instead of replaying migrations.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
@@ -146,7 +148,7 @@ TEMPLATES = [
     }
 ]
 
-WSGI_APPLICATION = "izd.wsgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 
 def _database() -> dict[str, object]:

@@ -1,0 +1,341 @@
+"""A municipality's answers: the autosave of one answer, import, submit and reopen.
+
+The autosave (`answer_save`) is the hot path; see `rawsql` for why it speaks SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from maturity import scoring, selectors
+from maturity.errors import AnswerConflict, Locked, MaturityError, NotFound
+from maturity.models import Campaign, Participation
+from maturity.municipal.models import Answer, AnswerChange, Assessment
+from maturity.services.campaigns import mail_reopened
+from maturity.services.projection import project, project_answers
+from maturity.services.rawsql import column, quote, select_one
+from maturity.structure import ModelStructure
+from tenants.models import Municipality, User
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question_id: int
+    current_level: int | None
+    target_level: int | None
+    not_relevant: bool = False
+    comment: str = ""
+    evidence_url: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "current_level": self.current_level,
+            "target_level": self.target_level,
+            "not_relevant": self.not_relevant,
+            "comment": self.comment,
+            "evidence_url": self.evidence_url,
+        }
+
+
+FIELDS = ("current_level", "target_level", "not_relevant", "comment", "evidence_url")
+
+
+def _answer_state(answer: Answer) -> dict[str, Any]:
+    return {field: getattr(answer, field) for field in FIELDS}
+
+
+def _editable_participation(
+    campaign_id: int, municipality: Municipality, known: Participation | None = None
+) -> Participation:
+    """The municipality's participation in an open campaign; `known` is one already read."""
+    participation = known
+    matches = participation is not None and (
+        participation.campaign_id == campaign_id
+        and participation.municipality_id == municipality.pk
+    )
+    if not matches:
+        participation = selectors.participation_get(campaign_id, municipality)
+    if participation is None:
+        raise NotFound("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
+    if not participation.campaign.is_open:
+        raise Locked(
+            "Diese Erhebung ist abgeschlossen; Antworten können nicht mehr geändert werden."
+        )
+    return participation
+
+
+def _check_input(structure: ModelStructure, data: AnswerInput) -> None:
+    question = structure.question(data.question_id)
+    if question is None:
+        raise NotFound("Diese Frage gehört nicht zum Modell dieser Erhebung.")
+    for value in (data.current_level, data.target_level):
+        if value is not None and not 0 <= value <= scoring.MAX_LEVEL:
+            raise MaturityError("Die Stufe muss zwischen 0 und 4 liegen.")
+    if data.not_relevant and not question.allow_not_relevant:
+        raise MaturityError("Diese Frage kann nicht als „nicht relevant“ markiert werden.")
+    if (
+        data.current_level is not None
+        and data.target_level is not None
+        and data.target_level < data.current_level
+    ):
+        raise MaturityError("Die Soll-Stufe darf nicht unter der Ist-Stufe liegen.")
+
+
+SUBMITTED_MESSAGE = (
+    "Die Selbsteinschätzung ist abgegeben und damit gesperrt. Die Koordination des "
+    "Zentrums kann sie wieder öffnen."
+)
+
+
+def _assessment_for_update(campaign_id: int) -> Assessment:
+    """The assessment, locked exclusively (submit, reopen, import): waits for running saves."""
+    assessment, _created = Assessment.objects.get_or_create(campaign_id=campaign_id)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_submitted:
+        raise Locked(SUBMITTED_MESSAGE)
+    return assessment
+
+
+def _assessment_for_answer(cursor: CursorWrapper, campaign_id: int) -> Assessment:
+    """The assessment, locked FOR SHARE for saving one answer.
+
+    Colleagues saving different answers hold this lock side by side, so their saves do not
+    queue behind each other. Submitting and reopening lock the row FOR UPDATE, which waits for
+    running saves, and a save that starts meanwhile waits for them and then sees the new status.
+    """
+    where, params = "campaign_id = %s", [campaign_id]
+    assessment = select_one(cursor, Assessment, where, params, "FOR SHARE")
+    if assessment is None:  # the first answer of this assessment
+        Assessment.objects.get_or_create(campaign_id=campaign_id)
+        assessment = select_one(cursor, Assessment, where, params, "FOR SHARE")
+        assert assessment is not None
+    if assessment.is_submitted:
+        raise Locked(SUBMITTED_MESSAGE)
+    return assessment
+
+
+def _insert_answer(answer: Answer) -> None:
+    """Insert a new answer; when a colleague created the same one meanwhile, that is a conflict.
+
+    Two first saves of one question do not queue on the assessment: the unique constraint
+    makes the second insert wait for the first transaction and then fail.
+    """
+    try:
+        with transaction.atomic():
+            answer.save(force_insert=True)
+    except IntegrityError:
+        current = Answer.objects.filter(
+            assessment_id=answer.assessment_id, question_id=answer.question_id
+        ).first()
+        if current is None:
+            raise
+        raise AnswerConflict(current) from None
+
+
+_ANSWER_UPDATE_FIELDS = (*FIELDS, "version", "updated_by_id", "updated_at")
+
+
+def _update_answer(cursor: CursorWrapper, answer: Answer) -> None:
+    assignments = ", ".join(f"{column(Answer, name)} = %s" for name in _ANSWER_UPDATE_FIELDS)
+    cursor.execute(
+        f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",
+        [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS] + [answer.pk],
+    )
+
+
+def _record_change(
+    cursor: CursorWrapper, answer: Answer, user_id: int, old: dict[str, Any]
+) -> None:
+    """The history entry: who changed the answer when, from what to what."""
+    cursor.execute(
+        f"INSERT INTO {quote(AnswerChange._meta.db_table)} "
+        "(answer_id, changed_by_id, changed_at, old, new) "
+        "VALUES (%s, %s, %s, %s::jsonb, %s::jsonb)",
+        [answer.pk, user_id, timezone.now(), json.dumps(old), json.dumps(_answer_state(answer))],
+    )
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """A saved answer and, for the progress display, the questions answered after the save.
+
+    `answered` is None when nothing changed (then the answers were not read).
+    """
+
+    answer: Answer
+    answered: frozenset[int] | None
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    campaign_id: int,
+    municipality: Municipality,
+    user: User,
+    data: AnswerInput,
+    version: int,
+    answer_id: uuid.UUID | None = None,
+    participation: Participation | None = None,
+) -> SavedAnswer:
+    """Save one answer with optimistic locking.
+
+    `version` is the version the person's form was loaded with (0 for a new answer). When the
+    stored answer has another version, nothing is written and AnswerConflict carries the stored
+    answer so the person can decide. `participation` may pass the row the caller has already
+    read (with its campaign) to save a query.
+
+    Locks, always in this order: the assessment FOR SHARE (against submit and reopen), the
+    answer row (against a colleague saving the same answer), and last, just before the commit,
+    the read-model row (see `project_answers`). Saves of different answers thus run in
+    parallel and queue only for the short projection at the end.
+    """
+    with selectors.in_schema(municipality), connection.cursor() as cursor:
+        participation = _editable_participation(campaign_id, municipality, participation)
+        structure = selectors.model_structure(participation.campaign.model_version_id)
+        _check_input(structure, data)
+        assessment = _assessment_for_answer(cursor, campaign_id)
+        answer = select_one(
+            cursor,
+            Answer,
+            "assessment_id = %s AND question_id = %s",
+            [assessment.pk, data.question_id],
+            "FOR UPDATE",
+        )
+        if answer_id is not None and (answer is None or answer.pk != answer_id):
+            raise MaturityError("Diese Antwort gehört nicht zu dieser Frage Ihrer Kommune.")
+        stored_version = answer.version if answer is not None else 0
+        if version != stored_version:
+            if answer is None:
+                raise MaturityError("Die Antwort wurde inzwischen entfernt; bitte neu laden.")
+            raise AnswerConflict(answer)
+        old = _answer_state(answer) if answer is not None else {}
+        creating = answer is None
+        if answer is None:
+            answer = Answer(assessment=assessment, question_id=data.question_id, version=1)
+        elif old == data.as_dict():
+            return SavedAnswer(answer, None)  # nothing changed: no new version, no history
+        else:
+            answer.version += 1
+        for field, value in data.as_dict().items():
+            setattr(answer, field, value)
+        if answer.not_relevant:
+            answer.current_level = None
+            answer.target_level = None
+        answer.updated_by_id = user.pk
+        # The row is locked and its uniqueness enforced by the database: skip the extra queries.
+        answer.full_clean(exclude=["assessment"], validate_unique=False, validate_constraints=False)
+        if creating:
+            _insert_answer(answer)
+        else:
+            answer.updated_at = timezone.now()
+            _update_answer(cursor, answer)
+        _record_change(cursor, answer, user.pk, old)
+        answered = project_answers(cursor, participation, assessment, structure)
+    return SavedAnswer(answer, answered)
+
+
+@transaction.atomic
+def answers_import(
+    *,
+    campaign_id: int,
+    municipality: Municipality,
+    user: User | None,
+    values: Mapping[int, AnswerInput],
+    submit: bool = False,
+) -> Assessment:
+    """Set many answers at once (demo data, imports), with history, then project once."""
+    with selectors.in_schema(municipality):
+        participation = _editable_participation(campaign_id, municipality)
+        structure = selectors.model_structure(participation.campaign.model_version_id)
+        for data in values.values():
+            _check_input(structure, data)
+        assessment = _assessment_for_update(campaign_id)
+        user_id = user.pk if user else None
+        existing = selectors.answers_by_question(assessment)
+        for question_id, data in values.items():
+            answer = existing.get(question_id) or Answer(
+                assessment=assessment, question_id=question_id, version=0
+            )
+            old = _answer_state(answer) if answer.version else {}
+            for field, value in data.as_dict().items():
+                setattr(answer, field, value)
+            answer.version += 1
+            answer.updated_by_id = user_id
+            answer.full_clean(exclude=["assessment"])
+            answer.save()
+            AnswerChange.objects.create(
+                answer=answer, changed_by_id=user_id, old=old, new=_answer_state(answer)
+            )
+        if submit:
+            _submit(assessment, participation, structure, user_id)
+        else:
+            project(participation, assessment, structure)
+    return assessment
+
+
+def _submit(
+    assessment: Assessment,
+    participation: Participation,
+    structure: ModelStructure,
+    user_id: int | None,
+) -> None:
+    answers = selectors.answers_by_question(assessment)
+    missing = [
+        q for q in structure.questions if not (q.id in answers and answers[q.id].is_answered)
+    ]
+    if missing:
+        raise MaturityError(
+            f"Es sind noch {len(missing)} Fragen offen. Bitte beantworten Sie alle Fragen "
+            "(oder markieren Sie sie als „nicht relevant“), bevor Sie abgeben."
+        )
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by_id = user_id
+    assessment.full_clean()
+    assessment.save()
+    project(participation, assessment, structure)
+
+
+@transaction.atomic
+def assessment_submit(*, campaign_id: int, municipality: Municipality, user: User) -> Assessment:
+    """Submit: checks that every question is answered, then locks the assessment."""
+    with selectors.in_schema(municipality):
+        participation = _editable_participation(campaign_id, municipality)
+        structure = selectors.model_structure(participation.campaign.model_version_id)
+        assessment = _assessment_for_update(campaign_id)
+        _submit(assessment, participation, structure, user.pk)
+    return assessment
+
+
+@transaction.atomic
+def assessment_reopen(*, campaign: Campaign, municipality: Municipality) -> Assessment:
+    """The coordinator reopens a submitted assessment (from the Kreis domain or the subdomain)."""
+    with selectors.in_schema(municipality):
+        participation = selectors.participation_get(campaign.pk, municipality)
+        if participation is None:
+            raise NotFound("Diese Kommune nimmt an der Erhebung nicht teil.")
+        if not participation.campaign.is_open:
+            raise Locked(
+                "Die Erhebung ist abgeschlossen; Abgaben können nicht mehr geöffnet werden."
+            )
+        assessment = Assessment.objects.select_for_update().filter(campaign_id=campaign.pk).first()
+        if assessment is None or not assessment.is_submitted:
+            raise MaturityError("Diese Selbsteinschätzung ist nicht abgegeben.")
+        assessment.status = Assessment.Status.IN_PROGRESS
+        assessment.submitted_at = None
+        assessment.submitted_by_id = None
+        assessment.reopened_at = timezone.now()
+        assessment.full_clean()
+        assessment.save()
+        structure = selectors.model_structure(campaign.model_version_id)
+        project(participation, assessment, structure)
+    mail_reopened(campaign, municipality)
+    return assessment

@@ -1,0 +1,127 @@
+"""The public read model (`Participation`): an assessment's scores, written in the same
+transaction as the answers they come from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from maturity import scoring, selectors
+from maturity.models import Participation
+from maturity.municipal.models import Answer, Assessment
+from maturity.services.rawsql import column, quote
+from maturity.structure import ModelStructure
+
+
+def _scores_json(scores: dict[str, Decimal | None]) -> dict[str, str | None]:
+    return {key: (str(value) if value is not None else None) for key, value in scores.items()}
+
+
+def _projection(
+    assessment: Assessment, structure: ModelStructure, answers: Mapping[int, scoring.AnswerValue]
+) -> dict[str, Any]:
+    """The read-model fields of an assessment with these answers."""
+    result = scoring.score(structure, answers)
+    return {
+        "status": Participation.Status.SUBMITTED
+        if assessment.is_submitted
+        else Participation.Status.STARTED,
+        "dimension_scores": _scores_json(result.dimensions),
+        "target_dimension_scores": _scores_json(result.target_dimensions),
+        "overall_index": result.overall,
+        "target_index": result.target_overall,
+        "answered_count": result.answered,
+        "question_count": result.total,
+        "submitted_at": assessment.submitted_at,
+    }
+
+
+def project(
+    participation: Participation, assessment: Assessment, structure: ModelStructure
+) -> Participation:
+    """Write the assessment's scores into the public read model (same transaction).
+
+    For writes that hold the assessment locked exclusively (import, submit, reopen).
+    """
+    answers = selectors.answer_values(selectors.answers_by_question(assessment))
+    for field, value in _projection(assessment, structure, answers).items():
+        setattr(participation, field, value)
+    participation.full_clean(
+        exclude=["campaign", "municipality"], validate_unique=False, validate_constraints=False
+    )
+    participation.save()
+    return participation
+
+
+_JSON_FIELDS = ("dimension_scores", "target_dimension_scores")
+
+
+def _execute_in_turn(cursor: CursorWrapper, *statements: tuple[str, list[Any]]) -> None:
+    """Run statements one after the other, in one round trip where the driver allows it.
+
+    With client-side parameter binding (Django's default for psycopg 3) several statements
+    can be sent as one query string; the server still runs them one by one, each with a
+    snapshot of its own. The cursor is left on the last statement's result.
+    """
+    raw = cursor.cursor
+    if isinstance(raw, psycopg.Cursor) and not isinstance(raw, psycopg.ClientCursor):
+        for sql, params in statements:  # server-side binding: one statement per query
+            cursor.execute(sql, params)
+        return
+    cursor.execute(
+        "; ".join(sql for sql, _params in statements),
+        [param for _sql, params in statements for param in params],
+    )
+    for _more in statements[1:]:
+        cursor.nextset()
+
+
+def project_answers(
+    cursor: CursorWrapper,
+    participation: Participation,
+    assessment: Assessment,
+    structure: ModelStructure,
+) -> frozenset[int]:
+    """Write the scores into the read model after an answer save (same transaction).
+
+    The read-model row is the one row that every colleague's save writes, so it is locked last,
+    just before the commit, and held for two short statements. The answers are read by a
+    statement of their own after the lock is granted; under READ COMMITTED that statement sees
+    every save committed before, and a save committing later projects again after this one.
+    (Reading them before the lock, or in the UPDATE that waits for it, could leave out a
+    colleague's concurrent change.) Lock and read go to the server together, so that the lock
+    is held for one round trip less.
+
+    Returns the answered questions, for the progress display.
+    """
+    read_model, answers_table = quote(Participation._meta.db_table), quote(Answer._meta.db_table)
+    lock = f"SELECT id FROM {read_model} WHERE id = %s FOR NO KEY UPDATE"
+    read = (
+        "SELECT question_id, current_level, target_level, not_relevant "
+        f"FROM {answers_table} WHERE assessment_id = %s"
+    )
+    _execute_in_turn(cursor, (lock, [participation.pk]), (read, [assessment.pk]))
+    answers = {
+        question_id: scoring.AnswerValue(current, target, not_relevant)
+        for question_id, current, target, not_relevant in cursor.fetchall()
+    }
+    values = _projection(assessment, structure, answers)
+    values["updated_at"] = timezone.now()
+    assignments = ", ".join(
+        f"{column(Participation, f)} = %s" + ("::jsonb" if f in _JSON_FIELDS else "")
+        for f in values
+    )
+    params = [json.dumps(v) if f in _JSON_FIELDS else v for f, v in values.items()]
+    cursor.execute(
+        f"UPDATE {read_model} SET {assignments} WHERE id = %s",
+        [*params, participation.pk],
+    )
+    for field, value in values.items():
+        setattr(participation, field, value)
+    return frozenset(qid for qid, answer in answers.items() if answer.is_answered)
