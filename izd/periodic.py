@@ -71,11 +71,12 @@ def _take_turn_and_send(periodic: Periodic, now: datetime) -> bool:
     )
     if not taken:
         return False
-    from izd.celery import app
+    from celery import current_app
+
     from izd.jobs import broker_connection
 
     with broker_connection() as conn:
-        app.send_task(
+        current_app.send_task(
             periodic.task_name,
             connection=conn,
             retry=False,
