@@ -27,7 +27,7 @@ from django.conf import settings
 # Runs inside the demo database: what start runs for the demo (before and beside the server).
 LOAD = """
 from django.core.management import call_command
-from izd.management.commands.start import DEMOS
+from config.management.commands.start import DEMOS
 name = {name!r}
 call_command("migrate", interactive=False, verbosity=0)
 call_command("load_demo_data", if_absent=True, demo=name)
