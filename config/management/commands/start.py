@@ -112,7 +112,7 @@ class Command(BaseCommand):
                     "-m",
                     "celery",
                     "-A",
-                    "izd",
+                    "config",
                     "--quiet",
                     "worker",
                     "--loglevel",
