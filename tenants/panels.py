@@ -8,6 +8,17 @@ from tenants import selectors
 from tenants.models import Membership
 from tenants.start_panels import PanelItem, StartContext, StartPanel, link_for
 
+SHOWN = 5  # names on the panel; a state-wide centre may have hundreds
+
+
+def _named(names: list[str], total: int) -> str:
+    if not names:
+        return _("keine")
+    text = ", ".join(names)
+    if total > len(names):
+        text += " " + _("und %(n)d weitere") % {"n": total - len(names)}
+    return f"{total}: {text}"
+
 
 def invitations_panel(context: StartContext) -> StartPanel | None:
     """For the municipality's digital officer: invitations still waiting for an answer."""
@@ -38,7 +49,9 @@ def people_panel(context: StartContext) -> StartPanel | None:
         return None
     url = link_for(context.access, "people")
     pending, expired = selectors.invitation_counts()
-    without = list(selectors.municipalities_without_officer().values_list("name", flat=True))
+    without_officer = selectors.municipalities_without_officer()
+    without = list(without_officer.values_list("name", flat=True)[:SHOWN])
+    total = without_officer.count()
     return StartPanel(
         title=_("Personen"),
         items=(
@@ -46,7 +59,7 @@ def people_panel(context: StartContext) -> StartPanel | None:
             PanelItem(_("abgelaufene Einladungen"), str(expired), url),
             PanelItem(
                 _("Kommunen ohne Digitalisierungsbeauftragte"),
-                ", ".join(without) if without else _("keine"),
+                _named(without[:SHOWN], total),
                 url,
             ),
         ),

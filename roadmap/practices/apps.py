@@ -34,7 +34,7 @@ class PracticesConfig(AppConfig):
             "kreis",
             NavEntry(
                 label="Praxisbeispiele",
-                url_name="practices:kreis_home",
+                url_name="practices:list",
                 visible=kreis_visible,
                 order=50,
             ),
