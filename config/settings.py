@@ -108,6 +108,11 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # One `SET search_path` per schema switch instead of one before every statement (django-tenants
 # forgets the setting on set_tenant(), rollback and savepoint rollback, so it stays correct).
 TENANT_LIMIT_SET_CALLS = True
+# `migrate` runs Django's plan in one schema and replays its SQL in the others
+# (tenants/migration.py); `--executor=standard` still selects django-tenants' own.
+# IZD_MIGRATION_WORKERS: connections replaying at once.
+GET_EXECUTOR_FUNCTION = "tenants.migration.executor_for"
+TENANT_MIGRATION_WORKERS = env_int("IZD_MIGRATION_WORKERS", 2, minimum=1)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DEFAULT_NOT_FOUND_TENANT_VIEW = "izd.errors.unknown_host"
 

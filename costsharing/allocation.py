@@ -37,6 +37,10 @@ Why the computation is done the way it is:
 * Pro rata: a member that belongs only some months has every weight multiplied by
   months/12; the 1/12 cancels in every ratio, so the integer weight is simply ``weight *
   months``, and the other members carry the remainder.
+
+Long because the engine is one pure unit: exact rational arithmetic, rounding once by largest
+remainder and the checks of its inputs belong together, import no Django and are tested as one (the
+reasons are in the list above).
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ from dataclasses import dataclass
 from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded
 from fractions import Fraction
 from functools import partial
+
+from izd.exceptions import PortalError
 
 __all__ = [
     "AllocationError",
@@ -72,7 +78,7 @@ COMPONENT_LABELS = {
 }
 
 
-class AllocationError(ValueError):
+class AllocationError(PortalError):
     """The input cannot be allocated; the message is German and meant for the user."""
 
 

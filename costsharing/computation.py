@@ -12,6 +12,10 @@ The money flow of a year:
     each member: key share - its part of the grants passed on in a fixed split = payable
 
 The part of a grant the Kreis keeps lowers the Kreis' own share, never a member's.
+
+Long because it turns a year's inputs into the allocation and explains every member's share in
+German sentences; the engine is pure (allocation.py), and the explanations move out with the typed
+year figures planned in issue 14.
 """
 
 from __future__ import annotations

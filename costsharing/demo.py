@@ -46,20 +46,7 @@ def costsharing_demo_load() -> str:
     if not members:
         return "Keine Kommunen vorhanden: zuerst `manage.py load_demo_data` ausführen."
     if services.selectors.issuer() is None:
-        services.issuer_save(
-            name="Main-Kinzig-Kreis – Interkommunales Zentrum für IT und Digitalisierung",
-            street="Barbarossastraße 16",
-            postal_code="63571",
-            city="Gelnhausen",
-            contact_name="Kurt Kasse",
-            contact_phone="+49 6051 85-0",
-            contact_email="kaemmerei-izd@mkk.example",
-            iban="DE02500105170137075030",
-            bic="INGDDEFFXXX",
-            account_holder="Main-Kinzig-Kreis",
-            seller_id="06435000-IZD-94",
-            payment_days=30,
-        )
+        issuer_demo_load()
     for index, municipality in enumerate(members):
         joined = date(2025, 7, 1) if index == len(members) - 1 else date(2024, 1, 1)
         with tenant_schema(municipality):
@@ -82,6 +69,24 @@ def costsharing_demo_load() -> str:
     if not loaded:
         return "Kostenverteilung: alle Demojahre sind festgeschrieben; nichts geändert."
     return f"Kostenverteilung {' und '.join(loaded)} für {len(members)} Kommunen geladen."
+
+
+def issuer_demo_load() -> None:
+    """The Kreis as the issuer of the notices (the tests use it too)."""
+    services.issuer_save(
+        name="Main-Kinzig-Kreis – Interkommunales Zentrum für IT und Digitalisierung",
+        street="Barbarossastraße 16",
+        postal_code="63571",
+        city="Gelnhausen",
+        contact_name="Kurt Kasse",
+        contact_phone="+49 6051 85-0",
+        contact_email="kaemmerei-izd@mkk.example",
+        iban="DE02500105170137075030",
+        bic="INGDDEFFXXX",
+        account_holder="Main-Kinzig-Kreis",
+        seller_id="06435000-IZD-94",
+        payment_days=30,
+    )
 
 
 def _participation(year: int, budget_year: BudgetYear, members: list[Municipality]) -> None:

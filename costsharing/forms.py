@@ -99,16 +99,10 @@ class KeyForm(forms.Form):
         return data
 
 
-class UsageForm(forms.Form):
+class _MunicipalityChoiceForm(forms.Form):
+    """A form about one of the given municipalities (the view passes the members it may name)."""
+
     municipality = forms.ModelChoiceField(label="Kommune", queryset=Municipality.objects.none())
-    units = forms.DecimalField(
-        label="Leistungseinheiten",
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal(0),
-        localize=True,
-    )
-    note = forms.CharField(label="Bemerkung", max_length=300, required=False)
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,18 +120,17 @@ class UsageCorrectForm(forms.Form):
     note = forms.CharField(label="Bemerkung", max_length=300, required=False)
 
 
-class PopulationForm(forms.Form):
-    municipality = forms.ModelChoiceField(label="Kommune", queryset=Municipality.objects.none())
+class UsageForm(_MunicipalityChoiceForm, UsageCorrectForm):
+    field_order = ["municipality", "units", "note"]
+
+
+class PopulationForm(_MunicipalityChoiceForm):
     reference_date = forms.DateField(label="Stichtag", widget=DATE)
     population = forms.IntegerField(
         label="Einwohnerzahl",
         min_value=1,
         error_messages={"min_value": "Die Einwohnerzahl muss größer als null sein."},
     )
-
-    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities
 
 
 class FreezeForm(forms.Form):

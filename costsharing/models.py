@@ -6,6 +6,9 @@ Everything here lives in the public schema. A municipality's own participation d
 few tables whatever the number of members.
 
 Money is Decimal with two places (cents) throughout.
+
+Long because Django keeps an app's models in one module: thirteen small tables of the public
+schema, each with the constraints that guard its money columns.
 """
 
 from __future__ import annotations

@@ -1,5 +1,10 @@
 """Reads of cost sharing. Everything comes from the public schema (the read model included):
-a year's allocation is a handful of queries, whatever the number of members."""
+a year's allocation is a handful of queries, whatever the number of members.
+
+Long because it is the app's whole read API across the boundary (year-level reads, frozen versions,
+comparisons, usage), and the year-level reads share one cache per request (`shared_year_reads`);
+the sections below keep the parts apart.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +42,17 @@ from costsharing.models import (
     AllocationLine,
     AllocationVersion,
     BudgetYear,
+    CostLine,
+    Grant,
     IssuerProfile,
     MemberProfile,
     Module,
     ModuleMembership,
     PopulationFigure,
+    StaffLine,
     UsageRecord,
 )
+from costsharing.municipal.models import Cooperation, ModuleChoice
 from tenants.models import Municipality
 
 # --------------------------------------------------------------------------- year-level reads
@@ -407,6 +416,61 @@ def version_differences(version: AllocationVersion) -> list[Difference]:
 
 def usage_records(year: int) -> QuerySet[UsageRecord]:
     return UsageRecord.objects.filter(year=year).select_related("municipality")
+
+
+def usage_record_get(year: int, record_id: int) -> UsageRecord | None:
+    return UsageRecord.objects.filter(pk=record_id, year=year).first()
+
+
+# --------------------------------------------------------------------------- a year's lines
+
+
+@dataclass(frozen=True)
+class YearLines:
+    """What a budget year is made of, as its page lists it."""
+
+    keys: list[AllocationKey]
+    staff: list[StaffLine]
+    costs: list[CostLine]
+    grants: list[Grant]
+    modules: list[Module]
+    has_versions: bool
+
+
+def year_lines(budget_year: BudgetYear) -> YearLines:
+    return YearLines(
+        keys=keys_of(budget_year),
+        staff=list(budget_year.staff.all()),
+        costs=list(budget_year.costs.all()),
+        grants=list(budget_year.grants.all()),
+        modules=list(year_modules(budget_year)),
+        has_versions=budget_year.versions.exists(),
+    )
+
+
+def keys_of(budget_year: BudgetYear) -> list[AllocationKey]:
+    return list(budget_year.keys.all())
+
+
+def key_get(year: int, key_id: int) -> AllocationKey | None:
+    return AllocationKey.objects.filter(pk=key_id, budget_year__year=year).first()
+
+
+def year_modules(budget_year: BudgetYear) -> QuerySet[Module]:
+    return Module.objects.filter(budget_year=budget_year)
+
+
+# --------------------------------------------------------------------------- a member's own
+
+
+def cooperation() -> Cooperation | None:
+    """The membership details of the municipality whose schema is active."""
+    return Cooperation.objects.first()
+
+
+def chosen_module_ids() -> set[int]:
+    """The modules the municipality whose schema is active has chosen."""
+    return set(ModuleChoice.objects.values_list("module_id", flat=True))
 
 
 def member_municipalities() -> QuerySet[Municipality]:

@@ -3,6 +3,10 @@
 Errors a person can fix are `CostsharingError` (or the engine's `AllocationError`, or Django's
 `ValidationError`) with a German message; views show it with a 4xx status. A frozen year
 refuses every change that would touch its figures (`FrozenYearError`).
+
+Long because every write of cost sharing must refuse a frozen year through one guard and keep the
+read model in step; the freeze itself (checks, version, lines) is the longest part and is kept
+whole because it must be one transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -38,17 +41,18 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd.exceptions import PortalError
 from izd.pdf import templates_fingerprint
 from izd.schemas import current_schema
 from tenants.models import Municipality, User
 
 
-class CostsharingError(ValueError):
+class CostsharingError(PortalError):
     """A change that cannot be made; the message is German and meant for the user."""
 
 
 class FrozenYearError(CostsharingError):
-    pass
+    status = 409
 
 
 def _ensure_changeable(budget_year: BudgetYear) -> None:
@@ -608,13 +612,6 @@ def module_choices_save(
         ignore_conflicts=True,
     )
     return modules
-
-
-def validation_message(error: ValidationError) -> str:
-    """One German sentence from a model's ValidationError."""
-    if hasattr(error, "message_dict"):
-        return " ".join(message for messages in error.message_dict.values() for message in messages)
-    return " ".join(error.messages)
 
 
 # --------------------------------------------------------------------------- notices batch

@@ -10,6 +10,9 @@ A notice whose total is negative (a correction that lowers an earlier share by m
 due now) becomes a credit note (type 381): the same lines with their signs turned, a positive
 amount that the centre pays back. Both syntaxes are built from one `EInvoice`, so they never
 disagree; tests/einvoice_rules.py runs the official rules on both.
+
+Long because the XRechnung (EN 16931, UBL) of one notice is written element by element in the order
+the standard prescribes; splitting it would scatter one document's structure.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from costsharing.computation import ZERO
+from izd.exceptions import PortalError
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -47,8 +51,10 @@ INSTRUMENT_NOT_DEFINED = "1"  # UNTDID 4461: the centre pays a refund to the mem
 REFUND_MEANS = "Überweisung durch das Zentrum"  # BT-82 Payment means text
 
 
-class EInvoiceError(ValueError):
+class EInvoiceError(PortalError):
     """No e-invoice can be made; the message is German and meant for the treasurer."""
+
+    status = 422
 
 
 @dataclass(frozen=True)

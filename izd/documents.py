@@ -4,30 +4,29 @@ task stores them with their checksums.
 Apps register a builder per document kind in their AppConfig.ready(). The builder runs in the
 Celery worker, in the schema the request was sent from, and reads only ids from
 `document.params`, so it always renders what is committed, never a stale instance.
+
+Long because it is the one document flow every app uses: the builder registry, the requests on the
+web side, the three steps in the worker and the status and download answers all move the same
+`Document` through its states, and a reader follows that state machine in one file.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import uuid
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Avg, Count, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from izd import jobs
+from izd.exceptions import PortalError
 from izd.models import Document
 from izd.pdf import RenderSpec, render_pdf
 from izd.schemas import current_schema
@@ -38,7 +37,7 @@ Builder = Callable[[Document], RenderSpec]
 _BUILDERS: dict[str, Builder] = {}
 
 
-class DocumentError(ValueError):
+class DocumentError(PortalError):
     """A document cannot be built from its inputs; the message is shown to the user."""
 
 
@@ -339,82 +338,3 @@ def batch_summary(batch: uuid.UUID, kind: str) -> BatchSummary:
         progress=round(counts["progress"] or 0),
         waiting=bool(counts["waiting"]),
     )
-
-
-def zip_documents(documents: Iterable[Document]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for document in documents:
-            if document.status == Document.Status.DONE and document.file:
-                with document.file.open("rb") as handle:
-                    archive.writestr(document.filename, handle.read())
-    return buffer.getvalue()
-
-
-def status_response(
-    request: HttpRequest, document: Document, *, download_url: str, status_url: str
-) -> HttpResponse:
-    """The progress partial a page polls with htmx until the document is finished."""
-    return _status_partial(request, document, download_url, status_url, may_retry=False)
-
-
-def _status_partial(
-    request: HttpRequest, document: Document, download_url: str, status_url: str, may_retry: bool
-) -> HttpResponse:
-    return render(
-        request,
-        "izd/document_status.html#status",
-        {
-            "document": document,
-            "download_url": download_url,
-            "status_url": status_url,
-            # The visitor may send a failed document again (POST to status_url).
-            "may_retry": may_retry,
-        },
-    )
-
-
-def status_or_retry(
-    request: HttpRequest,
-    document: Document,
-    *,
-    download_url: str,
-    status_url: str,
-    may_retry: bool,
-) -> HttpResponse:
-    """GET: the progress partial. POST ("Neu versuchen"): send a failed document again."""
-    if request.method == "POST":
-        if not may_retry:
-            raise PermissionDenied
-        if document.status == Document.Status.FAILED:
-            document = jobs.document_retry(document=document)
-        if not getattr(request, "htmx", False):
-            return redirect(_back(request, status_url))
-    return _status_partial(request, document, download_url, status_url, may_retry)
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return referer
-    return fallback
-
-
-def batch_retry(documents: Iterable[Document]) -> int:
-    """Send every failed document of a batch again; returns how many."""
-    return jobs.documents_retry(documents=documents)
-
-
-def download_response(document: Document) -> HttpResponse | FileResponse:
-    if document.status != Document.Status.DONE or not document.file:
-        return HttpResponse("Das Dokument ist noch nicht fertig.", status=409)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.filename,
-        content_type=document.mime_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -13,6 +13,10 @@
   `JOB_MAX_ATTEMPTS` claims. Several dispatchers may run: rows are taken with SKIP LOCKED.
 - A job that cannot finish ends as failed with a German reason; `document_retry` sends it again.
 - The same sweep sends the periodic tasks (izd.periodic), so no beat process is needed.
+
+Long because the outbox is one protocol: sending, the claim with its lease, the sweep and the retry
+all change the same columns under the same rules, and only read together do they show that no job
+is lost or done twice.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from izd.exceptions import PortalError
 from izd.models import Document
 
 logger = logging.getLogger(__name__)
@@ -39,7 +44,7 @@ Status = Document.Status
 SEND_BATCH = 200
 
 
-class JobError(ValueError):
+class JobError(PortalError):
     """A job cannot be changed as asked; the message is shown to the user."""
 
 

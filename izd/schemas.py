@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 
 def _tenant_connection() -> Any:
@@ -55,3 +56,16 @@ def own_search_path() -> Iterator[None]:
         yield
     finally:
         _tenant_connection().search_path_set_schemas = None
+
+
+@contextmanager
+def catalogue_cursor() -> Iterator[CursorWrapper]:
+    """A cursor for reading PostgreSQL's system catalogues about any schemas, in a transaction
+    of its own with only `pg_catalog` on the search path, so that every definition it reads names
+    its schema explicitly, the same way whatever the connection's tenant.
+
+    The one place that sets `search_path` by hand (django-tenants sets it for the tenants).
+    """
+    with own_search_path(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL search_path TO pg_catalog")
+        yield cursor

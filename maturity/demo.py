@@ -17,7 +17,8 @@ from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
 from maturity.models import Campaign, ModelVersion
 from maturity.services import AnswerInput
 from maturity.structure import ModelStructure
-from tenants.models import Membership, Municipality, User
+from tenants.models import Municipality
+from tenants.selectors import first_digital_officer
 
 DEMO_HOME_SLUG = "waechtersbach"
 CAMPAIGN_2025 = "Erhebung 2025"
@@ -51,15 +52,6 @@ def demo_answers(
     return answers
 
 
-def _officer(municipality: Municipality) -> User | None:
-    membership = (
-        Membership.objects.filter(municipality=municipality, role=Membership.Role.DIGITAL_OFFICER)
-        .select_related("user")
-        .first()
-    )
-    return membership.user if membership else None
-
-
 def _fill(
     campaign: Campaign,
     structure: ModelStructure,
@@ -72,7 +64,7 @@ def _fill(
     services.answers_import(
         campaign_id=campaign.pk,
         municipality=municipality,
-        user=_officer(municipality),
+        user=first_digital_officer(municipality),
         values=demo_answers(structure, municipality.slug, progress=progress, share=share),
         submit=submit,
     )

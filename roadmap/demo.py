@@ -19,6 +19,7 @@ from roadmap.models import Measure, Priority, RequestStatus, RequestSummary, Ser
 from roadmap.municipal.models import ServiceRequest
 from roadmap.services import MeasureInput, RequestInput
 from tenants.models import Membership, Municipality, User
+from tenants.selectors import first_digital_officer
 
 DEMO_HOME_SLUG = "waechtersbach"
 C = Service.Category
@@ -138,15 +139,6 @@ def _services() -> list[Service]:
     return result
 
 
-def _officer(municipality: Municipality) -> User | None:
-    membership = (
-        Membership.objects.filter(municipality=municipality, role=Membership.Role.DIGITAL_OFFICER)
-        .select_related("user")
-        .first()
-    )
-    return membership.user if membership else None
-
-
 def _demo_officer(municipality: Municipality) -> User:
     """The town's digital officer, or a demo account for it: so that every run files the same
     requests, whichever other demo created officers in between."""
@@ -155,7 +147,7 @@ def _demo_officer(municipality: Municipality) -> User:
     from tenants.demo import DEMO_PASSWORD
     from tenants.services import membership_grant, user_create
 
-    existing = _officer(municipality)
+    existing = first_digital_officer(municipality)
     if existing is not None:
         return existing
     email = f"digital@{municipality.slug}.{settings.BASE_DOMAIN}"
@@ -174,7 +166,7 @@ def _file(
     municipality: Municipality, service: Service, need: str, quantity: str, priority: str,
     days: int,
 ) -> ServiceRequest | None:  # fmt: skip
-    user = _officer(municipality)
+    user = first_digital_officer(municipality)
     if user is None:
         return None
     return services.service_request_create(
@@ -195,7 +187,7 @@ def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
     home = next((m for m in members if m.slug == DEMO_HOME_SLUG), members[0])
     others = [m for m in members if m != home][: len(OTHER_REQUESTS)]
     coordinator = _coordinator()
-    officer = _officer(home)
+    officer = first_digital_officer(home)
     filed = 0
     if officer is not None and not RequestSummary.objects.filter(municipality=home).exists():
         for index, need, quantity, priority, days, path in REQUESTS:
@@ -221,7 +213,7 @@ def _requests(catalogue: list[Service], members: list[Municipality]) -> int:
         if request is None:
             continue
         filed += 1
-        mover = coordinator if by_kreis else _officer(town)
+        mover = coordinator if by_kreis else first_digital_officer(town)
         if mover is None:
             continue
         for status in path:

@@ -1,5 +1,10 @@
 """Reads of roadmap: catalogue, requests (own schema or the public read model), measures,
-target picture, maturity gaps and suggestions."""
+target picture, maturity gaps and suggestions.
+
+Long because it is roadmap's whole read API, one section per part (catalogue, own requests, triage,
+measures, target picture, maturity gaps and suggestions); the frozen dataclasses it returns across
+the app boundary take about half of the lines.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,10 @@ from tenants.models import Municipality, User
 def service_list(*, open_only: bool = False) -> QuerySet[Service]:
     services = Service.objects.all()
     return services.filter(is_open=True) if open_only else services
+
+
+def service_get(service_id: int) -> Service | None:
+    return Service.objects.filter(pk=service_id).first()
 
 
 def service_names() -> dict[int, str]:
@@ -181,6 +190,23 @@ def measure_list(municipality: Municipality | None = None) -> QuerySet[Measure]:
 
 def measure_get(measure_id: int) -> Measure | None:
     return Measure.objects.filter(pk=measure_id).first()
+
+
+@dataclass(frozen=True)
+class MeasureLinks:
+    """What a measure is linked to, by id: its municipalities, requests and prerequisites."""
+
+    municipality_ids: list[int]
+    request_ids: list[int]
+    depends_on_ids: list[int]
+
+
+def measure_links(measure: Measure) -> MeasureLinks:
+    return MeasureLinks(
+        municipality_ids=list(measure.municipalities.values_list("pk", flat=True)),
+        request_ids=list(measure.requests.values_list("pk", flat=True)),
+        depends_on_ids=list(measure.depends_on.values_list("pk", flat=True)),
+    )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 A service request lives in its municipality's schema; every write of it also updates the public
 read model `RequestSummary` in the same transaction (search_path is "<tenant>, public"). A write
 by the Kreis switches to that one municipality's schema for the tenant row.
+
+Long because it holds the writes of roadmap's four parts (catalogue, requests with their workflow
+and read model, measures, target picture), each short and behind its own section rule; the request
+workflow and its read-model projection must stay in one transaction per write.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from izd.errors import validation_message
+from izd.exceptions import PortalError
+from izd.mail import mail_after_commit
 from izd.schemas import tenant_schema
 from roadmap import workflow
 from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
@@ -26,19 +32,8 @@ from roadmap.municipal.models import Comment, ServiceRequest, StatusChange
 from tenants.models import KreisRole, Municipality, User
 
 
-class RoadmapError(Exception):
+class RoadmapError(PortalError):
     """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _first_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for messages in error.message_dict.values() for m in messages)
-    return " ".join(error.messages)
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -126,7 +121,7 @@ def service_request_create(
         try:
             request.full_clean()
         except ValidationError as error:
-            raise RoadmapError(_first_message(error), 400) from error
+            raise RoadmapError(validation_message(error), 400) from error
         request.save()
         StatusChange.objects.create(
             request=request, from_status="", to_status=RequestStatus.SUBMITTED,
@@ -187,12 +182,6 @@ def _requester_email(request: ServiceRequest) -> str | None:
         .values_list("email", flat=True)
         .first()
     )
-
-
-def _mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:
-    if not recipients:
-        return
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
 def _service_name(service_id: int) -> str:
@@ -275,7 +264,7 @@ def _notify_status(
     if reason:
         lines += ["", f"Begründung: {reason}"]
     lines += ["", "Die Anfrage und alle Kommentare finden Sie im IZD-Portal unter Leistungen."]
-    _mail_after_commit(
+    mail_after_commit(
         f"Leistungsanfrage „{service}“: {workflow.label(request.status)}",
         "\n".join(lines),
         [email],
@@ -301,7 +290,7 @@ def comment_add(
         try:
             comment.full_clean()
         except ValidationError as error:
-            raise RoadmapError(_first_message(error), 400) from error
+            raise RoadmapError(validation_message(error), 400) from error
         comment.save()
         service = _service_name(request.service_id)
         if by_kreis:
@@ -313,7 +302,7 @@ def comment_add(
                     kreis_roles__role=KreisRole.Role.COORDINATOR, is_active=True
                 ).values_list("email", flat=True)
             )
-        _mail_after_commit(
+        mail_after_commit(
             f"Neuer Kommentar zur Leistungsanfrage „{service}“ ({municipality.name})",
             f"{user} schreibt:\n\n{text}\n\nAntworten Sie im IZD-Portal.",
             recipients,
@@ -376,7 +365,7 @@ def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | No
     try:
         measure.full_clean()
     except ValidationError as error:
-        raise RoadmapError(_first_message(error), 400) from error
+        raise RoadmapError(validation_message(error), 400) from error
     municipalities = list(Municipality.objects.members().filter(pk__in=data.municipality_ids))
     if len(municipalities) != len(set(data.municipality_ids)):
         raise RoadmapError("Eine der gewählten Kommunen gibt es nicht.", 400)
@@ -431,7 +420,7 @@ def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
         try:
             entry.full_clean()
         except ValidationError as error:
-            raise RoadmapError(_first_message(error), 400) from error
+            raise RoadmapError(validation_message(error), 400) from error
         entry.save()
         changed += 1
     return changed

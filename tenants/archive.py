@@ -28,6 +28,9 @@ that point to the municipality with ``on_delete=PROTECT`` are the Kreis' records
 decision papers), so they stay, with their Beratungsfolge and their documents; so does the
 municipality's row, marked as offboarded, which they need. Importing the archive into the same
 portal then re-uses that row and those records.
+
+Long because export, import and offboarding share one archive format (manifest, members, checksums,
+the order of the models) and must stay in step: a change to the format is made in this one file.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from izd.exceptions import PortalError
 from izd.schemas import activate_public, tenant_schema
 from tenants.models import Domain, Municipality, User
 
@@ -79,7 +83,7 @@ USER_FIELDS = [
 MAX_MEMBER_SIZE = 512 * 1024 * 1024
 
 
-class ArchiveError(Exception):
+class ArchiveError(PortalError):
     """The archive cannot be written or restored; the message is German and says why."""
 
 

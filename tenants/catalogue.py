@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
-from izd.schemas import own_search_path
+from izd.schemas import catalogue_cursor
 
 # The kinds of object compared, with the German word the report uses for each.
 KIND_LABELS = {
@@ -135,10 +135,7 @@ def schema_catalogues(schemas: Iterable[str]) -> dict[str, Catalogue]:
     """
     names = sorted(set(schemas))
     objects: dict[str, dict[tuple[str, str], str]] = {}
-    with own_search_path(), transaction.atomic(), connection.cursor() as cursor:
-        # With only pg_catalog on the path, every definition names its schema explicitly, the
-        # same way for every schema, whatever the connection's tenant.
-        cursor.execute("SET LOCAL search_path TO pg_catalog")
+    with catalogue_cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [names])
         for (schema,) in cursor.fetchall():
             objects[schema] = {}
@@ -187,8 +184,18 @@ def schema_catalogues(schemas: Iterable[str]) -> dict[str, Catalogue]:
                 how = "IDENTITY OF" if dependency == "i" else "OWNED BY"
                 definition += f" {how} {owner}.{column}"
             objects[schema][("sequence", name)] = definition
-        for start in range(0, len(migration_tables), _MIGRATIONS_PER_STATEMENT):
-            chunk = migration_tables[start : start + _MIGRATIONS_PER_STATEMENT]
+    for schema, applied in _migration_rows(migration_tables).items():
+        for app, name in applied:
+            objects[schema][("migration", f"{app}.{name}")] = "angewendet"
+    return {schema: Catalogue(schema=schema, objects=found) for schema, found in objects.items()}
+
+
+def _migration_rows(schemas: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The `django_migrations` rows of these schemas (each must have the table)."""
+    rows: dict[str, list[tuple[str, str]]] = {schema: [] for schema in schemas}
+    with connection.cursor() as cursor:
+        for start in range(0, len(schemas), _MIGRATIONS_PER_STATEMENT):
+            chunk = schemas[start : start + _MIGRATIONS_PER_STATEMENT]
             cursor.execute(
                 " UNION ALL ".join(
                     f"SELECT %s, app, name FROM {_quote(schema)}.django_migrations"  # noqa: S608
@@ -197,8 +204,23 @@ def schema_catalogues(schemas: Iterable[str]) -> dict[str, Catalogue]:
                 chunk,
             )
             for schema, app, name in cursor.fetchall():
-                objects[schema][("migration", f"{app}.{name}")] = "angewendet"
-    return {schema: Catalogue(schema=schema, objects=found) for schema, found in objects.items()}
+                rows[schema].append((app, name))
+    return rows
+
+
+def applied_migrations(schemas: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
+    """What each schema has recorded as applied, for every schema that has a `django_migrations`
+    table; one query per 200 schemas (the migrate executor groups schemas by it)."""
+    names = sorted(set(schemas))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = ANY(%s) AND c.relname = 'django_migrations' AND c.relkind = 'r'",
+            [names],
+        )
+        with_table = sorted(row[0] for row in cursor.fetchall())
+    return {schema: set(rows) for schema, rows in _migration_rows(with_table).items()}
 
 
 def catalogue_differences(template: Catalogue, other: Catalogue) -> list[Difference]:

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
-from izd.schemas import own_search_path
+from izd.schemas import catalogue_cursor
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,7 @@ def _placeholder(definition: str, template: str) -> str:
 
 
 def _read_structure(template: str) -> TemplateStructure:
-    with own_search_path(), transaction.atomic(), connection.cursor() as cursor:
-        # With only pg_catalog on the path, every definition names its schema explicitly.
-        cursor.execute("SET LOCAL search_path TO pg_catalog")
+    with catalogue_cursor() as cursor:
         cursor.execute(
             "SELECT c.relname FROM pg_class c WHERE c.relnamespace = %s::regnamespace "
             "AND c.relkind = 'r' ORDER BY c.relname",

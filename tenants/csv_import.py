@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tenants.inputs import MunicipalityData
 from tenants.validators import validate_ags, validate_leitweg_id
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -52,17 +53,10 @@ COLUMN_LABELS = {
 
 
 @dataclass(frozen=True)
-class ImportRow:
-    line: int
-    ags: str
-    name: str
-    population: int
-    population_date: date
-    slug: str = ""
-    leitweg_id: str = ""
-    street: str = ""
-    postal_code: str = ""
-    city: str = ""
+class ImportRow(MunicipalityData):
+    """A municipality as one line of the file gives it."""
+
+    line: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,11 @@ def municipality_by_slug(slug: str) -> Municipality:
     return Municipality.objects.members().get(slug=slug)
 
 
+def member_by_slug(slug: str) -> Municipality | None:
+    """The member with this slug; None for an empty or unknown one."""
+    return Municipality.objects.members().filter(slug=slug).first() if slug else None
+
+
 def kreis_tenant() -> Municipality:
     return Municipality.objects.get(schema_name=settings.PUBLIC_SCHEMA_NAME)
 
@@ -166,6 +171,16 @@ def invitations_open(*, municipality: Municipality | None = None) -> QuerySet[In
     if municipality is not None:
         invitations = invitations.filter(municipality=municipality)
     return invitations.order_by("-expires_at", "email")
+
+
+def first_digital_officer(municipality: Municipality) -> User | None:
+    """One of the municipality's digital officers (the demo data acts as them), or None."""
+    membership = (
+        Membership.objects.filter(municipality=municipality, role=Membership.Role.DIGITAL_OFFICER)
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership else None
 
 
 def invitations_search(invitations: QuerySet[Invitation], text: str) -> QuerySet[Invitation]:

@@ -1,4 +1,9 @@
-"""Writes about municipalities, people and their roles."""
+"""Writes about municipalities, people and their roles.
+
+Long because it holds the writes about municipalities (onboarding, CSV import, updates) and about
+people (roles, removals, invitations, accounts); the people rules are gathered on purpose, so that
+every page and caller applies the same ones.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,16 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from izd.mail import mail_after_commit
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
+from tenants.inputs import MunicipalityData
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
 from tenants.selectors import portal_url
 
@@ -73,19 +79,6 @@ def tenant_template_ensure(
         # A new template has nothing yet; the municipalities have every other app's tables.
         migrate()
     migrate(*[arg for arg in (app_label, migration_name) if arg])
-
-
-@dataclass(frozen=True)
-class MunicipalityData:
-    name: str
-    ags: str
-    population: int
-    population_date: date
-    slug: str = ""
-    leitweg_id: str = ""
-    street: str = ""
-    postal_code: str = ""
-    city: str = ""
 
 
 @transaction.atomic
@@ -206,10 +199,7 @@ def _invitation_mail(invitation: Invitation, *, invited_by: User | None) -> None
         "step": step,
         "link": link,
     }
-    recipient = invitation.email
-    transaction.on_commit(
-        lambda: send_mail(_("Einladung in das IZD-Portal"), message, None, [recipient])
-    )
+    mail_after_commit(_("Einladung in das IZD-Portal"), message, [invitation.email])
 
 
 @transaction.atomic
@@ -301,20 +291,6 @@ class ImportReport:
         return not self.errors
 
 
-def _row_data(row: ImportRow) -> MunicipalityData:
-    return MunicipalityData(
-        name=row.name,
-        ags=row.ags,
-        population=row.population,
-        population_date=row.population_date,
-        slug=row.slug,
-        leitweg_id=row.leitweg_id,
-        street=row.street,
-        postal_code=row.postal_code,
-        city=row.city,
-    )
-
-
 def _conflicts(rows: list[ImportRow], existing: dict[str, Municipality]) -> list[RowError]:
     """Rows whose subdomain would clash with another municipality or another row."""
     errors: list[RowError] = []
@@ -367,11 +343,9 @@ def municipality_import(*, raw: bytes) -> ImportReport:
 def _import_row(row: ImportRow, existing: dict[str, Municipality], report: ImportReport) -> None:
     try:
         if row.ags in existing:
-            report.updated.append(
-                municipality_update(municipality=existing[row.ags], data=_row_data(row))
-            )
+            report.updated.append(municipality_update(municipality=existing[row.ags], data=row))
         else:
-            report.created.append(municipality_create(data=_row_data(row)))
+            report.created.append(municipality_create(data=row))
     except ValidationError as error:
         error.line = row.line  # type: ignore[attr-defined]
         raise
@@ -441,7 +415,7 @@ def _keeps_an_officer(membership: Membership) -> None:
 
 def _notify(user_email: str, subject: str, body: str) -> None:
     text = _("Guten Tag,\n\n%(body)s\n\nMit freundlichen Grüßen\nIhr IZD-Portal") % {"body": body}
-    transaction.on_commit(lambda: send_mail(subject, text, None, [user_email]))
+    mail_after_commit(subject, text, [user_email])
 
 
 @transaction.atomic

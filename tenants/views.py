@@ -1,3 +1,10 @@
+"""Views of tenants: check access, call a selector or service, render.
+
+Long because tenants serves many small pages (start page, municipalities with onboarding, CSV
+import and offboarding, invitations, legal pages, people); every view is thin, and the access rules
+of people live in tenants.services, not here.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -7,8 +7,10 @@ transaction, the live server's threads and Celery workers all see them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -74,25 +76,26 @@ def _municipality(name: str, ags: str, population: int) -> Municipality:
     )
 
 
+# The portal's people, by the role they have (the stranger has none).
+PEOPLE = (
+    "coordinator",
+    "centre_treasurer",
+    "officer_a",
+    "treasurer_a",
+    "reader_a",
+    "officer_b",
+    "treasurer_b",
+    "stranger",
+)
+
+
 def build_portal() -> Portal:
     kreis = kreis_ensure(
         name="Testkreis", ags="06435000", population=50_000, population_date=date(2024, 12, 31)
     )
     a = _municipality("Testhausen", "06435901", 14_000)
     b = _municipality("Beispielstadt", "06435902", 9_500)
-    people = {
-        name: _user(f"{name}@test.example")
-        for name in (
-            "coordinator",
-            "centre_treasurer",
-            "officer_a",
-            "treasurer_a",
-            "reader_a",
-            "officer_b",
-            "treasurer_b",
-            "stranger",
-        )
-    }
+    people = {name: _user(f"{name}@test.example") for name in PEOPLE}
     kreis_role_grant(user=people["coordinator"], role=KreisRole.Role.COORDINATOR)
     kreis_role_grant(user=people["centre_treasurer"], role=KreisRole.Role.CENTRE_TREASURER)
     for person, town, role in (
@@ -358,6 +361,23 @@ def sign_in(page: object, live: LiveServer, portal: Portal, user: User, municipa
     page.get_by_role("button", name="Anmelden").click()  # type: ignore[attr-defined]
 
 
+@contextmanager
+def browser_signed_in(
+    browser: object, live: LiveServer, portal: Portal, user: User, municipality=None
+) -> Iterator[Any]:
+    """A second browser of its own, signed in as `user` on the municipality's host (the Kreis
+    domain without one), on its start page."""
+    context = browser.new_context(locale="de-DE")  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, live, portal, user, municipality)
+        page.wait_for_url(live.url(portal, municipality, "/"))
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def celery_worker_session(
     portal: Portal, django_db_blocker: pytest.FixtureRequest
@@ -365,9 +385,8 @@ def celery_worker_session(
     """A real Celery worker consuming from the real Redis, in a thread of the test process."""
     import uuid
 
-    from celery.contrib.testing.worker import start_worker
-
     from config.celery import app
+    from tests.workers import thread_worker
 
     # A queue of this run's own: a worker of a parallel run (or of the development server on
     # the same Redis) never takes our tasks, and purging never touches theirs.
@@ -375,17 +394,9 @@ def celery_worker_session(
     app.conf.task_default_queue = queue
     with (
         django_db_blocker.unblock(),  # type: ignore[attr-defined]
-        start_worker(
-            app,
-            pool="threads",
-            concurrency=2,
-            perform_ping_check=False,
-            loglevel="WARNING",
-            queues=[queue],
-            # Jobs reach this worker through the web side's send after commit; the fault
-            # tests (tests/izd/test_jobs.py) run real worker processes with the dispatcher.
-            without_job_dispatcher=True,
-        ) as worker,
+        # Jobs reach this worker through the web side's send after commit; the fault tests
+        # (tests/izd/test_jobs.py) run real worker processes with the dispatcher.
+        thread_worker(queue, without_job_dispatcher=True) as worker,
     ):
         yield worker
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -198,3 +199,18 @@ def wait_for(predicate: object, timeout: float, message: str, pause: float = 0.2
         if time.monotonic() > deadline:
             raise AssertionError(message)
         time.sleep(pause)
+
+
+def thread_worker(queue: str, **options: Any) -> Any:
+    """A Celery worker in threads of this process, reading only `queue` (a context manager)."""
+    from celery.contrib.testing.worker import start_worker
+
+    return start_worker(
+        app,
+        pool="threads",
+        concurrency=2,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        queues=[queue],
+        **options,
+    )

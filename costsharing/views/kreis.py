@@ -1,5 +1,9 @@
 """Cost sharing on the Kreis domain: budget years, keys, freezing, usage, population, the
-issuer, exports and the notices of all members at once."""
+issuer, exports and the notices of all members at once.
+
+Long because the Kreis' pages of cost sharing cover budget, key, modules, usage, population, freeze
+and notices; every view is thin and they are being moved onto the one document flow of issue 14.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,28 +34,31 @@ from costsharing.forms import (
     UsageForm,
     YearForm,
 )
-from costsharing.models import AllocationKey, BudgetYear, UsageRecord
+from costsharing.models import BudgetYear
 from costsharing.views.common import (
     CENTRE_TREASURER,
     COORDINATOR,
     KREIS_ROLES,
-    USER_ERRORS,
-    attachment,
     budget_year_or_404,
-    error_page,
-    form_error,
 )
-from izd.documents import (
-    batch_documents,
-    batch_retry,
-    batch_summary,
-    zip_documents,
-)
+from izd.document_flow import BatchFlow, attachment
+from izd.errors import refuse_invalid
+from izd.exceptions import PortalError
 from izd.legal_defaults import NOTICE_LEGAL_NOTE
-from izd.models import Document
 from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
 from tenants.models import KreisRole
+
+# All members' notices at once, requested on the Kreis domain; the counts come from PostgreSQL
+# and only failed notices are listed (with their reason).
+NOTICE_BATCHES = BatchFlow(
+    kind=NOTICE_KIND,
+    status_url="costsharing:notices_batch_status",
+    template="costsharing/kreis/notices_status.html",
+    zip_name="Bescheide-{year}.zip",
+    missing="Diese Bescheide gibt es nicht.",
+    not_ready="Die Bescheide werden noch erstellt; bitte kurz warten.",
+)
 
 
 @kreis_role_required(*KREIS_ROLES)
@@ -61,15 +68,11 @@ def year_list(request: PortalRequest) -> HttpResponse:
     if request.method == "POST":
         if not get_access(request).is_coordinator:
             return render(request, "403.html", status=403)
-        if not form.is_valid():
-            return form_error(request, form, reverse("costsharing:year_list"))
-        try:
-            budget_year = services.budget_year_create(
-                year=form.cleaned_data["year"],
-                kreis_share_percent=form.cleaned_data["kreis_share_percent"],
-            )
-        except USER_ERRORS as error:
-            return error_page(request, error, reverse("costsharing:year_list"))
+        refuse_invalid(form)
+        budget_year = services.budget_year_create(
+            year=form.cleaned_data["year"],
+            kreis_share_percent=form.cleaned_data["kreis_share_percent"],
+        )
         messages.success(request, f"Das Haushaltsjahr {budget_year.year} wurde angelegt.")
         return redirect("costsharing:year_detail", year=budget_year.year)
     return render(
@@ -93,7 +96,7 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
         budget = selectors.budget_of(budget_year)
     except AllocationError as error:
         problem = problem or str(error)
-    keys = list(budget_year.keys.all())
+    lines = selectors.year_lines(budget_year)
     access = get_access(request)
     return render(
         request,
@@ -103,11 +106,11 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
             "budget": budget,
             "allocation": allocation,
             "problem": problem,
-            "keys": keys,
-            "staff": budget_year.staff.all(),
-            "costs": budget_year.costs.all(),
-            "grants": budget_year.grants.all(),
-            "modules": budget_year.modules.all(),
+            "keys": lines.keys,
+            "staff": lines.staff,
+            "costs": lines.costs,
+            "grants": lines.grants,
+            "modules": lines.modules,
             "versions": selectors.versions_of(budget_year),
             "may_plan": access.is_coordinator and not budget_year.is_frozen,
             "may_freeze": access.is_centre_treasurer,
@@ -125,9 +128,7 @@ def year_detail(request: PortalRequest, year: int) -> HttpResponse:
                 "modul": ModuleForm(prefix="modul"),
                 "schluessel": KeyForm(prefix="schluessel"),
                 "freeze": FreezeForm(
-                    initial={
-                        "settle_in_year": year if not budget_year.versions.exists() else year + 1
-                    }
+                    initial={"settle_in_year": year + 1 if lines.has_versions else year}
                 ),
             },
         },
@@ -140,12 +141,8 @@ def budget_update(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
     form = BudgetForm(request.POST)
-    if not form.is_valid():
-        return form_error(request, form, back)
-    try:
-        services.budget_year_update(budget_year=budget_year, **form.cleaned_data)
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    refuse_invalid(form)
+    services.budget_year_update(budget_year=budget_year, **form.cleaned_data)
     messages.success(request, "Der Haushalt wurde gespeichert.")
     return redirect(back)
 
@@ -193,12 +190,8 @@ def budget_item_add(request: PortalRequest, year: int, kind: str) -> HttpRespons
     back = reverse("costsharing:year_detail", args=[year])
     form_class, add = BUDGET_FORMS[kind]
     form = form_class(request.POST, prefix=kind)
-    if not form.is_valid():
-        return form_error(request, form, back)
-    try:
-        messages.success(request, add(budget_year, form.cleaned_data))
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    refuse_invalid(form)
+    messages.success(request, add(budget_year, form.cleaned_data))
     return redirect(back)
 
 
@@ -207,10 +200,7 @@ def budget_item_add(request: PortalRequest, year: int, kind: str) -> HttpRespons
 def budget_item_delete(request: PortalRequest, year: int, kind: str, item_id: int) -> HttpResponse:
     budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
-    try:
-        services.budget_item_delete(budget_year=budget_year, kind=kind, item_id=item_id)
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    services.budget_item_delete(budget_year=budget_year, kind=kind, item_id=item_id)
     messages.success(request, "Der Eintrag wurde entfernt.")
     return redirect(back)
 
@@ -218,12 +208,11 @@ def budget_item_delete(request: PortalRequest, year: int, kind: str, item_id: in
 @kreis_role_required(COORDINATOR)
 @require_POST
 def key_activate(request: PortalRequest, year: int, key_id: int) -> HttpResponse:
-    key = get_object_or_404(AllocationKey, pk=key_id, budget_year__year=year)
+    key = selectors.key_get(year, key_id)
+    if key is None:
+        raise Http404("Diesen Schlüssel gibt es nicht.")
     back = reverse("costsharing:year_detail", args=[year])
-    try:
-        services.allocation_key_activate(key=key)
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    services.allocation_key_activate(key=key)
     messages.success(request, f"„{key.name}“ gilt jetzt für {year}.")
     return redirect(back)
 
@@ -232,25 +221,18 @@ def key_activate(request: PortalRequest, year: int, key_id: int) -> HttpResponse
 @require_GET
 def scenario_compare(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = budget_year_or_404(year)
-    keys = list(budget_year.keys.all())
+    keys = selectors.keys_of(budget_year)
     back = reverse("costsharing:year_detail", args=[year])
     by_id = {str(key.pk): key for key in keys}
     first, second = by_id.get(request.GET.get("a", "")), by_id.get(request.GET.get("b", ""))
     context: dict[str, Any] = {"budget_year": budget_year, "keys": keys, "a": first, "b": second}
     if first is not None and second is not None:
-        try:
-            before = selectors.allocation_live(budget_year, first)
-            after = selectors.allocation_live(budget_year, second)
-        except USER_ERRORS as error:
-            return error_page(request, error, back)
+        before = selectors.allocation_live(budget_year, first)
+        after = selectors.allocation_live(budget_year, second)
         context["rows"] = selectors.differences(before, after)
         context["before"], context["after"] = before, after
     elif request.GET.get("a") or request.GET.get("b"):
-        return error_page(
-            request,
-            services.CostsharingError("Bitte zwei Schlüssel dieses Jahres zum Vergleich wählen."),
-            back,
-        )
+        raise PortalError("Bitte zwei Schlüssel dieses Jahres zum Vergleich wählen.", back=back)
     return render(request, "costsharing/kreis/compare.html", context)
 
 
@@ -258,20 +240,15 @@ def scenario_compare(request: PortalRequest, year: int) -> HttpResponse:
 @require_POST
 def freeze(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = budget_year_or_404(year)
-    back = reverse("costsharing:year_detail", args=[year])
     form = FreezeForm(request.POST)
-    if not form.is_valid():
-        return form_error(request, form, back)
-    try:
-        version = services.allocation_freeze(
-            budget_year=budget_year,
-            user=request.user,
-            settle_in_year=form.cleaned_data["settle_in_year"],
-            reason=form.cleaned_data["reason"],
-            decisions_waiver=form.cleaned_data["decisions_waiver"],
-        )
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    refuse_invalid(form)
+    version = services.allocation_freeze(
+        budget_year=budget_year,
+        user=request.user,
+        settle_in_year=form.cleaned_data["settle_in_year"],
+        reason=form.cleaned_data["reason"],
+        decisions_waiver=form.cleaned_data["decisions_waiver"],
+    )
     messages.success(
         request, f"Die Verteilung {year} ist als Version {version.number} festgeschrieben."
     )
@@ -283,10 +260,7 @@ def freeze(request: PortalRequest, year: int) -> HttpResponse:
 def correction(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
-    try:
-        services.correction_open(budget_year=budget_year)
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    services.correction_open(budget_year=budget_year)
     messages.success(
         request,
         f"{year} kann korrigiert werden. Die bisherigen Versionen bleiben unverändert; die "
@@ -321,16 +295,12 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         if not get_access(request).is_centre_treasurer:
             return render(request, "403.html", status=403)
-        if not form.is_valid():
-            return form_error(request, form, back)
-        try:
-            services.usage_record_create(
-                year=year,
-                user=request.user,
-                **form.cleaned_data,
-            )
-        except USER_ERRORS as error:
-            return error_page(request, error, back)
+        refuse_invalid(form)
+        services.usage_record_create(
+            year=year,
+            user=request.user,
+            **form.cleaned_data,
+        )
         messages.success(request, "Die Nutzung wurde erfasst.")
         return redirect(back)
     return render(
@@ -348,15 +318,13 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
 def usage_correct(request: PortalRequest, year: int, record_id: int) -> HttpResponse:
-    record = get_object_or_404(UsageRecord, pk=record_id, year=year)
+    record = selectors.usage_record_get(year, record_id)
+    if record is None:
+        raise Http404("Diesen Eintrag gibt es nicht.")
     back = reverse("costsharing:usage_list", args=[year])
     form = UsageCorrectForm(request.POST)
-    if not form.is_valid():
-        return form_error(request, form, back)
-    try:
-        services.usage_record_correct(record=record, **form.cleaned_data)
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    refuse_invalid(form)
+    services.usage_record_correct(record=record, **form.cleaned_data)
     messages.success(request, "Die Nutzung wurde korrigiert.")
     return redirect(back)
 
@@ -367,12 +335,8 @@ def population(request: PortalRequest) -> HttpResponse:
     back = reverse("costsharing:population")
     form = PopulationForm(request.POST or None, municipalities=selectors.member_municipalities())
     if request.method == "POST":
-        if not form.is_valid():
-            return form_error(request, form, back)
-        try:
-            services.population_figure_set(**form.cleaned_data)
-        except USER_ERRORS as error:
-            return error_page(request, error, back)
+        refuse_invalid(form)
+        services.population_figure_set(**form.cleaned_data)
         messages.success(request, "Die Einwohnerzahl wurde gespeichert.")
         return redirect(back)
     return render(request, "costsharing/kreis/population.html", {"form": form})
@@ -389,10 +353,7 @@ def issuer_edit(request: PortalRequest) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "costsharing/kreis/issuer.html", {"form": form}, status=400)
-        try:
-            services.issuer_save(**{k: v for k, v in form.cleaned_data.items()})
-        except USER_ERRORS as error:
-            return error_page(request, error, back)
+        services.issuer_save(**{k: v for k, v in form.cleaned_data.items()})
         messages.success(request, "Die Rechnungsangaben wurden gespeichert.")
         return redirect(back)
     return render(request, "costsharing/kreis/issuer.html", {"form": form})
@@ -405,13 +366,9 @@ def _allocation_for_export(year: int) -> Any:
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def allocation_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
-    back = reverse("costsharing:year_detail", args=[year])
     if fmt not in ("xlsx", "csv"):
         raise Http404("Dieses Format gibt es nicht.")
-    try:
-        allocation = _allocation_for_export(year)
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    allocation = _allocation_for_export(year)
     if fmt == "xlsx":
         content = exports.allocation_xlsx(allocation)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -426,13 +383,9 @@ def allocation_export(request: PortalRequest, year: int, fmt: str) -> HttpRespon
 def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
     """All members' notices at once: request them (POST), then follow the progress."""
     budget_year = budget_year_or_404(year)
-    back = reverse("costsharing:year_detail", args=[year])
     if request.method == "POST":
-        try:
-            batch = services.notices_render_batch(budget_year=budget_year, user=request.user)
-        except USER_ERRORS as error:
-            return error_page(request, error, back)
-        return redirect("costsharing:notices_batch_status", year=year, batch=batch)
+        batch = services.notices_render_batch(budget_year=budget_year, user=request.user)
+        return NOTICE_BATCHES.started(batch, year=year)
     return render(request, "costsharing/kreis/notices.html", {"budget_year": budget_year})
 
 
@@ -440,45 +393,10 @@ def notices_batch(request: PortalRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def notices_batch_status(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
     """The batch's progress; POST ("Neu versuchen") sends its failed notices again."""
-    if request.method == "POST":
-        batch_retry(list(batch_documents(batch).filter(kind=NOTICE_KIND)))
-        if not request.htmx:
-            return redirect("costsharing:notices_batch_status", year=year, batch=batch)
-    summary = batch_summary(batch, NOTICE_KIND)
-    if not summary.total:
-        raise Http404("Diese Bescheide gibt es nicht.")
-    # The counts come from PostgreSQL; only failed notices are listed (with their reason).
-    failed = (
-        list(batch_documents(batch).filter(kind=NOTICE_KIND, status=Document.Status.FAILED))
-        if summary.failed
-        else []
-    )
-    context = {
-        "year": year,
-        "batch": batch,
-        "documents": failed,
-        "total": summary.total,
-        "progress": summary.progress,
-        "finished": summary.finished,
-        "done": summary.done,
-        "failed": summary.failed,
-        "waiting": summary.waiting,
-    }
-    template = "costsharing/kreis/notices_status.html"
-    if request.htmx:
-        template += "#batch"
-    return render(request, template, context)
+    return NOTICE_BATCHES.status(request, batch, year=year)
 
 
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def notices_batch_zip(request: PortalRequest, year: int, batch: uuid.UUID) -> HttpResponse:
-    documents = list(batch_documents(batch).filter(kind=NOTICE_KIND))
-    if not documents:
-        raise Http404("Diese Bescheide gibt es nicht.")
-    if not all(d.is_finished for d in documents):
-        return error_page(
-            request,
-            services.CostsharingError("Die Bescheide werden noch erstellt; bitte kurz warten."),
-        )
-    return attachment(zip_documents(documents), "application/zip", f"Bescheide-{year}.zip")
+    return NOTICE_BATCHES.zip(request, batch, year=year)

@@ -19,32 +19,27 @@ from costsharing.forms import (
     CooperationForm,
     ModuleChoiceForm,
 )
-from costsharing.models import Module
-from costsharing.municipal.models import Cooperation, ModuleChoice
 from costsharing.views.common import (
     KREIS_ROLES,
     OFFICER,
     TREASURER,
-    USER_ERRORS,
-    attachment,
     budget_year_or_404,
-    error_page,
-    form_error,
     tenant,
 )
-from costsharing.xrechnung import EInvoiceError, invoice_ubl, invoice_xml
-from izd.documents import (
-    document_request,
-    documents_for,
-    download_response,
-    status_or_retry,
-    status_response,
-)
-from izd.models import Document
+from costsharing.xrechnung import invoice_ubl, invoice_xml
+from izd.document_flow import DocumentFlow, attachment
+from izd.errors import refuse_invalid
 from tenants.access import municipality_role_required
 from tenants.http import PortalRequest
 
 SHARE_ROLES = {"kreis_roles": KREIS_ROLES}
+
+# A member's own notice, requested on its subdomain and kept in its schema.
+NOTICES = DocumentFlow(
+    kind=NOTICE_KIND,
+    status_url="costsharing:notice_status",
+    download_url="costsharing:notice_download",
+)
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
@@ -58,7 +53,7 @@ def share(request: PortalRequest) -> HttpResponse:
 def share_year(request: PortalRequest, year: int) -> HttpResponse:
     municipality = tenant(request)
     context = notices.notice_context(municipality, year)
-    recent = documents_for(NOTICE_KIND, municipality.schema_name).filter(params__year=year).first()
+    recent = NOTICES.latest(request, year=year)
     return render(
         request,
         "costsharing/municipal/share.html",
@@ -68,7 +63,7 @@ def share_year(request: PortalRequest, year: int) -> HttpResponse:
             "years": [y.year for y in selectors.years()],
             "document": recent,
             **(
-                {f"document_{k}": v for k, v in _status_urls(recent).items()}
+                {f"document_{k}": v for k, v in NOTICES.urls(recent).items()}
                 if recent is not None
                 else {}
             ),
@@ -100,61 +95,36 @@ def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
         )
     if fmt in EINVOICE_FORMATS:
         build, prefix = EINVOICE_FORMATS[fmt]
-        back = reverse("costsharing:share_year", args=[year])
-        try:
-            content = build(context)
-        except EInvoiceError as error:
-            return error_page(request, error, back)
+        content = build(context)
         return attachment(content, "application/xml", f"{prefix}-{stem}.xml")
     raise Http404("Dieses Format gibt es nicht.")
-
-
-def _notice_document(request: PortalRequest, document_id: int) -> Document:
-    document = (
-        documents_for(NOTICE_KIND, tenant(request).schema_name).filter(pk=document_id).first()
-    )
-    if document is None:
-        raise Http404("Dieses Dokument gibt es nicht.")
-    return document
-
-
-def _status_urls(document: Document) -> dict[str, str]:
-    return {
-        "download_url": reverse("costsharing:notice_download", args=[document.pk]),
-        "status_url": reverse("costsharing:notice_status", args=[document.pk]),
-    }
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_POST
 def notice_request(request: PortalRequest, year: int) -> HttpResponse:
     municipality = tenant(request)
-    if selectors.year_get(year) is None:
-        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
-    document = document_request(
-        kind=NOTICE_KIND,
+    budget_year_or_404(year)
+    document = NOTICES.request(
+        request,
         params=notice_params(municipality.pk, year),
         title=notice_title(municipality, year),
         filename=notice_filename(municipality, year),
-        created_by_id=request.user.pk,
     )
-    if request.htmx:
-        return status_response(request, document, **_status_urls(document))
-    return redirect("costsharing:share_year", year=year)
+    return NOTICES.requested(request, document, back=reverse("costsharing:share_year", args=[year]))
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_http_methods(["GET", "POST"])
 def notice_status(request: PortalRequest, document_id: int) -> HttpResponse:
     """The progress partial; POST sends a failed notice again."""
-    document = _notice_document(request, document_id)
-    return status_or_retry(request, document, may_retry=True, **_status_urls(document))
+    return NOTICES.status(request, document_id)
 
 
 @municipality_role_required(TREASURER, **SHARE_ROLES)
 @require_GET
 def notice_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
-    return download_response(_notice_document(request, document_id))
+    return NOTICES.download(request, document_id)
 
 
 PARTICIPATION_ROLES = (TREASURER, OFFICER)
@@ -164,7 +134,7 @@ PARTICIPATION_ROLES = (TREASURER, OFFICER)
 @require_http_methods(["GET", "POST"])
 def participation(request: PortalRequest) -> HttpResponse:
     municipality = tenant(request)
-    cooperation = Cooperation.objects.first()
+    cooperation = selectors.cooperation()
     initial = (
         {
             "joined_on": cooperation.joined_on,
@@ -180,20 +150,16 @@ def participation(request: PortalRequest) -> HttpResponse:
     back = reverse("costsharing:participation")
     form = CooperationForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        if not form.is_valid():
-            return form_error(request, form, back)
-        try:
-            services.cooperation_save(
-                municipality=municipality, user_id=request.user.pk, **form.cleaned_data
-            )
-        except USER_ERRORS as error:
-            return error_page(request, error, back)
+        refuse_invalid(form)
+        services.cooperation_save(
+            municipality=municipality, user_id=request.user.pk, **form.cleaned_data
+        )
         messages.success(request, "Die Angaben zur Mitgliedschaft wurden gespeichert.")
         return redirect(back)
-    chosen = set(ModuleChoice.objects.values_list("module_id", flat=True))
+    chosen = selectors.chosen_module_ids()
     years = []
     for budget_year in selectors.years():
-        modules = Module.objects.filter(budget_year=budget_year)
+        modules = selectors.year_modules(budget_year)
         years.append(
             {
                 "budget_year": budget_year,
@@ -219,17 +185,13 @@ def module_choices(request: PortalRequest, year: int) -> HttpResponse:
     budget_year = budget_year_or_404(year)
     back = reverse("costsharing:participation")
     form = ModuleChoiceForm(
-        request.POST, modules=Module.objects.filter(budget_year=budget_year), prefix=f"y{year}"
+        request.POST, modules=selectors.year_modules(budget_year), prefix=f"y{year}"
     )
-    if not form.is_valid():
-        return form_error(request, form, back)
-    try:
-        services.module_choices_save(
-            municipality=municipality,
-            year=year,
-            module_ids=[m.pk for m in form.cleaned_data["modules"]],
-        )
-    except USER_ERRORS as error:
-        return error_page(request, error, back)
+    refuse_invalid(form)
+    services.module_choices_save(
+        municipality=municipality,
+        year=year,
+        module_ids=[m.pk for m in form.cleaned_data["modules"]],
+    )
     messages.success(request, f"Die Module für {year} wurden gespeichert.")
     return redirect(back)

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from izd.mail import mail_after_commit
 from maturity import selectors
 from maturity.errors import MaturityError
 from maturity.models import Campaign, ModelVersion, Participation
@@ -106,11 +106,8 @@ def campaign_remind(*, campaign: Campaign) -> Reminders:
         reminded.append(participation)
     Participation.objects.bulk_update(reminded, ["reminded_at"])
 
-    def send_all() -> None:
-        for subject, body, recipients in messages:
-            send_mail(subject, body, None, recipients)
-
-    transaction.on_commit(send_all)
+    for subject, body, recipients in messages:
+        mail_after_commit(subject, body, recipients)
     return Reminders(
         municipalities=len(messages),
         emails=sum(len(recipients) for _s, _b, recipients in messages),
@@ -132,4 +129,4 @@ def mail_reopened(campaign: Campaign, municipality: Municipality) -> None:
         "Mit freundlichen Grüßen\nIhre Koordination des Zentrums"
     )
     subject = f"Wieder geöffnet: {campaign.name}"
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    mail_after_commit(subject, body, recipients)

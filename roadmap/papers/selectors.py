@@ -20,7 +20,7 @@ from costsharing import selectors as costsharing_selectors
 from costsharing.allocation import AllocationError
 from costsharing.models import MemberProfile
 from costsharing.notices import notice_context
-from roadmap.papers.models import Consultation, Paper, PaperTemplate
+from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
 from tenants.models import Municipality
 
 ZERO = Decimal("0.00")
@@ -35,6 +35,18 @@ class FiguresMissing(ValueError):
 
 def template_list() -> QuerySet[PaperTemplate]:
     return PaperTemplate.objects.order_by("name")
+
+
+def numbering_schemes() -> list[NumberingScheme]:
+    return list(NumberingScheme.objects.all())
+
+
+def consultations_of(paper: Paper) -> list[Consultation]:
+    return list(paper.consultations.select_related("committee"))
+
+
+def consultation_of(paper: Paper, consultation_id: int) -> Consultation | None:
+    return paper.consultations.filter(pk=consultation_id).first()
 
 
 def template_get(template_id: int) -> PaperTemplate | None:

@@ -4,6 +4,10 @@ exchange events with their reminders.
 
 E-mails are sent after the transaction commits, so nobody is told of a change that was rolled
 back.
+
+Long because the exchange has six kinds of writes (practices and versions, review, attachments,
+adoptions, questions, events) that share one review state machine and send their e-mails after the
+commit through the same helpers.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
+from izd.errors import validation_message
+from izd.exceptions import PortalError
+from izd.mail import mail_after_commit
 from roadmap import services as roadmap_services
 from roadmap.models import Measure, RequestSummary
 from roadmap.practices import attachments
@@ -42,32 +48,15 @@ SEARCH_CONFIG = "german"
 State = PracticeVersion.State
 
 
-class PracticeError(Exception):
+class PracticeError(PortalError):
     """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-def _first_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return " ".join(m for messages in error.message_dict.values() for m in messages)
-    return " ".join(error.messages)
 
 
 def _clean(instance: object, exclude: list[str] | None = None) -> None:
     try:
         instance.full_clean(exclude=exclude)  # type: ignore[attr-defined]
     except ValidationError as error:
-        raise PracticeError(_first_message(error), 400) from error
-
-
-def _mail_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
-    to = sorted({r for r in recipients if r})
-    if to:
-        transaction.on_commit(lambda: send_mail(subject, body, None, to))
+        raise PracticeError(validation_message(error), 400) from error
 
 
 # --- practices and versions -----------------------------------------------------------------
@@ -214,7 +203,7 @@ def practice_review(*, practice: Practice, user: User, approve: bool, note: str 
             raise PracticeError("Bitte begründen, was vor der Veröffentlichung fehlt.", 400)
         version.state = State.DRAFT
         version.save(update_fields=["state", "reviewed_by", "review_note", "updated_at"])
-        _mail_after_commit(
+        mail_after_commit(
             f"Praxisbeispiel „{version.title}“: bitte überarbeiten",
             f"Das Zentrum hat das Praxisbeispiel „{version.title}“ zurückgegeben:\n\n"
             f"{version.review_note}",
@@ -231,7 +220,7 @@ def practice_review(*, practice: Practice, user: User, approve: bool, note: str 
     practice.visibility = version.visibility
     practice.save()
     Practice.objects.filter(pk=practice.pk).update(search_vector=_search_vector(version))
-    _mail_after_commit(
+    mail_after_commit(
         f"Praxisbeispiel „{version.title}“ veröffentlicht",
         f"Das Zentrum hat Version {version.number} des Praxisbeispiels „{version.title}“ "
         "veröffentlicht.",
@@ -293,7 +282,7 @@ def interest_declare(*, practice: Practice, municipality: Municipality, user: Us
         practice=practice, municipality=municipality, defaults={"contact": user}
     )
     if created:
-        _mail_after_commit(
+        mail_after_commit(
             f"Interesse an Ihrem Praxisbeispiel „{version.title}“",
             f"{municipality.name} möchte Ihr Praxisbeispiel „{version.title}“ nachnutzen.\n\n"
             f"Ansprechperson: {user.get_full_name() or user.email}\nE-Mail: {user.email}\n",
@@ -415,7 +404,7 @@ def question_ask(
     question.text = question.text.strip()
     _clean(question)
     question.save()
-    _mail_after_commit(
+    mail_after_commit(
         f"Neue Frage zu Ihrem Praxisbeispiel „{version.title}“",
         f"{user.get_full_name() or user.email} fragt:\n\n{question.text}",
         [version.contact_email],
@@ -440,7 +429,7 @@ def question_answer(*, question: Question, user: User, text: str) -> Question:
     )
     version = Practice.objects.get(pk=question.practice_id).published_version
     title = version.title if version else ""
-    _mail_after_commit(
+    mail_after_commit(
         f"Antwort auf Ihre Frage zu „{title}“",
         f"Ihre Frage:\n{question.text}\n\nAntwort:\n{question.answer}",
         [asker.email] if asker else [],
@@ -524,7 +513,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
     for registration in due:
         event = registration.event
         starts = timezone.localtime(event.starts_at)
-        _mail_after_commit(
+        mail_after_commit(
             f"Erinnerung: {event.topic} am {starts:%d.%m.%Y} um {starts:%H:%M} Uhr",
             f"Sie sind zum Austausch „{event.topic}“ angemeldet.\n"
             f"Beginn: {starts:%d.%m.%Y, %H:%M} Uhr ({event.duration_minutes} Minuten)\n"

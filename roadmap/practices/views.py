@@ -3,6 +3,10 @@
 Municipality subdomain: find, describe and adopt practices, ask questions, register for events.
 Kreis domain: the centre's review, its own practices, the adoption matrix and the events; and
 the public pages (list, detail, Atom feed) that anyone may read without signing in.
+
+Long because one page of the exchange is served to up to three audiences (municipality subdomain,
+Kreis domain, public) by thin wrappers around one implementation per feature, so a split per
+audience would separate each wrapper from the code it calls; the sections below are the features.
 """
 
 from __future__ import annotations
@@ -54,13 +58,6 @@ def _viewer(request: HttpRequest) -> selectors.Viewer:
     if not request.user.is_authenticated:
         return selectors.ANONYMOUS
     return selectors.viewer_for(get_access(request), getattr(request, "tenant", None))
-
-
-def _error(request: HttpRequest, error: PracticeError, back: str) -> HttpResponse:
-    return render(
-        request, "practices/error.html", {"message": error.message, "back": back},
-        status=error.status,
-    )  # fmt: skip
 
 
 # --- lists and search -----------------------------------------------------------------------
@@ -283,10 +280,7 @@ def _edit(request: PortalRequest, practice_id: int) -> HttpResponse:
     if request.method == "GET":
         form = PracticeForm(instance=latest)
     elif form.is_valid():
-        try:
-            services.practice_update(practice=practice, data=form.to_input(), user=request.user)
-        except PracticeError as error:
-            return _error(request, error, reverse("practices:detail", args=[practice.pk]))
+        services.practice_update(practice=practice, data=form.to_input(), user=request.user)
         messages.success(request, "Die Änderungen sind als Entwurf gespeichert.")
         return redirect("practices:detail", practice_id=practice.pk)
     status = 400 if request.method == "POST" else 200
@@ -309,10 +303,7 @@ def kreis_edit(request: PortalRequest, practice_id: int) -> HttpResponse:
 
 def _submit(request: PortalRequest, practice_id: int) -> HttpResponse:
     practice = _authored(request, practice_id)
-    try:
-        services.practice_submit(practice=practice, user=request.user)
-    except PracticeError as error:
-        return _error(request, error, reverse("practices:detail", args=[practice.pk]))
+    services.practice_submit(practice=practice, user=request.user)
     messages.success(request, "Eingereicht: das Zentrum prüft das Praxisbeispiel.")
     return redirect("practices:detail", practice_id=practice.pk)
 
@@ -336,16 +327,13 @@ def review(request: PortalRequest, practice_id: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     back = reverse("practices:detail", args=[practice.pk])
     if not form.is_valid():
-        return _error(request, PracticeError("Bitte eine Entscheidung wählen.", 400), back)
-    try:
-        services.practice_review(
-            practice=practice,
-            user=request.user,
-            approve=form.cleaned_data["decision"] == "veroeffentlichen",
-            note=form.cleaned_data["note"],
-        )
-    except PracticeError as error:
-        return _error(request, error, back)
+        raise PracticeError("Bitte eine Entscheidung wählen.", back=back)
+    services.practice_review(
+        practice=practice,
+        user=request.user,
+        approve=form.cleaned_data["decision"] == "veroeffentlichen",
+        note=form.cleaned_data["note"],
+    )
     messages.success(request, "Die Prüfung ist gespeichert.")
     return redirect("practices:detail", practice_id=practice.pk)
 
@@ -357,20 +345,17 @@ def _upload(request: PortalRequest, practice: Practice, back: str, event: Any = 
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         errors = " ".join(str(m) for messages_ in form.errors.values() for m in messages_)
-        return _error(request, PracticeError(errors or "Bitte eine Datei wählen.", 400), back)
+        raise PracticeError(errors or "Bitte eine Datei wählen.", back=back)
     upload = form.cleaned_data["file"]
-    try:
-        services.attachment_add(
-            practice=practice,
-            name=raw_file_name(request, upload.name or ""),
-            data=upload.read(),
-            title=form.cleaned_data["title"],
-            kind=form.cleaned_data["kind"],
-            user=request.user,
-            event=event,
-        )
-    except PracticeError as error:
-        return _error(request, error, back)
+    services.attachment_add(
+        practice=practice,
+        name=raw_file_name(request, upload.name or ""),
+        data=upload.read(),
+        title=form.cleaned_data["title"],
+        kind=form.cleaned_data["kind"],
+        user=request.user,
+        event=event,
+    )
     messages.success(request, "Die Datei ist angehängt.")
     return redirect(back)
 
@@ -443,10 +428,7 @@ def interest(request: PortalRequest, practice_id: int) -> HttpResponse:
     back = reverse("practices:detail", args=[practice.pk])
     if municipality is None:
         raise Http404
-    try:
-        services.interest_declare(practice=practice, municipality=municipality, user=request.user)
-    except PracticeError as error:
-        return _error(request, error, back)
+    services.interest_declare(practice=practice, municipality=municipality, user=request.user)
     messages.success(
         request, "Ihr Interesse ist vermerkt; die Ansprechperson ist per E-Mail informiert."
     )
@@ -468,14 +450,11 @@ def adoption_edit(request: PortalRequest, adoption_id: int) -> HttpResponse:
     back = reverse("practices:detail", args=[adoption.practice_id])
     form = AdoptionForm(request.POST or None, instance=adoption)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.adoption_update(
-                adoption=adoption,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            )
-        except PracticeError as error:
-            return _error(request, error, back)
+        services.adoption_update(
+            adoption=adoption,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
         messages.success(request, "Der Stand der Nachnutzung ist gespeichert.")
         return redirect(back)
     status = 400 if request.method == "POST" else 200
@@ -487,10 +466,7 @@ def adoption_edit(request: PortalRequest, adoption_id: int) -> HttpResponse:
 def adoption_measure(request: PortalRequest, adoption_id: int) -> HttpResponse:
     adoption = _adoption(request, adoption_id)
     back = reverse("practices:detail", args=[adoption.practice_id])
-    try:
-        services.adoption_to_measure(adoption=adoption, user=request.user)
-    except PracticeError as error:
-        return _error(request, error, back)
+    services.adoption_to_measure(adoption=adoption, user=request.user)
     messages.success(request, "Die Maßnahme steht jetzt auf der Roadmap Ihrer Kommune.")
     return redirect(back)
 
@@ -544,14 +520,11 @@ def _ask(request: PortalRequest, practice_id: int) -> HttpResponse:
     back = reverse("practices:detail", args=[practice.pk])
     form = QuestionForm(request.POST)
     if not form.is_valid():
-        return _error(request, PracticeError("Bitte eine Frage eingeben.", 400), back)
-    try:
-        services.question_ask(
-            practice=practice, user=request.user, municipality=_municipality(request),
-            text=form.cleaned_data["text"],
-        )  # fmt: skip
-    except PracticeError as error:
-        return _error(request, error, back)
+        raise PracticeError("Bitte eine Frage eingeben.", back=back)
+    services.question_ask(
+        practice=practice, user=request.user, municipality=_municipality(request),
+        text=form.cleaned_data["text"],
+    )  # fmt: skip
     messages.success(request, "Ihre Frage ist gestellt; die Ansprechperson wird informiert.")
     return redirect(back)
 
@@ -564,12 +537,9 @@ def _answer(request: PortalRequest, practice_id: int, question_id: int) -> HttpR
         raise Http404("Diese Frage gibt es nicht.")
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        return _error(request, PracticeError("Bitte eine Antwort eingeben.", 400), back)
-    try:
-        services.question_answer(question=question, user=request.user,
-                                 text=form.cleaned_data["text"])  # fmt: skip
-    except PracticeError as error:
-        return _error(request, error, back)
+        raise PracticeError("Bitte eine Antwort eingeben.", back=back)
+    services.question_answer(question=question, user=request.user,
+                             text=form.cleaned_data["text"])  # fmt: skip
     messages.success(request, "Die Antwort ist gespeichert; die fragende Person wird informiert.")
     return redirect(back)
 
@@ -644,17 +614,12 @@ def event_detail(request: PortalRequest, event_id: int) -> HttpResponse:
 def event_register(request: PortalRequest, event_id: int) -> HttpResponse:
     event = _event(event_id)
     back = reverse("practices:event", args=[event.pk])
-    try:
-        if request.POST.get("abmelden"):
-            services.event_unregister(event=event, user=request.user)
-            messages.success(request, "Sie sind abgemeldet.")
-        else:
-            services.event_register(
-                event=event, user=request.user, municipality=_municipality(request)
-            )
-            messages.success(request, "Sie sind angemeldet; wir erinnern Sie am Vortag.")
-    except PracticeError as error:
-        return _error(request, error, back)
+    if request.POST.get("abmelden"):
+        services.event_unregister(event=event, user=request.user)
+        messages.success(request, "Sie sind abgemeldet.")
+    else:
+        services.event_register(event=event, user=request.user, municipality=_municipality(request))
+        messages.success(request, "Sie sind angemeldet; wir erinnern Sie am Vortag.")
     return redirect(back)
 
 
@@ -713,6 +678,5 @@ def event_material(request: PortalRequest, event_id: int) -> HttpResponse:
     back = reverse("practices:event_edit", args=[event.pk])
     practice = event.practices.filter(pk=request.POST.get("practice") or 0).first()
     if practice is None:
-        return _error(request, PracticeError("Bitte ein Praxisbeispiel des Termins wählen.", 400),
-                      back)  # fmt: skip
+        raise PracticeError("Bitte ein Praxisbeispiel des Termins wählen.", back=back)
     return _upload(request, practice, back, event=event)

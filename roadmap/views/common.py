@@ -1,5 +1,5 @@
-"""Shared by both audiences of roadmap: the roadmap page's context, its PDF documents and
-the panel of one request."""
+"""Shared by both audiences of roadmap: the roadmap page's context, its PDF (izd.document_flow)
+and the panel of one request."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from izd import documents as izd_documents
+from izd.document_flow import DocumentFlow
 from izd.models import Document
 from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
@@ -77,28 +77,25 @@ def roadmap_context(municipality: Municipality | None) -> dict[str, Any]:
 # --- documents (shared by both sides) -------------------------------------------------------
 
 
-def document_or_404(document_id: int, schema_name: str) -> Document:
-    document = izd_documents.documents_for(KIND, schema_name).filter(pk=document_id).first()
-    if document is None:
-        raise Http404("Dieses Dokument gibt es hier nicht.")
-    return document
+def pdf_flow(**audience: Any) -> DocumentFlow:
+    """The roadmap PDF as one audience reaches it (both domains use the same URL names)."""
+    return DocumentFlow(
+        kind=KIND,
+        status_url="roadmap:pdf_status",
+        download_url="roadmap:pdf_download",
+        missing="Dieses Dokument gibt es hier nicht.",
+        **audience,
+    )
 
 
-def document_urls(request: PortalRequest, document: Document) -> dict[str, str]:
-    return {
-        "status_url": reverse("roadmap:pdf_status", args=[document.pk]),
-        "download_url": reverse("roadmap:pdf_download", args=[document.pk]),
-    }
+def pdf_requested(
+    request: PortalRequest, flow: DocumentFlow, document: Document, back: str
+) -> HttpResponse:
+    return flow.requested(request, document, back=f"{back}?dokument={document.pk}")
 
 
-def pdf_requested(request: PortalRequest, document: Document, back: str) -> HttpResponse:
-    if request.htmx:
-        return izd_documents.status_response(request, document, **document_urls(request, document))
-    return redirect(f"{back}?dokument={document.pk}")
-
-
-def documents_listing(request: PortalRequest, schema_name: str) -> dict[str, Any]:
-    listed = list(izd_documents.documents_for(KIND, schema_name)[:20])
+def documents_listing(request: PortalRequest, flow: DocumentFlow) -> dict[str, Any]:
+    listed = flow.listing(request)
     current = None
     wanted = ascii_int(request.GET.get("dokument", ""))
     if wanted is not None:
@@ -106,7 +103,7 @@ def documents_listing(request: PortalRequest, schema_name: str) -> dict[str, Any
     return {
         "documents": listed,
         "current_document": current,
-        "current_urls": document_urls(request, current) if current else {},
+        "current_urls": flow.urls(current) if current else {},
     }
 
 

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from izd import documents as izd_documents
+from izd.document_flow import kreis_schema
+from izd.exceptions import PortalError
 from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
 from roadmap import selectors, services, workflow
-from roadmap.documents import KIND, filename_for, title_for
+from roadmap.documents import filename_for, title_for
 from roadmap.forms import (
     MeasureForm,
     PdfForm,
@@ -34,18 +35,20 @@ from roadmap.views.common import (
     after_write,
     comment_write,
     detail_context,
-    document_or_404,
-    document_urls,
     documents_listing,
     measure_origins,
+    pdf_flow,
     pdf_requested,
     render_page,
     roadmap_context,
     user_of,
 )
+from tenants import selectors as tenant_selectors
 from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
-from tenants.models import Municipality
+
+# The county's PDFs, requested by the coordinator on the Kreis domain.
+PDFS = pdf_flow(schema=kreis_schema, may_retry=lambda request: get_access(request).is_coordinator)
 
 # --- Kreis: triage and requests -------------------------------------------------------------
 
@@ -68,7 +71,7 @@ def triage(request: PortalRequest) -> HttpResponse:
         status = "offen"
     service_id = _int_or_none(request.GET.get("leistung"))
     slug = request.GET.get("kommune", "")
-    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    municipality = tenant_selectors.member_by_slug(slug)
     rows = selectors.triage(
         status=status, service_id=service_id,
         municipality_id=municipality.pk if municipality else None,
@@ -80,7 +83,7 @@ def triage(request: PortalRequest) -> HttpResponse:
         "municipality": municipality,
         "statuses": RequestStatus.choices,
         "services": selectors.service_list(),
-        "municipalities": Municipality.objects.members().order_by("name"),
+        "municipalities": tenant_selectors.municipality_list(),
         "counts": selectors.status_counts(),
     }
     return render_page(request, "roadmap/kreis/triage.html", "results", context)
@@ -177,7 +180,7 @@ def service_create(request: PortalRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
 def service_edit(request: PortalRequest, service_id: int) -> HttpResponse:
-    service = Service.objects.filter(pk=service_id).first()
+    service = selectors.service_get(service_id)
     if service is None:
         raise Http404("Diese Leistung gibt es nicht.")
     return _service_form(request, service)
@@ -219,14 +222,14 @@ def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpRespon
             "description": request.GET.get("beschreibung", ""),
         }
     else:
+        links = selectors.measure_links(measure)
         initial = {
             "title": measure.title, "description": measure.description,
             "dimension_key": measure.dimension_key, "start_quarter": measure.start_quarter,
             "end_quarter": measure.end_quarter, "responsible": measure.responsible,
             "status": measure.status,
-            "municipalities": list(measure.municipalities.values_list("pk", flat=True)),
-            "requests": list(measure.requests.values_list("pk", flat=True)),
-            "depends_on": list(measure.depends_on.values_list("pk", flat=True)),
+            "municipalities": links.municipality_ids, "requests": links.request_ids,
+            "depends_on": links.depends_on_ids,
         }  # fmt: skip
     form = MeasureForm(request.POST or None, initial=initial, measure=measure)
     status = 200
@@ -347,12 +350,12 @@ def _years(request: PortalRequest) -> list[int]:
 @kreis_role_required()
 def roadmap(request: PortalRequest) -> HttpResponse:
     slug = request.GET.get("kommune", "")
-    municipality = Municipality.objects.members().filter(slug=slug).first() if slug else None
+    municipality = tenant_selectors.member_by_slug(slug)
     context = roadmap_context(municipality)
-    context.update(documents_listing(request, settings.PUBLIC_SCHEMA_NAME))
+    context.update(documents_listing(request, PDFS))
     context.update(
         municipality=municipality,
-        municipalities=Municipality.objects.members().order_by("name"),
+        municipalities=tenant_selectors.municipality_list(),
         pdf_form=PdfForm(initial={"municipality": municipality}),
         scope=municipality.name if municipality else settings.KREIS_NAME,
         measure_origins=measure_origins(request, context["measures"]),
@@ -369,31 +372,25 @@ def roadmap(request: PortalRequest) -> HttpResponse:
 def pdf_request(request: PortalRequest) -> HttpResponse:
     form = PdfForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Diese Kommune gibt es nicht.", status=400)
+        raise PortalError("Diese Kommune gibt es nicht.")
     municipality = form.cleaned_data["municipality"]
-    document = izd_documents.document_request(
-        kind=KIND,
+    document = PDFS.request(
+        request,
         params={"municipality_id": municipality.pk if municipality else None},
         title=title_for(municipality),
         filename=filename_for(municipality),
-        created_by_id=request.user.pk,
     )
-    return pdf_requested(request, document, reverse("roadmap:roadmap"))
+    return pdf_requested(request, PDFS, document, reverse("roadmap:roadmap"))
 
 
 @require_http_methods(["GET", "POST"])
 @kreis_role_required()
 def pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
     """The progress partial; POST sends a failed PDF again (the coordinator, who requests it)."""
-    document = document_or_404(document_id, settings.PUBLIC_SCHEMA_NAME)
-    may_retry = get_access(request).is_coordinator
-    return izd_documents.status_or_retry(
-        request, document, may_retry=may_retry, **document_urls(request, document)
-    )
+    return PDFS.status(request, document_id)
 
 
 @require_GET
 @kreis_role_required()
 def pdf_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
-    document = document_or_404(document_id, settings.PUBLIC_SCHEMA_NAME)
-    return izd_documents.download_response(document)
+    return PDFS.download(request, document_id)

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from izd import documents as izd_documents
 from roadmap import selectors, services
-from roadmap.documents import KIND, filename_for, title_for
+from roadmap.documents import filename_for, title_for
 from roadmap.forms import (
     RequestForm,
     TransitionForm,
@@ -28,10 +27,9 @@ from roadmap.views.common import (
     after_write,
     comment_write,
     detail_context,
-    document_or_404,
-    document_urls,
     documents_listing,
     measure_origins,
+    pdf_flow,
     pdf_requested,
     roadmap_context,
     tenant,
@@ -40,6 +38,9 @@ from roadmap.views.common import (
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access
 from tenants.access import municipality_role_required as role_required
 from tenants.http import PortalRequest
+
+# A municipality's own PDFs, requested on its subdomain by anyone who may see the roadmap.
+PDFS = pdf_flow()
 
 # --- municipality: requests -----------------------------------------------------------------
 
@@ -164,7 +165,7 @@ def request_comment(request: PortalRequest, request_id: uuid.UUID) -> HttpRespon
 def municipal_roadmap(request: PortalRequest) -> HttpResponse:
     municipality = tenant(request)
     context = roadmap_context(municipality)
-    context.update(documents_listing(request, municipality.schema_name))
+    context.update(documents_listing(request, PDFS))
     context["gaps"] = selectors.municipality_gaps(municipality, timezone.localdate().year)
     context["pdf_url"] = reverse("roadmap:pdf_request")
     context["scope"] = municipality.name
@@ -176,28 +177,23 @@ def municipal_roadmap(request: PortalRequest) -> HttpResponse:
 @role_required(*ALL_MUNICIPALITY_ROLES)
 def municipal_pdf_request(request: PortalRequest) -> HttpResponse:
     municipality = tenant(request)
-    document = izd_documents.document_request(
-        kind=KIND,
+    document = PDFS.request(
+        request,
         params={"municipality_id": municipality.pk},
         title=title_for(municipality),
         filename=filename_for(municipality),
-        created_by_id=request.user.pk,
     )
-    return pdf_requested(request, document, reverse("roadmap:home"))
+    return pdf_requested(request, PDFS, document, reverse("roadmap:home"))
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*ALL_MUNICIPALITY_ROLES)
 def municipal_pdf_status(request: PortalRequest, document_id: int) -> HttpResponse:
     """The progress partial; POST sends a failed PDF again (everyone who may request one)."""
-    document = document_or_404(document_id, tenant(request).schema_name)
-    return izd_documents.status_or_retry(
-        request, document, may_retry=True, **document_urls(request, document)
-    )
+    return PDFS.status(request, document_id)
 
 
 @require_GET
 @role_required(*ALL_MUNICIPALITY_ROLES)
 def municipal_pdf_download(request: PortalRequest, document_id: int) -> HttpResponseBase:
-    document = document_or_404(document_id, tenant(request).schema_name)
-    return izd_documents.download_response(document)
+    return PDFS.download(request, document_id)

@@ -9,7 +9,6 @@ cloning the template), then times the comparison of every schema with the templa
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 from datetime import date
@@ -26,9 +25,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from izd.schemas import activate_public  # noqa: E402
 from tenants.catalogue import municipality_schemas, schema_catalogues, schema_drift  # noqa: E402
 from tenants.services import MunicipalityData, municipality_create  # noqa: E402
+from tests.benchmarks.database import bench_database  # noqa: E402
 
 
 def onboard(start: int, stop: int) -> None:
@@ -62,12 +61,7 @@ def measure(schemas: list[str]) -> tuple[float, int, int]:
 
 
 def main() -> None:
-    test_db = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, keepdb=False, serialize=False
-    )
-    try:
-        print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}, database {test_db}")  # fmt: skip
+    with bench_database():
         results = {}
         onboard(1, 30)
         results[29] = measure(municipality_schemas())
@@ -85,9 +79,6 @@ def main() -> None:
         found = schema_drift()
         assert [(d.schema, d.name) for d in found] == [(victim, "django_migrations.probe")], found
         print(f"one changed schema of 420 found: {found[0]}")
-    finally:
-        activate_public()
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

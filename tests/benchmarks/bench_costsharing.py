@@ -12,7 +12,6 @@ member).
 from __future__ import annotations
 
 import os
-import platform
 import random
 import statistics
 import sys
@@ -30,7 +29,7 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 
 from costsharing import selectors, services  # noqa: E402
 from costsharing.models import (  # noqa: E402
@@ -41,6 +40,7 @@ from costsharing.models import (  # noqa: E402
     UsageRecord,
 )
 from tenants.models import Municipality, User  # noqa: E402
+from tests.benchmarks.database import bench_database  # noqa: E402
 
 D = Decimal
 NO_PAPERS = "Benchmark: keine Beschlussvorlagen"
@@ -115,12 +115,7 @@ def timed(function: Callable[[], object], repeat: int) -> list[float]:
 
 
 def main() -> None:
-    test_db = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, keepdb=False, serialize=False
-    )
-    try:
-        print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}, database {test_db}")  # fmt: skip
+    with bench_database():
         user = User.objects.create_user(email="bench@example.invalid", password=None)
         rng = random.Random(20260101)
         print(f"{'members':>8} {'allocation_live median ms':>26} {'min ms':>8} {'freeze ms':>10}")
@@ -137,8 +132,6 @@ def main() -> None:
             assert selectors.allocation_current(BudgetYear.objects.get(pk=budget_year.pk)).rows
             print(f"{count:>8,} {statistics.median(durations):>26.1f} {min(durations):>8.1f} "
                   f"{freeze_ms:>10.1f}")  # fmt: skip
-    finally:
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ import http.client
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,20 +44,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.benchmarks.measure import free_port, percentile  # noqa: E402
+
 DATABASE = "izd_bench_load"
 DOMAIN = "izd.localhost"
 PASSWORD = "Bench-Last-2026!"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 # --- the server -------------------------------------------------------------------------------

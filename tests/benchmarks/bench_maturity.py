@@ -52,6 +52,7 @@ from django.test import Client  # noqa: E402
 from maturity.models import Campaign  # noqa: E402
 from tenants.models import Membership, Municipality, User  # noqa: E402
 from tenants.services import membership_grant, user_create  # noqa: E402
+from tests.benchmarks.measure import free_port, percentile  # noqa: E402
 from tests.conftest import BACKEND, Portal, _municipality, build_portal  # noqa: E402
 from tests.maturity.factories import (  # noqa: E402
     fake_municipalities,
@@ -62,17 +63,6 @@ from tests.maturity.factories import (  # noqa: E402
 )
 
 CLIENTS = 16
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def summary(label: str, seconds: list[float], wall: float) -> dict[str, float]:

@@ -9,7 +9,6 @@ when every migration is replayed.
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import sys
 import time
@@ -26,9 +25,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from izd.schemas import activate_public  # noqa: E402
 from tenants import cloning  # noqa: E402
 from tenants.services import MunicipalityData, municipality_create  # noqa: E402
+from tests.benchmarks.database import bench_database  # noqa: E402
 
 CLONES: list[str] = []
 _original_clone = cloning.schema_clone_from_template
@@ -83,12 +82,7 @@ def report(label: str, durations: list[float]) -> None:
 
 
 def main() -> None:
-    test_db = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, keepdb=False, serialize=False
-    )
-    try:
-        print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}, database {test_db}")  # fmt: skip
+    with bench_database():
         first = onboard(50, 1)
         report("clone path, first 50", first)
         clones_so_far = len(CLONES)
@@ -99,9 +93,6 @@ def main() -> None:
         print(f"template copy used for {len(CLONES)} of 400 tenants ({clones_so_far} after 50)")
         replayed = _onboard_by_migration_replay(10, 401)
         report("migration replay (comparison)", replayed)
-    finally:
-        activate_public()
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

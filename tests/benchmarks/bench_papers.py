@@ -13,12 +13,10 @@ The worker consumes a queue of its own, so other sessions on the same Redis do n
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import time
 import uuid
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -29,7 +27,6 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
 
 from costsharing import services as costsharing_services  # noqa: E402
 from izd.models import Document  # noqa: E402
@@ -40,6 +37,10 @@ from roadmap.papers.builders import build_paper  # noqa: E402
 from roadmap.papers.models import Consultation, Paper, PaperTemplate  # noqa: E402
 from roadmap.papers.services import CommitteeSpec  # noqa: E402
 from tenants.services import MunicipalityData, kreis_ensure, municipality_create  # noqa: E402
+from tests.benchmarks.database import (  # noqa: E402
+    bench_database,
+    budget_year_by_base_and_population,
+)
 
 MEMBERS = 29
 YEAR = 2030
@@ -61,20 +62,7 @@ def _setup() -> None:
         for index in range(1, MEMBERS + 1)
     ]
     activate_public()
-    budget = costsharing_services.budget_year_create(year=YEAR)
-    costsharing_services.staff_line_add(
-        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
-    )
-    costsharing_services.allocation_key_save(
-        budget_year=budget,
-        name="Schlüssel",
-        base=Decimal(40),
-        population=Decimal(60),
-        usage=Decimal(0),
-        modules=Decimal(0),
-        population_date=date(YEAR - 1, 12, 31),
-        activate=True,
-    )
+    budget_year_by_base_and_population(YEAR)
     for town in towns:
         with tenant_schema(town):
             costsharing_services.cooperation_save(
@@ -116,12 +104,10 @@ def _batch() -> tuple[float, int]:
 
 
 def main() -> None:
-    from celery.contrib.testing.worker import start_worker
-
     from config.celery import app
+    from tests.workers import thread_worker
 
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database():
         t0 = time.perf_counter()
         _setup()
         print(f"Setup ({MEMBERS} Kommunen, Haushalt, Vorlagen): {time.perf_counter() - t0:.1f} s")
@@ -149,14 +135,7 @@ def main() -> None:
         router.routes = [
             lambda name, *a, **k: {"queue": queue} if name == "izd.tasks.render_document" else None
         ]
-        with start_worker(
-            app,
-            pool="threads",
-            concurrency=2,
-            perform_ping_check=False,
-            loglevel="WARNING",
-            queues=[queue],
-        ):
+        with thread_worker(queue):
             first, reused_first = _batch()
             print(
                 f"Stapel {MEMBERS} Vorlagen, 2 Worker-Threads: {first:.1f} s "
@@ -167,11 +146,6 @@ def main() -> None:
                 f"Stapel erneut, nichts geändert: {second:.2f} s "
                 f"({reused_second} von {MEMBERS} wiederverwendet)"
             )
-        print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    finally:
-        activate_public()
-        connection.close()
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -18,13 +18,11 @@ Django test client (the whole request: middleware, view, template):
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -40,7 +38,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from costsharing import services as costsharing_services  # noqa: E402
 from izd.models import Document  # noqa: E402
 from izd.schemas import activate_public  # noqa: E402
 from maturity import services as maturity_services  # noqa: E402
@@ -49,6 +46,10 @@ from roadmap.papers.models import PaperTemplate  # noqa: E402
 from tenants.models import KreisRole, Municipality  # noqa: E402
 from tenants.services import kreis_ensure, kreis_role_grant, user_create  # noqa: E402
 from tests import scale  # noqa: E402
+from tests.benchmarks.database import (  # noqa: E402
+    bench_database,
+    budget_year_by_base_and_population,
+)
 
 YEAR = 2030
 SIZES = (29, 420)
@@ -58,20 +59,7 @@ def _setup_year() -> tuple[PaperTemplate, int]:
     kreis_ensure(
         name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
     )
-    budget = costsharing_services.budget_year_create(year=YEAR)
-    costsharing_services.staff_line_add(
-        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
-    )
-    costsharing_services.allocation_key_save(
-        budget_year=budget,
-        name="Schlüssel",
-        base=Decimal(40),
-        population=Decimal(60),
-        usage=Decimal(0),
-        modules=Decimal(0),
-        population_date=date(YEAR - 1, 12, 31),
-        activate=True,
-    )
+    budget_year_by_base_and_population(YEAR)
     template = paper_services.template_save(
         PaperTemplate(
             name="Bench",
@@ -165,8 +153,7 @@ def measure(client: Client, campaign_id: int) -> dict[str, tuple[float, int]]:
 
 
 def main() -> None:
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database():
         template, campaign_id = _setup_year()
         coordinator = user_create(
             email="koordination@bench.example", password="bench-Passwort-1", first_name="K"
@@ -192,11 +179,6 @@ def main() -> None:
                 f"| {ms_l / ms_s:.1f} × Zeit, {q_l / max(q_s, 1):.2f} × Abfragen |"
             )
         print()
-        print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    finally:
-        activate_public()
-        connection.close()
-        connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
 if __name__ == "__main__":

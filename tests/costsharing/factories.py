@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from costsharing import services
-from costsharing.models import BudgetYear, Grant, Module, UsageRecord
+from costsharing.demo import issuer_demo_load, seed_scenario_load
+from costsharing.models import BudgetYear, Module
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
 from izd.schemas import tenant_schema
 from tenants.models import Municipality, User
@@ -114,70 +115,36 @@ def take_modules(municipality: Municipality, year: int, keys: list[str]) -> None
 
 
 def issuer() -> None:
-    services.issuer_save(
-        name="Main-Kinzig-Kreis, Interkommunales Zentrum für IT und Digitalisierung",
-        street="Barbarossastraße 16",
-        postal_code="63571",
-        city="Gelnhausen",
-        contact_name="Kurt Kasse",
-        contact_phone="+49 6051 85-0",
-        contact_email="kaemmerei-izd@mkk.example",
-        iban="DE02120300000000202051",
-        bic="BYLADEM1001",
-        account_holder="Main-Kinzig-Kreis",
-        seller_id="06435000-IZD-12",
-        payment_days=30,
-    )
+    issuer_demo_load()
 
 
 def load_seed(
     towns: SeedTowns, years: tuple[int, ...] = (2023, 2024, 2025)
 ) -> dict[int, BudgetYear]:
-    """SEED_SCENARIO in the portal's models: budget, grants, key, modules, population, usage
-    and each town's participation saved in its own schema (projected to the read model)."""
-    for member in SEED_SCENARIO["members"]:
-        join(towns.by_ags[member["key"]], member["joined"])
-    created = {}
+    """SEED_SCENARIO in the portal's models, as the kkd demo loads it (costsharing.demo)."""
     for year in years:
         data = SEED_SCENARIO["years"][year]
         grants_total = sum((g["amount"] for g in data["grants"]), D(0))
-        staff_cost = D("60000.00")
-        budget = data["net_cost"] + grants_total
-        assert budget == data["budget"]
-        key = data["key"]
-        created[year] = budget_year(
-            year,
-            staff=(("Leitung und Koordination", "1.00", str(staff_cost)),),
-            costs=(("material", "Lizenzen und Betrieb", str(budget - D("60000.00"))),),
-            grants=tuple(
-                {"source": g["name"], "amount": g["amount"], "pass_on": Grant.PassOn.BY_KEY}
-                for g in data["grants"]
-            ),
-            key=(key["base"], key["population"], key["usage"], key["modules"]),
-            population_date=data["reference_date"],
-            modules={k: str(w) for k, w in data["module_weights"].items()},
-        )
-        for module in SEED_SCENARIO["modules"]:
-            Module.objects.filter(budget_year__year=year, key=module["key"]).update(
-                name=module["name"]
-            )
-        for ags, participation in data["participation"].items():
-            town = towns.by_ags[ags]
-            services.population_figure_set(
-                municipality=town,
-                reference_date=data["reference_date"],
-                population=participation["population"],
-            )
-            if participation["usage_units"]:
-                services.usage_record(
-                    municipality_id=town.pk,
-                    year=year,
-                    units=participation["usage_units"],
-                    source=UsageRecord.Source.IMPORT,
-                    reference=f"seed:{year}:{ags}",
-                )
-            if participation["modules"]:
-                take_modules(town, year, participation["modules"])
+        assert data["net_cost"] + grants_total == data["budget"]
+    return seed_scenario_load(towns.by_ags, years=years)
+
+
+def freeze_2023_into_2024(
+    towns: SeedTowns, years: tuple[int, ...] = (2023, 2024, 2025)
+) -> dict[int, BudgetYear]:
+    """The seed case as the 2024 notice sees it: 2023 frozen (its back charge settled in 2024)
+    and 2024 frozen, with the Kreis as issuer."""
+    created = load_seed(towns, years=years)
+    issuer()
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS,
+        budget_year=created[2023],
+        user=centre_treasurer(),
+        settle_in_year=2024,
+    )
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=created[2024], user=centre_treasurer()
+    )
     return created
 
 

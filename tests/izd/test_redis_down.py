@@ -7,11 +7,7 @@ again; the shared Redis of the development server and of parallel runs is never 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,50 +21,25 @@ from maturity.municipal.models import Answer
 from tests.conftest import PASSWORD, Portal
 from tests.maturity.factories import load_small_model, make_campaign, qid
 from tests.tenants.test_access import kreis_paths, municipality_paths
+from tests.workers import OwnRedis, free_port
 
 pytestmark = pytest.mark.django_db
 
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class RedisServer:
-    port: int
-    folder: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [embedded._redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.folder), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not embedded._redis_answers(self.port):
-            assert time.monotonic() < deadline, "the test's Redis did not start"
-            time.sleep(0.05)
+class RedisServer(OwnRedis):
+    """The test's own Redis; stopping it must really take it away."""
 
     def stop(self) -> None:
         assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=10)
-        self.process = None
+        super().stop()
         assert not embedded._redis_answers(self.port)
 
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(port=_free_port(), folder=tmp_path)
+    server = RedisServer(port=free_port(), folder=tmp_path)
     server.start()
     caches = {
         "default": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.test import Client
 
 from izd.models import Document
 from roadmap.papers import services
@@ -57,18 +58,20 @@ def test_unknown_placeholder_in_the_editor_is_a_400_naming_it(portal: Portal, cl
     assert not PaperTemplate.objects.filter(name="Falsch").exists()
 
 
+def _generate(client: Client, template: PaperTemplate, committees: str, **extra: str):
+    """Ask for the year 2030's papers, dated 1 November 2029."""
+    form = {"template": template.pk, "year": 2030, "paper_date": "2029-11-01"}
+    return client.post("/beschlussvorlagen/erzeugen/", {**form, "committees": committees, **extra})
+
+
 def test_generate_creates_papers_for_all_members(portal: Portal, client_for):
     simple_year(2030, (portal.a, portal.b))
     template = paper_template()
-    response = client_for(portal.coordinator).post(
-        "/beschlussvorlagen/erzeugen/",
-        {
-            "template": template.pk,
-            "year": 2030,
-            "paper_date": "2029-11-01",
-            "is_public": "on",
-            "committees": "Magistrat | vorberatend\nStadtverordnetenversammlung | beschließend",
-        },
+    response = _generate(
+        client_for(portal.coordinator),
+        template,
+        "Magistrat | vorberatend\nStadtverordnetenversammlung | beschließend",
+        is_public="on",
     )
     assert response.status_code == 302
     papers = Paper.objects.filter(year=2030)
@@ -79,15 +82,7 @@ def test_generate_creates_papers_for_all_members(portal: Portal, client_for):
 def test_generate_without_deciding_committee_is_refused(portal: Portal, client_for):
     simple_year(2030, (portal.a,))
     template = paper_template()
-    response = client_for(portal.coordinator).post(
-        "/beschlussvorlagen/erzeugen/",
-        {
-            "template": template.pk,
-            "year": 2030,
-            "paper_date": "2029-11-01",
-            "committees": "Magistrat | vorberatend",
-        },
-    )
+    response = _generate(client_for(portal.coordinator), template, "Magistrat | vorberatend")
     assert response.status_code == 400
     assert "genau ein Gremium beschließend" in response.content.decode()
     assert not Paper.objects.filter(year=2030).exists()

@@ -11,7 +11,7 @@ import string
 import pytest
 
 from roadmap.practices.models import Adoption, Practice
-from tests.conftest import LiveServer, Portal, sign_in
+from tests.conftest import LiveServer, Portal, browser_signed_in, sign_in
 from tests.izd.test_accessibility import _violations
 
 
@@ -37,27 +37,15 @@ def test_publish_approve_find_adopt_and_plan(portal: Portal, live: LiveServer, p
     page.locator('[data-state="eingereicht"]').wait_for()
 
     # The coordinator approves it on the Kreis domain.
-    kreis_context = browser.new_context(locale="de-DE")
-    try:
-        kreis = kreis_context.new_page()
-        kreis.set_default_timeout(15_000)
-        sign_in(kreis, live, portal, portal.coordinator)
-        kreis.wait_for_url(live.url(portal, None, "/"))
+    with browser_signed_in(browser, live, portal, portal.coordinator) as kreis:
         kreis.goto(live.url(portal, None, "/praxis/"))
         kreis.get_by_role("link", name=title).first.click()
         kreis.wait_for_url(live.url(portal, None, f"/praxis/{practice_id}/"))
         kreis.get_by_role("button", name="Prüfung speichern").click()
         kreis.locator('[data-state="veroeffentlicht"]').wait_for()
-    finally:
-        kreis_context.close()
 
     # The officer of Beispielstadt finds it by search, declares interest and plans a measure.
-    other_context = browser.new_context(locale="de-DE")
-    try:
-        other = other_context.new_page()
-        other.set_default_timeout(15_000)
-        sign_in(other, live, portal, portal.officer_b, portal.b)
-        other.wait_for_url(live.url(portal, portal.b, "/"))
+    with browser_signed_in(browser, live, portal, portal.officer_b, portal.b) as other:
         other.goto(live.url(portal, portal.b, "/praxis/"))
         other.get_by_label("Suchbegriff").fill(f"Rechnung {token}")
         other.get_by_role("button", name="Suchen").click()
@@ -73,8 +61,6 @@ def test_publish_approve_find_adopt_and_plan(portal: Portal, live: LiveServer, p
         assert _violations(other) == []
         other.goto(live.url(portal, portal.b, f"/praxis/{practice_id}/bearbeiten/"))
         assert "Nicht gefunden" in other.content() or "gibt es" in other.content()
-    finally:
-        other_context.close()
 
     adoption = Adoption.objects.get(practice_id=practice_id)
     assert adoption.municipality == portal.b

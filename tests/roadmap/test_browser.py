@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from roadmap.models import RequestSummary
-from tests.conftest import LiveServer, Portal, sign_in
+from tests.conftest import LiveServer, Portal, browser_signed_in, sign_in
 from tests.roadmap.factories import future, make_service
 
 
@@ -51,12 +51,7 @@ def test_officer_files_a_request_the_coordinator_accepts_and_the_officer_sees_it
     request_id = RequestSummary.objects.get(service__name=name).request_id
 
     # The coordinator, in a second browser on the Kreis domain, reviews and accepts it.
-    kreis_context = browser.new_context(locale="de-DE")
-    try:
-        kreis = kreis_context.new_page()
-        kreis.set_default_timeout(15_000)
-        sign_in(kreis, live, portal, portal.coordinator)
-        kreis.wait_for_url(live.url(portal, None, "/"))
+    with browser_signed_in(browser, live, portal, portal.coordinator) as kreis:
         kreis.goto(live.url(portal, None, "/roadmap/anfragen/"))
         kreis.get_by_role("link", name=name).click()
         kreis.wait_for_url(live.url(portal, None, f"/roadmap/anfragen/{request_id}/"))
@@ -64,8 +59,6 @@ def test_officer_files_a_request_the_coordinator_accepts_and_the_officer_sees_it
         kreis.locator('[data-status="in_pruefung"]').wait_for()
         kreis.get_by_role("button", name="Annehmen").click()
         kreis.locator('[data-status="angenommen"]').wait_for()
-    finally:
-        kreis_context.close()
 
     # The officer sees the new status and the history.
     page.reload()

@@ -9,19 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from tests.conftest import Portal
+from tests.conftest import PEOPLE, Portal
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "coordinator",
-    "centre_treasurer",
-    "officer_a",
-    "treasurer_a",
-    "reader_a",
-    "officer_b",
-    "treasurer_b",
-)
+ROLES = tuple(name for name in PEOPLE if name != "stranger")
 NAV = re.compile(r'<nav aria-label="Hauptnavigation".*?</nav>', re.S)
 HREF = re.compile(r'href="([^"]+)"')
 

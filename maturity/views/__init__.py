@@ -1,0 +1,1 @@
+"""Views of maturity, one module per audience: `kreis` and `municipality`."""

@@ -1,0 +1,1 @@
+"""Views of the decision papers, one module per audience: `kreis` and `municipality`."""
