@@ -10,7 +10,8 @@ class PracticesConfig(AppConfig):
     def ready(self) -> None:
         from maturity.related import related_register
         from roadmap.origins import origins_register
-        from roadmap.practices.selectors import adoption_origins, practices_for_gaps
+        from roadmap.practices.origins import adoption_origins
+        from roadmap.practices.selectors import practices_for_gaps
         from tenants.access import Access
         from tenants.navigation import NavEntry, register
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +16,6 @@ from django.urls import reverse
 from maturity.models import Campaign, Dimension, ModelVersion, Question
 from maturity.related import RelatedLink, RelatedSection
 from maturity.scoring import Gap
-from roadmap.origins import Origin
 from roadmap.practices.models import (
     Adoption,
     ExchangeEvent,
@@ -375,33 +373,3 @@ def practices_for_gaps(municipality: Municipality, gaps: Sequence[Gap]) -> Relat
         intro="Andere Kommunen haben diese Schritte schon gemacht und teilen ihre Erfahrungen.",
         links=tuple(links),
     )
-
-
-def adoption_origins(
-    subject: str,
-    ids: Sequence[int | uuid.UUID],
-    access: Access,
-    municipality: Municipality | None,
-) -> dict[int | uuid.UUID, list[Origin]]:
-    """The practices the measures (by id) or requests (by UUID) arose from, as far as the
-    viewer may see the practice; registered with roadmap.origins (one query)."""
-    field = "measure_id" if subject == "measure" else "request__request_id"
-    adoptions = (
-        Adoption.objects.filter(**{f"{field}__in": list(ids)})
-        .filter(practice__in=visible(viewer_for(access, municipality)))
-        .select_related("practice__published_version", "municipality", "request")
-        .order_by("practice_id")
-    )
-    found: dict[int | uuid.UUID, list[Origin]] = {}
-    for adoption in adoptions:
-        version = adoption.practice.published_version
-        key = adoption.measure_id if subject == "measure" else adoption.request.request_id  # type: ignore[union-attr]
-        found.setdefault(key, []).append(  # type: ignore[arg-type]
-            Origin(
-                kind="Praxisbeispiel",
-                title=version.title if version else "",
-                url=reverse("practices:detail", args=[adoption.practice_id]),
-                note=f"Nachnutzung durch {adoption.municipality.name}",
-            )
-        )
-    return found
