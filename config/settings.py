@@ -338,6 +338,9 @@ JOB_SWEEP_SECONDS = env_int("IZD_JOB_SWEEP_SECONDS", 5, minimum=1)
 # A job sent but still waiting after this long is sent once more (its message may have been
 # lost with a Redis that restarted without its data); a duplicate costs one no-op task.
 JOB_RESEND_SECONDS = env_int("IZD_JOB_RESEND_SECONDS", 10 * 60, minimum=60)
+# How often the dispatcher sends the reminders of exchange events starting within 24 hours
+# (izd.periodic; each registered person is reminded once).
+EVENT_REMINDER_SECONDS = env_int("IZD_EVENT_REMINDER_SECONDS", 15 * 60, minimum=1)
 
 CACHES = {
     "default": {
@@ -380,6 +383,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 4xx answers with a German page and is the visitor's doing, not the operator's:
+        # "Not Found: /" lines would only bury the server errors, which are still logged.
+        "django.request": {"level": "ERROR"},
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

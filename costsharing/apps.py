@@ -52,3 +52,4 @@ class CostsharingConfig(AppConfig):
         from tenants import start_panels
 
         start_panels.register("kreis", "costsharing.years", panels.years_panel)
+        start_panels.register("municipality", "costsharing.share", panels.share_panel)

@@ -12,6 +12,7 @@
   send, or Redis was down), gives back jobs whose lease ran out, and fails a job after
   `JOB_MAX_ATTEMPTS` claims. Several dispatchers may run: rows are taken with SKIP LOCKED.
 - A job that cannot finish ends as failed with a German reason; `document_retry` sends it again.
+- The same sweep sends the periodic tasks (izd.periodic), so no beat process is needed.
 
 Long because the outbox is one protocol: sending, the claim with its lease, the sweep and the retry
 all change the same columns under the same rules, and only read together do they show that no job
@@ -66,6 +67,10 @@ def _broker() -> Iterator[Any]:
         yield conn
     finally:
         conn.release()
+
+
+# Public name for the periodic tasks' sender (izd.periodic), which needs the same fast failure.
+broker_connection = _broker
 
 
 def _publish(conn: Any, document: Document) -> None:
@@ -380,8 +385,12 @@ def recover_abandoned() -> tuple[int, int]:
 
 
 def sweep() -> SweepResult:
+    from izd import periodic
+
     requeued, failed = recover_abandoned()
-    return SweepResult(requeued=requeued, failed=failed, sent=dispatch())
+    result = SweepResult(requeued=requeued, failed=failed, sent=dispatch())
+    periodic.send_due()  # the reminders and other periodic tasks ride on the same sweep
+    return result
 
 
 def dispatcher_loop(stop: threading.Event, interval: float | None = None) -> None:

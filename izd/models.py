@@ -110,3 +110,19 @@ class Document(models.Model):
     def is_waiting_for_broker(self) -> bool:
         """Requested, but the background service could not be reached yet."""
         return self.status == self.Status.PENDING and self.sent_at is None and bool(self.send_error)
+
+
+class PeriodicTurn(models.Model):
+    """When a periodic task (izd.periodic) was last sent. Every worker's dispatcher may send it;
+    whoever moves `sent_at` forward first has the turn, so the task goes out once per interval
+    whatever the number of workers."""
+
+    name = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Wiederkehrende Aufgabe")
+        verbose_name_plural = _("Wiederkehrende Aufgaben")
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from izd.formats import day
 from maturity.models import Campaign, Participation
-from tenants.start_panels import PanelItem, StartContext, StartPanel
+from tenants.start_panels import PanelItem, StartContext, StartPanel, link_for
 
 
 def assessment_panel(context: StartContext) -> StartPanel | None:
@@ -23,11 +22,11 @@ def assessment_panel(context: StartContext) -> StartPanel | None:
         .order_by("campaign__end_date")
         .first()
     )
-    if participation is None:
+    url = link_for(context.access, "maturity:home")
+    if participation is None or not url:
         return None
-    url = reverse("maturity:home")
     return StartPanel(
-        title=_("Reifegrad-Erhebung %(name)s") % {"name": participation.campaign.name},
+        title=_("Reifegrad: %(name)s") % {"name": participation.campaign.name},
         items=(
             PanelItem(
                 _("beantwortet"),
@@ -44,7 +43,8 @@ def assessment_panel(context: StartContext) -> StartPanel | None:
 
 def campaigns_panel(context: StartContext) -> StartPanel | None:
     """For the Kreis' staff: each open campaign with how many municipalities submitted."""
-    if context.municipality is not None or not context.access.is_kreis_staff:
+    url = link_for(context.access, "maturity:campaign_list")
+    if context.municipality is not None or not context.access.is_kreis_staff or not url:
         return None
     campaigns = (
         Campaign.objects.filter(status=Campaign.Status.OPEN)
@@ -62,7 +62,7 @@ def campaigns_panel(context: StartContext) -> StartPanel | None:
             campaign.name,
             _("%(done)d von %(all)d abgegeben, bis %(end)s")
             % {"done": campaign.submitted, "all": campaign.total, "end": day(campaign.end_date)},
-            reverse("maturity:campaign_list"),
+            url,
         )
         for campaign in campaigns
     )

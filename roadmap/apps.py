@@ -12,6 +12,7 @@ class RoadmapConfig(AppConfig):
         from tenants.navigation import NavEntry, register
 
         register_builder(KIND, build_roadmap_pdf)
+        self._register_start_panels()
         register(
             "municipality",
             NavEntry(
@@ -48,3 +49,10 @@ class RoadmapConfig(AppConfig):
                 order=35,
             ),
         )
+
+    def _register_start_panels(self) -> None:
+        from roadmap import panels
+        from tenants import start_panels
+
+        start_panels.register("municipality", "roadmap.requests", panels.requests_panel)
+        start_panels.register("kreis", "roadmap.triage", panels.triage_panel)

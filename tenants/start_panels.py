@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tenants.access import Access
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+from tenants.access import Access, view_allows
 from tenants.models import Municipality
 
 
@@ -40,6 +42,19 @@ PanelProvider = Callable[[StartContext], StartPanel | None]
 
 MUNICIPALITY_PANELS: dict[str, PanelProvider] = {}
 KREIS_PANELS: dict[str, PanelProvider] = {}
+
+
+def link_for(access: Access, url_name: str, *args: object, query: str = "") -> str:
+    """The page's address if its view lets this person in, else "": a panel links only to
+    what the person may open, by asking the view's own access rule (as the menu does)."""
+    try:
+        url = reverse(url_name, args=args)
+        view = resolve(url).func
+    except (NoReverseMatch, Resolver404):
+        return ""
+    if not view_allows(view, access):
+        return ""
+    return f"{url}?{query}" if query else url
 
 
 def register(area: str, key: str, provider: PanelProvider) -> None:

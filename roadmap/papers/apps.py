@@ -18,6 +18,7 @@ class PapersConfig(AppConfig):
         from tenants.navigation import NavEntry, register
 
         register_builder(KIND, build_paper)
+        self._register_start_panels()
         freeze_check_register(freeze_blocker)
         register(
             "municipality",
@@ -41,3 +42,10 @@ class PapersConfig(AppConfig):
                 order=45,
             ),
         )
+
+    def _register_start_panels(self) -> None:
+        from roadmap.papers import panels
+        from tenants import start_panels
+
+        start_panels.register("municipality", "papers.awaiting", panels.municipal_panel)
+        start_panels.register("kreis", "papers.years", panels.kreis_panel)

@@ -322,6 +322,9 @@ def _practice(item: DemoPractice, towns: dict[str, Municipality], reviewer: User
         adoption = services.interest_declare(practice=practice, municipality=town, user=adopter)
         if status != "interesse":
             services.adoption_update(adoption=adoption, status=status, note="")
+        if status in (Adoption.Status.PLANNED, Adoption.Status.IN_PROGRESS):
+            # On the adopter's roadmap, linked both ways with the practice.
+            services.adoption_to_measure(adoption=adoption, user=adopter)
     return practice
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
 from izd import formats
 from roadmap.models import Service
+from roadmap.origins import Origin
 
 register = template.Library()
 
@@ -31,3 +33,9 @@ def in_units(quantity: Decimal | int | str | None, unit: str) -> str:
         text = text.rstrip("0")
     label = _SINGULAR[Service.Unit(unit)] if value == 1 else Service.Unit(unit).label
     return f"{text} {label}"
+
+
+@register.filter
+def origins_for(origins: dict[Any, list[Origin]] | None, key: Any) -> list[Origin]:
+    """The origins (roadmap.origins) of one measure or request, from the page's lookup."""
+    return (origins or {}).get(key, [])

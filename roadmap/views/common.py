@@ -23,6 +23,7 @@ from roadmap.forms import (
 )
 from roadmap.models import Service
 from roadmap.municipal.models import ServiceRequest
+from roadmap.origins import origins_of
 from roadmap.services import RoadmapError
 from roadmap.timeline import build_timeline
 from tenants.access import get_access
@@ -50,6 +51,17 @@ def render_page(
     """The whole page, or only the named partial when htmx asks."""
     name = f"{template}#{partial}" if request.htmx else template
     return render(request, name, context, status=status)
+
+
+def viewer_municipality(request: PortalRequest) -> Municipality | None:
+    return None if request.tenant.is_kreis else request.tenant
+
+
+def measure_origins(request: PortalRequest, measures: list[Any]) -> dict[Any, Any]:
+    """What the measures arose from (a practice, …), as far as this person may see it."""
+    return origins_of(
+        "measure", [m.pk for m in measures], get_access(request), viewer_municipality(request)
+    )
 
 
 def roadmap_context(municipality: Municipality | None) -> dict[str, Any]:
@@ -135,6 +147,9 @@ def detail_context(
         "transition_url": base + ("status/" if by_kreis else "zurueckziehen/"),
         "comment_url": base + "kommentar/",
         "error": error,
+        "origins": origins_of(
+            "request", [service_request.pk], access, viewer_municipality(request)
+        ).get(service_request.pk, []),
     }
 
 

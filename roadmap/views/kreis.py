@@ -38,6 +38,7 @@ from roadmap.views.common import (
     comment_write,
     detail_context,
     documents_listing,
+    measure_origins,
     pdf_flow,
     pdf_requested,
     render_page,
@@ -235,7 +236,11 @@ def measure_list(request: PortalRequest) -> HttpResponse:
     return render_list(
         request,
         "roadmap/kreis/measure_list.html",
-        {"measures": measures, "groups": selectors.measures_by_dimension(measures.rows)},
+        {
+            "measures": measures,
+            "groups": selectors.measures_by_dimension(measures.rows),
+            "measure_origins": measure_origins(request, measures.rows),
+        },
     )
 
 
@@ -296,7 +301,12 @@ def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpRespon
                 messages.success(request, f"Die Maßnahme „{saved.title}“ ist gespeichert.")
                 return redirect("roadmap:measure_list")
     return render(
-        request, "roadmap/kreis/measure_form.html", {"form": form, "measure": measure},
+        request, "roadmap/kreis/measure_form.html",
+        {
+            "form": form,
+            "measure": measure,
+            "origins": measure_origins(request, [measure]).get(measure.pk, []) if measure else [],
+        },
         status=status,
     )  # fmt: skip
 
@@ -388,6 +398,7 @@ def roadmap(request: PortalRequest) -> HttpResponse:
         municipalities=tenant_selectors.municipality_list(),
         pdf_form=PdfForm(initial={"municipality": municipality}),
         scope=municipality.name if municipality else settings.KREIS_NAME,
+        measure_origins=measure_origins(request, context["measures"]),
         may_request_pdf=get_access(request).is_coordinator,
         gaps=selectors.municipality_gaps(municipality, timezone.localdate().year)
         if municipality

@@ -31,6 +31,7 @@ from roadmap.views.common import (
     comment_write,
     detail_context,
     documents_listing,
+    measure_origins,
     pdf_flow,
     pdf_requested,
     roadmap_context,
@@ -200,6 +201,7 @@ def municipal_roadmap(request: PortalRequest) -> HttpResponse:
     context["gaps"] = selectors.municipality_gaps(municipality, timezone.localdate().year)
     context["pdf_url"] = reverse("roadmap:pdf_request")
     context["scope"] = municipality.name
+    context["measure_origins"] = measure_origins(request, context["measures"])
     return render(request, "roadmap/municipal_roadmap.html", context)
 
 

@@ -5,6 +5,7 @@ demo database), Chromium signs in with the published demo accounts."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -12,6 +13,8 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings
@@ -19,6 +22,7 @@ from django.conf import settings
 from tenants.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db]
+ARTEFACTS = Path(os.environ.get("IZD_TEST_ARTEFACTS", "test-artefacts")) / "screenshots"
 
 IDS = """
 import json
@@ -93,6 +97,23 @@ def _sign_in(browser, base: str, email: str, town: str | None = None):
     return context, page
 
 
+def _lands_on_tasks(page, name: str) -> None:
+    """Every demo account lands on a start page with something to do, and every link there
+    opens for this account (kept as a screenshot)."""
+    tasks = page.locator("section.start-panels")
+    tasks.get_by_role("heading", name="Was offen ist").wait_for()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"startseite-{name}.png"), full_page=True)
+    links = {a.get_attribute("href") or "" for a in tasks.locator("a").all()}
+    assert links, f"{name}: nichts zu tun"
+    start = page.url
+    # In the page itself: only the browser resolves the municipalities' *.localhost names.
+    for href in sorted(links):
+        response = page.goto(urljoin(start, href))
+        assert response is not None and response.status == 200, f"{name}: {href} antwortet"
+    page.goto(start)
+
+
 def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_server, browser):
     ids = mkk_demo.json(IDS)
     domain = settings.BASE_DOMAIN
@@ -101,6 +122,7 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
     # Officer: the 2026 assessment saves itself; a new request is filed.
     context, page = _sign_in(browser, demo_server, f"digital@{town}.{domain}", town)
     try:
+        _lands_on_tasks(page, "digitalisierung")
         page.goto(_url(demo_server, f"/reifegrad/{ids['campaign_2026']}/strategie/", town))
         question = page.locator("section.maturity-question").nth(0)
         first = question.get_attribute("id").removeprefix("frage-")
@@ -123,6 +145,7 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
     # Coordinator: the campaign page, triage of a submitted request, the 2026 papers rendered.
     context, page = _sign_in(browser, demo_server, f"koordination@{domain}")
     try:
+        _lands_on_tasks(page, "koordination")
         page.goto(_url(demo_server, f"/reifegrad/erhebungen/{ids['campaign_2026']}/"))
         page.get_by_role("heading", name=re.compile("Erhebung 2026")).first.wait_for()
         page.goto(_url(demo_server, f"/roadmap/anfragen/{ids['submitted']}/"))
@@ -139,6 +162,7 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
     # Treasurer of the town: the share of the frozen 2025, its notice downloaded.
     context, page = _sign_in(browser, demo_server, f"kaemmerei@{town}.{domain}", town)
     try:
+        _lands_on_tasks(page, "kaemmerei")
         page.goto(_url(demo_server, "/kosten/2025/", town))
         page.get_by_role("link", name="E-Rechnung (XRechnung, CII)").wait_for()
         page.get_by_role("button", name="Bescheid als PDF erstellen").click()
@@ -153,8 +177,16 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
     # Centre treasurer: the year overview shows 2025 frozen.
     context, page = _sign_in(browser, demo_server, f"kaemmerei-zentrum@{domain}")
     try:
+        _lands_on_tasks(page, "kaemmerei-zentrum")
         page.goto(_url(demo_server, "/kosten/"))
         row = page.get_by_role("row").filter(has_text="2025")
         assert "festgeschrieben" in row.first.inner_text()
+    finally:
+        context.close()
+
+    # Reader of the town: sees what is open, may change nothing.
+    context, page = _sign_in(browser, demo_server, f"lesen@{town}.{domain}", town)
+    try:
+        _lands_on_tasks(page, "lesen")
     finally:
         context.close()

@@ -8,7 +8,7 @@ from tests.maturity.factories import answer_all, load_small_model, make_campaign
 def test_municipality_start_page_shows_assessment_progress_and_deadline(portal, client_for):
     campaign = make_campaign(load_small_model(key="startseite"), [portal.a], name="Erhebung Start")
     body = client_for(portal.officer_a, portal.a).get("/").content.decode()
-    assert "Reifegrad-Erhebung Erhebung Start" in body
+    assert "Reifegrad: Erhebung Start" in body
     assert "0 von " in body
     assert "31.12.2026" in body
     answer_all(campaign, portal.a, 2, user=portal.officer_a)

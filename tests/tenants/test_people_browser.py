@@ -40,6 +40,15 @@ def test_officer_invites_a_colleague_who_accepts_and_sees_the_start_page(
         colleague.get_by_role("button", name="Konto einrichten").click()
         colleague.wait_for_url(live.url(portal, portal.a, "/"))
         assert colleague.get_by_role("heading", level=1).inner_text() == "Testhausen"
+        # Their tasks: the panels of a treasurer, each linking to a page they may open.
+        tasks = colleague.locator("section.start-panels")
+        tasks.get_by_role("heading", name="Was offen ist").wait_for()
+        assert tasks.get_by_role("heading", name="Kostenbeteiligung").is_visible()
+        assert tasks.get_by_role("heading", name="Leistungsanfragen").is_visible()
+        assert not tasks.get_by_role("heading", name="Einladungen").count()  # the officer's
+        tasks.get_by_role("link", name="Teilnahme und Module").click()
+        colleague.wait_for_url(live.url(portal, portal.a, "/kosten/teilnahme/"))
+        assert colleague.get_by_role("heading", level=1).inner_text() == "Mitgliedschaft im Zentrum"
         assert Membership.objects.filter(
             user__email=EMAIL, municipality=portal.a, role=Membership.Role.TREASURER
         ).exists()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
+import pytest
 from django.utils import timezone
 
+from roadmap.services import comment_add
 from tenants import services, start_panels
 from tenants.models import Invitation, Membership
 from tenants.start_panels import PanelItem, StartPanel
+from tests.costsharing.factories import budget_year, join
+from tests.maturity.factories import load_small_model, make_campaign
+from tests.papers.factories import finished_document, paper_for, paper_template
+from tests.roadmap.factories import file_request, make_service
 
 
 def test_officer_sees_open_and_expired_invitations_on_the_start_page(portal, client_for):
@@ -72,3 +79,47 @@ def test_person_with_several_municipalities_switches_from_the_header(portal, cli
 def test_no_switcher_with_a_single_municipality(portal, client_for):
     body = client_for(portal.treasurer_a, portal.a).get("/").content.decode()
     assert "Kommune wechseln" not in body
+
+
+ROLES = {
+    "coordinator": ("coordinator", None),
+    "centre treasurer": ("centre_treasurer", None),
+    "officer": ("officer_a", "a"),
+    "treasurer": ("treasurer_a", "a"),
+    "reader": ("reader_a", "a"),
+    "coordinator visiting": ("coordinator", "a"),
+    "centre treasurer visiting": ("centre_treasurer", "a"),
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_link_on_the_start_page_opens_for_the_person(role, portal, client_for):
+    """Each panel offers only what the person's role may open: no link answers 403."""
+    year = timezone.localdate().year
+    budget_year(year, staff=(("Leitung", "1.00", "30000.00"),), key=(100, 0, 0, 0))
+    join(portal.a, date(year - 1, 1, 1), budget_line="HH-A")
+    finished_document(paper_for(portal.a, year, paper_template("Startseite Links")))
+    make_campaign(load_small_model(key="startlinks"), [portal.a])
+    service = make_service()
+    request = file_request(portal.a, portal.officer_a, service)
+    comment_add(
+        municipality=portal.a, request_id=request.pk, user=portal.coordinator,
+        text="Rückfrage", by_kreis=True,
+    )  # fmt: skip
+    services.invitation_create(
+        email="links@test.example",
+        municipality=portal.a,
+        role=Membership.Role.READER,
+        invited_by=portal.coordinator,
+    )
+    person, town = ROLES[role]
+    client = client_for(getattr(portal, person), getattr(portal, town) if town else None)
+    body = client.get("/").content.decode()
+    panels = re.search(
+        r'<section aria-labelledby="offen" class="start-panels">(.*?)\n</section>', body, re.S
+    )
+    assert panels, body
+    links = set(re.findall(r'href="([^"]+)"', panels.group(1)))
+    assert links
+    refused = {link: status for link in links if (status := client.get(link).status_code) != 200}
+    assert refused == {}

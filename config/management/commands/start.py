@@ -112,7 +112,7 @@ class Command(BaseCommand):
                     "-m",
                     "celery",
                     "-A",
-                    "izd",
+                    "config",
                     "--quiet",
                     "worker",
                     "--loglevel",
@@ -121,6 +121,9 @@ class Command(BaseCommand):
                 cwd=settings.BASE_DIR,
                 env=_named("izd-worker"),
                 process_group=0,
+                # Celery prints "worker: Warm shutdown" to stdout when stopped; its log (warnings
+                # and errors) goes to stderr, which stays on the terminal.
+                stdout=subprocess.DEVNULL,
             )
         self._announce(options["port"])
         try:
