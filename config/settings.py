@@ -388,6 +388,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "pgserver": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -1,3 +1,5 @@
+# Long because the typed year figures and the presenters' inputs (shares, back charges,
+# components, billing data and the fingerprint) are one contract that is read as a whole.
 """A year's figures for every member, as typed values: the one read API of cost sharing that
 notices, exports, e-invoices and the decision papers present.
 

@@ -1,3 +1,5 @@
+# Long because the results, matrix and comparison pages share their row builders, and
+# splitting them would scatter one page's logic over several modules.
 """What the pages show, built from selectors: plain objects for templates (reads only)."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Long because it is the app's whole read API for the other apps and the views: campaigns,
+# participation, the county overview and the model structure as frozen values.
 """Reads of maturity: the model, campaigns, a municipality's answers and the county read model."""
 
 from __future__ import annotations

@@ -144,10 +144,24 @@ def _is_cascade(fk: models.ForeignKey[Any, Any]) -> bool:
     return fk.remote_field.on_delete is models.CASCADE
 
 
+def outlives_municipality(fk: models.ForeignKey[Any, Any]) -> bool:
+    """A link without a database constraint that does nothing on delete marks a record that must
+    outlive the municipality (the audit trail keeps its id and name): it is neither exported
+    with the municipality nor deleted when the municipality leaves."""
+    return fk.remote_field.on_delete is models.DO_NOTHING and not fk.db_constraint
+
+
 def owned_models() -> list[OwnedModel]:
     """The public models holding a municipality's rows, parents before children."""
     found: dict[type[models.Model], OwnedModel] = {}
-    candidates = _public_models()
+    candidates = [
+        model
+        for model in _public_models()
+        if not any(
+            fk.related_model is Municipality and outlives_municipality(fk)
+            for fk in _foreign_keys(model)
+        )
+    ]
     for model in candidates:
         for fk in _foreign_keys(model):
             if fk.related_model is Municipality:

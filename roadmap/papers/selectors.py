@@ -1,3 +1,5 @@
+# Long because it is the papers' whole read API: overview rows, list filters, decisions,
+# the member figures from the typed year figures and the attachments of a paper.
 """Reads of the decision papers, and the figures they take from cost sharing, maturity and the
 roadmap.
 

@@ -1,3 +1,5 @@
+# Long because the Kreis side of the roadmap serves triage, the catalogue, measures and the
+# roadmap documents, each a thin view with its list specification beside it.
 """Roadmap on the Kreis domain: triage of all requests (read model), catalogue, measures,
 suggestions, target picture, the county roadmap and its PDF."""
 

@@ -1,3 +1,5 @@
+# Long because the Kreis side of the papers has many small pages (templates, generating,
+# batch, decisions, numbering, calendar, OParl), each a thin view over services.
 """The decision papers on the Kreis domain: templates, generating and rendering the papers of
 a year, their batch, decisions, numbering, the committee calendar and the OParl objects.
 
