@@ -148,7 +148,7 @@ def outlives_municipality(fk: models.ForeignKey[Any, Any]) -> bool:
     """A link without a database constraint that does nothing on delete marks a record that must
     outlive the municipality (the audit trail keeps its id and name): it is neither exported
     with the municipality nor deleted when the municipality leaves."""
-    return fk.remote_field.on_delete is models.DO_NOTHING and not fk.db_constraint
+    return fk.remote_field.on_delete is models.DO_NOTHING and not getattr(fk, "db_constraint", True)
 
 
 def owned_models() -> list[OwnedModel]:
