@@ -124,13 +124,21 @@ def diff(
     """The fields whose shown value differs, with their label and both values as text."""
     rows = []
     for name in dict.fromkeys([*before, *after]):
-        old, new = _short(display(before.get(name))), _short(display(after.get(name)))
+        old, new = _short(_shown(name, before.get(name))), _short(_shown(name, after.get(name)))
         if old != new:
             rows.append({"field": _label(name, labels, model), "before": old, "after": new})
     return rows
 
 
 LONGEST_VALUE = 1000
+
+
+def _shown(name: str, value: Any) -> str:
+    """A field's value as text; a year field's number is a name ("2026"), not "2.026"."""
+    is_year = name == "year" or name.endswith("_year")
+    if is_year and isinstance(value, int) and not isinstance(value, bool):
+        return formats.year(value)
+    return display(value)
 
 
 def _short(text: str) -> str:

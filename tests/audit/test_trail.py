@@ -75,6 +75,18 @@ def test_changes_list_only_what_differs_in_german_formats():
     ]
 
 
+def test_a_year_field_reads_as_a_year_without_a_thousands_separator():
+    rows = recording.diff(
+        {"year": None, "settle_in_year": 2025, "population": 1234},
+        {"year": 2026, "settle_in_year": 2026, "population": 12345},
+    )
+    assert [(r["before"], r["after"]) for r in rows] == [
+        ("", "2026"),
+        ("2025", "2026"),
+        ("1.234", "12.345"),
+    ]
+
+
 def test_the_coordinator_filters_by_person_municipality_kind_and_period(portal: Portal, client_for):
     _entry(portal, municipality=portal.a, summary="A-Geld", kind=recording.Kind.MONEY)
     _entry(portal, municipality=portal.b, summary="B-Schluessel", kind=recording.Kind.KEY)
