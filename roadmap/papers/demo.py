@@ -40,7 +40,8 @@ FACTS = (
     "Die Mittel sind unter der Haushaltsstelle [[haushaltsstelle]] zu veranschlagen."
 )
 RESOLUTION = (
-    "Die [[kommune]] beteiligt sich weiterhin am Interkommunalen Zentrum für IT und "
+    # The demo names are bare ("Wächtersbach"): "Die [[kommune]]" would read "Die Wächtersbach".
+    "[[kommune]] beteiligt sich weiterhin am Interkommunalen Zentrum für IT und "
     "Digitalisierung.\n"
     "Der Kostenbeteiligung von [[anteil_jahr]] im Haushaltsjahr [[jahr]] wird zugestimmt.\n"
     "Der Gemeindevorstand bzw. Magistrat wird beauftragt, die Vereinbarung zu unterzeichnen."
