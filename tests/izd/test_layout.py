@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,17 @@ OVERFLOWING = """
 
 
 @pytest.fixture
-def wide_world(portal: Portal, committed):
+def wide_world(portal: Portal, committed, settings):
+    # The results table at its widest: with the county median and the change since last time.
+    settings.BENCHMARK_MIN_SUBMISSIONS = 2
     with committed():
+        earlier = make_campaign(
+            load_real_model(),
+            [portal.a],
+            name=f"Layout davor {uuid.uuid4().hex[:8]}",
+            start=date(2025, 3, 1),
+        )
+        answer_all(earlier, portal.a, 1, submit=True)
         campaign = make_campaign(
             load_real_model(), [portal.a, portal.b], name=f"Layout {uuid.uuid4().hex[:8]}"
         )
@@ -77,6 +87,13 @@ def test_results_matrix_and_roadmap_fit_a_1366_px_screen(
         page.wait_for_url(live.url(portal, portal.a, "/"))
         page.goto(live.url(portal, portal.a, f"/reifegrad/{campaign.pk}/ergebnis/"))
         _check(page, "ergebnis")
+        assert page.locator(".maturity-scores th", has_text="Median im Kreis").count() == 1
+        assert page.locator(".maturity-scores th", has_text="Veränderung").count() == 1
+        table, column = (
+            page.locator(sel).evaluate("el => el.getBoundingClientRect().right")
+            for sel in (".maturity-scores", ".maturity-result")
+        )
+        assert table <= column + 1, ("the scores table runs past the page's column", table, column)
         page.context.clear_cookies()
         sign_in(page, live, portal, portal.coordinator)
         page.wait_for_url(live.url(portal, None, "/"))
