@@ -122,14 +122,21 @@ def refuse_invalid(form: Any) -> None:
         raise PortalError(form_message(form))
 
 
-def refusal(error: Exception) -> PortalError | None:
-    """The PortalError an exception stands for, or None when it is no refusal: a service's
-    full_clean() refuses with a ValidationError (400, or the `status` its class carries)."""
+# What a service refuses with: its own PortalError, or the ValidationError of a full_clean().
+REFUSALS = (PortalError, ValidationError)
+
+
+def as_refusal(error: PortalError | ValidationError) -> PortalError:
+    """The PortalError a refusal stands for: a service's full_clean() refuses with a
+    ValidationError (400, or the `status` its class carries)."""
     if isinstance(error, PortalError):
         return error
-    if isinstance(error, ValidationError):
-        return PortalError(validation_message(error), getattr(error, "status", 400))
-    return None
+    return PortalError(validation_message(error), getattr(error, "status", 400))
+
+
+def refusal(error: Exception) -> PortalError | None:
+    """The PortalError an exception stands for, or None when it is no refusal."""
+    return as_refusal(error) if isinstance(error, REFUSALS) else None
 
 
 def safe_referer(request: HttpRequest, fallback: str = "") -> str:

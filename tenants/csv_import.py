@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from izd.errors import validation_message
 from tenants.inputs import MunicipalityData
 from tenants.validators import validate_ags, validate_leitweg_id
 
@@ -256,7 +257,7 @@ def parse(raw: bytes) -> ParsedFile:
         try:
             row = _parse_row(line, values, columns)
         except ValidationError as error:
-            result.errors.append(RowError(line, " ".join(error.messages)))
+            result.errors.append(RowError(line, validation_message(error)))
             continue
         except ValueError as error:
             result.errors.append(RowError(line, str(error)))

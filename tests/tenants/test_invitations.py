@@ -104,7 +104,7 @@ def test_service_refuses_the_wrong_signed_in_person(portal, db):
     try:
         services.invitation_accept_signed_in(token=invitation.token, user=portal.officer_a)
     except services.InvitationError as error:
-        assert "jemand.anders@test.example" in " ".join(error.messages)
+        assert "jemand.anders@test.example" in error.message
     else:
         raise AssertionError("the wrong person accepted the invitation")
     assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
