@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,7 +69,7 @@ def year_list(request: PortalRequest) -> HttpResponse:
     form = YearForm(request.POST or None)
     if request.method == "POST":
         if not get_access(request).is_coordinator:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         refuse_invalid(form)
         budget_year = services.budget_year_create(
             year=form.cleaned_data["year"],
@@ -337,7 +338,7 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
     form = UsageForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST":
         if not get_access(request).is_centre_treasurer:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         refuse_invalid(form)
         services.usage_record_create(
             year=year,

@@ -8,6 +8,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from izd.exceptions import PortalError
+
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -19,7 +21,7 @@ ACCEPTED_LABEL = "PDF, ODT, DOCX, XLSX, PNG oder JPEG"
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", ODT: "odt", DOCX: "docx", XLSX: "xlsx"}
 
 
-class AttachmentRefused(Exception):
+class AttachmentRefused(PortalError):
     """The German reason why a file was refused."""
 
 
