@@ -180,6 +180,11 @@ def cost_line_add(*, budget_year: BudgetYear, kind: str, label: str, amount: Dec
     return line
 
 
+# How a grant is passed on (`grant_add`'s pass_on), for callers outside costsharing, which do
+# not import its models.
+PassOn = Grant.PassOn
+
+
 @transaction.atomic
 def grant_add(
     *,
