@@ -24,11 +24,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
 from costsharing.demo import seed_scenario_load
 from costsharing.models import BudgetYear, Grant, Module
 from costsharing.municipal.models import Cooperation
-from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
+from costsharing.seed_scenario import FOCUS_MEMBER, SEED_MEMBER_KEYS
 from izd.schemas import tenant_schema
 from maturity import services as maturity_services
 from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
@@ -106,7 +107,7 @@ def kkd_demo_load() -> str:
     if FOCUS_MEMBER not in members:
         return "Keine KKD-Kommunen vorhanden: zuerst `load_demo_data --demo kkd` ausführen."
     _common()
-    if costsharing_services.selectors.issuer() is None:
+    if costsharing_selectors.issuer() is None:
         costsharing_services.issuer_save(
             name="Landkreis Marburg-Biedenkopf – Kompetenzcenter Kommunal Digital",
             street="Im Lichtenholz 60", postal_code="35043", city="Marburg",
@@ -118,9 +119,8 @@ def kkd_demo_load() -> str:
     years = seed_scenario_load(
         members, shift=KKD_YEAR_SHIFT, budget_lines={FOCUS_MEMBER: KKD_BUDGET_LINE}
     )
-    seed_keys = {member["key"] for member in SEED_SCENARIO["members"]}
     for ags, municipality in sorted(members.items()):
-        if ags in seed_keys:
+        if ags in SEED_MEMBER_KEYS:
             continue
         with tenant_schema(municipality):
             if not Cooperation.objects.exists():
@@ -196,7 +196,7 @@ def egov6_demo_load() -> str:
     if not members:
         return "Keine Kommunen vorhanden: zuerst `load_demo_data --demo egov6` ausführen."
     _common()
-    if costsharing_services.selectors.issuer() is None:
+    if costsharing_selectors.issuer() is None:
         costsharing_services.issuer_save(
             name="Stadt Wächtersbach – eGov6 & EhrenamtsCloud (federführende Kommune)",
             street="Schloss 1", postal_code="63607", city="Wächtersbach",
