@@ -35,7 +35,7 @@ from roadmap.practices.forms import (
 from roadmap.practices.models import Attachment, ExchangeEvent, Practice, Question
 from roadmap.practices.services import PracticeError
 from roadmap.practices.uploads import keep_raw_file_names, raw_file_name
-from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required
+from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required, view_allows
 from tenants.access import municipality_role_required as role_required
 from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
@@ -99,6 +99,7 @@ def practice_list(request: PortalRequest) -> HttpResponse:
     context.update(
         detail_name="practices:detail",
         events=list(selectors.events(upcoming_only=True)[:3]),
+        may_describe=view_allows(create, get_access(request)),
     )
     return render_list(request, "practices/list.html", context)
 
@@ -112,6 +113,7 @@ def kreis_list(request: PortalRequest) -> HttpResponse:
         queue=selectors.review_queue(),
         events=list(selectors.events(upcoming_only=True)[:3]),
         kreis=True,
+        may_describe=view_allows(kreis_create, get_access(request)),
     )
     return render_list(request, "practices/list.html", context)
 
@@ -133,6 +135,7 @@ def own(request: PortalRequest) -> HttpResponse:
         {
             "rows": selectors.own_practices(municipality),
             "adoptions": selectors.adoptions_of_municipality(municipality) if municipality else [],
+            "may_describe": view_allows(create, get_access(request)),
         },
     )
 
@@ -187,7 +190,9 @@ def _detail_context(
         "answer_form": AnswerForm(),
         "attachment_form": AttachmentForm(),
         "review_form": ReviewForm(),
+        # Only the digital officers act on an adoption; others would meet a "Kein Zugriff".
         "may_adopt": not public
+        and view_allows(interest, access)
         and municipality is not None
         and not is_own
         and practice.published_version is not None,
