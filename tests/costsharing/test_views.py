@@ -133,6 +133,19 @@ def test_treasurer_sees_own_share_and_downloads(portal: Portal, client_for, year
     csv = client.get("/kosten/2026/anteil.csv")
     assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
     assert client.get("/kosten/2026/anteil.xlsx").status_code == 200
+    # Not frozen yet: no invoice, so no link that would only lead to "Das hat nicht geklappt".
+    assert "/kosten/2026/anteil.xml" not in body and "/kosten/2026/anteil.ubl.xml" not in body
+    assert "sobald die Verteilung für 2026 festgeschrieben ist" in body
+
+
+def test_the_einvoice_links_appear_once_the_year_is_frozen(portal: Portal, client_for, year_2026):
+    issuer()
+    services.allocation_freeze(
+        decisions_waiver=NO_PAPERS, budget_year=year_2026, user=centre_treasurer()
+    )
+    body = client_for(portal.treasurer_a, portal.a).get("/kosten/2026/").content.decode()
+    assert "/kosten/2026/anteil.xml" in body and "/kosten/2026/anteil.ubl.xml" in body
+    assert "sobald die Verteilung" not in body
 
 
 def test_treasurer_of_a_cannot_see_the_share_of_b(portal: Portal, client_for, year_2026):
