@@ -13,7 +13,7 @@ UNCLOSED_COMMENT = re.compile(r"\{#(?![^\n]*#\})")
 
 
 def _template_files() -> list[Path]:
-    roots = [Path(d) for d in settings.TEMPLATES[0]["DIRS"]]
+    roots = [Path(settings.BASE_DIR) / "templates"]
     return sorted(p for root in roots for p in root.rglob("*") if p.suffix in {".html", ".txt"})
 
 
