@@ -259,7 +259,13 @@ KEPT_PART_BYTES = 4
 
 
 def shared_key(part: SharedPart) -> str:
-    return context_hash(part.spec)
+    """The part's context hash, computed once per part (a paper's input hash and the lookup of
+    the stored part both need it; at 420 members it is a JSON of 420 rows)."""
+    key = part.__dict__.get("_key")
+    if key is None:
+        key = context_hash(part.spec)
+        object.__setattr__(part, "_key", key)  # a frozen dataclass: a cache, not a field
+    return str(key)
 
 
 def _stored_part(kind: str, key: str) -> bytes | None:

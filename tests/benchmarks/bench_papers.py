@@ -236,7 +236,12 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
     inline_old = _best(
         1,
         lambda: render_pdf(
-            replace(spec, context={**spec.context, "shares_joined": False}, shared_parts=[])
+            replace(
+                spec,
+                context={**spec.context, "shares": annex.spec.context["shares"]}
+                | {"shares_joined": False},
+                shared_parts=[],
+            )
         ),
     )
     figures["zum Vergleich: eine Vorlage mit Anlage im Satz (bisher)"] = inline_old
