@@ -40,10 +40,10 @@ def join_pdfs(document: bytes, parts: Sequence[bytes]) -> bytes:
     if not parts:
         return document
     if len(parts) == 1:
-        with _prepared(parts[0]) as part:
-            if part is not None:
+        with _prepared(parts[0]) as prepared:
+            if prepared is not None:
                 try:
-                    return pdf_append.append(document, part)
+                    return pdf_append.append(document, prepared)
                 except pdf_append.NotAppendable:
                     pass  # an untagged document, or a shape only the copy below joins
     with Pdf.open(io.BytesIO(document)) as pdf:
