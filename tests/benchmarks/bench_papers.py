@@ -10,7 +10,13 @@ generated fixture `tests/scale.py` (Hessen's population sizes). Measures per siz
 * the batch request (records the batch and sends its work) and the progress counts;
 * the batch rendered fresh by a real Celery worker with 2 prefork processes (its own queue),
   against the bound 1.3 × (one paper without shared parts × N / 2) + shared parts once;
-* the same batch again with nothing changed (every paper recognised by its fingerprint).
+* the same batch again with nothing changed (every paper recognised by its fingerprint);
+* the CPU seconds of the worker's processes and of the database per document, against the CPU
+  bound 1.3 × (one paper without shared parts, CPU) × N + shared parts once: under load, wall
+  times from different moments do not compare, CPU times do;
+* the same for the notices batch (each notice a Factur-X invoice, the year frozen).
+
+`papers` or `notices` among the arguments measures only that part.
 """
 
 from __future__ import annotations
