@@ -12,9 +12,11 @@ output intent, title) and gains the part's pages, structure elements and bookmar
   document's own keys, and so are the /StructParents of the copied pages and annotations;
 - the part's bookmarks follow the document's.
 
-qpdf (through pikepdf) copies the objects: one copier per source file, so a page and the
-structure elements that point at it meet again in the copy. That is C++ work of milliseconds
-where typesetting the part again would take seconds.
+One part (the annex) is appended as it is: the document is written after the part's bytes as an
+incremental update (izd.pdf_append), so the part's thousands of objects are neither copied nor
+written again per document. Several parts, or shapes the update does not handle, take the copy
+below: qpdf (through pikepdf) copies the objects, one copier per source file, so a page and the
+structure elements that point at it meet again in the copy.
 """
 
 from __future__ import annotations
@@ -30,11 +32,20 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from izd import pdf_append
+
 
 def join_pdfs(document: bytes, parts: Sequence[bytes]) -> bytes:
     """The document with every part's pages appended, tagged structure included."""
     if not parts:
         return document
+    if len(parts) == 1:
+        with _prepared(parts[0]) as prepared:
+            if prepared is not None:
+                try:
+                    return pdf_append.append(document, prepared)
+                except pdf_append.NotAppendable:
+                    pass  # an untagged document, or a shape only the copy below joins
     with Pdf.open(io.BytesIO(document)) as pdf:
         for part in parts:
             with _opened(part) as other:
@@ -61,6 +72,30 @@ def join_pdfs(document: bytes, parts: Sequence[bytes]) -> bytes:
 _OPEN: OrderedDict[str, tuple[Pdf, threading.Lock]] = OrderedDict()
 _OPEN_LOCK = threading.Lock()
 KEPT_PARTS = 4
+
+
+# A part appended as it is (izd.pdf_append): compacted and read once per process, then only read.
+_PREPARED: OrderedDict[str, tuple[pdf_append.PreparedPart | None, threading.Lock]] = OrderedDict()
+
+
+@contextmanager
+def _prepared(part: bytes) -> Iterator[pdf_append.PreparedPart | None]:
+    key = hashlib.sha256(part).hexdigest()
+    with _OPEN_LOCK:
+        entry = _PREPARED.get(key)
+        if entry is None:
+            try:
+                prepared: pdf_append.PreparedPart | None = pdf_append.prepare(part)
+            except pdf_append.NotAppendable:
+                prepared = None  # joined by copying, every time
+            entry = _PREPARED[key] = (prepared, threading.Lock())
+            while len(_PREPARED) > KEPT_PARTS:
+                dropped = _PREPARED.popitem(last=False)[1][0]
+                if dropped is not None:
+                    dropped.close()
+        _PREPARED.move_to_end(key)
+    with entry[1]:
+        yield entry[0]
 
 
 @contextmanager

@@ -57,11 +57,15 @@ def build_paper(document: Document) -> RenderSpec:
             context = services.paper_context(paper)
     except services.PaperError as error:
         raise DocumentError(str(error)) from None
+    annex = shares_annex(context["shares"])
+    # The paper leaves the annex to the shared part (whose key is in the paper's input hash):
+    # its own context need not carry, nor hash, every member's row again.
+    own = {**context, "shares": {"year": context["shares"]["year"]}, "shares_joined": True}
     return RenderSpec(
         template_name=services.TEMPLATE_NAME,
-        context={**context, "shares_joined": True},
+        context=own,
         title=services.paper_title(paper),
         filename=services.paper_filename(paper),
         lang="de",
-        shared_parts=[shares_annex(context["shares"])],
+        shared_parts=[annex],
     )

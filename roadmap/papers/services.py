@@ -181,13 +181,16 @@ DEFAULT_COMMITTEES = (
 )
 
 
+_ROLES = frozenset(Consultation.Role.values)  # `.values` builds a new list on every call
+
+
 def check_committees(committees: list[CommitteeSpec], *, need_dates: bool) -> None:
     if not committees:
         raise PaperError("Bitte mindestens ein Gremium in der Beratungsfolge angeben.")
     for spec in committees:
         if not spec.committee.strip():
             raise PaperError("Jedes Gremium der Beratungsfolge braucht einen Namen.")
-        if spec.role not in Consultation.Role.values:
+        if spec.role not in _ROLES:
             raise PaperError(f"Unbekannte Rolle „{spec.role}“ für {spec.committee}.")
         if need_dates and spec.meeting_date is None:
             raise PaperError(f"Für das Gremium „{spec.committee}“ fehlt das Sitzungsdatum.")

@@ -10,7 +10,13 @@ generated fixture `tests/scale.py` (Hessen's population sizes). Measures per siz
 * the batch request (records the batch and sends its work) and the progress counts;
 * the batch rendered fresh by a real Celery worker with 2 prefork processes (its own queue),
   against the bound 1.3 × (one paper without shared parts × N / 2) + shared parts once;
-* the same batch again with nothing changed (every paper recognised by its fingerprint).
+* the same batch again with nothing changed (every paper recognised by its fingerprint);
+* the CPU seconds of the worker's processes and of the database per document, against the CPU
+  bound 1.3 × (one paper without shared parts, CPU) × N + shared parts once: under load, wall
+  times from different moments do not compare, CPU times do;
+* the same for the notices batch (each notice a Factur-X invoice, the year frozen).
+
+`papers` or `notices` among the arguments measures only that part.
 """
 
 from __future__ import annotations
@@ -29,12 +35,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_papers")
 
 import django
+import psutil
 
 django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_tenants.utils import get_public_schema_name  # noqa: E402
 
+from costsharing.models import BudgetYear  # noqa: E402
 from costsharing.selectors import shared_year_reads  # noqa: E402
 from izd import documents as izd_documents  # noqa: E402
 from izd.models import Document  # noqa: E402
@@ -50,7 +59,9 @@ from tests.benchmarks.database import (  # noqa: E402
 )
 from tests.workers import own_queue, worker  # noqa: E402
 
-SIZES = tuple(int(a) for a in sys.argv[1:]) or (29, 420)
+SIZES = tuple(int(a) for a in sys.argv[1:] if a.isdigit()) or (29, 420)
+# `papers` and/or `notices` among the arguments measure only those (default: both)
+PARTS = {a for a in sys.argv[1:] if not a.isdigit()} or {"papers", "notices"}
 YEAR = 2030
 
 
@@ -110,16 +121,102 @@ def _ready(log: Path, timeout: float = 120) -> None:
     raise TimeoutError(log.read_text(errors="replace")[-2000:])
 
 
-def _wait(batch: uuid.UUID, timeout: float = 3600) -> list[Document]:
+def _wait(batch: uuid.UUID, kind: str, timeout: float = 3600) -> list[Document]:
+    """Until every document of the batch is finished: one count per 0.2 s, as the progress page
+    asks (reading the 420 rows ten times a second took a tenth of a core from the workers)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        documents = list(Document.objects.filter(batch=batch))
-        if documents and all(d.is_finished for d in documents):
+        if izd_documents.batch_summary(batch, kind).finished:
+            documents = list(Document.objects.filter(batch=batch))
             failed = [d.error for d in documents if d.status != Document.Status.DONE]
             assert not failed, failed[:3]
             return documents
-        time.sleep(0.1)
+        time.sleep(0.2)
     raise TimeoutError(f"batch {batch} not finished")
+
+
+class CpuMeter:
+    """CPU seconds (user + system) of a process and its children: the worker's pool, or the
+    database server's backends. Under load, wall times mix in other sessions' work; CPU does
+    not."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.start = self._times()
+
+    def _times(self) -> dict[int, float]:
+        found: dict[int, float] = {}
+        for process in [self.root, *self.root.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:  # ended meanwhile
+                continue
+            found[process.pid] = times.user + times.system
+        return found
+
+    def used(self) -> float:
+        now = self._times()
+        return sum(value - self.start.get(pid, 0.0) for pid, value in now.items())
+
+
+def _database_server() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    return int(psutil.Process(backend).ppid())
+
+
+def _cpu_best(runs: int, call: object) -> tuple[float, float]:
+    """(wall, CPU of this process) of the fastest of `runs` calls."""
+    timings = []
+    for _ in range(runs):
+        started, cpu = time.perf_counter(), time.process_time()
+        call()  # type: ignore[operator]
+        timings.append((time.perf_counter() - started, time.process_time() - cpu))
+    return min(timings)
+
+
+def _batch_figures(
+    figures: dict[str, float | str],
+    *,
+    send: object,
+    kind: str,
+    members: int,
+    own: tuple[float, float],
+    shared: tuple[float, float],
+    worker_pid: int,
+) -> None:
+    """The batch fresh and unchanged, with the bound, in wall time and in CPU."""
+    database = CpuMeter(_database_server())
+    pool = CpuMeter(worker_pid)
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        batch = send()  # type: ignore[operator]
+        request = time.perf_counter() - started
+    figures["Stapel-Anfrage (erfassen und senden)"] = request
+    figures["Stapel-Anfrage: Abfragen"] = f"{len(queries.captured_queries)}"
+    summary = time.perf_counter()
+    izd_documents.batch_summary(batch, kind)
+    figures["Fortschritt (Zählung der Stapel-Dokumente)"] = time.perf_counter() - summary
+    _wait(batch, kind)
+    fresh = time.perf_counter() - started
+    figures["Stapel frisch, 2 Worker-Prozesse (Anfrage bis letztes Dokument)"] = fresh
+    bound = 1.3 * own[0] * members / 2 + shared[0]
+    figures["Schranke 1,3 × (ohne gemeinsame Teile × N / 2) + gemeinsame Teile"] = bound
+    figures["Stapel frisch / Schranke"] = f"{fresh / bound:.2f}"
+    worker_cpu, database_cpu = pool.used(), database.used()
+    figures["CPU der Worker-Prozesse je Dokument"] = worker_cpu / members
+    figures["CPU der Datenbank je Dokument"] = database_cpu / members
+    cpu_bound = 1.3 * own[1] * members + shared[1]
+    figures["CPU Worker / CPU-Schranke 1,3 × (ohne gemeinsame Teile × N) + gemeinsame Teile"] = (
+        f"{worker_cpu / cpu_bound:.2f}"
+    )
+    started = time.perf_counter()
+    again = send()  # type: ignore[operator]
+    documents = _wait(again, kind)
+    figures["Stapel unverändert (Anfrage bis fertig)"] = time.perf_counter() - started
+    reused = sum(1 for d in documents if d.reused)
+    figures["davon wiederverwendet"] = f"{reused} von {len(documents)}"
 
 
 def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | str]:
@@ -132,19 +229,25 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
             spec = builders.build_paper(probe)
         return render_pdf(replace(spec, shared_parts=[]))
 
-    own = _best(3, own_pages)
-    figures["eine Vorlage ohne gemeinsame Teile (Kontext + PDF, bestes von 3)"] = own
+    own = _cpu_best(3, own_pages)
+    figures["eine Vorlage ohne gemeinsame Teile (Kontext + PDF, bestes von 3)"] = own[0]
+    figures["eine Vorlage ohne gemeinsame Teile: CPU"] = own[1]
     spec = builders.build_paper(probe)
     (annex,) = spec.shared_parts
-    shared = _best(1, lambda: render_pdf(annex.spec))
-    figures["gemeinsamer Teil einmal (Anlage Kostenbeteiligung)"] = shared
+    shared = _cpu_best(1, lambda: render_pdf(annex.spec))
+    figures["gemeinsamer Teil einmal (Anlage Kostenbeteiligung)"] = shared[0]
     izd_documents.shared_part_pdf(annex)  # stored, as after a batch's first paper
     inline = _best(3, lambda: render_pdf(builders.build_paper(probe)))
     figures["eine Vorlage mit angefügter, gespeicherter Anlage (bestes von 3)"] = inline
     inline_old = _best(
         1,
         lambda: render_pdf(
-            replace(spec, context={**spec.context, "shares_joined": False}, shared_parts=[])
+            replace(
+                spec,
+                context={**spec.context, "shares": annex.spec.context["shares"]}
+                | {"shares_joined": False},
+                shared_parts=[],
+            )
         ),
     )
     figures["zum Vergleich: eine Vorlage mit Anlage im Satz (bisher)"] = inline_old
@@ -153,27 +256,75 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
     izd_documents._PART_BYTES.clear()
     with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
         _ready(process.log)
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            batch = services.papers_render_batch(year=year, user=None)
-            request = time.perf_counter() - started
-        figures["Stapel-Anfrage (erfassen und senden)"] = request
-        figures["Stapel-Anfrage: Abfragen"] = f"{len(queries.captured_queries)}"
-        summary = time.perf_counter()
-        izd_documents.batch_summary(batch, services.KIND)
-        figures["Fortschritt (Zählung der Stapel-Dokumente)"] = time.perf_counter() - summary
-        _wait(batch)
-        fresh = time.perf_counter() - started
-        figures["Stapel frisch, 2 Worker-Prozesse (Anfrage bis letzte Vorlage)"] = fresh
-        bound = 1.3 * own * members / 2 + shared
-        figures["Schranke 1,3 × (ohne gemeinsame Teile × N / 2) + gemeinsame Teile"] = bound
-        figures["Stapel frisch / Schranke"] = f"{fresh / bound:.2f}"
-        started = time.perf_counter()
-        again = services.papers_render_batch(year=year, user=None)
-        documents = _wait(again)
-        figures["Stapel unverändert (Anfrage bis fertig)"] = time.perf_counter() - started
-        reused = sum(1 for d in documents if d.reused)
-        figures["davon wiederverwendet"] = f"{reused} von {len(documents)}"
+        _batch_figures(
+            figures,
+            send=lambda: services.papers_render_batch(year=year, user=None),
+            kind=services.KIND,
+            members=members,
+            own=own,
+            shared=shared,
+            worker_pid=process.process.pid,
+        )
+    return figures
+
+
+def _notices_ready(year: int, prefix: str) -> BudgetYear:
+    """The year frozen, the issuer's bank details and every member's Leitweg-ID and address:
+    each notice is a Factur-X invoice (XRechnung), as in operation."""
+    from costsharing import services as costsharing_services
+    from costsharing.demo import issuer_demo_load
+    from tenants.models import Municipality, User
+    from tests.costsharing.factories import leitweg_for
+
+    issuer_demo_load()
+    for town in Municipality.objects.filter(ags__startswith=prefix):
+        Municipality.objects.filter(pk=town.pk).update(
+            leitweg_id=leitweg_for(town.ags), street="Marktplatz 1", postal_code="63600", city="Ort"
+        )
+    user = User.objects.filter(email="bench@example.org").first()
+    user = user or User.objects.create_user("bench@example.org")
+    budget = BudgetYear.objects.get(year=year)
+    costsharing_services.allocation_freeze(
+        budget_year=budget, user=user, decisions_waiver="Benchmark ohne Ratsbeschlüsse."
+    )
+    return budget
+
+
+def measure_notices(
+    year: int, members: int, prefix: str, queue_folder: Path
+) -> dict[str, float | str]:
+    from costsharing.documents import NOTICE_KIND, build_notice, notice_params
+    from costsharing.services import notices_render_batch
+    from tenants.models import Municipality
+
+    figures: dict[str, float | str] = {}
+    budget = _notices_ready(year, prefix)
+    town = Municipality.objects.filter(ags__startswith=prefix).order_by("ags").first()
+    assert town is not None
+    probe = Document(
+        kind=NOTICE_KIND,
+        schema_name=get_public_schema_name(),
+        params=notice_params(town.pk, year),
+        title="x",
+        filename="x.pdf",
+    )
+    spec = build_notice(probe)
+    assert spec.postprocess is not None  # an e-invoice, as in operation
+    own = _cpu_best(3, lambda: render_pdf(build_notice(probe)))
+    figures["ein Bescheid mit E-Rechnung (Kontext + PDF, bestes von 3)"] = own[0]
+    figures["ein Bescheid: CPU"] = own[1]
+    Document.objects.filter(kind=NOTICE_KIND).delete()
+    with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
+        _ready(process.log)
+        _batch_figures(
+            figures,
+            send=lambda: notices_render_batch(budget_year=budget, user=None),
+            kind=NOTICE_KIND,
+            members=members,
+            own=own,
+            shared=(0.0, 0.0),
+            worker_pid=process.process.pid,
+        )
     return figures
 
 
@@ -183,28 +334,44 @@ def _show(value: float | str) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
+def _table(results: dict[int, dict[str, float | str]]) -> None:
+    small, large = SIZES
+    print()
+    print(f"| Messung | {small} Mitglieder | {large} Mitglieder | Verhältnis |")
+    print("|---|---|---|---|")
+    for label in results[small]:
+        a, b = results[small][label], results[large][label]
+        ratio = f"{b / a:.1f} ×" if isinstance(a, float) and isinstance(b, float) else ""
+        print(f"| {label} | {_show(a)} | {_show(b)} | {ratio} |")
+
+
 def main() -> None:
     with bench_database():
         template = _setup()
-        results = {}
+        papers: dict[int, dict[str, float | str]] = {}
+        notices: dict[int, dict[str, float | str]] = {}
         with tempfile.TemporaryDirectory() as folder:
             for index, members in enumerate(SIZES):
                 year = YEAR + index
+                prefix = f"07{91 + index}"
                 started = time.perf_counter()
-                _year(year, members, f"07{91 + index}", template)
+                _year(year, members, prefix, template)
                 print(f"Fixture {members} Mitglieder: {time.perf_counter() - started:.1f} s")
-                results[members] = measure(year, members, Path(folder))
-                for label, value in results[members].items():
-                    print(f"  {label}: {_show(value)}")
+                print(f"  Last (1/5/15 min): {os.getloadavg()}")
+                if "papers" in PARTS:
+                    papers[members] = measure(year, members, Path(folder))
+                    for label, value in papers[members].items():
+                        print(f"  {label}: {_show(value)}")
+                if "notices" in PARTS:
+                    print(f"  Bescheide, Last (1/5/15 min): {os.getloadavg()}")
+                    notices[members] = measure_notices(year, members, prefix, Path(folder))
+                    for label, value in notices[members].items():
+                        print(f"  Bescheide: {label}: {_show(value)}")
         if len(SIZES) == 2:
-            small, large = SIZES
-            print()
-            print(f"| Messung | {small} Mitglieder | {large} Mitglieder | Verhältnis |")
-            print("|---|---|---|---|")
-            for label in results[small]:
-                a, b = results[small][label], results[large][label]
-                ratio = f"{b / a:.1f} ×" if isinstance(a, float) and isinstance(b, float) else ""
-                print(f"| {label} | {_show(a)} | {_show(b)} | {ratio} |")
+            for title, results in (("Beschlussvorlagen", papers), ("Bescheide", notices)):
+                if results:
+                    print(f"\n{title}:")
+                    _table(results)
         print()
         print(f"Last (1/5/15 min): {os.getloadavg()}")
 

@@ -106,6 +106,28 @@ def test_joined_pdf_keeps_one_valid_structure_tree_and_the_documents_identity():
         assert [str(item.title) for item in title.children] == ["Anlage: Kostenbeteiligung 2030"]
 
 
+def test_the_part_is_appended_as_it_is_and_the_joined_file_reads_without_problems():
+    """The part's bytes come first, unchanged: its thousands of objects are not written again
+    per document (izd.pdf_append), and qpdf finds nothing to repair in the update."""
+    from izd import pdf_append
+
+    main, annex = _main(), render_pdf(_annex_spec())
+    part = pdf_append.prepare(annex)
+    try:
+        joined = join_pdfs(main, [annex])
+        assert joined.startswith(part.data)
+        assert len(joined) - len(part.data) < 2 * len(main)  # the document and a few objects
+        part_keys = part.next_key
+    finally:
+        part.close()
+    with pikepdf.open(io.BytesIO(joined)) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert str(pdf.docinfo.Title) == "Titel"
+        assert int(pdf.pages[0].obj.StructParents) == part_keys  # after the part's keys
+    # Appending twice to the same part (a batch's second paper) gives the same file.
+    assert join_pdfs(main, [annex]) == joined
+
+
 @pytest.mark.django_db
 def test_a_shared_part_is_typeset_once_stored_and_joined_to_each_document():
     izd_documents._PART_BYTES.clear()

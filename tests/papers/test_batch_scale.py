@@ -68,8 +68,10 @@ def test_papers_batch_reads_the_year_once_at_29_and_at_290_members(monkeypatch):
         reads.calls = 0
         for document in documents:  # the worker's build step of every document of the batch
             spec = builders.build_paper(document)
-            assert spec.context["shares"]["rows"][0]["name"].startswith("Ort ")
-            assert len(spec.context["shares"]["rows"]) >= members  # earlier years' members stay
+            (annex,) = spec.shared_parts  # every member's share: the annex joined to each paper
+            rows = annex.spec.context["shares"]["rows"]
+            assert rows[0]["name"].startswith("Ort ")
+            assert len(rows) >= members  # earlier years' members stay
         worker_reads[members] = reads.calls
     assert requests[29] == requests[290], requests
     assert request_reads == {29: 1, 290: 1}
