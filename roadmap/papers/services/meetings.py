@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 
 from izd.audit import recording as audit
@@ -21,6 +20,7 @@ from roadmap.papers.services.consultations import (
     check_committees,
     committee_name,
 )
+from tenants import selectors as tenant_selectors
 from tenants.models import Municipality
 
 
@@ -87,7 +87,7 @@ def _resolve_calendar(
     parsed: calendar.ParsedCalendar,
 ) -> tuple[list[tuple[Committee, date]], list[calendar.LineError]]:
     errors = list(parsed.errors)
-    municipalities = list(Municipality.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME))
+    municipalities = list(tenant_selectors.municipality_list())
     by_ags = {m.ags: m for m in municipalities}
     by_name: dict[str, list[Municipality]] = {}
     for m in municipalities:
