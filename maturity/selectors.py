@@ -1,5 +1,6 @@
 # Long because it is the app's whole read API for the other apps and the views: campaigns,
-# participation, the county overview and the model structure as frozen values.
+# participation, the county overview, the model structure and the current model's names and a
+# municipality's latest scores as frozen values.
 """Reads of maturity: the model, campaigns, a municipality's answers and the county read model."""
 
 from __future__ import annotations
@@ -19,10 +20,18 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from maturity import scoring
-from maturity.models import Campaign, Dimension, LevelDescriptor, ModelVersion, Participation
+from maturity.models import (
+    Campaign,
+    Dimension,
+    LevelDescriptor,
+    ModelVersion,
+    Participation,
+    Question,
+)
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.structure import DimensionInfo, LevelInfo, ModelStructure, QuestionInfo
-from tenants.models import Membership, Municipality, User
+from tenants import selectors as tenant_selectors
+from tenants.models import Membership, Municipality
 
 # --- the model ------------------------------------------------------------------------------
 
@@ -198,9 +207,8 @@ def answer_history(answer_id: uuid.UUID) -> tuple[Answer | None, list[AnswerChan
     return answer, list(answer.changes.all()[:100])
 
 
-def user_names(user_ids: set[int | None]) -> dict[int, str]:
-    ids = {uid for uid in user_ids if uid is not None}
-    return {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
+# The names of the people who changed answers, for maturity's views.
+user_names = tenant_selectors.user_names
 
 
 # --- results --------------------------------------------------------------------------------
@@ -409,3 +417,119 @@ def county_overview(
     rows.sort(key=lambda r: r.name.casefold())
     rows.sort(key=sort_value, reverse=descending)
     return CountyOverview(campaign, structure, rows, counts, sort, descending)
+
+
+# --- for the apps above: the current model's names and the scores of the results ------------
+
+
+@dataclass(frozen=True)
+class DimensionName:
+    key: str  # stable across model versions
+    title: str
+
+
+@dataclass(frozen=True)
+class QuestionName:
+    key: str  # stable across model versions
+    text: str
+    dimension_title: str
+
+
+@dataclass(frozen=True)
+class CampaignName:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ResultScores:
+    """A municipality's scores in one campaign (points 0-100 per dimension key, None where
+    nothing was answered), its own targets and the overall index."""
+
+    municipality_id: int
+    municipality_name: str
+    campaign: CampaignName
+    overall_index: Decimal | None
+    scores: dict[str, Decimal | None]
+    targets: dict[str, Decimal | None]
+
+
+def current_model_version_id() -> int | None:
+    """The model version the latest campaign uses, else the latest one loaded."""
+    campaign = Campaign.objects.order_by("-start_date", "-pk").first()
+    if campaign is not None:
+        return campaign.model_version_id
+    return ModelVersion.objects.order_by("-loaded_at", "-pk").values_list("pk", flat=True).first()
+
+
+def current_dimensions() -> list[DimensionName]:
+    """The dimensions of the current model version (see `current_model_version_id`), in order."""
+    version_id = current_model_version_id()
+    if version_id is None:
+        return []
+    rows = Dimension.objects.filter(model_version_id=version_id).order_by("position")
+    return [DimensionName(key, title) for key, title in rows.values_list("key", "title")]
+
+
+def current_questions() -> list[QuestionName]:
+    """The questions of the current model version, in the order of dimensions and questions."""
+    version_id = current_model_version_id()
+    if version_id is None:
+        return []
+    rows = Question.objects.filter(dimension__model_version_id=version_id).order_by(
+        "dimension__position", "position"
+    )
+    return [
+        QuestionName(key, text, dimension_title)
+        for key, text, dimension_title in rows.values_list("key", "text", "dimension__title")
+    ]
+
+
+def level_of_score(score: Decimal | None) -> int | None:
+    """The maturity level (0..4) a score of 0-100 points reaches."""
+    return scoring.level_of_score(score)
+
+
+def latest_results_campaign() -> Campaign | None:
+    """The latest campaign with at least one submitted result."""
+    return (
+        Campaign.objects.filter(participations__status=Participation.Status.SUBMITTED)
+        .order_by("-start_date", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+def _result_scores(participation: Participation) -> ResultScores:
+    return ResultScores(
+        municipality_id=participation.municipality_id,
+        municipality_name=participation.municipality.name,
+        campaign=CampaignName(participation.campaign_id, participation.campaign.name),
+        overall_index=participation.overall_index,
+        scores=decimal_scores(participation.dimension_scores),
+        targets=decimal_scores(participation.target_dimension_scores),
+    )
+
+
+def latest_scores(municipality: Municipality) -> ResultScores | None:
+    """The municipality's latest submitted result; without one, its latest campaign with
+    scores (an assessment in progress); None where it has none."""
+    participations = Participation.objects.filter(municipality=municipality).select_related(
+        "campaign", "municipality"
+    )
+    latest = ("-campaign__start_date", "-campaign_id")
+    found = (
+        participations.filter(status=Participation.Status.SUBMITTED).order_by(*latest).first()
+        or participations.exclude(dimension_scores={}).order_by(*latest).first()
+    )
+    return _result_scores(found) if found is not None else None
+
+
+def submitted_scores(campaign_id: int) -> list[ResultScores]:
+    """Every submitted result of a campaign, by municipality name: one query."""
+    rows = (
+        Participation.objects.filter(campaign_id=campaign_id, status=Participation.Status.SUBMITTED)
+        .select_related("campaign", "municipality")
+        .order_by("municipality__name")
+    )
+    return [_result_scores(row) for row in rows]

@@ -13,9 +13,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from maturity.models import Campaign, Dimension, ModelVersion, Question
-from maturity.related import RelatedLink, RelatedSection
-from maturity.scoring import Gap
+from maturity import selectors as maturity_selectors
+from maturity.related import Gap, RelatedLink, RelatedSection
 from roadmap.practices.models import (
     Adoption,
     ExchangeEvent,
@@ -25,6 +24,7 @@ from roadmap.practices.models import (
     Visibility,
 )
 from roadmap.practices.services import SEARCH_CONFIG
+from tenants import selectors as tenant_selectors
 from tenants.access import Access
 from tenants.models import Membership, Municipality
 
@@ -251,7 +251,7 @@ def adoption_matrix() -> Matrix:
     )
     rows = list(Adoption.objects.values_list("practice_id", "municipality_id", "status"))
     adopting = {municipality_id for _p, municipality_id, _s in rows}
-    municipalities = list(Municipality.objects.filter(pk__in=adopting).order_by("name"))
+    municipalities = tenant_selectors.municipalities_with_ids(adopting)
     labels = dict(Adoption.Status.choices)
     cells = {(p, m): str(labels[s]) for p, m, s in rows}
     return Matrix(practices, municipalities, cells)
@@ -304,33 +304,13 @@ def events_of_practice(practice: Practice) -> list[ExchangeEvent]:
 # --- maturity model: dimensions and questions to link -----------------------------------------
 
 
-def _model_version() -> ModelVersion | None:
-    campaign = Campaign.objects.order_by("-start_date", "-pk").first()
-    if campaign is not None:
-        return campaign.model_version
-    return ModelVersion.objects.order_by("-loaded_at", "-pk").first()
-
-
 def dimension_choices() -> list[tuple[str, str]]:
-    version = _model_version()
-    if version is None:
-        return []
-    return [
-        (d.key, d.title)
-        for d in Dimension.objects.filter(model_version=version).order_by("position")
-    ]
+    return [(d.key, d.title) for d in maturity_selectors.current_dimensions()]
 
 
 def question_choices() -> list[tuple[str, str]]:
-    version = _model_version()
-    if version is None:
-        return []
-    return [
-        (q.key, f"{q.dimension.title}: {q.text}")
-        for q in Question.objects.filter(dimension__model_version=version)
-        .select_related("dimension")
-        .order_by("dimension__position", "position")
-    ]
+    questions = maturity_selectors.current_questions()
+    return [(q.key, f"{q.dimension_title}: {q.text}") for q in questions]
 
 
 def titles(choices: Sequence[tuple[str, str]], keys: Sequence[str]) -> list[str]:

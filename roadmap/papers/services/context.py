@@ -5,15 +5,20 @@ Raises PaperError where a paper cannot be made."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from izd import formats
+from roadmap import selectors as roadmap_selectors
 from roadmap.papers import placeholders, selectors
 from roadmap.papers.models import Paper
 from roadmap.papers.services.common import PaperError, format_date, format_money
 from roadmap.papers.services.consultations import CommitteeSpec, check_committees
+from roadmap.timeline import quarter_label
+from tenants.models import Municipality
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -107,10 +112,10 @@ def paper_context(paper: Paper) -> dict[str, Any]:
     attachments = _lines(_substitute(paper, "Anlagen", template.attachments, values))
     maturity = roadmap = None
     if paper.include_maturity:
-        maturity = selectors.maturity_summary(paper.municipality, paper.year) or {"empty": True}
+        maturity = _maturity_attachment(paper.municipality, paper.year) or {"empty": True}
         attachments.append("Zusammenfassung Digitaler Reifegrad")
     if paper.include_roadmap:
-        roadmap = {"measures": selectors.roadmap_excerpt(paper.municipality)}
+        roadmap = {"measures": _roadmap_attachment(paper.municipality)}
         attachments.append("Auszug aus der Roadmap")
     # Last: the annex that is the same for every member (a batch typesets it once).
     attachments.append(f"Kostenbeteiligung {paper.year} (alle Mitglieder)")
@@ -183,6 +188,45 @@ def paper_context(paper: Paper) -> dict[str, Any]:
         "header_right": paper.municipality.name,
         "footer_left": f"Beschlussvorlage – {paper.municipality.name}",
     }
+
+
+def _maturity_attachment(municipality: Municipality, year: int) -> dict[str, object] | None:
+    """The municipality's latest maturity results per dimension, or None without any."""
+    gaps = roadmap_selectors.municipality_gaps(municipality, year)
+    if gaps.campaign is None:
+        return None
+    return {
+        "campaign": gaps.campaign.name,
+        "overall_index": _score(gaps.overall_index),
+        "rows": [
+            {
+                "title": row.dimension.title,
+                "score": _score(row.score),
+                "level": "–" if row.level is None else str(row.level),
+                "target": _score(row.target),
+            }
+            for row in gaps.rows
+        ],
+    }
+
+
+def _score(value: Decimal | None) -> str:
+    return "–" if value is None else formats.number(value, 1)
+
+
+def _roadmap_attachment(municipality: Municipality) -> list[dict[str, str]]:
+    """The measures the municipality takes part in (or the whole county does)."""
+    return [
+        {
+            "title": measure.title,
+            "period": " – ".join(
+                (quarter_label(measure.start_quarter), quarter_label(measure.end_quarter))
+            ),
+            "status": measure.get_status_display(),
+            "responsible": measure.responsible,
+        }
+        for measure in roadmap_selectors.measure_list(municipality)
+    ]
 
 
 def paper_title(paper: Paper) -> str:
