@@ -14,13 +14,8 @@ def service_save(*, service: Service) -> Service:
     before = audit.stored_snapshot(service, *fields)
     service.full_clean()
     service.save()
-    audit.record(
-        action="service_save",
-        kind=audit.Kind.REQUEST,
-        summary=f"Leistung „{service.name}“ " + ("geändert" if before else "angelegt"),
-        target=service,
-        fields=fields,
-        before=before,
-        municipality=None,
-    )
+    audit.record_saved(
+        "service_save", audit.Kind.REQUEST, f"Leistung „{service.name}“", service,
+        before=before, fields=fields,
+    )  # fmt: skip
     return service

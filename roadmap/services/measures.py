@@ -94,20 +94,11 @@ def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | No
     measure.municipalities.set(municipalities)
     measure.requests.set(requests)
     measure.depends_on.set(dependencies)
-    audit.record(
-        action="measure_save",
-        kind=audit.Kind.ROADMAP,
-        summary=f"Maßnahme „{measure.title}“ " + ("geändert" if before else "angelegt"),
-        target=measure,
-        changes=audit.diff(
-            before,
-            {**audit.snapshot(measure, *_MEASURE_FIELDS), **_measure_links(measure)},
-            model=Measure,
-            labels=_MEASURE_LINK_LABELS,
-        ),
-        municipality=None,
-        actor=audit.UNSET if user is None else user,
-    )
+    audit.record_saved(
+        "measure_save", audit.Kind.ROADMAP, f"Maßnahme „{measure.title}“", measure,
+        before=before, fields=_MEASURE_FIELDS, links=_measure_links(measure),
+        labels=_MEASURE_LINK_LABELS, actor=audit.UNSET if user is None else user,
+    )  # fmt: skip
     return measure
 
 

@@ -20,15 +20,10 @@ def template_save(template: PaperTemplate) -> PaperTemplate:
     before = audit.stored_snapshot(template, *_TEMPLATE_FIELDS)
     template.full_clean()
     template.save()
-    audit.record(
-        action="template_save",
-        kind=audit.Kind.PAPER,
-        summary=f"Vorlagenmuster „{template.name}“ " + ("geändert" if before else "angelegt"),
-        target=template,
-        fields=_TEMPLATE_FIELDS,
-        before=before,
-        municipality=None,
-    )
+    audit.record_saved(
+        "template_save", audit.Kind.PAPER, f"Vorlagenmuster „{template.name}“", template,
+        before=before, fields=_TEMPLATE_FIELDS,
+    )  # fmt: skip
     return template
 
 

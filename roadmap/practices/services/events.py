@@ -49,20 +49,11 @@ def event_save(*, event: ExchangeEvent | None, data: EventInput, user: User) -> 
     event.save()
     event.presenters.set(presenters)
     event.practices.set(practices)
-    audit.record(
-        action="event_save",
-        kind=audit.Kind.PRACTICE,
-        summary=f"Austauschtermin „{event.topic}“ " + ("geändert" if before else "angelegt"),
-        target=event,
-        changes=audit.diff(
-            before,
-            {**audit.snapshot(event, *_EVENT_FIELDS), **_event_links(event)},
-            model=ExchangeEvent,
-            labels={"presenters": "Vortragende Kommunen", "practices": "Praxisbeispiele"},
-        ),
-        municipality=None,
-        actor=user,
-    )
+    labels = {"presenters": "Vortragende Kommunen", "practices": "Praxisbeispiele"}
+    audit.record_saved(
+        "event_save", audit.Kind.PRACTICE, f"Austauschtermin „{event.topic}“", event,
+        before=before, fields=_EVENT_FIELDS, links=_event_links(event), labels=labels, actor=user,
+    )  # fmt: skip
     return event
 
 
