@@ -424,34 +424,10 @@ def county_overview(
 
 @dataclass(frozen=True)
 class DimensionName:
+    """A dimension as other apps name it: its key is the same in every model version."""
+
     key: str  # stable across model versions
     title: str
-
-
-@dataclass(frozen=True)
-class QuestionName:
-    key: str  # stable across model versions
-    text: str
-    dimension_title: str
-
-
-@dataclass(frozen=True)
-class CampaignName:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class ResultScores:
-    """A municipality's scores in one campaign (points 0-100 per dimension key, None where
-    nothing was answered), its own targets and the overall index."""
-
-    municipality_id: int
-    municipality_name: str
-    campaign: CampaignName
-    overall_index: Decimal | None
-    scores: dict[str, Decimal | None]
-    targets: dict[str, Decimal | None]
 
 
 def current_model_version_id() -> int | None:
@@ -471,6 +447,15 @@ def current_dimensions() -> list[DimensionName]:
     return [DimensionName(key, title) for key, title in rows.values_list("key", "title")]
 
 
+@dataclass(frozen=True)
+class QuestionName:
+    """A question as other apps link to it, with the title of its dimension."""
+
+    key: str  # stable across model versions
+    text: str
+    dimension_title: str
+
+
 def current_questions() -> list[QuestionName]:
     """The questions of the current model version, in the order of dimensions and questions."""
     version_id = current_model_version_id()
@@ -488,6 +473,27 @@ def current_questions() -> list[QuestionName]:
 def level_of_score(score: Decimal | None) -> int | None:
     """The maturity level (0..4) a score of 0-100 points reaches."""
     return scoring.level_of_score(score)
+
+
+@dataclass(frozen=True)
+class ResultScores:
+    """A municipality's scores in one campaign (points 0-100 per dimension key, None where
+    nothing was answered), its own targets and the overall index."""
+
+    municipality_id: int
+    municipality_name: str
+    campaign: CampaignName
+    overall_index: Decimal | None
+    scores: dict[str, Decimal | None]
+    targets: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class CampaignName:
+    """A campaign as a page names it."""
+
+    id: int
+    name: str
 
 
 def latest_results_campaign() -> Campaign | None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from roadmap import selectors
 from roadmap.models import Measure, Priority, RequestStatus, RequestSummary, Service
+from roadmap.services import MeasureInput
 from roadmap.timeline import Quarter, quarters_between
 from tenants import selectors as tenant_selectors
 from tenants.models import Membership, Municipality
@@ -159,6 +160,17 @@ class MeasureForm(forms.Form):
         if measure is not None and measure.pk:
             others = others.exclude(pk=measure.pk)
         cast(forms.ModelMultipleChoiceField, self.fields["depends_on"]).queryset = others
+
+    def to_input(self) -> MeasureInput:
+        data = self.cleaned_data
+        texts = ("title", "description", "dimension_key", "start_quarter", "end_quarter",
+                 "responsible", "status")  # fmt: skip
+        return MeasureInput(
+            **{name: data[name] for name in texts},
+            municipality_ids=tuple(m.pk for m in data["municipalities"]),
+            request_ids=tuple(r.pk for r in data["requests"]),
+            depends_on_ids=tuple(m.pk for m in data["depends_on"]),
+        )
 
 
 class TargetPictureForm(forms.Form):

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -251,3 +251,19 @@ def record_saved(
         municipality=None,
         actor=actor,
     )
+
+
+Saved = TypeVar("Saved", bound=models.Model)
+
+
+def save_recorded(
+    instance: Saved, action: str, kind: str, label: str, *, fields: Iterable[str]
+) -> Saved:
+    """Validate and save one of the Kreis' own objects that a form has changed, and record it
+    (`record_saved`); its values before are read from the database."""
+    names = tuple(fields)
+    before = stored_snapshot(instance, *names)
+    instance.full_clean()
+    instance.save()
+    record_saved(action, kind, label, instance, before=before, fields=names)
+    return instance

@@ -11,11 +11,5 @@ from roadmap.models import Service
 @transaction.atomic
 def service_save(*, service: Service) -> Service:
     fields = ("name", "description", "category", "unit", "requester_roles", "is_open")
-    before = audit.stored_snapshot(service, *fields)
-    service.full_clean()
-    service.save()
-    audit.record_saved(
-        "service_save", audit.Kind.REQUEST, f"Leistung „{service.name}“", service,
-        before=before, fields=fields,
-    )  # fmt: skip
-    return service
+    label = f"Leistung „{service.name}“"
+    return audit.save_recorded(service, "service_save", audit.Kind.REQUEST, label, fields=fields)

@@ -127,13 +127,8 @@ def measure_delete(*, measure: Measure) -> None:
         names = ", ".join(measure.dependents.values_list("title", flat=True))
         raise RoadmapError(f"Andere Maßnahmen hängen von dieser ab: {names}.", 409)
     audit.record(
-        action="measure_delete",
-        kind=audit.Kind.ROADMAP,
-        summary=f"Maßnahme „{measure.title}“ gelöscht",
-        target=measure,
-        fields=_MEASURE_FIELDS,
-        before=audit.snapshot(measure, *_MEASURE_FIELDS),
-        deleted=True,
-        municipality=None,
-    )
+        action="measure_delete", kind=audit.Kind.ROADMAP,
+        summary=f"Maßnahme „{measure.title}“ gelöscht", target=measure, fields=_MEASURE_FIELDS,
+        before=audit.snapshot(measure, *_MEASURE_FIELDS), deleted=True, municipality=None,
+    )  # fmt: skip
     measure.delete()

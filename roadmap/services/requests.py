@@ -133,15 +133,10 @@ def _record_request(
 ) -> None:
     name = service_name if service_name is not None else _service_name(request.service_id)
     audit.record(
-        action=action,
-        kind=audit.Kind.REQUEST,
-        summary=f"{summary}: „{name}“, {municipality.name}",
-        target=request,
-        object_label=f"Anfrage „{name}“ ({municipality.name})",
-        changes=changes,
-        municipality=municipality,
-        actor=user,
-    )
+        action=action, kind=audit.Kind.REQUEST, summary=f"{summary}: „{name}“, {municipality.name}",
+        target=request, object_label=f"Anfrage „{name}“ ({municipality.name})", changes=changes,
+        municipality=municipality, actor=user,
+    )  # fmt: skip
 
 
 def _lock(request_id: uuid.UUID) -> ServiceRequest:
@@ -168,13 +163,9 @@ def usage_record_for_request(
     for attempt_year in (year, year + 1):
         try:
             record = costsharing.usage_record(
-                municipality_id=municipality_id,
-                year=attempt_year,
-                units=units,
-                source="service_request",
-                reference=reference,
-                note=note,
-            )
+                municipality_id=municipality_id, year=attempt_year, units=units,
+                source="service_request", reference=reference, note=note,
+            )  # fmt: skip
         except costsharing.FrozenYearError:
             continue
         except costsharing.CostsharingError as error:

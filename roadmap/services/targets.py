@@ -42,13 +42,8 @@ def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
         changed += 1
     if rows:
         audit.record(
-            action="target_levels_set",
-            kind=audit.Kind.ROADMAP,
-            summary=f"Zielbild geändert ({len(rows)} Ziele)",
-            object_type="roadmap.targetlevel",
-            object_id="zielbild",
-            object_label="Zielbild",
-            changes=rows,
-            municipality=None,
-        )
+            action="target_levels_set", kind=audit.Kind.ROADMAP,
+            summary=f"Zielbild geändert ({len(rows)} Ziele)", object_type="roadmap.targetlevel",
+            object_id="zielbild", object_label="Zielbild", changes=rows, municipality=None,
+        )  # fmt: skip
     return changed

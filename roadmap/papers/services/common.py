@@ -65,15 +65,11 @@ def _record_paper(
 ) -> None:
     """A paper's entries belong to its municipality: its officers see them too."""
     audit.record(
-        action=action,
-        kind=kind,
-        summary=f"{summary}: {paper.reference}, {paper.municipality.name}",
-        target=paper,
+        action=action, kind=kind,
+        summary=f"{summary}: {paper.reference}, {paper.municipality.name}", target=paper,
         object_label=f"{paper.reference} ({paper.municipality.name}, {paper.year})",
-        changes=changes,
-        municipality=paper.municipality,
-        actor=actor,
-    )
+        changes=changes, municipality=paper.municipality, actor=actor,
+    )  # fmt: skip
 
 
 def _ensure_year_open(year: int) -> None:

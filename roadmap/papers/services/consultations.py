@@ -59,13 +59,10 @@ def committee_for(municipality: Municipality, name: str) -> Committee:
     )
     if created:
         audit.record(
-            action="committee_for",
-            kind=audit.Kind.PAPER,
-            summary=f"Gremium „{committee.name}“ angelegt",
-            target=committee,
-            fields=("name",),
+            action="committee_for", kind=audit.Kind.PAPER,
+            summary=f"Gremium „{committee.name}“ angelegt", target=committee, fields=("name",),
             municipality=municipality,
-        )
+        )  # fmt: skip
     return committee
 
 

@@ -25,24 +25,18 @@ def _record_scheme(
     action: str, scheme: NumberingScheme, before: dict[str, Any], summary: str
 ) -> None:
     audit.record(
-        action=action,
-        kind=audit.Kind.PAPER,
-        summary=f"{summary}: {scheme.municipality.name}",
-        target=scheme,
-        object_label=f"Nummernkreis {scheme.municipality.name}",
-        fields=_SCHEME_FIELDS,
-        before=before,
-        municipality=scheme.municipality,
-    )
+        action=action, kind=audit.Kind.PAPER, summary=f"{summary}: {scheme.municipality.name}",
+        target=scheme, object_label=f"Nummernkreis {scheme.municipality.name}",
+        fields=_SCHEME_FIELDS, before=before, municipality=scheme.municipality,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def scheme_save(*, municipality: Municipality, prefix: str, next_number: int) -> NumberingScheme:
-    scheme = NumberingScheme.objects.select_for_update().filter(municipality=municipality).first()
-    scheme = scheme or NumberingScheme(municipality=municipality)
-    before = audit.snapshot(scheme, *_SCHEME_FIELDS) if scheme.pk else {}
-    scheme.prefix = prefix
-    scheme.next_number = next_number
+    stored = NumberingScheme.objects.select_for_update().filter(municipality=municipality).first()
+    scheme = stored or NumberingScheme(municipality=municipality)
+    before = audit.snapshot(stored, *_SCHEME_FIELDS)
+    scheme.prefix, scheme.next_number = prefix, next_number
     scheme.full_clean()
     scheme.save()
     _record_scheme("scheme_save", scheme, before, "Nummernkreis geändert")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -75,6 +76,14 @@ def paper_create(
     return paper
 
 
+class PaperOptions(TypedDict, total=False):
+    """What `papers_generate` passes on to every `paper_create` (its defaults where left out)."""
+
+    is_public: bool
+    office: str
+    file_reference: str
+
+
 @transaction.atomic
 def papers_generate(
     *,
@@ -82,9 +91,7 @@ def papers_generate(
     year: int,
     paper_date: date,
     committees: list[CommitteeSpec],
-    is_public: bool = True,
-    office: str = "",
-    file_reference: str = "",
+    **options: Unpack[PaperOptions],
 ) -> list[Paper]:
     """A paper for every member of the year that has none yet; existing ones stay."""
     check_committees(committees, need_dates=False)
@@ -99,9 +106,7 @@ def papers_generate(
             year=year,
             paper_date=paper_date,
             committees=committees,
-            is_public=is_public,
-            office=office,
-            file_reference=file_reference,
+            **options,
         )
         for municipality in members
         if municipality.pk not in existing

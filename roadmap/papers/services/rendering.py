@@ -84,15 +84,11 @@ def papers_render_batch(*, year: int, user: User | None) -> uuid.UUID:
     )
     _link_documents({p.pk: d.pk for p, d in zip(papers, documents, strict=True)})
     audit.record(
-        action="papers_render_batch",
-        kind=audit.Kind.DOCUMENT,
+        action="papers_render_batch", kind=audit.Kind.DOCUMENT,
         summary=f"PDFs der {len(papers)} Beschlussvorlagen {year} angefordert",
-        object_type="papers.paper",
-        object_id=str(year),
-        object_label=f"Beschlussvorlagen {year}",
-        municipality=None,
-        actor=user,
-    )
+        object_type="papers.paper", object_id=str(year), object_label=f"Beschlussvorlagen {year}",
+        municipality=None, actor=user,
+    )  # fmt: skip
     return batch
 
 

@@ -17,14 +17,10 @@ def template_save(template: PaperTemplate) -> PaperTemplate:
         resolution=template.resolution,
         attachments=template.attachments,
     )
-    before = audit.stored_snapshot(template, *_TEMPLATE_FIELDS)
-    template.full_clean()
-    template.save()
-    audit.record_saved(
-        "template_save", audit.Kind.PAPER, f"Vorlagenmuster „{template.name}“", template,
-        before=before, fields=_TEMPLATE_FIELDS,
-    )  # fmt: skip
-    return template
+    label = f"Vorlagenmuster „{template.name}“"
+    return audit.save_recorded(
+        template, "template_save", audit.Kind.PAPER, label, fields=_TEMPLATE_FIELDS
+    )
 
 
 _TEMPLATE_FIELDS = (

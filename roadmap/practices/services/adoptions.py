@@ -18,6 +18,8 @@ from roadmap.practices.models import Adoption, Practice, PracticeVersion
 from roadmap.practices.services.common import PracticeError, _clean
 from tenants.models import Municipality, User
 
+_ADOPTION_FIELDS = ("status", "note")
+
 
 @transaction.atomic
 def interest_declare(*, practice: Practice, municipality: Municipality, user: User) -> Adoption:
@@ -32,7 +34,7 @@ def interest_declare(*, practice: Practice, municipality: Municipality, user: Us
     )
     if created:
         _record_adoption(
-            "interest_declare", adoption, "Interesse an Nachnutzung bekundet", user, {}
+            "interest_declare", adoption, "Interesse an Nachnutzung bekundet", user, before={}
         )
         mail_after_commit(
             f"Interesse an Ihrem Praxisbeispiel „{version.title}“",
@@ -43,14 +45,12 @@ def interest_declare(*, practice: Practice, municipality: Municipality, user: Us
     return adoption
 
 
-_ADOPTION_FIELDS = ("status", "note")
-
-
 def _record_adoption(
     action: str,
     adoption: Adoption,
     summary: str,
     user: User | None,
+    *,
     before: dict[str, object],
     changes: list[dict[str, str]] | None = None,
 ) -> None:
@@ -58,17 +58,12 @@ def _record_adoption(
     version = Practice.objects.get(pk=adoption.practice_id).published_version
     title = version.title if version else ""
     audit.record(
-        action=action,
-        kind=audit.Kind.PRACTICE,
-        summary=f"{summary}: „{title}“, {adoption.municipality.name}",
-        target=adoption,
+        action=action, kind=audit.Kind.PRACTICE,
+        summary=f"{summary}: „{title}“, {adoption.municipality.name}", target=adoption,
         object_label=f"Nachnutzung „{title}“ ({adoption.municipality.name})",
-        fields=_ADOPTION_FIELDS,
-        before=before,
-        changes=changes or [],
-        municipality=adoption.municipality,
-        actor=audit.UNSET if user is None else user,
-    )
+        fields=_ADOPTION_FIELDS, before=before, changes=changes or [],
+        municipality=adoption.municipality, actor=audit.UNSET if user is None else user,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -79,7 +74,7 @@ def adoption_update(*, adoption: Adoption, status: str, note: str) -> Adoption:
     adoption.note = note.strip()
     _clean(adoption)
     adoption.save()
-    _record_adoption("adoption_update", adoption, "Nachnutzung geändert", None, before)
+    _record_adoption("adoption_update", adoption, "Nachnutzung geändert", None, before=before)
     return adoption
 
 
@@ -91,17 +86,24 @@ def _dimension_key(version: PracticeVersion) -> str:
     return version.dimension_keys[0] if version.dimension_keys else "ikz"
 
 
-@transaction.atomic
-def adoption_to_measure(*, adoption: Adoption, user: User) -> Measure:
-    """A roadmap measure in which the adopting municipality takes part; linked both ways."""
+def _unlinked(adoption: Adoption, link: str, what: str) -> tuple[Adoption, PracticeVersion]:
+    """The adoption, locked, and its practice's published version; refused where the adoption
+    already led to `what` (its field `link` is set) or the practice is not published."""
     adoption = (
         Adoption.objects.select_for_update().select_related("municipality").get(pk=adoption.pk)
     )
-    if adoption.measure_id is not None:
-        raise PracticeError("Aus dieser Nachnutzung ist bereits eine Maßnahme entstanden.", 409)
+    if getattr(adoption, link) is not None:
+        raise PracticeError(f"Aus dieser Nachnutzung ist bereits {what} entstanden.", 409)
     version = Practice.objects.get(pk=adoption.practice_id).published_version
     if version is None:
         raise PracticeError("Dieses Praxisbeispiel ist nicht veröffentlicht.", 404)
+    return adoption, version
+
+
+@transaction.atomic
+def adoption_to_measure(*, adoption: Adoption, user: User) -> Measure:
+    """A roadmap measure in which the adopting municipality takes part; linked both ways."""
+    adoption, version = _unlinked(adoption, "measure_id", "eine Maßnahme")
     today = timezone.localdate()
     try:
         measure = roadmap_services.measure_save(
@@ -129,8 +131,8 @@ def adoption_to_measure(*, adoption: Adoption, user: User) -> Measure:
         adoption.status = Adoption.Status.PLANNED
     adoption.save(update_fields=["measure", "status", "updated_at"])
     _record_adoption(
-        "adoption_to_measure", adoption, "Maßnahme aus Nachnutzung angelegt", user, before,
-        [{"field": "Maßnahme", "before": "", "after": measure.title}],
+        "adoption_to_measure", adoption, "Maßnahme aus Nachnutzung angelegt", user,
+        before=before, changes=[{"field": "Maßnahme", "before": "", "after": measure.title}],
     )  # fmt: skip
     return measure
 
@@ -147,14 +149,7 @@ def adoption_to_request(
 ) -> RequestSummary:
     """A service request to the centre, in the adopting municipality's schema; linked both
     ways through the public read model of the request."""
-    adoption = (
-        Adoption.objects.select_for_update().select_related("municipality").get(pk=adoption.pk)
-    )
-    if adoption.request_id is not None:
-        raise PracticeError("Aus dieser Nachnutzung ist bereits eine Anfrage entstanden.", 409)
-    version = Practice.objects.get(pk=adoption.practice_id).published_version
-    if version is None:
-        raise PracticeError("Dieses Praxisbeispiel ist nicht veröffentlicht.", 404)
+    adoption, version = _unlinked(adoption, "request_id", "eine Anfrage")
     try:
         request = roadmap_services.service_request_create(
             municipality=adoption.municipality,
@@ -176,7 +171,7 @@ def adoption_to_request(
     adoption.save(update_fields=["request", "updated_at"])
     _record_adoption(
         "adoption_to_request", adoption, "Anfrage aus Nachnutzung gestellt", user,
-        audit.snapshot(adoption, *_ADOPTION_FIELDS),
-        [{"field": "Anfrage", "before": "", "after": str(request.pk)}],
+        before=audit.snapshot(adoption, *_ADOPTION_FIELDS),
+        changes=[{"field": "Anfrage", "before": "", "after": str(request.pk)}],
     )  # fmt: skip
     return summary

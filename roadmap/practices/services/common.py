@@ -38,15 +38,10 @@ def _record_practice(
     """A practice's entries belong to the municipality that describes it (none: the centre)."""
     title = title or (latest_version(practice).title if practice.pk else "")
     audit.record(
-        action=action,
-        kind=audit.Kind.PRACTICE,
-        summary=f"{summary}: „{title}“",
-        target=practice,
-        object_label=f"Praxisbeispiel „{title}“",
-        changes=changes or [],
-        municipality=practice.municipality,
-        actor=audit.UNSET if user is None else user,
-    )
+        action=action, kind=audit.Kind.PRACTICE, summary=f"{summary}: „{title}“", target=practice,
+        object_label=f"Praxisbeispiel „{title}“", changes=changes or [],
+        municipality=practice.municipality, actor=audit.UNSET if user is None else user,
+    )  # fmt: skip
 
 
 _VERSION_FIELDS = ("title", "summary", "visibility", "project_status", "cost_once", "cost_yearly")

@@ -79,14 +79,11 @@ def _record_registration(
     after: str,
 ) -> None:
     audit.record(
-        action=action,
-        kind=audit.Kind.PRACTICE,
-        summary=f"{summary}: {user.email}, „{event.topic}“",
-        target=event,
+        action=action, kind=audit.Kind.PRACTICE,
+        summary=f"{summary}: {user.email}, „{event.topic}“", target=event,
         changes=[{"field": f"Anmeldung {user.email}", "before": before, "after": after}],
-        municipality=municipality,
-        actor=user,
-    )
+        municipality=municipality, actor=user,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -34,29 +34,32 @@ CONTENT_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PracticeInput:
+    """A practice's content as its author enters it: what it is, its story, what it is about
+    and what was learnt, costs, the contact and the terms of reuse."""
+
     title: str
     summary: str
-    contact_name: str
-    contact_email: str
     problem: str = ""
     solution: str = ""
     result: str = ""
     dimension_keys: tuple[str, ...] = ()
     question_keys: tuple[str, ...] = ()
     product_ids: tuple[int, ...] = ()
+    service_id: int | None = None
+    project_status: str = "pilot"
+    lessons_learned: str = ""
     cost_once: Decimal = Decimal("0")
     cost_yearly: Decimal = Decimal("0")
     effort_days: Decimal = Decimal("0")
     duration_months: int = 0
-    project_status: str = "pilot"
-    lessons_learned: str = ""
+    contact_name: str
+    contact_email: str
     contact_phone: str = ""
     links: tuple[str, ...] = ()
     reuse_terms: str = "vorlagen"
     licence: str = ""
-    service_id: int | None = None
     visibility: str = "mitglieder"
 
 
