@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
+from izd import formats
 from maturity import scoring
 from maturity.models import (
     Campaign,
@@ -145,6 +146,121 @@ def previous_participation(participation: Participation) -> Participation | None
     )
 
 
+# --- for the other apps: the current model and the latest results ----------------------------
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A dimension or question of the current model: its stable key and what it is called."""
+
+    key: str
+    title: str
+
+
+def _current_version_id() -> int | None:
+    """The model version of the latest campaign, or the newest loaded while there is none."""
+    latest = Campaign.objects.order_by("-start_date", "-pk")
+    version_id = latest.values_list("model_version_id", flat=True).first()
+    if version_id is None:
+        newest = ModelVersion.objects.order_by("-loaded_at", "-pk")
+        version_id = newest.values_list("pk", flat=True).first()
+    return version_id
+
+
+def current_dimensions() -> list[ModelEntry]:
+    """The dimensions of the current model, in their order (keys are stable across versions)."""
+    version_id = _current_version_id()
+    if version_id is None:
+        return []
+    rows = Dimension.objects.filter(model_version_id=version_id).order_by("position")
+    return [ModelEntry(key, title) for key, title in rows.values_list("key", "title")]
+
+
+def current_questions() -> list[ModelEntry]:
+    """The questions of the current model, each titled "dimension: question"."""
+    version_id = _current_version_id()
+    if version_id is None:
+        return []
+    rows = Question.objects.filter(dimension__model_version_id=version_id).order_by(
+        "dimension__position", "position"
+    )
+    return [
+        ModelEntry(key, f"{dimension}: {text}")
+        for key, dimension, text in rows.values_list("key", "dimension__title", "text")
+    ]
+
+
+def latest_results_campaign() -> Campaign | None:
+    """The latest campaign with at least one submitted result."""
+    return (
+        Campaign.objects.filter(participations__status=Participation.Status.SUBMITTED)
+        .order_by("-start_date", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+def level_of_score(score: Decimal | None) -> int | None:
+    """The maturity level (0..4) a score of 0-100 points reaches."""
+    return scoring.level_of_score(score)
+
+
+@dataclass(frozen=True)
+class ResultScores:
+    """A municipality's scores in one campaign (points 0-100 per dimension key, None where
+    nothing was answered), its own targets and the overall index."""
+
+    municipality_id: int
+    municipality_name: str
+    campaign: CampaignName
+    overall_index: Decimal | None
+    scores: dict[str, Decimal | None]
+    targets: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class CampaignName:
+    """A campaign as a page names it."""
+
+    id: int
+    name: str
+
+
+def _result_scores(participation: Participation) -> ResultScores:
+    return ResultScores(
+        municipality_id=participation.municipality_id,
+        municipality_name=participation.municipality.name,
+        campaign=CampaignName(participation.campaign_id, participation.campaign.name),
+        overall_index=participation.overall_index,
+        scores=decimal_scores(participation.dimension_scores),
+        targets=decimal_scores(participation.target_dimension_scores),
+    )
+
+
+def latest_scores(municipality: Municipality) -> ResultScores | None:
+    """The municipality's latest submitted result; without one, its latest campaign with
+    scores (an assessment in progress); None where it has none."""
+    participations = Participation.objects.filter(municipality=municipality).select_related(
+        "campaign", "municipality"
+    )
+    latest = ("-campaign__start_date", "-campaign_id")
+    found = (
+        participations.filter(status=Participation.Status.SUBMITTED).order_by(*latest).first()
+        or participations.exclude(dimension_scores={}).order_by(*latest).first()
+    )
+    return _result_scores(found) if found is not None else None
+
+
+def submitted_scores(campaign_id: int) -> list[ResultScores]:
+    """Every submitted result of a campaign, by municipality name: one query."""
+    rows = (
+        Participation.objects.filter(campaign_id=campaign_id, status=Participation.Status.SUBMITTED)
+        .select_related("campaign", "municipality")
+        .order_by("municipality__name")
+    )
+    return [_result_scores(row) for row in rows]
+
+
 def digital_officer_emails(municipality_ids: list[int]) -> dict[int, list[str]]:
     emails: dict[int, list[str]] = {}
     for municipality_id, email in Membership.objects.filter(
@@ -269,7 +385,7 @@ class CountyCell:
     @property
     def text(self) -> str:
         """German notation, prepared here: thousands of cells would be slow through filters."""
-        return f"{self.score:.1f}".replace(".", ",") if self.score is not None else "–"
+        return formats.number(self.score, 1) if self.score is not None else "–"
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,125 +533,3 @@ def county_overview(
     rows.sort(key=lambda r: r.name.casefold())
     rows.sort(key=sort_value, reverse=descending)
     return CountyOverview(campaign, structure, rows, counts, sort, descending)
-
-
-# --- for the apps above: the current model's names and the scores of the results ------------
-
-
-@dataclass(frozen=True)
-class DimensionName:
-    """A dimension as other apps name it: its key is the same in every model version."""
-
-    key: str  # stable across model versions
-    title: str
-
-
-def current_model_version_id() -> int | None:
-    """The model version the latest campaign uses, else the latest one loaded."""
-    campaign = Campaign.objects.order_by("-start_date", "-pk").first()
-    if campaign is not None:
-        return campaign.model_version_id
-    return ModelVersion.objects.order_by("-loaded_at", "-pk").values_list("pk", flat=True).first()
-
-
-def current_dimensions() -> list[DimensionName]:
-    """The dimensions of the current model version (see `current_model_version_id`), in order."""
-    version_id = current_model_version_id()
-    if version_id is None:
-        return []
-    rows = Dimension.objects.filter(model_version_id=version_id).order_by("position")
-    return [DimensionName(key, title) for key, title in rows.values_list("key", "title")]
-
-
-@dataclass(frozen=True)
-class QuestionName:
-    """A question as other apps link to it, with the title of its dimension."""
-
-    key: str  # stable across model versions
-    text: str
-    dimension_title: str
-
-
-def current_questions() -> list[QuestionName]:
-    """The questions of the current model version, in the order of dimensions and questions."""
-    version_id = current_model_version_id()
-    if version_id is None:
-        return []
-    rows = Question.objects.filter(dimension__model_version_id=version_id).order_by(
-        "dimension__position", "position"
-    )
-    return [
-        QuestionName(key, text, dimension_title)
-        for key, text, dimension_title in rows.values_list("key", "text", "dimension__title")
-    ]
-
-
-def level_of_score(score: Decimal | None) -> int | None:
-    """The maturity level (0..4) a score of 0-100 points reaches."""
-    return scoring.level_of_score(score)
-
-
-@dataclass(frozen=True)
-class ResultScores:
-    """A municipality's scores in one campaign (points 0-100 per dimension key, None where
-    nothing was answered), its own targets and the overall index."""
-
-    municipality_id: int
-    municipality_name: str
-    campaign: CampaignName
-    overall_index: Decimal | None
-    scores: dict[str, Decimal | None]
-    targets: dict[str, Decimal | None]
-
-
-@dataclass(frozen=True)
-class CampaignName:
-    """A campaign as a page names it."""
-
-    id: int
-    name: str
-
-
-def latest_results_campaign() -> Campaign | None:
-    """The latest campaign with at least one submitted result."""
-    return (
-        Campaign.objects.filter(participations__status=Participation.Status.SUBMITTED)
-        .order_by("-start_date", "-pk")
-        .distinct()
-        .first()
-    )
-
-
-def _result_scores(participation: Participation) -> ResultScores:
-    return ResultScores(
-        municipality_id=participation.municipality_id,
-        municipality_name=participation.municipality.name,
-        campaign=CampaignName(participation.campaign_id, participation.campaign.name),
-        overall_index=participation.overall_index,
-        scores=decimal_scores(participation.dimension_scores),
-        targets=decimal_scores(participation.target_dimension_scores),
-    )
-
-
-def latest_scores(municipality: Municipality) -> ResultScores | None:
-    """The municipality's latest submitted result; without one, its latest campaign with
-    scores (an assessment in progress); None where it has none."""
-    participations = Participation.objects.filter(municipality=municipality).select_related(
-        "campaign", "municipality"
-    )
-    latest = ("-campaign__start_date", "-campaign_id")
-    found = (
-        participations.filter(status=Participation.Status.SUBMITTED).order_by(*latest).first()
-        or participations.exclude(dimension_scores={}).order_by(*latest).first()
-    )
-    return _result_scores(found) if found is not None else None
-
-
-def submitted_scores(campaign_id: int) -> list[ResultScores]:
-    """Every submitted result of a campaign, by municipality name: one query."""
-    rows = (
-        Participation.objects.filter(campaign_id=campaign_id, status=Participation.Status.SUBMITTED)
-        .select_related("campaign", "municipality")
-        .order_by("municipality__name")
-    )
-    return [_result_scores(row) for row in rows]

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from costsharing import selectors as costsharing_selectors
+from costsharing.explanations import back_charge_label
 from costsharing.figures import ShareRow, YearFigures
 from izd.links import path_for_each
 from izd.models import Document
@@ -268,7 +269,7 @@ def member_figures_of(
         year=year,
         current=share.current.payable,
         back_charges=[
-            ChargeLine(charge.label, charge.for_year, charge.amount)
+            ChargeLine(back_charge_label(charge), charge.for_year, charge.amount)
             for charge in share.back_charges
         ],
         following=(

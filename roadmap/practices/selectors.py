@@ -309,8 +309,7 @@ def dimension_choices() -> list[tuple[str, str]]:
 
 
 def question_choices() -> list[tuple[str, str]]:
-    questions = maturity_selectors.current_questions()
-    return [(q.key, f"{q.dimension_title}: {q.text}") for q in questions]
+    return [(q.key, q.title) for q in maturity_selectors.current_questions()]
 
 
 def titles(choices: Sequence[tuple[str, str]], keys: Sequence[str]) -> list[str]:
