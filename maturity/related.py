@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from maturity.scoring import Gap
+# Gap is part of a provider's signature: providers import it from here.
+from maturity.scoring import Gap as Gap
 from tenants.models import Municipality
 
 

@@ -1,5 +1,6 @@
 # Long because it is the app's whole read API for the other apps and the views: campaigns,
-# participation, the county overview and the model structure as frozen values.
+# participation, the county overview, the model structure and the current model's names and a
+# municipality's latest scores as frozen values.
 """Reads of maturity: the model, campaigns, a municipality's answers and the county read model."""
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from maturity.models import (
 )
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.structure import DimensionInfo, LevelInfo, ModelStructure, QuestionInfo
-from tenants.models import Membership, Municipality, User
+from tenants import selectors as tenant_selectors
+from tenants.models import Membership, Municipality
 
 # --- the model ------------------------------------------------------------------------------
 
@@ -198,22 +200,65 @@ def latest_results_campaign() -> Campaign | None:
     )
 
 
-def latest_scores_of(municipality: Municipality) -> Participation | None:
-    """The municipality's latest submitted result, or else its latest with scores so far."""
-    own = participations_of(municipality)
-    return (
-        own.filter(status=Participation.Status.SUBMITTED).first()
-        or own.exclude(dimension_scores={}).first()
+def level_of_score(score: Decimal | None) -> int | None:
+    """The maturity level (0..4) a score of 0-100 points reaches."""
+    return scoring.level_of_score(score)
+
+
+@dataclass(frozen=True)
+class ResultScores:
+    """A municipality's scores in one campaign (points 0-100 per dimension key, None where
+    nothing was answered), its own targets and the overall index."""
+
+    municipality_id: int
+    municipality_name: str
+    campaign: CampaignName
+    overall_index: Decimal | None
+    scores: dict[str, Decimal | None]
+    targets: dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class CampaignName:
+    """A campaign as a page names it."""
+
+    id: int
+    name: str
+
+
+def _result_scores(participation: Participation) -> ResultScores:
+    return ResultScores(
+        municipality_id=participation.municipality_id,
+        municipality_name=participation.municipality.name,
+        campaign=CampaignName(participation.campaign_id, participation.campaign.name),
+        overall_index=participation.overall_index,
+        scores=decimal_scores(participation.dimension_scores),
+        targets=decimal_scores(participation.target_dimension_scores),
     )
 
 
-def submitted_results(campaign: Campaign) -> list[Participation]:
-    """The submitted results of a campaign, with their municipalities, by name."""
-    return list(
-        Participation.objects.filter(campaign=campaign, status=Participation.Status.SUBMITTED)
-        .select_related("municipality")
+def latest_scores(municipality: Municipality) -> ResultScores | None:
+    """The municipality's latest submitted result; without one, its latest campaign with
+    scores (an assessment in progress); None where it has none."""
+    participations = Participation.objects.filter(municipality=municipality).select_related(
+        "campaign", "municipality"
+    )
+    latest = ("-campaign__start_date", "-campaign_id")
+    found = (
+        participations.filter(status=Participation.Status.SUBMITTED).order_by(*latest).first()
+        or participations.exclude(dimension_scores={}).order_by(*latest).first()
+    )
+    return _result_scores(found) if found is not None else None
+
+
+def submitted_scores(campaign_id: int) -> list[ResultScores]:
+    """Every submitted result of a campaign, by municipality name: one query."""
+    rows = (
+        Participation.objects.filter(campaign_id=campaign_id, status=Participation.Status.SUBMITTED)
+        .select_related("campaign", "municipality")
         .order_by("municipality__name")
     )
+    return [_result_scores(row) for row in rows]
 
 
 def digital_officer_emails(municipality_ids: list[int]) -> dict[int, list[str]]:
@@ -278,9 +323,8 @@ def answer_history(answer_id: uuid.UUID) -> tuple[Answer | None, list[AnswerChan
     return answer, list(answer.changes.all()[:100])
 
 
-def user_names(user_ids: set[int | None]) -> dict[int, str]:
-    ids = {uid for uid in user_ids if uid is not None}
-    return {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
+# The names of the people who changed answers, for maturity's views.
+user_names = tenant_selectors.user_names
 
 
 # --- results --------------------------------------------------------------------------------

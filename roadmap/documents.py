@@ -19,6 +19,7 @@ from izd.models import Document
 from izd.pdf import RenderSpec
 from roadmap import selectors
 from roadmap.timeline import build_timeline, quarter_label
+from tenants import selectors as tenant_selectors
 from tenants.models import Municipality
 
 KIND = "roadmap.pdf"
@@ -96,7 +97,7 @@ def _municipality(document: Document) -> Municipality | None:
     municipality_id = document.params.get("municipality_id")
     if municipality_id is None:
         return None
-    municipality = Municipality.objects.members().filter(pk=municipality_id).first()
+    municipality = tenant_selectors.member_get(municipality_id)
     if municipality is None:
         raise DocumentError("Die Kommune gibt es nicht mehr.")
     if document.schema_name not in (settings.PUBLIC_SCHEMA_NAME, municipality.schema_name):

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from roadmap import selectors
 from roadmap.models import Measure, Priority, RequestStatus, RequestSummary, Service
+from roadmap.services import MeasureInput
 from roadmap.timeline import Quarter, quarters_between
+from tenants import selectors as tenant_selectors
 from tenants.models import Membership, Municipality
 
 LEVEL_CHOICES = [("", "–"), *[(str(i), str(i)) for i in range(5)]]
@@ -143,7 +145,7 @@ class MeasureForm(forms.Form):
         cast(forms.ChoiceField, self.fields["start_quarter"]).choices = quarters
         cast(forms.ChoiceField, self.fields["end_quarter"]).choices = quarters
         municipalities = cast(forms.ModelMultipleChoiceField, self.fields["municipalities"])
-        municipalities.queryset = Municipality.objects.members().order_by("name")
+        municipalities.queryset = tenant_selectors.municipality_list()
         linked = Q(measures=measure) if measure is not None and measure.pk else Q(pk__in=[])
         cast(RequestChoiceField, self.fields["requests"]).queryset = (
             RequestSummary.objects.filter(
@@ -158,6 +160,17 @@ class MeasureForm(forms.Form):
         if measure is not None and measure.pk:
             others = others.exclude(pk=measure.pk)
         cast(forms.ModelMultipleChoiceField, self.fields["depends_on"]).queryset = others
+
+    def to_input(self) -> MeasureInput:
+        data = self.cleaned_data
+        texts = ("title", "description", "dimension_key", "start_quarter", "end_quarter",
+                 "responsible", "status")  # fmt: skip
+        return MeasureInput(
+            **{name: data[name] for name in texts},
+            municipality_ids=tuple(m.pk for m in data["municipalities"]),
+            request_ids=tuple(r.pk for r in data["requests"]),
+            depends_on_ids=tuple(m.pk for m in data["depends_on"]),
+        )
 
 
 class TargetPictureForm(forms.Form):
@@ -211,4 +224,4 @@ class PdfForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         municipality = cast(forms.ModelChoiceField, self.fields["municipality"])
-        municipality.queryset = Municipality.objects.members().order_by("name")
+        municipality.queryset = tenant_selectors.municipality_list()

@@ -2,8 +2,9 @@
 target picture, maturity gaps and suggestions.
 
 Long because it is roadmap's whole read API, one section per part (catalogue, own requests, triage,
-measures, target picture, maturity gaps and suggestions); the frozen dataclasses it returns across
-the app boundary take about half of the lines.
+measures, target picture, maturity gaps and suggestions), and the parts from measures on all read
+the model's dimensions through the one `dimensions()` here (tests replace it for the whole module);
+the frozen dataclasses it returns across the app boundary take about half of the lines.
 """
 
 from __future__ import annotations
@@ -13,20 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from maturity import scoring
 from maturity import selectors as maturity_selectors
 from roadmap import workflow
 from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
 from roadmap.municipal.models import Comment, ServiceRequest, StatusChange
-from tenants.models import Municipality, User
-
-if TYPE_CHECKING:  # annotations only: maturity's rows come from its selectors
-    from maturity.models import Campaign
+from tenants import selectors as tenant_selectors
+from tenants.models import Municipality
 
 # --- catalogue ------------------------------------------------------------------------------
 
@@ -42,11 +39,6 @@ def service_get(service_id: int) -> Service | None:
 
 def service_names() -> dict[int, str]:
     return dict(Service.objects.values_list("pk", "name"))
-
-
-def user_names(user_ids: set[int | None]) -> dict[int, str]:
-    ids = {uid for uid in user_ids if uid is not None}
-    return {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
 
 
 # --- a municipality's own requests (run in its schema) --------------------------------------
@@ -119,7 +111,7 @@ def request_detail(request: ServiceRequest) -> RequestDetail:
     comments = list(request.comments.all())
     ids: set[int | None] = {request.requested_by_id}
     ids |= {c.changed_by_id for c in changes} | {c.author_id for c in comments}
-    names = user_names(ids)
+    names = tenant_selectors.user_names(ids)
 
     def name(user_id: int | None) -> str:
         return names.get(user_id, "") if user_id is not None else ""
@@ -308,11 +300,6 @@ def target_level(dimension_key: str, year: int) -> int | None:
 # --- maturity results: gaps and suggestions -------------------------------------------------
 
 
-def latest_results_campaign() -> Campaign | None:
-    """The latest campaign with at least one submitted result."""
-    return maturity_selectors.latest_results_campaign()
-
-
 @dataclass(frozen=True)
 class GapRow:
     dimension: DimensionRef
@@ -322,7 +309,7 @@ class GapRow:
 
     @property
     def level(self) -> int | None:
-        return scoring.level_of_score(self.score)
+        return maturity_selectors.level_of_score(self.score)
 
     @property
     def gap(self) -> Decimal | None:
@@ -341,28 +328,22 @@ class GapRow:
 
 @dataclass(frozen=True)
 class MunicipalityGaps:
-    campaign: Campaign | None
+    campaign: maturity_selectors.CampaignName | None
     rows: list[GapRow] = field(default_factory=list)
+    overall_index: Decimal | None = None
 
 
 def municipality_gaps(municipality: Municipality, year: int) -> MunicipalityGaps:
     """The municipality's own dimension scores against its own target and the target picture."""
-    participation = maturity_selectors.latest_scores_of(municipality)
-    if participation is None:
+    result = maturity_selectors.latest_scores(municipality)
+    if result is None:
         return MunicipalityGaps(None)
     targets = dict(TargetLevel.objects.filter(year=year).values_list("dimension_key", "level"))
-    current = participation.dimension_scores
-    own_target = participation.target_dimension_scores
     rows = [
-        GapRow(
-            d,
-            Decimal(current[d.key]) if current.get(d.key) is not None else None,
-            Decimal(own_target[d.key]) if own_target.get(d.key) is not None else None,
-            targets.get(d.key),
-        )
+        GapRow(d, result.scores.get(d.key), result.targets.get(d.key), targets.get(d.key))
         for d in dimensions()
     ]
-    return MunicipalityGaps(participation.campaign, rows)
+    return MunicipalityGaps(result.campaign, rows, result.overall_index)
 
 
 @dataclass(frozen=True)
@@ -389,7 +370,7 @@ class ServiceSuggestion:
 
 @dataclass(frozen=True)
 class Suggestions:
-    campaign: Campaign | None
+    campaign: maturity_selectors.Campaign | None
     dimensions: list[DimensionSuggestion]
     services: list[ServiceSuggestion]
     min_count: int
@@ -404,7 +385,7 @@ def _open_measure_keys() -> set[str]:
 
 
 def dimension_suggestions(
-    campaign: Campaign | None, *, min_count: int, min_share: int
+    campaign: maturity_selectors.Campaign | None, *, min_count: int, min_share: int
 ) -> list[DimensionSuggestion]:
     """Dimensions where many municipalities lie below their own target, without an open measure.
 
@@ -413,7 +394,7 @@ def dimension_suggestions(
     """
     if campaign is None:
         return []
-    rows = maturity_selectors.submitted_results(campaign)
+    rows = maturity_selectors.submitted_scores(campaign.pk)
     covered = _open_measure_keys()
     found = []
     for dimension in dimensions():
@@ -422,20 +403,24 @@ def dimension_suggestions(
         below = []
         total = 0
         for row in rows:
-            score = row.dimension_scores.get(dimension.key)
-            target = row.target_dimension_scores.get(dimension.key)
+            score = row.scores.get(dimension.key)
+            target = row.targets.get(dimension.key)
             if score is None or target is None:
                 continue
             total += 1
-            if Decimal(score) < Decimal(target):
-                below.append(row.municipality)
+            if score < target:
+                below.append(row)
         if not below:
             continue
         share_met = total > 0 and 100 * len(below) >= min_share * total
         if len(below) >= min_count or share_met:
             found.append(
                 DimensionSuggestion(
-                    dimension, len(below), total, [m.pk for m in below], [m.name for m in below]
+                    dimension,
+                    len(below),
+                    total,
+                    [m.municipality_id for m in below],
+                    [m.municipality_name for m in below],
                 )
             )
     found.sort(key=lambda s: (-s.below, s.dimension.title))
@@ -488,7 +473,7 @@ def suggestions(
     count = _threshold(min_count, "ROADMAP_SUGGESTION_MIN_MUNICIPALITIES")
     share = _threshold(min_share, "ROADMAP_SUGGESTION_MIN_SHARE")
     requesting = _threshold(min_requesting, "ROADMAP_SUGGESTION_MIN_REQUESTING")
-    campaign = latest_results_campaign()
+    campaign = maturity_selectors.latest_results_campaign()
     return Suggestions(
         campaign=campaign,
         dimensions=dimension_suggestions(campaign, min_count=count, min_share=share),

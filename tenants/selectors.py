@@ -224,3 +224,54 @@ def invitation_counts(*, municipality: Municipality | None = None) -> tuple[int,
         expired=Count("pk", filter=Q(expires_at__lte=now)),
     )
     return counts["pending"], counts["expired"]
+
+
+# --- for the apps above: people and members by id -------------------------------------------
+
+
+def user_names(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The display names of these people, by id (unknown ids and None are left out)."""
+    ids = {uid for uid in user_ids if uid is not None}
+    return {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
+
+
+def active_user(user_id: int | None) -> User | None:
+    """The person, if they exist and are active (None for None)."""
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+def coordinator_emails() -> list[str]:
+    """The e-mail addresses of the Kreis' active coordinators."""
+    return list(
+        User.objects.filter(
+            kreis_roles__role=KreisRole.Role.COORDINATOR, is_active=True
+        ).values_list("email", flat=True)
+    )
+
+
+def members_with_ids(municipality_ids: Iterable[int]) -> list[Municipality]:
+    """The member municipalities among these ids (the Kreis and unknown ids are left out), by
+    name."""
+    return list(municipality_list().filter(pk__in=list(municipality_ids)))
+
+
+def member_names_with_ids(municipality_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """`members_with_ids` as (id, name) pairs."""
+    rows = municipality_list().filter(pk__in=list(municipality_ids))
+    return list(rows.values_list("pk", "name"))
+
+
+def member_get(municipality_id: int) -> Municipality | None:
+    return municipality_list().filter(pk=municipality_id).first()
+
+
+def municipalities_with_ids(municipality_ids: Iterable[int]) -> list[Municipality]:
+    """These municipalities (the Kreis' own tenant too, if asked for), by name."""
+    return list(Municipality.objects.filter(pk__in=list(municipality_ids)).order_by("name"))
+
+
+def tenants_by_pk() -> QuerySet[Municipality]:
+    """The Kreis and every municipality, in a stable order."""
+    return Municipality.objects.order_by("pk")

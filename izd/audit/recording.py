@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -228,3 +228,50 @@ def record(
     entry.full_clean(exclude=["actor", "municipality"])
     entry.save()
     return entry
+
+
+def record_saved(
+    action: str,
+    kind: str,
+    label: str,
+    target: models.Model,
+    *,
+    before: Mapping[str, Any],
+    fields: Iterable[str] = (),
+    links: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+    actor: Any = UNSET,
+) -> AuditEntry:
+    """A creation or change of one of the Kreis' own objects (no municipality's), summarised as
+    "<label> angelegt" when `before` is empty and "<label> geändert" otherwise.
+
+    `fields` are compared with `before` as in `record`; `links` are the target's links after
+    the change (e.g. the names of its municipalities), compared with the same keys of `before`
+    and shown with `labels`.
+    """
+    after = {**snapshot(target, *fields), **(links or {})}
+    return record(
+        action=action,
+        kind=kind,
+        summary=f"{label} " + ("geändert" if before else "angelegt"),
+        target=target,
+        changes=diff(before, after, model=type(target), labels=labels),
+        municipality=None,
+        actor=actor,
+    )
+
+
+Saved = TypeVar("Saved", bound=models.Model)
+
+
+def save_recorded(
+    instance: Saved, action: str, kind: str, label: str, *, fields: Iterable[str]
+) -> Saved:
+    """Validate and save one of the Kreis' own objects that a form has changed, and record it
+    (`record_saved`); its values before are read from the database."""
+    names = tuple(fields)
+    before = stored_snapshot(instance, *names)
+    instance.full_clean()
+    instance.save()
+    record_saved(action, kind, label, instance, before=before, fields=names)
+    return instance

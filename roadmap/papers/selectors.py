@@ -1,7 +1,4 @@
-# Long because it is the papers' whole read API: overview rows, list filters, decisions,
-# the member figures from the typed year figures and the attachments of a paper.
-"""Reads of the decision papers, and the figures they take from cost sharing, maturity and the
-roadmap.
+"""Reads of the decision papers, and the figures they take from cost sharing.
 
 Offered to other packages:
 
@@ -12,20 +9,22 @@ Offered to other packages:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from costsharing import selectors as costsharing_selectors
 from costsharing.explanations import back_charge_label
 from costsharing.figures import ShareRow, YearFigures
-from izd import formats
 from izd.links import path_for_each
 from izd.models import Document
 from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
+from tenants import selectors as tenant_selectors
 from tenants.models import Municipality
 
 ZERO = Decimal("0.00")
@@ -80,17 +79,26 @@ class PaperRow:
         return self.result in Paper.FINAL_RESULTS
 
 
-def paper_rows(paper_ids: list[int]) -> list[PaperRow]:
-    """These papers in the given order, as plain values from one query (no model instances:
-    with their municipality, template and document they were most of the overview's time at
-    420 members), each with the path of its page."""
+_PAPER_ROW_FIELDS = (
+    "pk", "municipality__name", "reference", "document__status", "result", "decided_on",
+)  # fmt: skip
+
+
+def paper_row_values(year: int | None) -> QuerySet[Paper, tuple[Any, ...]]:
+    """The year's papers as the overview's plain values, one tuple a paper (none without a
+    year), to be searched, filtered and paged as a QuerySet; `paper_rows` turns the page read
+    into rows. No model instances: with their municipality, template and document they were
+    most of the overview's time at 420 members."""
+    papers = Paper.objects.filter(year=year) if year else Paper.objects.none()
+    return papers.order_by("municipality__name").values_list(*_PAPER_ROW_FIELDS)
+
+
+def paper_rows(values: Iterable[tuple[Any, ...]]) -> list[PaperRow]:
+    """Rows of `paper_row_values` (already read, in their order), each with the path of its
+    page."""
     results = dict(Paper.Result.choices)
     statuses = dict(Document.Status.choices)
     link = path_for_each("papers:paper")
-    position = {pk: index for index, pk in enumerate(paper_ids)}
-    values = Paper.objects.filter(pk__in=paper_ids).values_list(
-        "pk", "municipality__name", "reference", "document__status", "result", "decided_on"
-    )
     return [
         PaperRow(
             pk,
@@ -102,9 +110,7 @@ def paper_rows(paper_ids: list[int]) -> list[PaperRow]:
             decided_on,
             link(pk),
         )
-        for pk, name, reference, status, result, decided_on in sorted(
-            values, key=lambda row: position[row[0]]
-        )
+        for pk, name, reference, status, result, decided_on in values
     ]
 
 
@@ -280,70 +286,12 @@ def member_figures_of(
 
 def year_members(year: int) -> list[Municipality]:
     """The municipalities that take part in cost sharing in `year` (by their membership)."""
-    ids = costsharing_selectors.member_ids_of_year(year)
-    return list(Municipality.objects.members().filter(pk__in=ids).order_by("name"))
+    return tenant_selectors.members_with_ids(costsharing_selectors.member_ids_of_year(year))
 
 
 def year_member_names(year: int) -> list[tuple[int, str]]:
     """`year_members` as (id, name) pairs."""
-    ids = costsharing_selectors.member_ids_of_year(year)
-    return list(
-        Municipality.objects.members().filter(pk__in=ids).order_by("name").values_list("pk", "name")
-    )
-
-
-# --------------------------------------------------------------------------- attachments
-
-
-def maturity_summary(municipality: Municipality, year: int) -> dict[str, object] | None:
-    """The municipality's latest maturity results per dimension, or None without any."""
-    from maturity.models import Participation
-    from roadmap import selectors as roadmap_selectors
-
-    gaps = roadmap_selectors.municipality_gaps(municipality, year)
-    if gaps.campaign is None:
-        return None
-    participation = Participation.objects.filter(
-        municipality=municipality, campaign=gaps.campaign
-    ).first()
-    index = participation.overall_index if participation else None
-    return {
-        "campaign": gaps.campaign.name,
-        "overall_index": _decimal_de(index),
-        "rows": [
-            {
-                "title": row.dimension.title,
-                "score": _decimal_de(row.score),
-                "level": "–" if row.level is None else str(row.level),
-                "target": _decimal_de(row.target),
-            }
-            for row in gaps.rows
-        ],
-    }
-
-
-def roadmap_excerpt(municipality: Municipality) -> list[dict[str, str]]:
-    """The measures the municipality takes part in (or the whole county does)."""
-    from roadmap import selectors as roadmap_selectors
-    from roadmap.timeline import quarter_label
-
-    return [
-        {
-            "title": measure.title,
-            "period": " – ".join(
-                (quarter_label(measure.start_quarter), quarter_label(measure.end_quarter))
-            ),
-            "status": measure.get_status_display(),
-            "responsible": measure.responsible,
-        }
-        for measure in roadmap_selectors.measure_list(municipality)
-    ]
-
-
-def _decimal_de(value: Decimal | None) -> str:
-    if value is None:
-        return "–"
-    return formats.number(value, 1)
+    return tenant_selectors.member_names_with_ids(costsharing_selectors.member_ids_of_year(year))
 
 
 # --------------------------------------------------------------------------- decisions

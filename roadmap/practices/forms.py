@@ -13,7 +13,7 @@ from roadmap.models import Service
 from roadmap.practices import selectors
 from roadmap.practices.models import Adoption, Attachment, PracticeVersion, Product
 from roadmap.practices.services import EventInput, PracticeInput
-from tenants.models import Municipality
+from tenants import selectors as tenant_selectors
 
 MAX_LINKS = 10
 
@@ -220,7 +220,7 @@ class EventForm(forms.Form):
         label="Link zur Aufzeichnung", required=False, assume_scheme="https"
     )
     presenters = forms.ModelMultipleChoiceField(
-        label="Vortragende Kommunen", queryset=Municipality.objects.members().order_by("name"),
+        label="Vortragende Kommunen", queryset=tenant_selectors.municipality_list(),
         required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip
     practices = forms.ModelMultipleChoiceField(

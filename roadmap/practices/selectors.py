@@ -14,8 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from maturity import selectors as maturity_selectors
-from maturity.related import RelatedLink, RelatedSection
-from maturity.scoring import Gap
+from maturity.related import Gap, RelatedLink, RelatedSection
 from roadmap.practices.models import (
     Adoption,
     ExchangeEvent,
@@ -25,6 +24,7 @@ from roadmap.practices.models import (
     Visibility,
 )
 from roadmap.practices.services import SEARCH_CONFIG
+from tenants import selectors as tenant_selectors
 from tenants.access import Access
 from tenants.models import Membership, Municipality
 
@@ -251,7 +251,7 @@ def adoption_matrix() -> Matrix:
     )
     rows = list(Adoption.objects.values_list("practice_id", "municipality_id", "status"))
     adopting = {municipality_id for _p, municipality_id, _s in rows}
-    municipalities = list(Municipality.objects.filter(pk__in=adopting).order_by("name"))
+    municipalities = tenant_selectors.municipalities_with_ids(adopting)
     labels = dict(Adoption.Status.choices)
     cells = {(p, m): str(labels[s]) for p, m, s in rows}
     return Matrix(practices, municipalities, cells)

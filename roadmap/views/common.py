@@ -4,23 +4,23 @@ and the panel of one request."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from izd.document_flow import DocumentFlow
+from izd.http import found_or_404
 from izd.listing import Filter, ListSpec, Search
 from izd.models import Document
 from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
 from roadmap import selectors, services, workflow
 from roadmap.documents import KIND
-from roadmap.forms import (
-    CommentForm,
-)
+from roadmap.forms import CommentForm, TransitionForm
 from roadmap.models import Service
 from roadmap.municipal.models import ServiceRequest
 from roadmap.origins import origins_of
@@ -165,9 +165,9 @@ def after_write(
 ) -> HttpResponse:
     """Show the request's panel again: updated, or with the refusal and a 4xx status."""
     with tenant_schema(municipality):
-        service_request = selectors.own_request(request_id)
-        if service_request is None:
-            raise Http404("Diese Anfrage gibt es nicht.")
+        service_request = found_or_404(
+            selectors.own_request(request_id), "Diese Anfrage gibt es nicht."
+        )
         if error is None and not request.htmx:
             messages.success(request, success)
             url = (
@@ -187,24 +187,71 @@ def after_write(
         )  # fmt: skip
 
 
-def comment_write(
-    request: PortalRequest, municipality: Municipality, request_id: uuid.UUID, *, by_kreis: bool
+def _write(
+    request: PortalRequest,
+    municipality: Municipality,
+    request_id: uuid.UUID,
+    *,
+    by_kreis: bool,
+    form: CommentForm | TransitionForm,
+    invalid: str,
+    write: Callable[[dict[str, Any]], object],
+    success: Callable[[dict[str, Any]], str],
 ) -> HttpResponse:
-    form = CommentForm(request.POST)
-    error: RoadmapError | None = None
-    if not form.is_valid():
-        error = RoadmapError("Bitte einen Kommentar mit höchstens 4000 Zeichen schreiben.", 400)
-    else:
+    """Run `write` with the form's data, then show the request's panel again. A form that is not
+    valid is refused with `invalid`, a refused write with its own message; a refused comment
+    keeps its text in the form."""
+    error = None if form.is_valid() else RoadmapError(invalid, 400)
+    if error is None:
         try:
-            services.comment_add(
-                municipality=municipality, request_id=request_id, user=user_of(request),
-                text=form.cleaned_data["text"], by_kreis=by_kreis,
-            )  # fmt: skip
+            write(form.cleaned_data)
         except RoadmapError as refused:
             error = refused
     return after_write(
         request, municipality=municipality, request_id=request_id, by_kreis=by_kreis,
-        error=error, comment_form=form if error else None, success="Ihr Kommentar ist gespeichert.",
+        error=error, comment_form=form if error and isinstance(form, CommentForm) else None,
+        success=success(form.cleaned_data) if error is None else "",
+    )  # fmt: skip
+
+
+def comment_write(
+    request: PortalRequest, municipality: Municipality, request_id: uuid.UUID, *, by_kreis: bool
+) -> HttpResponse:
+    def write(data: dict[str, Any]) -> object:
+        return services.comment_add(
+            municipality=municipality, request_id=request_id, user=user_of(request),
+            text=data["text"], by_kreis=by_kreis,
+        )  # fmt: skip
+
+    return _write(
+        request, municipality, request_id, by_kreis=by_kreis, form=CommentForm(request.POST),
+        invalid="Bitte einen Kommentar mit höchstens 4000 Zeichen schreiben.", write=write,
+        success=lambda _data: "Ihr Kommentar ist gespeichert.",
+    )  # fmt: skip
+
+
+def transition_write(
+    request: PortalRequest,
+    municipality: Municipality,
+    request_id: uuid.UUID,
+    *,
+    by_kreis: bool,
+    invalid: str,
+    success: str = "",
+) -> HttpResponse:
+    """Move the request to the form's status; `success` defaults to naming the new status."""
+
+    def write(data: dict[str, Any]) -> object:
+        return services.service_request_transition(
+            municipality=municipality, request_id=request_id, to_status=data["status"],
+            user=user_of(request), by_kreis=by_kreis, reason=data["reason"],
+            expected_status=data["expected"] or None,
+        )  # fmt: skip
+
+    return _write(
+        request, municipality, request_id, by_kreis=by_kreis, form=TransitionForm(request.POST),
+        invalid=invalid, write=write,
+        success=lambda data: success or f"Neuer Status: {workflow.label(data['status'])}.",
     )  # fmt: skip
 
 

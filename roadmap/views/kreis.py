@@ -20,24 +20,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from izd.document_flow import kreis_schema
 from izd.exceptions import PortalError
+from izd.http import found_or_404
 from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from izd.numbers import ascii_int
 from izd.schemas import tenant_schema
-from roadmap import selectors, services, workflow
+from roadmap import selectors, services
 from roadmap.documents import filename_for, title_for
 from roadmap.forms import (
     MeasureForm,
     PdfForm,
     ServiceForm,
     TargetPictureForm,
-    TransitionForm,
 )
 from roadmap.models import Measure, Priority, Service
-from roadmap.services import MeasureInput, RoadmapError
+from roadmap.services import RoadmapError
 from roadmap.views.common import (
     COORDINATOR,
     SERVICE_LIST,
-    after_write,
     comment_write,
     detail_context,
     documents_listing,
@@ -46,6 +45,7 @@ from roadmap.views.common import (
     pdf_requested,
     render_page,
     roadmap_context,
+    transition_write,
     user_of,
 )
 from tenants import selectors as tenant_selectors
@@ -134,10 +134,7 @@ def triage(request: PortalRequest) -> HttpResponse:
 
 
 def _summary(request_id: uuid.UUID) -> Any:
-    summary = selectors.summary_get(request_id)
-    if summary is None:
-        raise Http404("Diese Anfrage gibt es nicht.")
-    return summary
+    return found_or_404(selectors.summary_get(request_id), "Diese Anfrage gibt es nicht.")
 
 
 @require_GET
@@ -145,9 +142,9 @@ def _summary(request_id: uuid.UUID) -> Any:
 def kreis_request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     summary = _summary(request_id)
     with tenant_schema(summary.municipality):
-        service_request = selectors.own_request(request_id)
-        if service_request is None:
-            raise Http404("Diese Anfrage gibt es nicht.")
+        service_request = found_or_404(
+            selectors.own_request(request_id), "Diese Anfrage gibt es nicht."
+        )
         context = detail_context(
             request, service_request, municipality=summary.municipality, by_kreis=True
         )
@@ -159,25 +156,9 @@ def kreis_request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpR
 @kreis_role_required(COORDINATOR)
 def kreis_request_transition(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     summary = _summary(request_id)
-    form = TransitionForm(request.POST)
-    error: RoadmapError | None = None
-    if not form.is_valid():
-        error = RoadmapError("Unbekannter Status.", 400)
-    else:
-        try:
-            services.service_request_transition(
-                municipality=summary.municipality, request_id=request_id,
-                to_status=form.cleaned_data["status"], user=user_of(request), by_kreis=True,
-                reason=form.cleaned_data["reason"],
-                expected_status=form.cleaned_data["expected"] or None,
-            )  # fmt: skip
-        except RoadmapError as refused:
-            error = refused
-    label = workflow.label(form.cleaned_data.get("status", "")) if error is None else ""
-    return after_write(
-        request, municipality=summary.municipality, request_id=request_id, by_kreis=True,
-        error=error, success=f"Neuer Status: {label}.",
-    )  # fmt: skip
+    return transition_write(
+        request, summary.municipality, request_id, by_kreis=True, invalid="Unbekannter Status."
+    )
 
 
 @require_POST
@@ -223,9 +204,7 @@ def service_create(request: PortalRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @kreis_role_required(COORDINATOR)
 def service_edit(request: PortalRequest, service_id: int) -> HttpResponse:
-    service = selectors.service_get(service_id)
-    if service is None:
-        raise Http404("Diese Leistung gibt es nicht.")
+    service = found_or_404(selectors.service_get(service_id), "Diese Leistung gibt es nicht.")
     return _service_form(request, service)
 
 
@@ -279,23 +258,9 @@ def _measure_form(request: PortalRequest, measure: Measure | None) -> HttpRespon
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 saved = services.measure_save(
-                    measure=measure,
-                    data=MeasureInput(
-                        title=data["title"],
-                        description=data["description"],
-                        dimension_key=data["dimension_key"],
-                        start_quarter=data["start_quarter"],
-                        end_quarter=data["end_quarter"],
-                        responsible=data["responsible"],
-                        status=data["status"],
-                        municipality_ids=tuple(m.pk for m in data["municipalities"]),
-                        request_ids=tuple(r.pk for r in data["requests"]),
-                        depends_on_ids=tuple(m.pk for m in data["depends_on"]),
-                    ),
-                    user=user_of(request),
+                    measure=measure, data=form.to_input(), user=user_of(request)
                 )
             except RoadmapError as error:
                 form.add_error(None, error.message)

@@ -6,19 +6,19 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from izd.http import found_or_404
 from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from roadmap import selectors, services
 from roadmap.documents import filename_for, title_for
 from roadmap.forms import (
     RequestForm,
-    TransitionForm,
 )
 from roadmap.models import RequestStatus
 from roadmap.municipal.models import ServiceRequest
@@ -27,7 +27,6 @@ from roadmap.views.common import (
     OFFICER,
     SERVICE_LIST,
     TREASURER,
-    after_write,
     comment_write,
     detail_context,
     documents_listing,
@@ -36,6 +35,7 @@ from roadmap.views.common import (
     pdf_requested,
     roadmap_context,
     tenant,
+    transition_write,
     user_of,
 )
 from tenants.access import ALL_MUNICIPALITY_ROLES, get_access
@@ -143,9 +143,7 @@ def request_create(request: PortalRequest) -> HttpResponse:
 
 def _own_request(request_id: uuid.UUID) -> ServiceRequest:
     found = selectors.own_request(request_id)
-    if found is None:
-        raise Http404("Diese Anfrage gibt es in Ihrer Kommune nicht.")
-    return found
+    return found_or_404(found, "Diese Anfrage gibt es in Ihrer Kommune nicht.")
 
 
 @require_GET
@@ -160,23 +158,9 @@ def request_detail(request: PortalRequest, request_id: uuid.UUID) -> HttpRespons
 @role_required(OFFICER)
 def request_withdraw(request: PortalRequest, request_id: uuid.UUID) -> HttpResponse:
     _own_request(request_id)
-    form = TransitionForm(request.POST)
-    error: RoadmapError | None = None
-    if not form.is_valid():
-        error = RoadmapError("Bitte eine Begründung angeben.", 400)
-    else:
-        try:
-            services.service_request_transition(
-                municipality=tenant(request), request_id=request_id,
-                to_status=form.cleaned_data["status"], user=user_of(request), by_kreis=False,
-                reason=form.cleaned_data["reason"],
-                expected_status=form.cleaned_data["expected"] or None,
-            )  # fmt: skip
-        except RoadmapError as refused:
-            error = refused
-    return after_write(
-        request, municipality=tenant(request), request_id=request_id, by_kreis=False,
-        error=error, success="Die Anfrage ist zurückgezogen.",
+    return transition_write(
+        request, tenant(request), request_id, by_kreis=False,
+        invalid="Bitte eine Begründung angeben.", success="Die Anfrage ist zurückgezogen.",
     )  # fmt: skip
 
 

@@ -121,12 +121,7 @@ def test_the_arrows_are_what_the_layers_allow():
 GROUND_FLOOR_MODELS = ("tenants", "izd")
 
 # Modules that still read another app's models, each with the reason it may for now.
-FOREIGN_MODELS_ALLOWED: dict[str, str] = {
-    "roadmap/papers/selectors.py": (
-        "maturity_summary reads one Participation; the module is being reworked in a parallel "
-        "change, after which it asks maturity.selectors.participation_get instead"
-    ),
-}
+FOREIGN_MODELS_ALLOWED: dict[str, str] = {}
 
 
 def _models_module(module: str) -> bool:

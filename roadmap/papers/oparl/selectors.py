@@ -14,12 +14,13 @@ from django.db.models.functions import Cast
 from izd.models import Document
 from roadmap.papers.models import Committee, Consultation, Meeting, Paper
 from roadmap.papers.services import KIND
+from tenants import selectors as tenant_selectors
 from tenants.models import Municipality
 
 
 def bodies() -> QuerySet[Municipality]:
     """The Kreis and every municipality, in a stable order."""
-    return Municipality.objects.order_by("pk")
+    return tenant_selectors.tenants_by_pk()
 
 
 def body_get(body_id: int) -> Municipality | None:

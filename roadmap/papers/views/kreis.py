@@ -136,10 +136,8 @@ NUMBERING_LIST = ListSpec(
 @require_GET
 def home(request: PortalRequest) -> HttpResponse:
     year = _year(request)
-    found = listing(
-        request, selectors.papers_of_year(year) if year else Paper.objects.none(), PAPER_LIST
-    )
-    papers = dataclasses.replace(found, rows=selectors.paper_rows([p.pk for p in found.rows]))
+    found = listing(request, selectors.paper_row_values(year), PAPER_LIST)
+    papers = dataclasses.replace(found, rows=selectors.paper_rows(found.rows))
     decisions = selectors.decisions_for_year(year) if year else []
     return render_list(
         request,

@@ -1,13 +1,9 @@
-"""Writes of roadmap: the catalogue, service requests and their workflow, measures, target picture.
+"""Service requests and their workflow.
 
 A service request lives in its municipality's schema; every write of it also updates the public
-read model `RequestSummary` in the same transaction (search_path is "<tenant>, public"). A write
-by the Kreis switches to that one municipality's schema for the tenant row.
-
-Long because it holds the writes of roadmap's four parts (catalogue, requests with their workflow
-and read model, measures, target picture), each short and behind its own section rule; the request
-workflow and its read-model projection must stay in one transaction per write.
-"""
+read model `RequestSummary` in the same transaction (search_path is "<tenant>, public"), so the
+workflow and its projection stay together here. A write by the Kreis switches to that one
+municipality's schema for the tenant row."""
 
 from __future__ import annotations
 
@@ -24,41 +20,14 @@ from django.utils import timezone
 
 from izd.audit import recording as audit
 from izd.errors import validation_message
-from izd.exceptions import PortalError
 from izd.mail import mail_after_commit
 from izd.schemas import tenant_schema
 from roadmap import workflow
-from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
+from roadmap.models import RequestStatus, RequestSummary, Service
 from roadmap.municipal.models import Comment, ServiceRequest, StatusChange
-from tenants.models import KreisRole, Municipality, User
-
-
-class RoadmapError(PortalError):
-    """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
-
-
-# --- catalogue ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def service_save(*, service: Service) -> Service:
-    fields = ("name", "description", "category", "unit", "requester_roles", "is_open")
-    before = audit.stored_snapshot(service, *fields)
-    service.full_clean()
-    service.save()
-    audit.record(
-        action="service_save",
-        kind=audit.Kind.REQUEST,
-        summary=f"Leistung „{service.name}“ " + ("geändert" if before else "angelegt"),
-        target=service,
-        fields=fields,
-        before=before,
-        municipality=None,
-    )
-    return service
-
-
-# --- requests -------------------------------------------------------------------------------
+from roadmap.services.errors import RoadmapError
+from tenants import selectors as tenant_selectors
+from tenants.models import Municipality, User
 
 
 @dataclass(frozen=True)
@@ -164,15 +133,10 @@ def _record_request(
 ) -> None:
     name = service_name if service_name is not None else _service_name(request.service_id)
     audit.record(
-        action=action,
-        kind=audit.Kind.REQUEST,
-        summary=f"{summary}: „{name}“, {municipality.name}",
-        target=request,
-        object_label=f"Anfrage „{name}“ ({municipality.name})",
-        changes=changes,
-        municipality=municipality,
-        actor=user,
-    )
+        action=action, kind=audit.Kind.REQUEST, summary=f"{summary}: „{name}“, {municipality.name}",
+        target=request, object_label=f"Anfrage „{name}“ ({municipality.name})", changes=changes,
+        municipality=municipality, actor=user,
+    )  # fmt: skip
 
 
 def _lock(request_id: uuid.UUID) -> ServiceRequest:
@@ -199,13 +163,9 @@ def usage_record_for_request(
     for attempt_year in (year, year + 1):
         try:
             record = costsharing.usage_record(
-                municipality_id=municipality_id,
-                year=attempt_year,
-                units=units,
-                source="service_request",
-                reference=reference,
-                note=note,
-            )
+                municipality_id=municipality_id, year=attempt_year, units=units,
+                source="service_request", reference=reference, note=note,
+            )  # fmt: skip
         except costsharing.FrozenYearError:
             continue
         except costsharing.CostsharingError as error:
@@ -219,13 +179,8 @@ def usage_record_for_request(
 
 
 def _requester_email(request: ServiceRequest) -> str | None:
-    if request.requested_by_id is None:
-        return None
-    return (
-        User.objects.filter(pk=request.requested_by_id, is_active=True)
-        .values_list("email", flat=True)
-        .first()
-    )
+    requester = tenant_selectors.active_user(request.requested_by_id)
+    return requester.email if requester is not None else None
 
 
 def _service_name(service_id: int) -> str:
@@ -347,11 +302,7 @@ def comment_add(
             requester = _requester_email(request)
             recipients = [requester] if requester and requester != user.email else []
         else:
-            recipients = list(
-                User.objects.filter(
-                    kreis_roles__role=KreisRole.Role.COORDINATOR, is_active=True
-                ).values_list("email", flat=True)
-            )
+            recipients = tenant_selectors.coordinator_emails()
         mail_after_commit(
             f"Neuer Kommentar zur Leistungsanfrage „{service}“ ({municipality.name})",
             f"{user} schreibt:\n\n{text}\n\nAntworten Sie im IZD-Portal.",
@@ -362,184 +313,3 @@ def comment_add(
             [{"field": "Kommentar", "before": "", "after": text}], service,
         )  # fmt: skip
     return comment
-
-
-# --- measures -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeasureInput:
-    title: str
-    description: str
-    dimension_key: str
-    start_quarter: str
-    end_quarter: str
-    responsible: str
-    status: str
-    municipality_ids: tuple[int, ...] = ()
-    request_ids: tuple[int, ...] = ()
-    depends_on_ids: tuple[int, ...] = ()
-
-
-def _dependency_graph() -> dict[int, set[int]]:
-    graph: dict[int, set[int]] = {}
-    through = Measure.depends_on.through
-    for source, target in through.objects.values_list("from_measure_id", "to_measure_id"):
-        graph.setdefault(source, set()).add(target)
-    return graph
-
-
-def dependency_cycle(
-    graph: dict[int, set[int]], measure_id: int, depends_on: Iterable[int]
-) -> bool:
-    """Would `measure_id` depending on `depends_on` close a cycle? (Pure: graph as input.)"""
-    targets = set(depends_on)
-    if measure_id in targets:
-        return True
-    seen: set[int] = set()
-    stack = list(targets)
-    while stack:
-        current = stack.pop()
-        if current == measure_id:
-            return True
-        if current in seen:
-            continue
-        seen.add(current)
-        stack.extend(graph.get(current, ()))
-    return False
-
-
-@transaction.atomic
-def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | None) -> Measure:
-    """Create or change a measure with its participants, requests and dependencies."""
-    measure = measure if measure is not None else Measure(created_by=user)
-    before = audit.stored_snapshot(measure, *_MEASURE_FIELDS)
-    if measure.pk is not None:
-        before.update(_measure_links(measure))
-    for name in ("title", "description", "dimension_key", "start_quarter", "end_quarter",
-                 "responsible", "status"):  # fmt: skip
-        setattr(measure, name, getattr(data, name))
-    try:
-        measure.full_clean()
-    except ValidationError as error:
-        raise RoadmapError(validation_message(error), 400) from error
-    municipalities = list(Municipality.objects.members().filter(pk__in=data.municipality_ids))
-    if len(municipalities) != len(set(data.municipality_ids)):
-        raise RoadmapError("Eine der gewählten Kommunen gibt es nicht.", 400)
-    requests = list(RequestSummary.objects.filter(pk__in=data.request_ids))
-    if len(requests) != len(set(data.request_ids)):
-        raise RoadmapError("Eine der gewählten Anfragen gibt es nicht.", 400)
-    # Lock the measures so that two edits at once cannot close a cycle between them.
-    dependencies = list(
-        Measure.objects.select_for_update().filter(pk__in=data.depends_on_ids).order_by("pk")
-    )
-    if len(dependencies) != len(set(data.depends_on_ids)):
-        raise RoadmapError("Eine der Maßnahmen, von denen diese abhängen soll, gibt es nicht.", 400)
-    measure.save()
-    if dependency_cycle(_dependency_graph(), measure.pk, data.depends_on_ids):
-        raise RoadmapError(
-            "Diese Abhängigkeit ergäbe einen Kreis: eine Maßnahme hinge (über andere) von sich "
-            "selbst ab. Bitte die Abhängigkeiten prüfen.",
-            400,
-        )
-    measure.municipalities.set(municipalities)
-    measure.requests.set(requests)
-    measure.depends_on.set(dependencies)
-    audit.record(
-        action="measure_save",
-        kind=audit.Kind.ROADMAP,
-        summary=f"Maßnahme „{measure.title}“ " + ("geändert" if before else "angelegt"),
-        target=measure,
-        changes=audit.diff(
-            before,
-            {**audit.snapshot(measure, *_MEASURE_FIELDS), **_measure_links(measure)},
-            model=Measure,
-            labels=_MEASURE_LINK_LABELS,
-        ),
-        municipality=None,
-        actor=audit.UNSET if user is None else user,
-    )
-    return measure
-
-
-_MEASURE_FIELDS = (
-    "title", "description", "dimension_key", "start_quarter", "end_quarter", "responsible",
-    "status",
-)  # fmt: skip
-_MEASURE_LINK_LABELS = {
-    "municipalities": "Kommunen",
-    "requests": "Anfragen",
-    "depends_on": "hängt ab von",
-}
-
-
-def _measure_links(measure: Measure) -> dict[str, list[str]]:
-    return {
-        "municipalities": sorted(measure.municipalities.values_list("name", flat=True)),
-        "requests": sorted(str(pk) for pk in measure.requests.values_list("pk", flat=True)),
-        "depends_on": sorted(measure.depends_on.values_list("title", flat=True)),
-    }
-
-
-@transaction.atomic
-def measure_delete(*, measure: Measure) -> None:
-    if measure.dependents.exists():
-        names = ", ".join(measure.dependents.values_list("title", flat=True))
-        raise RoadmapError(f"Andere Maßnahmen hängen von dieser ab: {names}.", 409)
-    audit.record(
-        action="measure_delete",
-        kind=audit.Kind.ROADMAP,
-        summary=f"Maßnahme „{measure.title}“ gelöscht",
-        target=measure,
-        fields=_MEASURE_FIELDS,
-        before=audit.snapshot(measure, *_MEASURE_FIELDS),
-        deleted=True,
-        municipality=None,
-    )
-    measure.delete()
-
-
-# --- target picture -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
-    """Set the target picture: (dimension key, year) → level; None removes the entry."""
-    changed = 0
-    rows: list[dict[str, str]] = []
-    for (dimension_key, year), level in levels.items():
-        entry = TargetLevel.objects.filter(dimension_key=dimension_key, year=year).first()
-        label = f"Ziel {dimension_key} {year}"
-        if level is None:
-            if entry is not None:
-                rows.append({"field": label, "before": str(entry.level), "after": ""})
-            changed += TargetLevel.objects.filter(dimension_key=dimension_key, year=year).delete()[
-                0
-            ]
-            continue
-        entry = entry or TargetLevel(dimension_key=dimension_key, year=year)
-        if entry.pk is not None and entry.level == level:
-            continue
-        rows.append(
-            {"field": label, "before": "" if entry.pk is None else str(entry.level),
-             "after": str(level)}
-        )  # fmt: skip
-        entry.level = level
-        try:
-            entry.full_clean()
-        except ValidationError as error:
-            raise RoadmapError(validation_message(error), 400) from error
-        entry.save()
-        changed += 1
-    if rows:
-        audit.record(
-            action="target_levels_set",
-            kind=audit.Kind.ROADMAP,
-            summary=f"Zielbild geändert ({len(rows)} Ziele)",
-            object_type="roadmap.targetlevel",
-            object_id="zielbild",
-            object_label="Zielbild",
-            changes=rows,
-            municipality=None,
-        )
-    return changed
