@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from izd import formats
 from izd.exceptions import PortalError
 from izd.site import site_url
 
@@ -61,7 +62,7 @@ def render_error(
 
 def bad_request_reason(exception: Exception | None) -> str:
     if isinstance(exception, RequestDataTooBig):
-        size = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):.1f}".replace(".", ",")
+        size = formats.number(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), 1)
         return f"Die gesendeten Daten sind zu groß (höchstens {size} MB ohne Dateien)."
     if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
         return "Das Formular enthält mehr Felder oder Dateien, als das Portal annimmt."

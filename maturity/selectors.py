@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
+from izd import formats
 from maturity import scoring
 from maturity.models import (
     Campaign,
@@ -340,7 +341,7 @@ class CountyCell:
     @property
     def text(self) -> str:
         """German notation, prepared here: thousands of cells would be slow through filters."""
-        return f"{self.score:.1f}".replace(".", ",") if self.score is not None else "–"
+        return formats.number(self.score, 1) if self.score is not None else "–"
 
 
 @dataclass(frozen=True, slots=True)

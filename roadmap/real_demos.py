@@ -27,7 +27,7 @@ from django.db import transaction
 from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
 from costsharing.demo import seed_scenario_load
-from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
+from costsharing.seed_scenario import FOCUS_MEMBER, SEED_MEMBER_KEYS
 from izd.schemas import tenant_schema
 from maturity import services as maturity_services
 from roadmap import demo as roadmap_demo
@@ -116,9 +116,8 @@ def kkd_demo_load() -> str:
     years = seed_scenario_load(
         members, shift=KKD_YEAR_SHIFT, budget_lines={FOCUS_MEMBER: KKD_BUDGET_LINE}
     )
-    seed_keys = {member["key"] for member in SEED_SCENARIO["members"]}
     for ags, municipality in sorted(members.items()):
-        if ags in seed_keys:
+        if ags in SEED_MEMBER_KEYS:
             continue
         with tenant_schema(municipality):
             if costsharing_selectors.cooperation() is None:

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from izd import formats
 from izd.errors import validation_message
 from tenants.inputs import MunicipalityData
 from tenants.validators import validate_ags, validate_leitweg_id
@@ -163,7 +164,7 @@ def _check_fields(values: list[str]) -> None:
         if len(value) > MAX_FIELD_CHARS:
             raise ValueError(
                 _("Spalte %(column)d ist länger als %(limit)s Zeichen.")
-                % {"column": index, "limit": f"{MAX_FIELD_CHARS:,}".replace(",", ".")}
+                % {"column": index, "limit": formats.number(MAX_FIELD_CHARS)}
             )
         if CONTROL_CHARACTERS.search(value):
             raise ValueError(
