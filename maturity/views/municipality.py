@@ -131,26 +131,34 @@ def _answer_error(
     return render(request, "maturity/dimension.html", context, status=status)
 
 
+def _known_question(participation: Participation | None, question_id: object) -> int | None:
+    """The posted question's id, if it is one of the campaign's model."""
+    if participation is None:
+        return None
+    known_id = question_id if isinstance(question_id, int) else ascii_int(str(question_id))
+    structure = selectors.model_structure(participation.campaign.model_version_id)
+    return known_id if known_id is not None and structure.question(known_id) else None
+
+
+NOT_TAKING_PART = "Ihre Kommune nimmt an dieser Erhebung nicht teil."
+
+
 @require_POST
 @role_required(OFFICER, kreis_roles=())
 def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
+    """The autosave. The service reads the participation together with its first locks; the
+    refusals below read it again to show the question (they are rare)."""
     municipality: Municipality = request.tenant
-    participation = selectors.participation_get(campaign_id, municipality)
-    if participation is None:
-        return _answer_error(
-            request, None, None, "Ihre Kommune nimmt an dieser Erhebung nicht teil.", 404
-        )
-    structure = selectors.model_structure(participation.campaign.model_version_id)
     form = AnswerForm(request.POST)
-    question_id = form.data.get("question", "")
-    known_id = ascii_int(question_id)
-    if known_id is not None and structure.question(known_id) is None:
-        known_id = None
     if not form.is_valid():
+        participation = selectors.participation_get(campaign_id, municipality)
+        if participation is None:
+            return _answer_error(request, None, None, NOT_TAKING_PART, 404)
         posted = {k: form.data.get(k, "") for k in services.FIELDS}
         posted["not_relevant"] = bool(form.data.get("not_relevant"))
         for level in ("current_level", "target_level"):
             posted[level] = form.cleaned_data.get(level)
+        known_id = _known_question(participation, form.data.get("question", ""))
         return _answer_error(
             request, participation, known_id, form.error_text(), 400, posted=posted
         )
@@ -163,9 +171,11 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
             data=data,
             version=form.cleaned_data["version"],
             answer_id=form.cleaned_data["answer"],
-            participation=participation,
         )
     except services.AnswerConflict as conflict:
+        participation = selectors.participation_get(campaign_id, municipality)
+        assert participation is not None  # the save has just read it
+        structure = selectors.model_structure(participation.campaign.model_version_id)
         current = conflict.current
         names = selectors.user_names({current.updated_by_id})
         info = pages.Conflict(
@@ -180,19 +190,21 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
             f"{info.by} hat diese Antwort inzwischen geändert. Ihre Eingabe wurde nicht "
             "gespeichert. Bitte entscheiden Sie, welcher Stand gelten soll."
         )
+        known_id = _known_question(participation, data.question_id)
         return _answer_error(
             request, participation, known_id, message, 409, posted=data.as_dict(), conflict=info
         )
     except services.MaturityError as error:
+        participation = selectors.participation_get(campaign_id, municipality)
         return _answer_error(
             request,
             participation,
-            known_id,
+            _known_question(participation, data.question_id),
             " ".join(error.messages),
             error.status,
             posted=data.as_dict(),
         )
-    return _answer_saved(request, participation, saved)
+    return _answer_saved(request, saved.participation, saved)
 
 
 def _answer_saved(
