@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Field, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from izd.site import site_url
@@ -21,7 +21,9 @@ def _roles_sql(in_municipality: bool) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
     def column(model: type[KreisRole] | type[Membership], name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column
+        return connection.ops.quote_name(field.column)
 
     # Names from the models' metadata, quoted; every value is a parameter.
     sql = (

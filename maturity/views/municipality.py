@@ -197,11 +197,11 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
             conflict=info,
         )
     except services.MaturityError as error:
-        participation = selectors.participation_get(campaign_id, municipality)
-        if participation is None:  # not taking part: the one error page
+        taking_part = selectors.participation_get(campaign_id, municipality)
+        if taking_part is None:  # not taking part: the one error page
             raise
-        known_id = _known_question(participation, data.question_id)
-        return _answer_refused(request, participation, known_id, error, posted=data.as_dict())
+        known_id = _known_question(taking_part, data.question_id)
+        return _answer_refused(request, taking_part, known_id, error, posted=data.as_dict())
     return _answer_saved(request, saved.participation, saved)
 
 

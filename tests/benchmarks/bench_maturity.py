@@ -211,7 +211,7 @@ def autosave_benchmark(
             for _n in range(count):
                 try:
                     elapsed = job(index)
-                except (urllib.error.URLError, RuntimeError) as error:
+                except (OSError, RuntimeError) as error:  # URLError and timeouts are OSErrors
                     with lock:
                         errors.append(str(error))
                     return
@@ -261,6 +261,8 @@ def autosave_benchmark(
             medians = {}
             for label, job in jobs.items():
                 times, wall = run(job, rounds // cycles)
+                if not times:
+                    raise RuntimeError(f"{label}: no answer within 30 s ({errors[0]})")
                 samples[label] += times
                 walls[label] += wall
                 medians[label] = statistics.median(times)
