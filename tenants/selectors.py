@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Field, Prefetch, Q, QuerySet
 from django.http import HttpRequest
 
 from izd.site import site_url
@@ -13,15 +15,43 @@ from tenants.access import Access
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
 
 
+@functools.cache
+def _roles_sql(in_municipality: bool) -> str:
+    def table(model: type[KreisRole] | type[Membership]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model: type[KreisRole] | type[Membership], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column
+        return connection.ops.quote_name(field.column)
+
+    # Names from the models' metadata, quoted; every value is a parameter.
+    sql = (
+        f"SELECT 'kreis', {column(KreisRole, 'role')} FROM {table(KreisRole)} "  # noqa: S608
+        f"WHERE {column(KreisRole, 'user')} = %s"
+    )
+    if in_municipality:
+        sql += (
+            f" UNION ALL SELECT 'member', {column(Membership, 'role')} "  # noqa: S608
+            f"FROM {table(Membership)} WHERE {column(Membership, 'user')} = %s "
+            f"AND {column(Membership, 'municipality')} = %s"
+        )
+    return sql
+
+
 def access_for(user_id: int, tenant: Municipality | None) -> Access:
-    """The person's roles in the Kreis and in this municipality, in one query."""
-    rows = KreisRole.objects.filter(user_id=user_id).values_list(Value("kreis"), "role")
-    if tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME:
-        memberships = Membership.objects.filter(user_id=user_id, municipality_id=tenant.pk)
-        rows = rows.union(memberships.values_list(Value("member"), "role"), all=True)
+    """The person's roles in the Kreis and in this municipality, in one query.
+
+    Every signed-in request asks this (the access middleware): a fixed statement, so that the
+    ORM does not build the same query again each time.
+    """
+    in_municipality = tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
+    params = [user_id, user_id, tenant.pk] if in_municipality and tenant else [user_id]
     roles: dict[str, set[str]] = {"kreis": set(), "member": set()}
-    for area, role in rows:
-        roles[area].add(role)
+    with connection.cursor() as cursor:
+        cursor.execute(_roles_sql(in_municipality), params)
+        for area, role in cursor.fetchall():
+            roles[area].add(role)
     return Access(
         municipality_roles=frozenset(roles["member"]), kreis_roles=frozenset(roles["kreis"])
     )

@@ -19,6 +19,7 @@ from typing import Any, Final, TypeAlias, TypeVar
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from izd import formats
@@ -199,6 +200,43 @@ def record(
     Refuses to run outside a transaction: an entry committed on its own could outlive a change
     that was rolled back (or a change could be committed without its entry).
     """
+    entry = prepare(
+        action=action,
+        kind=kind,
+        summary=summary,
+        target=target,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label,
+        fields=fields,
+        before=before,
+        deleted=deleted,
+        changes=changes,
+        municipality=municipality,
+        actor=actor,
+    )
+    entry.save()
+    return entry
+
+
+def prepare(
+    *,
+    action: str,
+    kind: str,
+    summary: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    object_label: str = "",
+    fields: Iterable[str] = (),
+    before: Mapping[str, Any] | None = None,
+    deleted: bool = False,
+    changes: Iterable[Mapping[str, str]] = (),
+    municipality: Any = UNSET,
+    actor: Any = UNSET,
+) -> AuditEntry:
+    """The entry `record` writes, checked but not yet saved: a hot path sends its INSERT
+    (`insert_statement`) to the database together with the change's own statements."""
     if not connection.in_atomic_block:
         raise RuntimeError("Protokolleinträge entstehen nur in der Transaktion der Änderung.")
     who = current_actor() if actor is UNSET else actor
@@ -226,7 +264,6 @@ def record(
         changes=rows,
     )
     entry.full_clean(exclude=["actor", "municipality"])
-    entry.save()
     return entry
 
 
@@ -275,3 +312,15 @@ def save_recorded(
     instance.save()
     record_saved(action, kind, label, instance, before=before, fields=names)
     return instance
+
+
+def insert_statement(entry: AuditEntry) -> tuple[str, list[Any]]:
+    """The INSERT of a prepared entry as SQL and parameters, built by Django's own compiler
+    (defaults, JSON, the transaction id), for the caller to run in the change's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Protokolleinträge entstehen nur in der Transaktion der Änderung.")
+    fields = [f for f in AuditEntry._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(AuditEntry)
+    query.insert_values(fields, [entry])
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)

@@ -9,6 +9,7 @@ submission.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping
@@ -26,7 +27,15 @@ from maturity.models import Campaign, Participation
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.services.campaigns import mail_reopened
 from maturity.services.projection import project, project_answers
-from maturity.services.rawsql import column, instance, quote, select_one, select_sql
+from maturity.services.rawsql import (
+    Statement,
+    _in_turn,
+    column,
+    instance,
+    quote,
+    select_one,
+    select_sql,
+)
 from maturity.structure import ModelStructure
 from tenants.models import Municipality, User
 
@@ -57,17 +66,8 @@ def _answer_state(answer: Answer) -> dict[str, Any]:
     return {field: getattr(answer, field) for field in FIELDS}
 
 
-def _editable_participation(
-    campaign_id: int, municipality: Municipality, known: Participation | None = None
-) -> Participation:
-    """The municipality's participation in an open campaign; `known` is one already read."""
-    participation = known
-    matches = participation is not None and (
-        participation.campaign_id == campaign_id
-        and participation.municipality_id == municipality.pk
-    )
-    if not matches:
-        participation = selectors.participation_get(campaign_id, municipality)
+def _editable(participation: Participation | None) -> Participation:
+    """The municipality's participation, if it takes part and the campaign is open."""
     if participation is None:
         raise NotFound("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
     if not participation.campaign.is_open:
@@ -75,6 +75,10 @@ def _editable_participation(
             "Diese Erhebung ist abgeschlossen; Antworten können nicht mehr geändert werden."
         )
     return participation
+
+
+def _editable_participation(campaign_id: int, municipality: Municipality) -> Participation:
+    return _editable(selectors.participation_get(campaign_id, municipality))
 
 
 def _check_input(structure: ModelStructure, data: AnswerInput) -> None:
@@ -109,43 +113,88 @@ def _assessment_for_update(campaign_id: int) -> Assessment:
     return assessment
 
 
-def _assessment_and_answer(
-    cursor: CursorWrapper, campaign_id: int, question_id: int
-) -> tuple[Assessment, Answer | None]:
-    """The assessment, locked FOR SHARE, and then its answer to the question, locked FOR
-    UPDATE (None while there is none).
+@functools.cache
+def _participation_sql() -> str:
+    """The municipality's participation in a campaign with the campaign, in one row."""
+    p, c = quote(Participation._meta.db_table), quote(Campaign._meta.db_table)
+    columns = [f"{p}.{column(Participation, f.name)}" for f in Participation._meta.concrete_fields]
+    columns += [f"{c}.{column(Campaign, f.name)}" for f in Campaign._meta.concrete_fields]
+    campaign = column(Participation, "campaign")
+    return (
+        f"SELECT {', '.join(columns)} FROM {p} JOIN {c} ON {c}.{column(Campaign, 'id')} = "
+        f"{p}.{campaign} WHERE {p}.{campaign} = %s AND {p}.{column(Participation, 'municipality')}"
+        " = %s"
+    )
+
+
+def _participation_of(row: tuple[Any, ...] | None) -> Participation | None:
+    participation = instance(Participation, row)
+    if participation is not None and row is not None:
+        campaign = instance(Campaign, row[len(Participation._meta.concrete_fields) :])
+        Participation._meta.get_field("campaign").set_cached_value(participation, campaign)
+    return participation
+
+
+@dataclass
+class _Rows:
+    """What an autosave reads first: the participation, then the locked assessment and answer."""
+
+    participation: Participation | None
+    assessment: Assessment | None
+    answer: Answer | None
+
+
+def _read_and_lock(
+    cursor: CursorWrapper,
+    campaign_id: int,
+    municipality: Municipality,
+    question_id: int,
+    participation: Participation | None,
+) -> _Rows:
+    """The participation with its campaign (unless `participation` is it already), the
+    assessment, locked FOR SHARE, and then its answer to the question, locked FOR UPDATE
+    (None while there is none), in one round trip and in this order.
 
     Colleagues saving different answers hold the assessment's lock side by side, so their
     saves do not queue behind each other. Submitting and reopening lock the row FOR UPDATE,
     which waits for running saves, and a save that starts meanwhile waits for them and then
-    sees the new status. Both statements go to the database in one round trip, in this order.
+    sees the new status. The caller checks the participation before it uses the rest.
     """
-    assessment_sql = select_sql(Assessment, "campaign_id = %s", "FOR SHARE")
-    answer_sql = select_sql(
-        Answer,
+    statements: list[Statement] = []
+    known = participation is not None and (
+        participation.campaign_id == campaign_id
+        and participation.municipality_id == municipality.pk
+    )
+    if not known:
+        statements.append((_participation_sql(), [campaign_id, municipality.pk]))
+    statements.append((select_sql(Assessment, "campaign_id = %s", "FOR SHARE"), [campaign_id]))
+    answer_where = (
         f"assessment_id = (SELECT id FROM {quote(Assessment._meta.db_table)} "
-        "WHERE campaign_id = %s) AND question_id = %s",
+        "WHERE campaign_id = %s) AND question_id = %s"
+    )
+    statements.append((select_sql(Answer, answer_where, "FOR UPDATE"), [campaign_id, question_id]))
+    results = [rows[0] if rows else None for rows in _in_turn(cursor, *statements)]
+    if not known:
+        participation = _participation_of(results.pop(0))
+    return _Rows(participation, instance(Assessment, results[0]), instance(Answer, results[1]))
+
+
+def _first_assessment(
+    cursor: CursorWrapper, participation: Participation, campaign_id: int, question_id: int
+) -> _Rows:
+    """The first answer of this assessment: create it, then lock as `_read_and_lock` does."""
+    Assessment.objects.get_or_create(campaign_id=campaign_id)
+    where, params = "campaign_id = %s", [campaign_id]
+    assessment = select_one(cursor, Assessment, where, params, "FOR SHARE")
+    assert assessment is not None
+    answer = select_one(
+        cursor,
+        Answer,
+        "assessment_id = %s AND question_id = %s",
+        [assessment.pk, question_id],
         "FOR UPDATE",
     )
-    cursor.execute(f"{assessment_sql}; {answer_sql}", [campaign_id, campaign_id, question_id])
-    assessment = instance(Assessment, cursor.fetchone())
-    cursor.nextset()
-    answer = instance(Answer, cursor.fetchone())
-    if assessment is None:  # the first answer of this assessment
-        Assessment.objects.get_or_create(campaign_id=campaign_id)
-        where, params = "campaign_id = %s", [campaign_id]
-        assessment = select_one(cursor, Assessment, where, params, "FOR SHARE")
-        assert assessment is not None
-        answer = select_one(
-            cursor,
-            Answer,
-            "assessment_id = %s AND question_id = %s",
-            [assessment.pk, question_id],
-            "FOR UPDATE",
-        )
-    if assessment.is_submitted:
-        raise Locked(SUBMITTED_MESSAGE)
-    return assessment, answer
+    return _Rows(participation, assessment, answer)
 
 
 def _insert_answer(answer: Answer) -> None:
@@ -169,17 +218,11 @@ def _insert_answer(answer: Answer) -> None:
 _ANSWER_UPDATE_FIELDS = (*FIELDS, "version", "updated_by_id", "updated_at")
 
 
-def _update_answer(
-    cursor: CursorWrapper, answer: Answer, user_id: int, old: dict[str, Any]
-) -> None:
-    """Update the answer and record the change, in one round trip."""
+def _update_statement(answer: Answer) -> Statement:
     assignments = ", ".join(f"{column(Answer, name)} = %s" for name in _ANSWER_UPDATE_FIELDS)
-    cursor.execute(
-        f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s; "
-        + _RECORD_CHANGE_SQL,
-        [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS]
-        + [answer.pk]
-        + _change_params(answer, user_id, old),
+    return (
+        f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",
+        [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS] + [answer.pk],
     )
 
 
@@ -190,26 +233,28 @@ _RECORD_CHANGE_SQL = (
 )
 
 
-def _change_params(answer: Answer, user_id: int, old: dict[str, Any]) -> list[Any]:
-    return [answer.pk, user_id, timezone.now(), json.dumps(old), json.dumps(_answer_state(answer))]
-
-
-def _record_change(
-    cursor: CursorWrapper, answer: Answer, user_id: int, old: dict[str, Any]
-) -> None:
+def _change_statement(answer: Answer, user_id: int, old: dict[str, Any]) -> Statement:
     """The history entry: who changed the answer when, from what to what."""
-    cursor.execute(_RECORD_CHANGE_SQL, _change_params(answer, user_id, old))
+    return _RECORD_CHANGE_SQL, [
+        answer.pk,
+        user_id,
+        timezone.now(),
+        json.dumps(old),
+        json.dumps(_answer_state(answer)),
+    ]
 
 
 @dataclass(frozen=True)
 class SavedAnswer:
-    """A saved answer and, for the progress display, the questions answered after the save.
+    """A saved answer, its participation (with the campaign) and, for the progress display,
+    the questions answered after the save.
 
     `answered` is None when nothing changed (then the answers were not read).
     """
 
     answer: Answer
     answered: frozenset[int] | None
+    participation: Participation
 
 
 @transaction.atomic
@@ -228,18 +273,25 @@ def answer_save(
     `version` is the version the person's form was loaded with (0 for a new answer). When the
     stored answer has another version, nothing is written and AnswerConflict carries the stored
     answer so the person can decide. `participation` may pass the row the caller has already
-    read (with its campaign) to save a query.
+    read (with its campaign); otherwise it is read together with the first locks.
 
     Locks, always in this order: the assessment FOR SHARE (against submit and reopen), the
     answer row (against a colleague saving the same answer), and last, just before the commit,
     the read-model row (see `project_answers`). Saves of different answers thus run in
-    parallel and queue only for the short projection at the end.
+    parallel and queue only for the short projection at the end. The answer, its history entry
+    and the audit entry go to the database in the round trip that asks for that last lock.
     """
     with selectors.in_schema(municipality), connection.cursor() as cursor:
-        participation = _editable_participation(campaign_id, municipality, participation)
+        rows = _read_and_lock(cursor, campaign_id, municipality, data.question_id, participation)
+        participation = _editable(rows.participation)
         structure = selectors.model_structure(participation.campaign.model_version_id)
         _check_input(structure, data)
-        assessment, answer = _assessment_and_answer(cursor, campaign_id, data.question_id)
+        if rows.assessment is None:  # the first answer of this assessment
+            rows = _first_assessment(cursor, participation, campaign_id, data.question_id)
+        assessment, answer = rows.assessment, rows.answer
+        assert assessment is not None
+        if assessment.is_submitted:
+            raise Locked(SUBMITTED_MESSAGE)
         if answer_id is not None and (answer is None or answer.pk != answer_id):
             raise MaturityError("Diese Antwort gehört nicht zu dieser Frage Ihrer Kommune.")
         stored_version = answer.version if answer is not None else 0
@@ -252,7 +304,8 @@ def answer_save(
         if answer is None:
             answer = Answer(assessment=assessment, question_id=data.question_id, version=1)
         elif old == data.as_dict():
-            return SavedAnswer(answer, None)  # nothing changed: no new version, no history
+            # Nothing changed: no new version, no history.
+            return SavedAnswer(answer, None, participation)
         else:
             answer.version += 1
         for field, value in data.as_dict().items():
@@ -263,16 +316,18 @@ def answer_save(
         answer.updated_by_id = user.pk
         # The row is locked and its uniqueness enforced by the database: skip the extra queries.
         answer.full_clean(exclude=["assessment"], validate_unique=False, validate_constraints=False)
+        written: list[Statement] = []
         if creating:
             _insert_answer(answer)
-            _record_change(cursor, answer, user.pk, old)
         else:
             answer.updated_at = timezone.now()
-            _update_answer(cursor, answer, user.pk, old)
-        answered = project_answers(cursor, participation, assessment, structure)
-        _record_answers("answer_save", participation, municipality, user, structure,
-                        {data.question_id: (old, _answer_state(answer))})  # fmt: skip
-    return SavedAnswer(answer, answered)
+            written.append(_update_statement(answer))
+        written.append(_change_statement(answer, user.pk, old))
+        states = {data.question_id: (old, _answer_state(answer))}
+        entry = _answers_entry("answer_save", participation, municipality, user, structure, states)
+        written.append(audit.insert_statement(audit.prepare(**entry)))
+        answered = project_answers(cursor, participation, assessment, structure, first=(*written,))
+    return SavedAnswer(answer, answered, participation)
 
 
 _ANSWER_LABELS = {
@@ -284,7 +339,7 @@ _ANSWER_LABELS = {
 }
 
 
-def _record_answers(
+def _answers_entry(
     action: str,
     participation: Participation,
     municipality: Municipality,
@@ -292,9 +347,9 @@ def _record_answers(
     structure: ModelStructure,
     states: Mapping[int, tuple[Mapping[str, Any], Mapping[str, Any]]],
     summary: str = "",
-) -> None:
-    """The answers' entry, on the municipality's participation in the campaign (its page in
-    the county view and its results page show it)."""
+) -> dict[str, Any]:
+    """The answers' audit entry, on the municipality's participation in the campaign (its page
+    in the county view and its results page show it)."""
     keys = {q.id: q.key for q in structure.questions}
     rows = []
     for question_id, (old, new) in states.items():
@@ -302,17 +357,17 @@ def _record_answers(
                   for f, label in _ANSWER_LABELS.items()}  # fmt: skip
         rows += audit.diff(old, new, labels=labels)
     campaign = participation.campaign
-    audit.record(
-        action=action,
-        kind=audit.Kind.ASSESSMENT,
-        summary=summary
+    return {
+        "action": action,
+        "kind": audit.Kind.ASSESSMENT,
+        "summary": summary
         or (f"Antwort gespeichert ({', '.join(str(keys.get(q, q)) for q in states)})"),
-        target=participation,
-        object_label=f"Erhebung „{campaign.name}“: {municipality.name}",
-        changes=rows,
-        municipality=municipality,
-        actor=audit.UNSET if user is None else user,
-    )
+        "target": participation,
+        "object_label": f"Erhebung „{campaign.name}“: {municipality.name}",
+        "changes": rows,
+        "municipality": municipality,
+        "actor": audit.UNSET if user is None else user,
+    }
 
 
 @transaction.atomic
@@ -349,10 +404,10 @@ def answers_import(
                 answer=answer, changed_by_id=user_id, old=old, new=_answer_state(answer)
             )
             states[question_id] = (old, _answer_state(answer))
-        _record_answers(
+        audit.record(**_answers_entry(
             "answers_import", participation, municipality, user, structure, states,
             f"{len(states)} Antworten übernommen",
-        )  # fmt: skip
+        ))  # fmt: skip
         if submit:
             _submit(assessment, participation, structure, user_id)
         else:

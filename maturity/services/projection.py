@@ -8,14 +8,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from maturity import scoring, selectors
 from maturity.models import Participation
 from maturity.municipal.models import Answer, Assessment
-from maturity.services.rawsql import column, quote
+from maturity.services.rawsql import Statement, _in_turn, column, quote
 from maturity.structure import ModelStructure
 
 
@@ -62,31 +61,13 @@ def project(
 _JSON_FIELDS = ("dimension_scores", "target_dimension_scores")
 
 
-def _execute_in_turn(cursor: CursorWrapper, *statements: tuple[str, list[Any]]) -> None:
-    """Run statements one after the other, in one round trip where the driver allows it.
-
-    With client-side parameter binding (Django's default for psycopg 3) several statements
-    can be sent as one query string; the server still runs them one by one, each with a
-    snapshot of its own. The cursor is left on the last statement's result.
-    """
-    raw = cursor.cursor
-    if isinstance(raw, psycopg.Cursor) and not isinstance(raw, psycopg.ClientCursor):
-        for sql, params in statements:  # server-side binding: one statement per query
-            cursor.execute(sql, params)
-        return
-    cursor.execute(
-        "; ".join(sql for sql, _params in statements),
-        [param for _sql, params in statements for param in params],
-    )
-    for _more in statements[1:]:
-        cursor.nextset()
-
-
 def project_answers(
     cursor: CursorWrapper,
     participation: Participation,
     assessment: Assessment,
     structure: ModelStructure,
+    *,
+    first: tuple[Statement, ...] = (),
 ) -> frozenset[int]:
     """Write the scores into the read model after an answer save (same transaction).
 
@@ -96,7 +77,8 @@ def project_answers(
     every save committed before, and a save committing later projects again after this one.
     (Reading them before the lock, or in the UPDATE that waits for it, could leave out a
     colleague's concurrent change.) Lock and read go to the server together, so that the lock
-    is held for one round trip less.
+    is held for one round trip less, and with them the save's own writes (`first`), which run
+    before the lock is asked for.
 
     Returns the answered questions, for the progress display.
     """
@@ -106,10 +88,12 @@ def project_answers(
         "SELECT question_id, current_level, target_level, not_relevant "
         f"FROM {answers_table} WHERE assessment_id = %s"
     )
-    _execute_in_turn(cursor, (lock, [participation.pk]), (read, [assessment.pk]))
+    *_written, _locked, rows = _in_turn(
+        cursor, *first, (lock, [participation.pk]), (read, [assessment.pk])
+    )
     answers = {
         question_id: scoring.AnswerValue(current, target, not_relevant)
-        for question_id, current, target, not_relevant in cursor.fetchall()
+        for question_id, current, target, not_relevant in rows
     }
     values = _projection(assessment, structure, answers)
     values["updated_at"] = timezone.now()

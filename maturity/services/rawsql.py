@@ -8,8 +8,11 @@ while the rows are still read into and validated as model instances.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
 
@@ -32,12 +35,33 @@ def select_sql(model: type[models.Model], where: str, lock: str) -> str:
     return f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {where} {lock}"
 
 
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@functools.cache
+def _converters(model: type[models.Model]) -> tuple[tuple[int, Any, list[Converter]], ...]:
+    """The columns of `select_sql(model, ...)` whose values Django converts when it reads them
+    (e.g. JSON), with the converters the ORM would apply."""
+    result = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if converters:
+            result.append((index, column, converters))
+    return tuple(result)
+
+
 def instance(model: type[ModelT], row: tuple[Any, ...] | None) -> ModelT | None:
-    """A row read by `select_sql(model, ...)` as a model instance."""
+    """A row read by `select_sql(model, ...)` as a model instance; the row may go on with
+    other columns (a join), the model's come first."""
     if row is None:
         return None
-    names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db(connection.alias, names, row)
+    fields = model._meta.concrete_fields
+    values = list(row[: len(fields)])
+    for index, column, converters in _converters(model):
+        for convert in converters:
+            values[index] = convert(values[index], column, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 def select_one(
@@ -46,3 +70,32 @@ def select_one(
     """One row as a model instance; `where` names columns, `lock` is FOR SHARE / FOR UPDATE."""
     cursor.execute(select_sql(model, where, lock), params)
     return instance(model, cursor.fetchone())
+
+
+Statement = tuple[str, list[Any]]
+
+
+def _in_turn(cursor: CursorWrapper, *statements: Statement) -> list[list[tuple[Any, ...]]]:
+    """Run statements one after the other, in one round trip where the driver allows it; the
+    rows of each (none for a statement without a result).
+
+    With client-side parameter binding (Django's default for psycopg 3) several statements
+    can be sent as one query string; the server still runs them one by one, each with a
+    snapshot of its own, and stops at the first that fails.
+    """
+    raw = cursor.cursor
+    results: list[list[tuple[Any, ...]]] = []
+    if isinstance(raw, psycopg.Cursor) and not isinstance(raw, psycopg.ClientCursor):
+        for sql, params in statements:  # server-side binding: one statement per query
+            cursor.execute(sql, params)
+            results.append(cursor.fetchall() if cursor.description else [])
+        return results
+    cursor.execute(
+        "; ".join(sql for sql, _params in statements),
+        [param for _sql, params in statements for param in params],
+    )
+    for index in range(len(statements)):
+        if index:
+            cursor.nextset()
+        results.append(cursor.fetchall() if cursor.description else [])
+    return results

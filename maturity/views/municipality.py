@@ -130,24 +130,34 @@ def _answer_refused(
     return render(request, "maturity/dimension.html", context, status=error.status)
 
 
-@require_POST
-@role_required(OFFICER, kreis_roles=())
-def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
-    municipality: Municipality = request.tenant
+def _known_question(participation: Participation, question_id: object) -> int | None:
+    """The posted question's id, if it is one of the campaign's model."""
+    known_id = question_id if isinstance(question_id, int) else ascii_int(str(question_id))
+    structure = selectors.model_structure(participation.campaign.model_version_id)
+    return known_id if known_id is not None and structure.question(known_id) else None
+
+
+def _taking_part(campaign_id: int, municipality: Municipality) -> Participation:
     participation = selectors.participation_get(campaign_id, municipality)
     if participation is None:
         raise services.NotFound("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
-    structure = selectors.model_structure(participation.campaign.model_version_id)
+    return participation
+
+
+@require_POST
+@role_required(OFFICER, kreis_roles=())
+def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
+    """The autosave. The service reads the participation together with its first locks; a
+    refusal reads it again to show the question (refusals are rare)."""
+    municipality: Municipality = request.tenant
     form = AnswerForm(request.POST)
-    question_id = form.data.get("question", "")
-    known_id = ascii_int(question_id)
-    if known_id is not None and structure.question(known_id) is None:
-        known_id = None
     if not form.is_valid():
+        participation = _taking_part(campaign_id, municipality)
         posted = {k: form.data.get(k, "") for k in services.FIELDS}
         posted["not_relevant"] = bool(form.data.get("not_relevant"))
         for level in ("current_level", "target_level"):
             posted[level] = form.cleaned_data.get(level)
+        known_id = _known_question(participation, form.data.get("question", ""))
         return _answer_refused(
             request, participation, known_id, PortalError(form.error_text()), posted=posted
         )
@@ -160,9 +170,10 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
             data=data,
             version=form.cleaned_data["version"],
             answer_id=form.cleaned_data["answer"],
-            participation=participation,
         )
     except services.AnswerConflict as conflict:
+        participation = _taking_part(campaign_id, municipality)
+        structure = selectors.model_structure(participation.campaign.model_version_id)
         current = conflict.current
         names = selectors.user_names({current.updated_by_id})
         info = pages.Conflict(
@@ -180,14 +191,18 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
         return _answer_refused(
             request,
             participation,
-            known_id,
+            _known_question(participation, data.question_id),
             PortalError(message, 409),
             posted=data.as_dict(),
             conflict=info,
         )
     except services.MaturityError as error:
-        return _answer_refused(request, participation, known_id, error, posted=data.as_dict())
-    return _answer_saved(request, participation, saved)
+        taking_part = selectors.participation_get(campaign_id, municipality)
+        if taking_part is None:  # not taking part: the one error page
+            raise
+        known_id = _known_question(taking_part, data.question_id)
+        return _answer_refused(request, taking_part, known_id, error, posted=data.as_dict())
+    return _answer_saved(request, saved.participation, saved)
 
 
 def _answer_saved(
