@@ -294,7 +294,7 @@ def _ratio(value: Fraction | Decimal | int) -> tuple[int, int]:
 
 
 def _apportion(
-    total: int, weights: Sequence[int], priority: Callable[[], Sequence[int]] | None = None
+    total: int, weights: Sequence[int], priority: Callable[[], np.ndarray] | None = None
 ) -> tuple[list[int], list[int]]:
     """Hare-Niemeyer over integer weights; returns the amounts and the rounded-up indices.
 
@@ -347,7 +347,8 @@ def _apportion(
         tied = list(compress(range(count), map(eq, repeat(cut), remainders)))
     needed = left - len(winners)
     if priority is not None and len(tied) > needed:
-        tied.sort(key=priority().__getitem__)  # stable: equal priority keeps index order
+        ranks = np.asarray(priority()).tolist()
+        tied.sort(key=ranks.__getitem__)  # stable: equal priority keeps index order
     winners += tied[:needed]
     _increment(amounts, winners)
     return amounts, winners
@@ -363,7 +364,7 @@ def _apportion_int64(
     total: int,
     weights: Sequence[int],
     weight_sum: int,
-    priority: Callable[[], Sequence[int]] | None,
+    priority: Callable[[], np.ndarray] | None,
 ) -> tuple[list[int], list[int]] | None:
     """`_apportion` on int64 arrays, the same result; None if a figure could leave int64.
 
@@ -747,20 +748,25 @@ def _round_columns(columns: Sequence[_Column], member_count: int) -> None:
     Counting round-ups (rather than tracking each member's exact rounding error) is cheap
     and easy to explain in a notice, and it spreads the spare cents of the equal columns.
     """
-    rounded_up = [0] * member_count
+    rounded_up = np.zeros(member_count, dtype=np.int64)  # a count per member: no overflow
     any_rounded_up = False
     for column in columns:
-        priority = _priority(rounded_up, column.members) if any_rounded_up else None
+        members = (
+            np.arange(len(column.members))
+            if isinstance(column.members, range)
+            else np.array(column.members, dtype=np.intp)
+        )
+        priority = _priority(rounded_up, members) if any_rounded_up else None
         amounts, winners = _apportion(column.pot, column.weights, priority)
         column.amounts = amounts
         if winners:
             any_rounded_up = True
-            _increment(rounded_up, map(column.members.__getitem__, winners))
+            rounded_up[members[winners]] += 1  # a member wins at most once per column
 
 
-def _priority(rounded_up: list[int], members: Sequence[int]) -> Callable[[], list[int]]:
+def _priority(rounded_up: np.ndarray, members: np.ndarray) -> Callable[[], np.ndarray]:
     """Round-ups so far of the column's members, by position in the column."""
-    return lambda: list(map(rounded_up.__getitem__, members))
+    return lambda: rounded_up[members]
 
 
 def _column_values(column: _Column | None, count: int) -> list[int]:
