@@ -12,6 +12,7 @@ whole because it must be one transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -19,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from costsharing import selectors
@@ -591,7 +592,7 @@ def allocation_freeze(
     )
     version.full_clean()
     version.save()
-    AllocationLine.objects.bulk_create(_lines(version, allocation), batch_size=LINE_BATCH)
+    _write_lines(version, allocation)
     status_before = budget_year.get_status_display()
     budget_year.status = BudgetYear.Status.FROZEN
     budget_year.save(update_fields=["status", "updated_at"])
@@ -626,9 +627,6 @@ def allocation_freeze(
     return version
 
 
-LINE_BATCH = 2000
-# AllocationLine's columns in model order, filled from a MemberRow (or the version, the id).
-_LINE_FIELDS = [field.attname for field in AllocationLine._meta.concrete_fields]
 _MONEY_LIMIT = Decimal(10) ** (
     AllocationLine._meta.get_field("total").max_digits
     - AllocationLine._meta.get_field("total").decimal_places
@@ -669,32 +667,49 @@ def _check_rows(allocation: YearAllocation) -> None:
             )
 
 
-def _lines(version: AllocationVersion, allocation: YearAllocation) -> list[AllocationLine]:
-    """The version's lines, built positionally: Django's fast path for many instances."""
-    values: dict[str, Any] = {"id": None, "version_id": version.pk}
-    line: Callable[..., AllocationLine] = AllocationLine  # all fields, in `_LINE_FIELDS` order
-    lines = []
-    for row in allocation.rows:
-        values.update(
-            municipality_id=row.municipality_id,
-            name=row.name,
-            ags=row.ags,
-            months=row.months,
-            population=row.population,
-            usage_units=row.usage_units,
-            module_keys=list(row.module_keys),
-            base=row.base,
-            population_amount=row.population_amount,
-            usage=row.usage,
-            modules=row.modules,
-            module_parts={k: str(v) for k, v in row.module_parts.items()},
-            total=row.total,
-            grant_credit=row.grant_credit,
-            payable=row.payable,
-            population_date=row.population_date,
-        )
-        lines.append(line(*[values[name] for name in _LINE_FIELDS]))
-    return lines
+# The line's columns as COPY writes them, in this order (the id comes from its sequence).
+_LINE_COLUMNS = (
+    "version_id", "municipality_id", "name", "ags", "months", "population", "usage_units",
+    "module_keys", "base", "population_amount", "usage", "modules", "module_parts", "total",
+    "grant_credit", "payable", "population_date",
+)  # fmt: skip
+assert {"id", *_LINE_COLUMNS} == {f.attname for f in AllocationLine._meta.concrete_fields}, (
+    "AllocationLine changed: list its new column in _LINE_COLUMNS"
+)
+_COPY_LINES = "COPY {table} ({columns}) FROM STDIN".format(
+    table=connection.ops.quote_name(AllocationLine._meta.db_table),
+    columns=", ".join(
+        connection.ops.quote_name(AllocationLine._meta.get_field(name.removesuffix("_id")).column)
+        for name in _LINE_COLUMNS
+    ),
+)
+
+
+def _write_lines(version: AllocationVersion, allocation: YearAllocation) -> None:
+    """The version's lines in one COPY: 11,000 lines in a fraction of a second, where a bulk
+    insert spends seconds quoting every value into arrays. The values are exactly the row's
+    (`_check_rows` has checked them as a set); the JSON columns get their JSON text."""
+    version_id = version.pk
+    # Few members differ in their modules and parts: each JSON text is made once.
+    keys_json: dict[tuple[str, ...], str] = {}
+    parts_json: dict[tuple[tuple[str, Decimal], ...], str] = {}
+    with connection.cursor() as cursor, cursor.copy(_COPY_LINES) as copy:
+        for row in allocation.rows:
+            keys = keys_json.get(row.module_keys)
+            if keys is None:
+                keys = keys_json[row.module_keys] = json.dumps(list(row.module_keys))
+            items = tuple(row.module_parts.items())
+            parts = parts_json.get(items)
+            if parts is None:
+                parts = parts_json[items] = json.dumps({k: str(v) for k, v in items})
+            copy.write_row(
+                (
+                    version_id, row.municipality_id, row.name, row.ags, row.months,
+                    row.population, row.usage_units, keys, row.base, row.population_amount,
+                    row.usage, row.modules, parts, row.total, row.grant_credit, row.payable,
+                    row.population_date,
+                )
+            )  # fmt: skip
 
 
 @transaction.atomic
