@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from costsharing import selectors
 from costsharing.allocation import AllocationError, KeyComponents, validate_components
-from costsharing.computation import YearAllocation, months_in_year
+from costsharing.computation import MemberRow, YearAllocation, months_in_year
 from costsharing.models import (
     AllocationKey,
     AllocationLine,
@@ -42,6 +42,7 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd import formats
 from izd.audit import recording as audit
 from izd.exceptions import PortalError
 from izd.pdf import templates_fingerprint
@@ -179,6 +180,11 @@ def cost_line_add(*, budget_year: BudgetYear, kind: str, label: str, amount: Dec
         ("kind", "label", "amount"),
     )
     return line
+
+
+# How a grant is passed on (`grant_add`'s pass_on), for callers outside costsharing, which do
+# not import its models.
+PassOn = Grant.PassOn
 
 
 @transaction.atomic
@@ -359,7 +365,7 @@ def population_figure_set(
     ).select_related("budget_year"):
         # a figure at or before a frozen key's date could change the frozen year's input
         raise FrozenYearError(
-            f"Der Stichtag {reference_date:%d.%m.%Y} betrifft das festgeschriebene Jahr "
+            f"Der Stichtag {formats.day(reference_date)} betrifft das festgeschriebene Jahr "
             f"{key.budget_year.year}."
         )
     figure = PopulationFigure.objects.filter(
@@ -372,7 +378,7 @@ def population_figure_set(
     audit.record(
         action="population_figure_set",
         kind=audit.Kind.PARTICIPATION,
-        summary=f"Einwohnerzahl zum {reference_date:%d.%m.%Y} erfasst",
+        summary=f"Einwohnerzahl zum {formats.day(reference_date)} erfasst",
         target=municipality,
         changes=audit.diff(
             before, {"population": population}, labels={"population": "Einwohnerzahl"}
@@ -593,16 +599,14 @@ def allocation_freeze(
     version.full_clean()
     version.save()
     _write_lines(version, allocation)
-    status_before = budget_year.get_status_display()
-    budget_year.status = BudgetYear.Status.FROZEN
-    budget_year.save(update_fields=["status", "updated_at"])
+    status_change = _status_set(budget_year, BudgetYear.Status.FROZEN)
     audit.record(
         action="allocation_freeze",
         kind=audit.Kind.FREEZE,
         summary=f"Jahr {budget_year.year} als Version {number} festgeschrieben",
         target=budget_year,
         changes=[
-            {"field": "Status", "before": status_before, "after": budget_year.get_status_display()},
+            status_change,
             {
                 "field": "Version",
                 "before": str(previous.number) if previous else "",
@@ -667,15 +671,13 @@ def _check_rows(allocation: YearAllocation) -> None:
             )
 
 
-# The line's columns as COPY writes them, in this order (the id comes from its sequence).
-_LINE_COLUMNS = (
-    "version_id", "municipality_id", "name", "ags", "months", "population", "usage_units",
-    "module_keys", "base", "population_amount", "usage", "modules", "module_parts", "total",
-    "grant_credit", "payable", "population_date",
-)  # fmt: skip
+# A line's columns are the row's fields (selectors._row reads them back) after its version;
+# COPY writes them in this order, the id comes from its sequence.
+_LINE_COLUMNS = ("version_id", *MemberRow._fields)
 assert {"id", *_LINE_COLUMNS} == {f.attname for f in AllocationLine._meta.concrete_fields}, (
-    "AllocationLine changed: list its new column in _LINE_COLUMNS"
+    "AllocationLine and MemberRow differ: a frozen line must hold exactly a row's fields"
 )
+_KEYS_AT, _PARTS_AT = (_LINE_COLUMNS.index(name) for name in ("module_keys", "module_parts"))
 _COPY_LINES = "COPY {table} ({columns}) FROM STDIN".format(
     table=connection.ops.quote_name(AllocationLine._meta.db_table),
     columns=", ".join(
@@ -689,12 +691,12 @@ def _write_lines(version: AllocationVersion, allocation: YearAllocation) -> None
     """The version's lines in one COPY: 11,000 lines in a fraction of a second, where a bulk
     insert spends seconds quoting every value into arrays. The values are exactly the row's
     (`_check_rows` has checked them as a set); the JSON columns get their JSON text."""
-    version_id = version.pk
     # Few members differ in their modules and parts: each JSON text is made once.
     keys_json: dict[tuple[str, ...], str] = {}
     parts_json: dict[tuple[tuple[str, Decimal], ...], str] = {}
     with connection.cursor() as cursor, cursor.copy(_COPY_LINES) as copy:
         for row in allocation.rows:
+            values: list[object] = [version.pk, *row]
             keys = keys_json.get(row.module_keys)
             if keys is None:
                 keys = keys_json[row.module_keys] = json.dumps(list(row.module_keys))
@@ -702,14 +704,16 @@ def _write_lines(version: AllocationVersion, allocation: YearAllocation) -> None
             parts = parts_json.get(items)
             if parts is None:
                 parts = parts_json[items] = json.dumps({k: str(v) for k, v in items})
-            copy.write_row(
-                (
-                    version_id, row.municipality_id, row.name, row.ags, row.months,
-                    row.population, row.usage_units, keys, row.base, row.population_amount,
-                    row.usage, row.modules, parts, row.total, row.grant_credit, row.payable,
-                    row.population_date,
-                )
-            )  # fmt: skip
+            values[_KEYS_AT], values[_PARTS_AT] = keys, parts
+            copy.write_row(values)
+
+
+def _status_set(budget_year: BudgetYear, status: BudgetYear.Status) -> dict[str, str]:
+    """Set the year's status; returns the change for the audit trail."""
+    before = budget_year.get_status_display()
+    budget_year.status = status
+    budget_year.save(update_fields=["status", "updated_at"])
+    return {"field": "Status", "before": before, "after": budget_year.get_status_display()}
 
 
 @transaction.atomic
@@ -718,17 +722,13 @@ def correction_open(*, budget_year: BudgetYear) -> BudgetYear:
     budget_year = _locked_year(budget_year.pk)
     if not budget_year.is_frozen:
         raise CostsharingError(f"Das Jahr {budget_year.year} ist nicht festgeschrieben.")
-    status_before = budget_year.get_status_display()
-    budget_year.status = BudgetYear.Status.CORRECTION
-    budget_year.save(update_fields=["status", "updated_at"])
+    status_change = _status_set(budget_year, BudgetYear.Status.CORRECTION)
     audit.record(
         action="correction_open",
         kind=audit.Kind.FREEZE,
         summary=f"Korrektur des Jahres {budget_year.year} begonnen",
         target=budget_year,
-        changes=[
-            {"field": "Status", "before": status_before, "after": budget_year.get_status_display()}
-        ],
+        changes=[status_change],
         municipality=None,
     )
     return budget_year
