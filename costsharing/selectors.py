@@ -202,7 +202,7 @@ _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values 
     membership=ModuleMembership._meta.db_table,
     profile=MemberProfile._meta.db_table,
     municipality=Municipality._meta.db_table,
-    usage_scale=10 ** UsageRecord._meta.get_field("units").decimal_places,  # type: ignore[operator]
+    usage_scale=10 ** UsageRecord._meta.get_field("units").decimal_places,
 )
 
 

@@ -678,12 +678,10 @@ assert {"id", *_LINE_COLUMNS} == {f.attname for f in AllocationLine._meta.concre
     "AllocationLine and MemberRow differ: a frozen line must hold exactly a row's fields"
 )
 _KEYS_AT, _PARTS_AT = (_LINE_COLUMNS.index(name) for name in ("module_keys", "module_parts"))
+_COLUMN_OF = {f.attname: str(f.column) for f in AllocationLine._meta.concrete_fields}
 _COPY_LINES = "COPY {table} ({columns}) FROM STDIN".format(
     table=connection.ops.quote_name(AllocationLine._meta.db_table),
-    columns=", ".join(
-        connection.ops.quote_name(AllocationLine._meta.get_field(name.removesuffix("_id")).column)
-        for name in _LINE_COLUMNS
-    ),
+    columns=", ".join(connection.ops.quote_name(_COLUMN_OF[name]) for name in _LINE_COLUMNS),
 )
 
 

@@ -128,7 +128,7 @@ def engine(
         net_cost=net_cost, components=components, members=columns, modules=modules
     )
     keys = found.in_key_order(columns.keys)
-    result = {
+    result: dict[str, Any] = {
         "keys": keys,
         "pots": [found.pots[name] for name in ("base", "population", "usage", "modules")],
         "module_pots": list(found.module_pots.values()),
