@@ -12,6 +12,7 @@ whole because it must be one transaction.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -19,12 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from costsharing import selectors
 from costsharing.allocation import AllocationError, KeyComponents, validate_components
-from costsharing.computation import YearAllocation, months_in_year
+from costsharing.computation import MemberRow, YearAllocation, months_in_year
 from costsharing.models import (
     AllocationKey,
     AllocationLine,
@@ -597,7 +598,7 @@ def allocation_freeze(
     )
     version.full_clean()
     version.save()
-    AllocationLine.objects.bulk_create(_lines(version, allocation), batch_size=LINE_BATCH)
+    _write_lines(version, allocation)
     status_change = _status_set(budget_year, BudgetYear.Status.FROZEN)
     audit.record(
         action="allocation_freeze",
@@ -630,9 +631,6 @@ def allocation_freeze(
     return version
 
 
-LINE_BATCH = 2000
-# AllocationLine's columns in model order, filled from a MemberRow (or the version, the id).
-_LINE_FIELDS = [field.attname for field in AllocationLine._meta.concrete_fields]
 _MONEY_LIMIT = Decimal(10) ** (
     AllocationLine._meta.get_field("total").max_digits
     - AllocationLine._meta.get_field("total").decimal_places
@@ -673,20 +671,39 @@ def _check_rows(allocation: YearAllocation) -> None:
             )
 
 
-def _lines(version: AllocationVersion, allocation: YearAllocation) -> list[AllocationLine]:
-    """The version's lines, built positionally: Django's fast path for many instances."""
-    values: dict[str, Any] = {"id": None, "version_id": version.pk}
-    line: Callable[..., AllocationLine] = AllocationLine  # all fields, in `_LINE_FIELDS` order
-    lines = []
-    for row in allocation.rows:
-        # a line's fields are the row's (selectors._row reads them back), JSON where stored so
-        values.update(
-            row._asdict(),
-            module_keys=list(row.module_keys),
-            module_parts={k: str(v) for k, v in row.module_parts.items()},
-        )
-        lines.append(line(*[values[name] for name in _LINE_FIELDS]))
-    return lines
+# A line's columns are the row's fields (selectors._row reads them back) after its version;
+# COPY writes them in this order, the id comes from its sequence.
+_LINE_COLUMNS = ("version_id", *MemberRow._fields)
+assert {"id", *_LINE_COLUMNS} == {f.attname for f in AllocationLine._meta.concrete_fields}, (
+    "AllocationLine and MemberRow differ: a frozen line must hold exactly a row's fields"
+)
+_KEYS_AT, _PARTS_AT = (_LINE_COLUMNS.index(name) for name in ("module_keys", "module_parts"))
+_COLUMN_OF = {f.attname: str(f.column) for f in AllocationLine._meta.concrete_fields}
+_COPY_LINES = "COPY {table} ({columns}) FROM STDIN".format(
+    table=connection.ops.quote_name(AllocationLine._meta.db_table),
+    columns=", ".join(connection.ops.quote_name(_COLUMN_OF[name]) for name in _LINE_COLUMNS),
+)
+
+
+def _write_lines(version: AllocationVersion, allocation: YearAllocation) -> None:
+    """The version's lines in one COPY: 11,000 lines in a fraction of a second, where a bulk
+    insert spends seconds quoting every value into arrays. The values are exactly the row's
+    (`_check_rows` has checked them as a set); the JSON columns get their JSON text."""
+    # Few members differ in their modules and parts: each JSON text is made once.
+    keys_json: dict[tuple[str, ...], str] = {}
+    parts_json: dict[tuple[tuple[str, Decimal], ...], str] = {}
+    with connection.cursor() as cursor, cursor.copy(_COPY_LINES) as copy:
+        for row in allocation.rows:
+            values: list[object] = [version.pk, *row]
+            keys = keys_json.get(row.module_keys)
+            if keys is None:
+                keys = keys_json[row.module_keys] = json.dumps(list(row.module_keys))
+            items = tuple(row.module_parts.items())
+            parts = parts_json.get(items)
+            if parts is None:
+                parts = parts_json[items] = json.dumps({k: str(v) for k, v in items})
+            values[_KEYS_AT], values[_PARTS_AT] = keys, parts
+            copy.write_row(values)
 
 
 def _status_set(budget_year: BudgetYear, status: BudgetYear.Status) -> dict[str, str]:
