@@ -55,6 +55,7 @@ from functools import partial
 from operator import add, attrgetter, itemgetter, mul
 from typing import TypeVar
 
+from izd import formats
 from izd.exceptions import PortalError
 
 __all__ = [
@@ -70,8 +71,6 @@ __all__ = [
     "allocate",
     "allocate_cents",
     "euros",
-    "format_eur",
-    "format_percent",
     "largest_remainder",
     "module_part_maps",
     "validate_components",
@@ -225,25 +224,6 @@ class CentShares:
         return list(map(column.__getitem__, self.order))
 
 
-# --------------------------------------------------------------------------- formatting
-
-
-def _format_de(value: Decimal, min_places: int = 2) -> str:
-    """German number format: thousands '.', decimal ','; never hides significant digits."""
-    exponent = value.as_tuple().exponent
-    places = max(min_places, -exponent) if isinstance(exponent, int) else min_places
-    text = f"{value:,.{places}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def format_eur(value: Decimal) -> str:
-    return f"{_format_de(value)} EUR"
-
-
-def format_percent(value: Decimal) -> str:
-    return f"{_format_de(value)} %"
-
-
 # --------------------------------------------------------------------------- rounding core
 
 
@@ -363,6 +343,12 @@ def _check_finite(value: Decimal | int, what: str) -> None:
         raise AllocationError(f"{what} muss eine endliche Zahl sein.")
 
 
+# The messages keep every place of a wrong figure (an amount below whole cents, a key that
+# misses 100 % by 0.001): rounding it away would hide what is wrong.
+_money = partial(formats.money, exact_places=True)
+_percent = partial(formats.percent, min_places=2)
+
+
 def validate_components(components: KeyComponents) -> None:
     """Raise AllocationError unless the percents are non-negative and add up to 100."""
     for name, percent in components.as_dict().items():
@@ -370,28 +356,22 @@ def validate_components(components: KeyComponents) -> None:
         _check_finite(percent, f"Der Anteil „{label}“")
         if percent < 0:
             raise AllocationError(
-                f"Der Anteil „{label}“ darf nicht negativ sein ({format_percent(percent)})."
+                f"Der Anteil „{label}“ darf nicht negativ sein ({_percent(percent)})."
             )
     total = sum((Fraction(p) for p in components.as_dict().values()), Fraction(0))
     if total != 100:
         shown = sum(components.as_dict().values(), Decimal(0))
-        raise AllocationError(
-            f"Die Anteile des Schlüssels ergeben {format_percent(shown)} statt 100 %."
-        )
+        raise AllocationError(f"Die Anteile des Schlüssels ergeben {_percent(shown)} statt 100 %.")
 
 
 def _net_cost_cents(net_cost: Decimal) -> int:
     _check_finite(net_cost, "Die Nettokosten")
     if net_cost < 0:
-        raise AllocationError(
-            f"Die Nettokosten dürfen nicht negativ sein ({format_eur(net_cost)})."
-        )
+        raise AllocationError(f"Die Nettokosten dürfen nicht negativ sein ({_money(net_cost)}).")
     numerator, denominator = _ratio(net_cost)
     cents, rest = divmod(numerator * 100, denominator)
     if rest:
-        raise AllocationError(
-            f"Die Nettokosten müssen auf volle Cent lauten ({_format_de(net_cost)} EUR)."
-        )
+        raise AllocationError(f"Die Nettokosten müssen auf volle Cent lauten ({_money(net_cost)}).")
     return cents
 
 
@@ -444,7 +424,7 @@ def _validate_member(member: MemberInput, components: KeyComponents) -> None:
     if member.usage_units < 0:
         raise AllocationError(
             f"Die Leistungseinheiten von {_label(member)} dürfen nicht negativ sein "
-            f"({_format_de(member.usage_units)})."
+            f"({formats.exact(member.usage_units, 2)})."
         )
 
 
@@ -460,7 +440,7 @@ def _validate_modules(
         if module.weight < 0:
             raise AllocationError(
                 f"Das Gewicht des Moduls „{module.name}“ darf nicht negativ sein "
-                f"({_format_de(module.weight)})."
+                f"({formats.exact(module.weight, 2)})."
             )
     if not keys.issuperset(frozenset().union(*members.modules)):
         for index, taken in enumerate(members.modules):

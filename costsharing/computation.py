@@ -13,15 +13,15 @@ The money flow of a year:
 
 The part of a grant the Kreis keeps lowers the Kreis' own share, never a member's.
 
-Long because it turns a year's inputs into the allocation and explains every member's share in
-German sentences; the engine is pure (allocation.py), and the explanations move out with the typed
-year figures planned in issue 14.
+Long because it turns a year's inputs into the allocation and gathers, per member, the figures
+that explain each part of its share (`explain()`, numbers only; the German sentences are made in
+`costsharing.explanations`); the engine itself is pure (allocation.py).
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,15 +30,12 @@ from functools import partial
 from typing import NamedTuple
 
 from costsharing.allocation import (
-    COMPONENT_LABELS,
     AllocationError,
     KeyComponents,
     MemberColumns,
     ModuleInput,
     allocate_cents,
     euros,
-    format_eur,
-    format_percent,
     largest_remainder,
     module_part_maps,
 )
@@ -124,9 +121,13 @@ class BudgetFigures:
         return self.kreis_share - self.grants_kreis
 
 
-def _check_money(value: Decimal, what: str) -> None:
+# every place of a wrong figure: rounding it away would hide what is wrong
+_money = partial(formats.money, exact_places=True)
+
+
+def _check_money(value: Decimal, what: str, show: Callable[[Decimal], str] = _money) -> None:
     if not value.is_finite() or value < 0:
-        raise AllocationError(f"{what} darf nicht negativ sein ({format_eur(value)}).")
+        raise AllocationError(f"{what} darf nicht negativ sein ({show(value)}).")
 
 
 def budget_figures(
@@ -137,7 +138,7 @@ def budget_figures(
     kreis_share_percent: Decimal,
 ) -> BudgetFigures:
     for line in staff:
-        _check_money(line.fte, f"Die Stellenanteile „{line.role}“")
+        _check_money(line.fte, f"Die Stellenanteile „{line.role}“", formats.exact)
         _check_money(line.cost_per_fte, f"Die Kosten je Stelle „{line.role}“")
     for cost in costs:
         _check_money(cost.amount, f"Der Betrag „{cost.label}“")
@@ -162,8 +163,8 @@ def budget_figures(
     net = gross - kreis_share - by_key
     if net < 0:
         raise AllocationError(
-            f"Die nach dem Schlüssel weitergegebenen Fördermittel ({format_eur(by_key)}) "
-            f"übersteigen die Kosten der Kommunen ({format_eur(gross - kreis_share)})."
+            f"Die nach dem Schlüssel weitergegebenen Fördermittel ({_money(by_key)}) "
+            f"übersteigen die Kosten der Kommunen ({_money(gross - kreis_share)})."
         )
     return BudgetFigures(
         staff=staff_total,
@@ -246,6 +247,13 @@ class YearAllocation:
     settle_in_year: int | None = None
     reason: str = ""
     _index: dict[int, MemberRow] = field(default_factory=dict, compare=False, repr=False)
+    _totals: list[_YearTotals] = field(default_factory=list, compare=False, repr=False)
+
+    def totals(self) -> _YearTotals:
+        """The sums the members' explanations divide by, made once (not once per member)."""
+        if not self._totals:
+            self._totals.append(_year_totals(self))
+        return self._totals[0]
 
     def row_for(self, municipality_id: int) -> MemberRow | None:
         if not self._index:
@@ -297,8 +305,8 @@ def compute(
         for name, credit, total in zip(names, credit_column, totals, strict=True):
             if credit > total:
                 raise AllocationError(
-                    f"Die fest aufgeteilten Fördermittel ({format_eur(credit)}) übersteigen "
-                    f"den Anteil von {name} ({format_eur(total)})."
+                    f"Die fest aufgeteilten Fördermittel ({_money(credit)}) übersteigen "
+                    f"den Anteil von {name} ({_money(total)})."
                 )
         payable = [
             total - credit if credit else total
@@ -364,165 +372,172 @@ def _fixed_credits(
 
 
 # --------------------------------------------------------------------------- explanations
+#
+# What a member needs to recompute each part of its share by hand, as numbers; the German
+# sentences are made from these by `costsharing.explanations`.
 
 
-ROUNDING_RULE = (
-    "Gerundet wird jede Spalte für sich auf volle Cent nach dem Verfahren der größten Reste "
-    "(Hare-Niemeyer): Jede Kommune erhält zunächst ihren auf den Cent abgerundeten genauen "
-    "Betrag; die übrigen Cent der Spalte gehen einzeln an die Kommunen mit den größten "
-    "abgeschnittenen Resten. Bei gleich großem Rest erhält den Cent zuerst die Kommune, die in "
-    "den vorherigen Spalten (Sockelbetrag, Einwohner, Nutzung, Module) seltener aufgerundet "
-    "wurde, danach die mit dem kleineren Gemeindeschlüssel. So ergibt jede Spalte genau ihren "
-    "Topf und jede Zeile genau die Summe ihrer Bestandteile."
-)
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A pot split by weight: exactly `pot × weight / total`, rounded to `amount` (whole
+    cents; the rounding rule is the engine's)."""
+
+    pot: Decimal
+    weight: Decimal  # the member's: its months, population × months, units × months
+    total: Decimal  # every member's weights together
+    amount: Decimal
 
 
-def explain(allocation: YearAllocation, row: MemberRow) -> list[dict[str, object]]:
-    """Each component of a member's share, with a German sentence that names every figure
-    needed to recompute it by hand: the component's pot, the member's weight, the sum of all
-    members' weights, and the exact result before rounding.
+@dataclass(frozen=True, slots=True)
+class ModulePart:
+    """The member's part of one module it takes part in (equal per participant's month)."""
+
+    name: str
+    participants: int
+    split: Split  # weight: the member's months; total: the participants' months
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One component of a member's share with every figure that makes it.
+
+    `component` is a key component ("base", "population", "usage", "modules") or
+    "grant_credit" (grants passed on in a fixed split, a negative amount)."""
+
+    component: str
+    amount: Decimal  # signed as it counts towards the payable amount
+    percent: Decimal  # of the key (0 for the grant credit)
+    net_cost: Decimal
+    months: int  # the member's months of membership in the year
+    members: int
+    split: Split | None  # None for the modules: one split per module below
+    population: int = 0
+    usage_units: Decimal = Decimal(0)
+    figure_date: date | None = None  # of the population figure used; None: unknown (old)
+    key_date: date | None = None  # the key's reference date of the population figures
+    modules: tuple[ModulePart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _YearTotals:
+    """The sums every member's explanation divides by, made once per allocation."""
+
+    pots: dict[str, Decimal]
+    months: int
+    population_months: int
+    usage_months: Decimal
+    module_months: dict[str, int]
+    participants: dict[str, int]
+
+
+def _year_totals(allocation: YearAllocation) -> _YearTotals:
+    rows = allocation.rows
+    module_months: dict[str, int] = {}
+    participants: dict[str, int] = {}
+    for row in rows:
+        for key in row.module_keys:
+            module_months[key] = module_months.get(key, 0) + row.months
+            participants[key] = participants.get(key, 0) + 1
+    return _YearTotals(
+        pots={
+            "base": sum((r.base for r in rows), ZERO),
+            "population": sum((r.population_amount for r in rows), ZERO),
+            "usage": sum((r.usage for r in rows), ZERO),
+        },
+        months=sum(r.months for r in rows),
+        population_months=sum(r.population * r.months for r in rows),
+        usage_months=sum((r.usage_units * r.months for r in rows), Decimal(0)),
+        module_months=module_months,
+        participants=participants,
+    )
+
+
+def explain(allocation: YearAllocation, row: MemberRow) -> tuple[Explanation, ...]:
+    """Each component of a member's share with the figures needed to recompute it by hand:
+    the component's pot, the member's weight, the sum of all members' weights and the result.
 
     Every weight is multiplied by the months of membership in the year (the engine's pro-rata
-    rule), so the divisors are "Mitgliedsmonate" and "Einwohnermonate", never the plain sums.
+    rule), so the divisors are member months and population months, never the plain sums.
     """
     components = allocation.key.components
-    budget = allocation.budget
-    rows = allocation.rows
-    net = _eur(budget.net_cost)
-    items: list[dict[str, object]] = []
+    totals = allocation.totals()
+    net_cost, months, members = allocation.budget.net_cost, row.months, len(allocation.rows)
+    items: list[Explanation] = []
     if components.base:
-        pot = sum((r.base for r in rows), ZERO)
-        total_months = sum(r.months for r in rows)
+        split = Split(totals.pots["base"], Decimal(months), Decimal(totals.months), row.base)
         items.append(
-            _item(
-                "base",
-                row.base,
-                f"{_percent(components.base)} der Nettokosten von {net} ergeben den "
-                f"Sockelbetrag-Topf von {_eur(pot)}. Er wird zu gleichen Teilen je "
-                f"Mitgliedsmonat verteilt: Ihre Kommune hat {row.months} von 12 Monaten, alle "
-                f"{len(rows)} Mitglieder zusammen {_integer(total_months)} Mitgliedsmonate. "
-                + _share_sentence(pot, Decimal(row.months), Decimal(total_months), row.base),
-            )
+            Explanation("base", row.base, components.base, net_cost, months, members, split)
         )
     if components.population:
-        pot = sum((r.population_amount for r in rows), ZERO)
-        weight = row.population * row.months
-        total = sum(r.population * r.months for r in rows)
+        weight = Decimal(row.population * months)
+        pot = totals.pots["population"]
+        split = Split(pot, weight, Decimal(totals.population_months), row.population_amount)
         items.append(
-            _item(
+            Explanation(
                 "population",
                 row.population_amount,
-                f"{_percent(components.population)} der Nettokosten von {net} ergeben den "
-                f"Einwohner-Topf von {_eur(pot)}. Er wird nach Einwohnermonaten "
-                f"(Einwohner × Mitgliedsmonate) verteilt: Ihre Kommune "
-                f"{_integer(row.population)} Einwohner{_figure_date(row, allocation)} × "
-                f"{row.months} Monate = {_integer(weight)}, alle Mitglieder zusammen "
-                f"{_integer(total)} Einwohnermonate. "
-                + _share_sentence(pot, Decimal(weight), Decimal(total), row.population_amount),
+                components.population,
+                net_cost,
+                months,
+                members,
+                split,
+                population=row.population,
+                figure_date=row.population_date,
+                key_date=allocation.key.population_date,
             )
         )
     if components.usage:
-        pot = sum((r.usage for r in rows), ZERO)
-        weight_units = row.usage_units * row.months
-        total_units = sum((r.usage_units * r.months for r in rows), Decimal(0))
+        weight_units = row.usage_units * months
+        split = Split(totals.pots["usage"], weight_units, totals.usage_months, row.usage)
         items.append(
-            _item(
+            Explanation(
                 "usage",
                 row.usage,
-                f"{_percent(components.usage)} der Nettokosten von {net} ergeben den "
-                f"Nutzungs-Topf von {_eur(pot)}. Er wird nach Leistungseinheiten × "
-                f"Mitgliedsmonate verteilt: Ihre Kommune {_number(row.usage_units)} Einheiten × "
-                f"{row.months} Monate = {_number(weight_units)}, alle Mitglieder zusammen "
-                f"{_number(total_units)}. "
-                + _share_sentence(pot, weight_units, total_units, row.usage),
+                components.usage,
+                net_cost,
+                months,
+                members,
+                split,
+                usage_units=row.usage_units,
             )
         )
     if components.modules:
-        items.append(_modules_item(allocation, row))
-    if row.grant_credit:
         items.append(
-            {
-                "label": "Fördermittel (feste Aufteilung)",
-                "amount": -row.grant_credit,
-                "text": (
-                    f"Fördermittel von {_eur(budget.grants_fixed)} werden zu gleichen "
-                    f"Teilen je Mitgliedsmonat gutgeschrieben: {row.months} von "
-                    f"{_integer(sum(r.months for r in rows))} Mitgliedsmonaten."
-                ),
-            }
+            Explanation(
+                "modules",
+                row.modules,
+                components.modules,
+                net_cost,
+                months,
+                members,
+                None,
+                modules=_module_parts(allocation, row, totals),
+            )
         )
-    return items
-
-
-def _item(component: str, amount: Decimal, text: str) -> dict[str, object]:
-    return {"label": COMPONENT_LABELS[component], "amount": amount, "text": text}
-
-
-def _share_sentence(pot: Decimal, weight: Decimal, total: Decimal, amount: Decimal) -> str:
-    """ "Genau: 100.000,00 € × 6.474 / 424.364 ≈ 1.525,5771 €, auf Cent gerundet 1.525,58 €." """
-    if not total:
-        return f"Ihr Anteil: {_eur(amount)}."
-    quotient = pot * weight / total
-    exact = quotient.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    equals = "=" if exact == quotient else "≈"
-    return (
-        f"Genau: {_eur(pot)} × {_number(weight)} / {_number(total)} {equals} "
-        f"{formats.number(exact, 4)} €, auf Cent gerundet {_eur(amount)}."
-    )
-
-
-def _eur(value: Decimal) -> str:
-    return formats.money(value)
-
-
-def _figure_date(row: MemberRow, allocation: YearAllocation) -> str:
-    """The reference date of the figure used, said plainly when it differs from the key's."""
-    used = row.population_date
-    if used is None:
-        return f" (Stichtag des Schlüssels {allocation.key.population_date:%d.%m.%Y})"
-    if used == allocation.key.population_date:
-        return f" (Stichtag {used:%d.%m.%Y})"
-    return (
-        f" (amtliche Zahl zum {used:%d.%m.%Y}, der letzten bis zum Stichtag des Schlüssels "
-        f"{allocation.key.population_date:%d.%m.%Y})"
-    )
-
-
-def _modules_item(allocation: YearAllocation, row: MemberRow) -> dict[str, object]:
-    components = allocation.key.components
-    names = {module.key: module for module in allocation.modules}
-    parts = []
-    for key in row.module_keys:
-        if key not in names:
-            continue
-        module = names[key]
-        months = sum(r.months for r in allocation.rows if key in r.module_keys)
-        part = row.module_parts.get(key, ZERO)
-        parts.append(
-            f"{module.name}: Modulkosten {_eur(module.pot)}, geteilt je Mitgliedsmonat "
-            f"der {allocation.participants(key)} Teilnehmenden ({row.months} von "
-            f"{_integer(months)} Monaten). "
-            + _share_sentence(module.pot, Decimal(row.months), Decimal(months), part)
+    if row.grant_credit:
+        pot = allocation.budget.grants_fixed
+        split = Split(pot, Decimal(months), Decimal(totals.months), row.grant_credit)
+        items.append(
+            Explanation("grant_credit", -row.grant_credit, ZERO, net_cost, months, members, split)
         )
-    detail = " ".join(parts) if parts else "Ihre Kommune nimmt an keinem Modul teil."
-    return _item(
-        "modules",
-        row.modules,
-        f"{_percent(components.modules)} der Nettokosten tragen die Teilnehmenden der Module. "
-        + detail,
+    return tuple(items)
+
+
+def _module_parts(
+    allocation: YearAllocation, row: MemberRow, totals: _YearTotals
+) -> tuple[ModulePart, ...]:
+    modules = {module.key: module for module in allocation.modules}
+    return tuple(
+        ModulePart(
+            name=modules[key].name,
+            participants=totals.participants[key],
+            split=Split(
+                modules[key].pot,
+                Decimal(row.months),
+                Decimal(totals.module_months[key]),
+                row.module_parts.get(key, ZERO),
+            ),
+        )
+        for key in row.module_keys
+        if key in modules
     )
-
-
-def _percent(value: Decimal) -> str:
-    """German percent, two places unless the key has more (40.0000 → "40,00 %")."""
-    two = value.quantize(CENT)
-    return format_percent(two if two == value else value.normalize())
-
-
-def _integer(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _number(value: Decimal) -> str:
-    text = format_eur(value).removesuffix(" EUR")
-    return text.removesuffix(",00")

@@ -42,29 +42,30 @@ def notice_title(municipality: Municipality, year: int) -> str:
 
 
 def build_notice(document: Document) -> RenderSpec:
-    from costsharing.notices import notice_context
+    from costsharing.notices import notice, template_context
+    from costsharing.selectors import shared_year_reads
     from costsharing.xrechnung import XRECHNUNG_VERSION, EInvoiceError, invoice_xml
 
     municipality = Municipality.objects.filter(pk=document.params.get("municipality_id")).first()
     if municipality is None:
         raise DocumentError("Die Kommune gibt es nicht mehr.")
     year = int(document.params["year"])
-    from costsharing.selectors import shared_year_reads
-
     # The notices of one batch share the year's allocation: read once per worker process.
     with shared_year_reads(f"notices:{document.batch}" if document.batch else None):
-        context = notice_context(municipality, year)
+        shown = notice(municipality, year)
     xml = None
     with contextlib.suppress(EInvoiceError):  # no Leitweg-ID or nothing final: the notice alone
-        xml = invoice_xml(context)
-    context["has_einvoice"] = xml is not None
-    context["refund"] = -context["total"] if context["total"] < 0 else None
-    context["xrechnung_version"] = XRECHNUNG_VERSION
-    context["einvoice_filename"] = FACTURX_FILENAME
+        xml = invoice_xml(shown)
     title = notice_title(municipality, year)
     return RenderSpec(
         template_name="costsharing/pdf/notice.html",
-        context=context,
+        context={
+            **template_context(shown),
+            "has_einvoice": xml is not None,
+            "refund": -shown.total if shown.total < 0 else None,
+            "xrechnung_version": XRECHNUNG_VERSION,
+            "einvoice_filename": FACTURX_FILENAME,
+        },
         title=title,
         filename=notice_filename(municipality, year),
         postprocess=partial(facturx_embed, xml=xml, title=title) if xml is not None else None,

@@ -1,4 +1,5 @@
-"""CSV (German Excel) and XLSX of a notice and of a whole year's allocation."""
+"""CSV (German Excel) and XLSX of a notice and of a whole year's allocation: presenters of the
+typed notice (`costsharing.notices.Notice`) and of a year's allocation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from costsharing.computation import YearAllocation
+from costsharing.notices import Notice
+from izd import formats
 from izd.spreadsheet import csv_bytes, xlsx_append
 
 EURO_FORMAT = '#,##0.00 "€"'
@@ -19,40 +22,31 @@ def decimal_de(value: Decimal | int) -> str:
     """1234.5 → "1234,50": what German Excel reads as a number (no thousands separator)."""
     if isinstance(value, int):
         return str(value)
-    return f"{value:.2f}".replace(".", ",")
+    return formats.plain_number(value, 2)
 
 
 def _csv(rows: list[list[Any]]) -> bytes:
     return csv_bytes(rows, number=lambda value: decimal_de(Decimal(value)))
 
 
-def notice_rows(context: dict[str, Any]) -> list[list[Any]]:
+def notice_rows(notice: Notice) -> list[list[Any]]:
     """The notice as rows. Positions and their components have amount columns of their own,
     so that adding up the "Betrag" column gives the total and nothing is counted twice."""
     rows: list[list[Any]] = [
         ["Position", "Jahr", "Version", "Betrag (EUR)", "davon Bestandteil (EUR)", "Erläuterung"]
     ]
-    for line in context["lines"]:
-        rows.append(
-            [line["label"], line["year"], line["version"] or "", line["amount"], "", line["note"]]
-        )
-        for component in line["components"]:
+    for line in notice.lines:
+        rows.append([line.label, line.year, line.version or "", line.amount, "", line.note])
+        for component in line.components:
             rows.append(
-                [
-                    "  " + str(component["label"]),
-                    line["year"],
-                    "",
-                    "",
-                    component["amount"],
-                    component["text"],
-                ]
+                ["  " + component.label, line.year, "", "", component.amount, component.text]
             )
-    rows.append(["Summe", context["year"], "", context["total"], "", ""])
+    rows.append(["Summe", notice.year, "", notice.total, "", ""])
     return rows
 
 
-def notice_csv(context: dict[str, Any]) -> bytes:
-    return _csv(notice_rows(context))
+def notice_csv(notice: Notice) -> bytes:
+    return _csv(notice_rows(notice))
 
 
 def _xlsx(title: str, rows: list[list[Any]], money_columns: set[int]) -> bytes:
@@ -75,8 +69,8 @@ def _xlsx(title: str, rows: list[list[Any]], money_columns: set[int]) -> bytes:
     return buffer.getvalue()
 
 
-def notice_xlsx(context: dict[str, Any]) -> bytes:
-    return _xlsx(f"Kostenanteil {context['year']}", notice_rows(context), {4, 5})
+def notice_xlsx(notice: Notice) -> bytes:
+    return _xlsx(f"Kostenanteil {notice.year}", notice_rows(notice), {4, 5})
 
 
 def allocation_rows(allocation: YearAllocation) -> list[list[Any]]:

@@ -9,9 +9,9 @@ allocation as it stands (the Kostenbeteiligung annex of the papers) and every me
 data. A fixed number of queries, whatever the number of members; inside
 `selectors.shared_year_reads(scope)` each allocation is read once per scope and process.
 
-Amounts are numbers (Decimal); only the explanation sentences of a share's components and the
-labels of back charges are German text, made through `izd.formats` (via the engine's
-explanations), so that a notice, its CSV, its e-invoice and a paper say the same.
+Amounts, and the figures that explain each component of a share, are numbers (Decimal); the
+German sentences and labels are made by the presenters (`costsharing.explanations`, through
+`izd.formats`), so that a notice, its CSV, its e-invoice and a paper say the same.
 """
 
 from __future__ import annotations
@@ -22,19 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costsharing import selectors
-from costsharing.allocation import AllocationError, format_eur
-from costsharing.computation import ZERO, KeyInfo, MemberRow, YearAllocation, explain
+from costsharing.allocation import AllocationError
+from costsharing.computation import ZERO, Explanation, KeyInfo, YearAllocation, explain
 from costsharing.models import AllocationVersion, BudgetYear, MemberProfile
-
-
-@dataclass(frozen=True)
-class Component:
-    """One part of a member's share (Sockelbetrag, Einwohneranteil, …) with the sentence that
-    names every figure needed to recompute it by hand."""
-
-    label: str
-    amount: Decimal
-    text: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +47,7 @@ class CurrentShare:
     grant_credit: Decimal
     payable: Decimal
     version: int | None  # None: the live calculation (provisional)
-    components: tuple[Component, ...]
+    components: tuple[Explanation, ...]
 
 
 @dataclass(frozen=True)
@@ -70,28 +60,11 @@ class BackCharge:
     previous_version: int | None
     before: Decimal
     after: Decimal
-    components: tuple[Component, ...]  # the share explained, for a first charge only
+    components: tuple[Explanation, ...]  # the share explained, for a first charge only
 
     @property
     def amount(self) -> Decimal:
         return self.after - self.before
-
-    @property
-    def label(self) -> str:
-        if self.previous_version is None:
-            return f"Kostenanteil {self.for_year} (Nachberechnung, periodenfremd)"
-        kind = "Nachberechnung" if self.amount > 0 else "Erstattung"
-        return f"{kind} {self.for_year} (Korrektur, periodenfremd)"
-
-    @property
-    def note(self) -> str:
-        if self.previous_version is None:
-            return f"Anteil für {self.for_year} laut Verteilung Version {self.version}."
-        return (
-            f"Unterschied zwischen Version {self.version} und Version {self.previous_version} "
-            f"der Verteilung {self.for_year}: {format_eur(self.before)} → "
-            f"{format_eur(self.after)}."
-        )
 
 
 @dataclass(frozen=True)
@@ -177,8 +150,8 @@ class YearFigures:
         return self.current is not None and self.current.row_for(municipality_id) is not None
 
     def member(self, municipality_id: int, *, explained: bool = True) -> MemberShare:
-        """The member's share; `explained=False` leaves out the component sentences (a paper
-        shows amounts only)."""
+        """The member's share; `explained=False` leaves out the figures that explain each
+        component (a paper shows amounts only)."""
         found = self._members.get((municipality_id, explained))
         if found is None:
             found = self._members[municipality_id, explained] = self._member(
@@ -203,7 +176,7 @@ class YearFigures:
                 grant_credit=row.grant_credit,
                 payable=row.payable,
                 version=self.current.version,
-                components=_components(self.current, row) if explained else (),
+                components=explain(self.current, row) if explained else (),
             )
         return MemberShare(
             municipality_id=municipality_id,
@@ -235,7 +208,7 @@ class YearFigures:
                     before=before,
                     after=after,
                     components=(
-                        _components(settled.allocation, line)
+                        explain(settled.allocation, line)
                         if first and line is not None and explained
                         else ()
                     ),
@@ -287,15 +260,6 @@ class YearFigures:
             sorted(self.billing.items()),
         )
         return hashlib.sha256(repr(payload).encode()).hexdigest()
-
-
-def _components(allocation: YearAllocation, row: MemberRow) -> tuple[Component, ...]:
-    return tuple(
-        Component(
-            label=str(item["label"]), amount=Decimal(str(item["amount"])), text=str(item["text"])
-        )
-        for item in explain(allocation, row)
-    )
 
 
 def _current(

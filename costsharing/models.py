@@ -70,6 +70,10 @@ class BudgetYear(models.Model):
     def is_frozen(self) -> bool:
         return self.status == self.Status.FROZEN
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
 
 class StaffLine(models.Model):
     budget_year = models.ForeignKey(BudgetYear, on_delete=models.CASCADE, related_name="staff")

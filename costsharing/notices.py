@@ -1,5 +1,5 @@
 """The notice of a member's share (Bescheid über die Kostenbeteiligung): a presenter of the
-year's typed figures (costsharing.figures) as the template context.
+year's typed figures (costsharing.figures), itself a typed value.
 
 Lines of the notice for year Y:
 
@@ -9,26 +9,33 @@ Lines of the notice for year Y:
   notice: the member's amount in that version minus its amount in the version before (the
   full amount where it was not yet charged, e.g. a member that joined during that year).
 
-Pages, the PDF, CSV, XLSX and the e-invoice all use this one context, so they never disagree.
-Reads only the public schema: it works from a municipality's request and from the Kreis.
+A notice is a typed value (`Notice`, from `notice()`): CSV, XLSX and the e-invoice present it
+(`exports.py`, `xrechnung.py`), and `template_context()` turns it into the plain context of the
+page and the PDF, so they never disagree. Reads only the public schema: it works from a
+municipality's request and from the Kreis.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from django.utils import timezone
 
-from costsharing import selectors
-from costsharing.allocation import AllocationError
-from costsharing.computation import ROUNDING_RULE, YearAllocation
-from costsharing.figures import BackCharge, Component, MemberShare, YearFigures
+from costsharing import explanations, selectors
+from costsharing.allocation import AllocationError, KeyComponents
+from costsharing.explanations import ROUNDING_RULE, Component
+from costsharing.figures import BackCharge, Billing, MemberShare, YearFigures
 from costsharing.models import AllocationLine
 from izd.legal_defaults import NOTICE_LEGAL_NOTE
 from tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Value = TypeVar("_Value", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -39,26 +46,93 @@ class HistoryEntry:
     status: str
 
 
-def year_current(year: int) -> tuple[YearAllocation | None, str]:
-    """The allocation the notices of `year` take their current line from, or a German note."""
-    figures = selectors.year_figures(year)
-    return figures.current, figures.note
+@dataclass(frozen=True)
+class NoticeLine:
+    """A position of the notice: an earlier year's back charge, or the share of the year."""
+
+    label: str
+    year: int
+    amount: Decimal
+    kind: Literal["back_charge", "current"]
+    version: int | None
+    note: str
+    components: tuple[Component, ...]
 
 
-def _components(components: tuple[Component, ...]) -> list[dict[str, Any]]:
-    return [{"label": c.label, "amount": c.amount, "text": c.text} for c in components]
+@dataclass(frozen=True)
+class Addressee:
+    """The member the notice is addressed to (the buyer of the e-invoice)."""
+
+    id: int
+    name: str
+    ags: str
+    leitweg_id: str
+    street: str
+    postal_code: str
+    city: str
 
 
-def _back_charge_line(charge: BackCharge) -> dict[str, Any]:
-    return {
-        "label": charge.label,
-        "year": charge.for_year,
-        "amount": charge.amount,
-        "kind": "back_charge",
-        "version": charge.version,
-        "note": charge.note,
-        "components": _components(charge.components),
-    }
+@dataclass(frozen=True)
+class Issuer:
+    """The centre that issues the notice (the seller of the e-invoice)."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    iban: str
+    bic: str
+    account_holder: str
+    seller_id: str
+    payment_days: int
+
+
+@dataclass(frozen=True)
+class CurrentTerms:
+    """How the year's own share was split: the key and the net cost among how many members."""
+
+    key_name: str
+    percents: KeyComponents
+    population_date: date
+    net_cost: Decimal
+    members: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Everything a notice of one member for one year shows."""
+
+    year: int
+    number: str
+    issued_on: date
+    due_on: date
+    provisional: bool
+    note: str
+    municipality: Addressee
+    billing: Billing
+    issuer: Issuer | None
+    legal_note: tuple[str, ...]
+    current: CurrentTerms | None  # None where the notice has no line of the year itself
+    components: tuple[Component, ...]  # of the year's own share
+    rounding_rule: str
+    lines: tuple[NoticeLine, ...]  # chronological: earlier years' back charges first
+    total: Decimal
+    version: int | None
+
+
+def _back_charge_line(charge: BackCharge) -> NoticeLine:
+    return NoticeLine(
+        label=explanations.back_charge_label(charge),
+        year=charge.for_year,
+        amount=charge.amount,
+        kind="back_charge",
+        version=charge.version,
+        note=explanations.back_charge_note(charge),
+        components=explanations.components(charge.components),
+    )
 
 
 def notice_number(municipality: Municipality, year: int, versions: list[int]) -> str:
@@ -66,109 +140,90 @@ def notice_number(municipality: Municipality, year: int, versions: list[int]) ->
     return f"IZD-{year}-{municipality.ags}-{suffix}"
 
 
-def notice_context(municipality: Municipality, year: int) -> dict[str, Any]:
-    """Everything a notice of `municipality` for `year` shows: the template context of the
-    page, the PDF, CSV, XLSX and e-invoice, presented from the year's typed figures."""
+def notice(municipality: Municipality, year: int) -> Notice:
+    """The notice of `municipality` for `year`, presented from the year's typed figures."""
     figures = selectors.year_figures(year)
-    share = figures.member(municipality.pk)
-    return notice_context_of(municipality, figures, share)
+    return notice_of(municipality, figures, figures.member(municipality.pk))
 
 
-def notice_context_of(
-    municipality: Municipality, figures: YearFigures, share: MemberShare
-) -> dict[str, Any]:
+def notice_of(municipality: Municipality, figures: YearFigures, share: MemberShare) -> Notice:
     """The notice of one member, from figures already read (a batch reads them once)."""
     year = figures.year
-    lines: list[dict[str, Any]] = [_back_charge_line(c) for c in share.back_charges]
-    components: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
+    lines = [_back_charge_line(c) for c in share.back_charges]
+    components: tuple[Component, ...] = ()
+    current = None
     allocation = figures.current
     if share.current is not None and allocation is not None:
-        components = _components(share.current.components)
+        components = explanations.components(share.current.components)
         key = allocation.key
-        current = {
-            "months": share.current.months,
-            "population": share.current.population,
-            "usage_units": share.current.usage_units,
-            "modules": list(share.current.module_names),
-            "total": share.current.total,
-            "grant_credit": share.current.grant_credit,
-            "payable": share.current.payable,
-            "key_name": key.name,
-            "percents": {
-                "base": key.components.base,
-                "population": key.components.population,
-                "usage": key.components.usage,
-                "modules": key.components.modules,
-            },
-            "population_date": key.population_date,
-            "net_cost": allocation.budget.net_cost,
-            "gross_cost": allocation.budget.gross_cost,
-            "members": len(allocation.rows),
-        }
-        lines.append(  # chronological: earlier years' back charges first
-            {
-                "label": f"Kostenanteil {year}",
-                "year": year,
-                "amount": share.current.payable,
-                "kind": "current",
-                "version": share.current.version,
-                "note": "vorläufige Berechnung" if share.provisional else "",
-                "components": components,
-            }
+        current = CurrentTerms(
+            key_name=key.name,
+            percents=key.components,
+            population_date=key.population_date,
+            net_cost=allocation.budget.net_cost,
+            members=len(allocation.rows),
         )
-    issuer = selectors.issuer()
+        lines.append(
+            NoticeLine(
+                label=f"Kostenanteil {year}",
+                year=year,
+                amount=share.current.payable,
+                kind="current",
+                version=share.current.version,
+                note="vorläufige Berechnung" if share.provisional else "",
+                components=components,
+            )
+        )
+    profile = selectors.issuer()
     issued_on = timezone.localdate()
-    billing = share.billing
-    return {
-        "year": year,
-        "number": notice_number(
+    return Notice(
+        year=year,
+        number=notice_number(
             municipality, year, list(share.versions) if not share.provisional else []
         ),
-        "issued_on": issued_on,
-        "due_on": issued_on + timedelta(days=issuer.payment_days if issuer else 30),
-        "provisional": share.provisional,
-        "note": share.note,
-        "municipality": {
-            "id": municipality.pk,
-            "name": municipality.name,
-            "ags": municipality.ags,
-            "leitweg_id": municipality.leitweg_id,
-            "street": municipality.street,
-            "postal_code": municipality.postal_code,
-            "city": municipality.city,
-        },
-        "billing": {
-            "budget_line": billing.budget_line,
-            "contact_name": billing.contact_name,
-            "contact_email": billing.contact_email,
-            "contact_phone": billing.contact_phone,
-        },
-        "issuer": _issuer_dict(issuer),
-        "legal_note": legal_note_paragraphs(issuer.legal_note if issuer else ""),
-        "current": current,
-        "components": components,
-        "rounding_rule": ROUNDING_RULE,
-        "lines": lines,
-        "total": share.total,
-        "version": figures.current_version,
-    }
+        issued_on=issued_on,
+        due_on=issued_on + timedelta(days=profile.payment_days if profile else 30),
+        provisional=share.provisional,
+        note=share.note,
+        municipality=_copied(Addressee, municipality),
+        billing=share.billing,
+        issuer=_copied(Issuer, profile) if profile is not None else None,
+        legal_note=legal_note_paragraphs(profile.legal_note if profile else ""),
+        current=current,
+        components=components,
+        rounding_rule=ROUNDING_RULE,
+        lines=tuple(lines),
+        total=share.total,
+        version=figures.current_version,
+    )
 
 
-def legal_note_paragraphs(text: str) -> list[str]:
+def _copied(kind: type[_Value], source: object) -> _Value:
+    """A `kind` with each field read from the attribute of the same name of `source` (a
+    model): the dataclass names what the notice takes of it."""
+    return kind(**{field.name: getattr(source, field.name) for field in fields(kind)})
+
+
+def template_context(notice: Notice) -> dict[str, object]:
+    """The notice as plain values (dicts, lists, numbers, text, dates) for a template and the
+    fingerprint of a rendered PDF: a field renamed on `Notice` is renamed here too."""
+    context = _plain(notice)
+    assert isinstance(context, dict)
+    return context
+
+
+def _plain(value: object) -> object:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _plain(getattr(value, field.name)) for field in fields(value)}
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def legal_note_paragraphs(text: str) -> tuple[str, ...]:
     """The notice's legal note: the centre's own text, or the default with its markers."""
     body = text.strip() or NOTICE_LEGAL_NOTE
-    return [part.strip() for part in body.replace("\r\n", "\n").split("\n\n") if part.strip()]
-
-
-def _issuer_dict(issuer: Any) -> dict[str, Any] | None:
-    if issuer is None:
-        return None
-    fields = (
-        "name", "street", "postal_code", "city", "contact_name", "contact_phone",
-        "contact_email", "iban", "bic", "account_holder", "seller_id", "payment_days",
-    )  # fmt: skip
-    return {name: getattr(issuer, name) for name in fields}
+    return tuple(part.strip() for part in body.replace("\r\n", "\n").split("\n\n") if part.strip())
 
 
 def history(municipality: Municipality) -> list[HistoryEntry]:

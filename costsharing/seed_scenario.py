@@ -245,3 +245,6 @@ SEED_SCENARIO: dict[str, Any] = {
         },
     },
 }
+
+# The scenario's member keys (AGS), typed: what other apps need of the scenario's data.
+SEED_MEMBER_KEYS: frozenset[str] = frozenset(member["key"] for member in SEED_SCENARIO["members"])

@@ -344,24 +344,11 @@ def _allocation_of_version(version: AllocationVersion) -> YearAllocation:
 
 
 def _row(line: AllocationLine) -> MemberRow:
-    return MemberRow(
-        municipality_id=line.municipality_id,
-        name=line.name,
-        ags=line.ags,
-        months=line.months,
-        population=line.population,
-        usage_units=line.usage_units,
-        module_keys=tuple(line.module_keys),
-        base=line.base,
-        population_amount=line.population_amount,
-        usage=line.usage,
-        modules=line.modules,
-        module_parts={k: Decimal(v) for k, v in line.module_parts.items()},
-        total=line.total,
-        grant_credit=line.grant_credit,
-        payable=line.payable,
-        population_date=line.population_date,
-    )
+    """A frozen line as the row it was frozen from: the same field names (services._lines)."""
+    values = {name: getattr(line, name) for name in MemberRow._fields}
+    values["module_keys"] = tuple(line.module_keys)
+    values["module_parts"] = {k: Decimal(v) for k, v in line.module_parts.items()}
+    return MemberRow(**values)
 
 
 def latest_version(budget_year: BudgetYear) -> AllocationVersion | None:

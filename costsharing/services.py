@@ -41,6 +41,7 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd import formats
 from izd.audit import recording as audit
 from izd.exceptions import PortalError
 from izd.pdf import templates_fingerprint
@@ -178,6 +179,11 @@ def cost_line_add(*, budget_year: BudgetYear, kind: str, label: str, amount: Dec
         ("kind", "label", "amount"),
     )
     return line
+
+
+# How a grant is passed on (`grant_add`'s pass_on), for callers outside costsharing, which do
+# not import its models.
+PassOn = Grant.PassOn
 
 
 @transaction.atomic
@@ -358,7 +364,7 @@ def population_figure_set(
     ).select_related("budget_year"):
         # a figure at or before a frozen key's date could change the frozen year's input
         raise FrozenYearError(
-            f"Der Stichtag {reference_date:%d.%m.%Y} betrifft das festgeschriebene Jahr "
+            f"Der Stichtag {formats.day(reference_date)} betrifft das festgeschriebene Jahr "
             f"{key.budget_year.year}."
         )
     figure = PopulationFigure.objects.filter(
@@ -371,7 +377,7 @@ def population_figure_set(
     audit.record(
         action="population_figure_set",
         kind=audit.Kind.PARTICIPATION,
-        summary=f"Einwohnerzahl zum {reference_date:%d.%m.%Y} erfasst",
+        summary=f"Einwohnerzahl zum {formats.day(reference_date)} erfasst",
         target=municipality,
         changes=audit.diff(
             before, {"population": population}, labels={"population": "Einwohnerzahl"}
@@ -592,16 +598,14 @@ def allocation_freeze(
     version.full_clean()
     version.save()
     AllocationLine.objects.bulk_create(_lines(version, allocation), batch_size=LINE_BATCH)
-    status_before = budget_year.get_status_display()
-    budget_year.status = BudgetYear.Status.FROZEN
-    budget_year.save(update_fields=["status", "updated_at"])
+    status_change = _status_set(budget_year, BudgetYear.Status.FROZEN)
     audit.record(
         action="allocation_freeze",
         kind=audit.Kind.FREEZE,
         summary=f"Jahr {budget_year.year} als Version {number} festgeschrieben",
         target=budget_year,
         changes=[
-            {"field": "Status", "before": status_before, "after": budget_year.get_status_display()},
+            status_change,
             {
                 "field": "Version",
                 "before": str(previous.number) if previous else "",
@@ -675,26 +679,22 @@ def _lines(version: AllocationVersion, allocation: YearAllocation) -> list[Alloc
     line: Callable[..., AllocationLine] = AllocationLine  # all fields, in `_LINE_FIELDS` order
     lines = []
     for row in allocation.rows:
+        # a line's fields are the row's (selectors._row reads them back), JSON where stored so
         values.update(
-            municipality_id=row.municipality_id,
-            name=row.name,
-            ags=row.ags,
-            months=row.months,
-            population=row.population,
-            usage_units=row.usage_units,
+            row._asdict(),
             module_keys=list(row.module_keys),
-            base=row.base,
-            population_amount=row.population_amount,
-            usage=row.usage,
-            modules=row.modules,
             module_parts={k: str(v) for k, v in row.module_parts.items()},
-            total=row.total,
-            grant_credit=row.grant_credit,
-            payable=row.payable,
-            population_date=row.population_date,
         )
         lines.append(line(*[values[name] for name in _LINE_FIELDS]))
     return lines
+
+
+def _status_set(budget_year: BudgetYear, status: BudgetYear.Status) -> dict[str, str]:
+    """Set the year's status; returns the change for the audit trail."""
+    before = budget_year.get_status_display()
+    budget_year.status = status
+    budget_year.save(update_fields=["status", "updated_at"])
+    return {"field": "Status", "before": before, "after": budget_year.get_status_display()}
 
 
 @transaction.atomic
@@ -703,17 +703,13 @@ def correction_open(*, budget_year: BudgetYear) -> BudgetYear:
     budget_year = _locked_year(budget_year.pk)
     if not budget_year.is_frozen:
         raise CostsharingError(f"Das Jahr {budget_year.year} ist nicht festgeschrieben.")
-    status_before = budget_year.get_status_display()
-    budget_year.status = BudgetYear.Status.CORRECTION
-    budget_year.save(update_fields=["status", "updated_at"])
+    status_change = _status_set(budget_year, BudgetYear.Status.CORRECTION)
     audit.record(
         action="correction_open",
         kind=audit.Kind.FREEZE,
         summary=f"Korrektur des Jahres {budget_year.year} begonnen",
         target=budget_year,
-        changes=[
-            {"field": "Status", "before": status_before, "after": budget_year.get_status_display()}
-        ],
+        changes=[status_change],
         municipality=None,
     )
     return budget_year

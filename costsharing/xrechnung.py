@@ -26,6 +26,8 @@ from typing import Any
 from lxml import etree
 
 from costsharing.computation import ZERO
+from costsharing.notices import Addressee, Issuer, Notice
+from izd import formats
 from izd.exceptions import PortalError
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -81,8 +83,8 @@ class EInvoice:
     note: str
     leitweg_id: str
     budget_line: str
-    seller: dict[str, Any]
-    buyer: dict[str, Any]
+    seller: Issuer
+    buyer: Addressee
     lines: tuple[Line, ...]
     period_start: date
     period_end: date
@@ -96,71 +98,68 @@ class EInvoice:
     def payment_terms(self) -> str:
         if self.is_credit_note:
             return (
-                f"Das Zentrum erstattet den Betrag bis {self.due_on:%d.%m.%Y} auf das Konto "
+                f"Das Zentrum erstattet den Betrag bis {formats.day(self.due_on)} auf das Konto "
                 "der Kommune."
             )
-        return f"Zahlbar bis {self.due_on:%d.%m.%Y} ohne Abzug."
+        return f"Zahlbar bis {formats.day(self.due_on)} ohne Abzug."
 
 
-def check_ready(context: dict[str, Any]) -> None:
-    municipality = context["municipality"]
-    if not municipality["leitweg_id"]:
+def check_ready(notice: Notice) -> Issuer:
+    """The notice's issuer when an e-invoice can be made of it; else EInvoiceError."""
+    municipality = notice.municipality
+    if not municipality.leitweg_id:
         raise EInvoiceError(
-            f"Für {municipality['name']} ist keine Leitweg-ID hinterlegt. Eine E-Rechnung "
+            f"Für {municipality.name} ist keine Leitweg-ID hinterlegt. Eine E-Rechnung "
             "(XRechnung) wird über die Leitweg-ID zugestellt; bitte die Leitweg-ID bei der "
             "Koordination des Zentrums eintragen lassen."
         )
-    if context["provisional"]:
+    if notice.provisional:
         raise EInvoiceError(
-            f"Die Verteilung für {context['year']} ist noch nicht festgeschrieben; eine "
+            f"Die Verteilung für {notice.year} ist noch nicht festgeschrieben; eine "
             "Rechnung gibt es erst danach."
         )
-    if not context["lines"]:
-        raise EInvoiceError(context["note"] or f"Für {context['year']} ist nichts abzurechnen.")
-    if context["total"] == 0:
+    if not notice.lines:
+        raise EInvoiceError(notice.note or f"Für {notice.year} ist nichts abzurechnen.")
+    if notice.total == 0:
         raise EInvoiceError(
-            f"Für {context['year']} ergibt sich weder ein zu zahlender noch ein zu erstattender "
+            f"Für {notice.year} ergibt sich weder ein zu zahlender noch ein zu erstattender "
             "Betrag; eine Rechnung wird nicht erstellt."
         )
-    issuer = context["issuer"]
-    if issuer is None or not (issuer["iban"] and issuer["contact_email"]):
+    issuer = notice.issuer
+    if issuer is None or not (issuer.iban and issuer.contact_email):
         raise EInvoiceError(
             "Die Rechnungsangaben des Zentrums (Bankverbindung, Kontakt) fehlen noch; die "
             "Kämmerei des Zentrums trägt sie ein."
         )
-    if not (municipality["postal_code"] and municipality["city"]):
-        raise EInvoiceError(
-            f"Für {municipality['name']} fehlt die Anschrift (Postleitzahl und Ort)."
-        )
+    if not (municipality.postal_code and municipality.city):
+        raise EInvoiceError(f"Für {municipality.name} fehlt die Anschrift (Postleitzahl und Ort).")
+    return issuer
 
 
-def einvoice(context: dict[str, Any]) -> EInvoice:
+def einvoice(notice: Notice) -> EInvoice:
     """The e-invoice of a notice; raises EInvoiceError when none can be made."""
-    check_ready(context)
-    sign = 1 if context["total"] > 0 else -1
-    issuer = context["issuer"]
-    municipality = context["municipality"]
+    issuer = check_ready(notice)
+    sign = 1 if notice.total > 0 else -1
     kind = "Kostenbeteiligung" if sign > 0 else "Erstattung aus der Kostenbeteiligung"
     return EInvoice(
-        number=context["number"],
+        number=notice.number,
         type_code=INVOICE if sign > 0 else CREDIT_NOTE,
-        issued_on=context["issued_on"],
-        due_on=context["due_on"],
-        note=f"{kind} {context['year']} am {issuer['name']}.",
-        leitweg_id=municipality["leitweg_id"],
-        budget_line=context["billing"]["budget_line"],
+        issued_on=notice.issued_on,
+        due_on=notice.due_on,
+        note=f"{kind} {notice.year} am {issuer.name}.",
+        leitweg_id=notice.municipality.leitweg_id,
+        budget_line=notice.billing.budget_line,
         seller=issuer,
-        buyer=municipality,
-        lines=tuple(
-            Line(line["label"], line["note"], line["amount"] * sign) for line in context["lines"]
-        ),
-        period_start=date(min(line["year"] for line in context["lines"]), 1, 1),
-        period_end=date(context["year"], 12, 31),
-        total=context["total"] * sign,
+        buyer=notice.municipality,
+        lines=tuple(Line(line.label, line.note, line.amount * sign) for line in notice.lines),
+        period_start=date(min(line.year for line in notice.lines), 1, 1),
+        period_end=date(notice.year, 12, 31),
+        total=notice.total * sign,
     )
 
 
 def _money(value: Decimal) -> str:
+    """An amount as EN 16931 wants it: a point and two places, no separator (not de-DE)."""
     return f"{value:.2f}"
 
 
@@ -186,9 +185,9 @@ def _date(parent: etree._Element, tag: str, value: date) -> None:
     text.text = value.strftime("%Y%m%d")
 
 
-def invoice_xml(context: dict[str, Any]) -> bytes:
+def invoice_xml(notice: Notice) -> bytes:
     """The XRechnung of a notice in CII syntax; raises EInvoiceError when none can be made."""
-    return cii_xml(einvoice(context))
+    return cii_xml(einvoice(notice))
 
 
 def cii_xml(invoice: EInvoice) -> bytes:
@@ -214,20 +213,20 @@ def cii_xml(invoice: EInvoice) -> bytes:
     agreement = _el(transaction, "ram:ApplicableHeaderTradeAgreement")
     _el(agreement, "ram:BuyerReference", invoice.leitweg_id)
     seller_party = _el(agreement, "ram:SellerTradeParty")
-    _el(seller_party, "ram:ID", seller["seller_id"])
-    _el(seller_party, "ram:Name", seller["name"])
+    _el(seller_party, "ram:ID", seller.seller_id)
+    _el(seller_party, "ram:Name", seller.name)
     contact = _el(seller_party, "ram:DefinedTradeContact")
-    _el(contact, "ram:PersonName", seller["contact_name"])
+    _el(contact, "ram:PersonName", seller.contact_name)
     phone = _el(contact, "ram:TelephoneUniversalCommunication")
-    _el(phone, "ram:CompleteNumber", seller["contact_phone"])
+    _el(phone, "ram:CompleteNumber", seller.contact_phone)
     email = _el(contact, "ram:EmailURIUniversalCommunication")
-    _el(email, "ram:URIID", seller["contact_email"])
+    _el(email, "ram:URIID", seller.contact_email)
     _cii_address(seller_party, seller)
     endpoint = _el(seller_party, "ram:URIUniversalCommunication")
-    _el(endpoint, "ram:URIID", seller["contact_email"], schemeID="EM")
+    _el(endpoint, "ram:URIID", seller.contact_email, schemeID="EM")
 
     buyer_party = _el(agreement, "ram:BuyerTradeParty")
-    _el(buyer_party, "ram:Name", buyer["name"])
+    _el(buyer_party, "ram:Name", buyer.name)
     _cii_address(buyer_party, buyer)
     endpoint = _el(buyer_party, "ram:URIUniversalCommunication")
     _el(endpoint, "ram:URIID", invoice.leitweg_id, schemeID="0204")
@@ -245,11 +244,11 @@ def cii_xml(invoice: EInvoice) -> bytes:
     else:
         _el(means, "ram:TypeCode", SEPA_CREDIT_TRANSFER)
         account = _el(means, "ram:PayeePartyCreditorFinancialAccount")
-        _el(account, "ram:IBANID", seller["iban"].replace(" ", ""))
-        _el(account, "ram:AccountName", seller["account_holder"])
-        if seller["bic"]:
+        _el(account, "ram:IBANID", seller.iban.replace(" ", ""))
+        _el(account, "ram:AccountName", seller.account_holder)
+        if seller.bic:
             institution = _el(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
-            _el(institution, "ram:BICID", seller["bic"])
+            _el(institution, "ram:BICID", seller.bic)
     tax = _el(settlement, "ram:ApplicableTradeTax")
     _el(tax, "ram:CalculatedAmount", _money(ZERO))
     _el(tax, "ram:TypeCode", "VAT")
@@ -276,12 +275,12 @@ def cii_xml(invoice: EInvoice) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _cii_address(party: etree._Element, data: dict[str, Any]) -> None:
+def _cii_address(party: etree._Element, data: Issuer | Addressee) -> None:
     address = _el(party, "ram:PostalTradeAddress")
-    _el(address, "ram:PostcodeCode", data["postal_code"])
-    if data["street"]:
-        _el(address, "ram:LineOne", data["street"])
-    _el(address, "ram:CityName", data["city"])
+    _el(address, "ram:PostcodeCode", data.postal_code)
+    if data.street:
+        _el(address, "ram:LineOne", data.street)
+    _el(address, "ram:CityName", data.city)
     _el(address, "ram:CountryID", "DE")
 
 
@@ -309,9 +308,9 @@ def _cii_line(transaction: etree._Element, index: int, line: Line) -> None:
 _ubl = _maker({"cac": CAC, "cbc": CBC})
 
 
-def invoice_ubl(context: dict[str, Any]) -> bytes:
+def invoice_ubl(notice: Notice) -> bytes:
     """The XRechnung of a notice in UBL syntax (Invoice or CreditNote)."""
-    return ubl_xml(einvoice(context))
+    return ubl_xml(einvoice(notice))
 
 
 def ubl_xml(invoice: EInvoice) -> bytes:
@@ -339,21 +338,21 @@ def ubl_xml(invoice: EInvoice) -> bytes:
     _ubl(period, "cbc:EndDate", invoice.period_end.isoformat())
 
     supplier = _ubl(_ubl(root, "cac:AccountingSupplierParty"), "cac:Party")
-    _ubl(supplier, "cbc:EndpointID", seller["contact_email"], schemeID="EM")
-    _ubl(_ubl(supplier, "cac:PartyIdentification"), "cbc:ID", seller["seller_id"])
-    _ubl(_ubl(supplier, "cac:PartyName"), "cbc:Name", seller["name"])
+    _ubl(supplier, "cbc:EndpointID", seller.contact_email, schemeID="EM")
+    _ubl(_ubl(supplier, "cac:PartyIdentification"), "cbc:ID", seller.seller_id)
+    _ubl(_ubl(supplier, "cac:PartyName"), "cbc:Name", seller.name)
     _ubl_address(supplier, seller)
-    _ubl(_ubl(supplier, "cac:PartyLegalEntity"), "cbc:RegistrationName", seller["name"])
+    _ubl(_ubl(supplier, "cac:PartyLegalEntity"), "cbc:RegistrationName", seller.name)
     contact = _ubl(supplier, "cac:Contact")
-    _ubl(contact, "cbc:Name", seller["contact_name"])
-    _ubl(contact, "cbc:Telephone", seller["contact_phone"])
-    _ubl(contact, "cbc:ElectronicMail", seller["contact_email"])
+    _ubl(contact, "cbc:Name", seller.contact_name)
+    _ubl(contact, "cbc:Telephone", seller.contact_phone)
+    _ubl(contact, "cbc:ElectronicMail", seller.contact_email)
 
     customer = _ubl(_ubl(root, "cac:AccountingCustomerParty"), "cac:Party")
     _ubl(customer, "cbc:EndpointID", invoice.leitweg_id, schemeID="0204")
-    _ubl(_ubl(customer, "cac:PartyName"), "cbc:Name", buyer["name"])
+    _ubl(_ubl(customer, "cac:PartyName"), "cbc:Name", buyer.name)
     _ubl_address(customer, buyer)
-    _ubl(_ubl(customer, "cac:PartyLegalEntity"), "cbc:RegistrationName", buyer["name"])
+    _ubl(_ubl(customer, "cac:PartyLegalEntity"), "cbc:RegistrationName", buyer.name)
 
     _ubl(_ubl(root, "cac:Delivery"), "cbc:ActualDeliveryDate", invoice.period_end.isoformat())
     means = _ubl(root, "cac:PaymentMeans")
@@ -363,10 +362,10 @@ def ubl_xml(invoice: EInvoice) -> bytes:
     else:
         _ubl(means, "cbc:PaymentMeansCode", SEPA_CREDIT_TRANSFER)
         account = _ubl(means, "cac:PayeeFinancialAccount")
-        _ubl(account, "cbc:ID", seller["iban"].replace(" ", ""))
-        _ubl(account, "cbc:Name", seller["account_holder"])
-        if seller["bic"]:
-            _ubl(_ubl(account, "cac:FinancialInstitutionBranch"), "cbc:ID", seller["bic"])
+        _ubl(account, "cbc:ID", seller.iban.replace(" ", ""))
+        _ubl(account, "cbc:Name", seller.account_holder)
+        if seller.bic:
+            _ubl(_ubl(account, "cac:FinancialInstitutionBranch"), "cbc:ID", seller.bic)
     _ubl(_ubl(root, "cac:PaymentTerms"), "cbc:Note", invoice.payment_terms)
 
     tax_total = _ubl(root, "cac:TaxTotal")
@@ -406,10 +405,10 @@ def ubl_xml(invoice: EInvoice) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _ubl_address(party: etree._Element, data: dict[str, Any]) -> None:
+def _ubl_address(party: etree._Element, data: Issuer | Addressee) -> None:
     address = _ubl(party, "cac:PostalAddress")
-    if data["street"]:
-        _ubl(address, "cbc:StreetName", data["street"])
-    _ubl(address, "cbc:CityName", data["city"])
-    _ubl(address, "cbc:PostalZone", data["postal_code"])
+    if data.street:
+        _ubl(address, "cbc:StreetName", data.street)
+    _ubl(address, "cbc:CityName", data.city)
+    _ubl(address, "cbc:PostalZone", data.postal_code)
     _ubl(_ubl(address, "cac:Country"), "cbc:IdentificationCode", "DE")

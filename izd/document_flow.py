@@ -170,7 +170,7 @@ def status_partial(
 
 def download_response(document: Document) -> HttpResponse | FileResponse:
     if document.status != Document.Status.DONE or not document.file:
-        return HttpResponse("Das Dokument ist noch nicht fertig.", status=409)
+        raise PortalError("Das Dokument ist noch nicht fertig.", 409)
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

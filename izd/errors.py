@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from izd import formats
 from izd.exceptions import PortalError
 from izd.site import site_url
 
@@ -61,7 +62,7 @@ def render_error(
 
 def bad_request_reason(exception: Exception | None) -> str:
     if isinstance(exception, RequestDataTooBig):
-        size = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):.1f}".replace(".", ",")
+        size = formats.number(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), 1)
         return f"Die gesendeten Daten sind zu groß (höchstens {size} MB ohne Dateien)."
     if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
         return "Das Formular enthält mehr Felder oder Dateien, als das Portal annimmt."
@@ -122,14 +123,21 @@ def refuse_invalid(form: Any) -> None:
         raise PortalError(form_message(form))
 
 
-def refusal(error: Exception) -> PortalError | None:
-    """The PortalError an exception stands for, or None when it is no refusal: a service's
-    full_clean() refuses with a ValidationError (400, or the `status` its class carries)."""
+# What a service refuses with: its own PortalError, or the ValidationError of a full_clean().
+REFUSALS = (PortalError, ValidationError)
+
+
+def as_refusal(error: PortalError | ValidationError) -> PortalError:
+    """The PortalError a refusal stands for: a service's full_clean() refuses with a
+    ValidationError (400, or the `status` its class carries)."""
     if isinstance(error, PortalError):
         return error
-    if isinstance(error, ValidationError):
-        return PortalError(validation_message(error), getattr(error, "status", 400))
-    return None
+    return PortalError(validation_message(error), getattr(error, "status", 400))
+
+
+def refusal(error: Exception) -> PortalError | None:
+    """The PortalError an exception stands for, or None when it is no refusal."""
+    return as_refusal(error) if isinstance(error, REFUSALS) else None
 
 
 def safe_referer(request: HttpRequest, fallback: str = "") -> str:

@@ -22,6 +22,8 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
 
+from izd import formats
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,7 +38,7 @@ def decimal_comma(places: int) -> Callable[[Decimal | float], str]:
     """A number as German Excel reads it: `1234.5` → `1234,50` (no thousands separator)."""
 
     def fmt(value: Decimal | float) -> str:
-        return f"{value:.{places}f}".replace(".", ",")
+        return formats.plain_number(value, places)
 
     return fmt
 

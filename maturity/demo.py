@@ -13,7 +13,6 @@ from datetime import date
 from django.db import transaction
 
 from maturity import selectors, services
-from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
 from maturity.models import Campaign, ModelVersion
 from maturity.services import AnswerInput
 from maturity.structure import ModelStructure
@@ -72,7 +71,7 @@ def _fill(
 
 @transaction.atomic
 def maturity_demo_load() -> str:
-    version, _created = services.model_version_load(definition=read_model_file(DEFAULT_MODEL_FILE))
+    version, _created = services.model_version_load_shipped()
     if Campaign.objects.filter(name=CAMPAIGN_2026).exists():
         return "Reifegrad-Demodaten sind schon vorhanden."
     members = list(Municipality.objects.members().order_by("name"))

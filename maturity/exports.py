@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from izd import formats
 from izd.spreadsheet import csv_bytes as spreadsheet_csv
 from izd.spreadsheet import xlsx_append
 from maturity.selectors import CountyOverview
@@ -20,7 +21,7 @@ def german_decimal(value: Decimal | None) -> str:
     """62.5 → "62,5"; empty for no value."""
     if value is None:
         return ""
-    return f"{value:.1f}".replace(".", ",")
+    return formats.plain_number(value, 1)
 
 
 def _header(overview: CountyOverview) -> list[str]:

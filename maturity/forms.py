@@ -7,14 +7,15 @@ from typing import Any
 from django import forms
 from django.core.validators import URLValidator
 
+from izd import formats
 from izd.numbers import ascii_int
 from maturity.models import Campaign, ModelVersion
 from maturity.municipal.models import COMMENT_MAX_LENGTH, EVIDENCE_URL_MAX_LENGTH
 from maturity.services import AnswerInput
 from tenants.models import Municipality
 
-COMMENT_TOO_LONG = f"Der Kommentar ist zu lang (höchstens {COMMENT_MAX_LENGTH:,} Zeichen).".replace(
-    ",", "."
+COMMENT_TOO_LONG = (
+    f"Der Kommentar ist zu lang (höchstens {formats.number(COMMENT_MAX_LENGTH)} Zeichen)."
 )
 LEVEL_CHOICES = [("", "– bitte wählen –")] + [(str(i), str(i)) for i in range(5)]
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.exceptions import ValidationError
+
+from maturity.errors import ModelFileError
 
 LEVELS = range(5)
 MEASURE_LEVELS = range(4)
@@ -102,10 +103,6 @@ QUESTION_FIELDS = frozenset(
     {"key", "text", "help", "weight", "allow_not_relevant", "levels", "measures"}
 )
 KEY_PATTERN = re.compile(r"^[-a-zA-Z0-9_]+$")
-
-
-class ModelFileError(ValidationError):
-    """Every problem of a model file, one German message each, with its line where known."""
 
 
 class _Problems:
@@ -373,7 +370,7 @@ def read_model_file(path: Path) -> ModelDef:
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise ValidationError(f"Die Modelldatei {path} ist nicht lesbar: {error}") from error
+        raise ModelFileError([f"Die Modelldatei {path} ist nicht lesbar: {error}"]) from error
     return parse_model_bytes(content)
 
 

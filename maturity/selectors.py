@@ -18,8 +18,16 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
+from izd import formats
 from maturity import scoring
-from maturity.models import Campaign, Dimension, LevelDescriptor, ModelVersion, Participation
+from maturity.models import (
+    Campaign,
+    Dimension,
+    LevelDescriptor,
+    ModelVersion,
+    Participation,
+    Question,
+)
 from maturity.municipal.models import Answer, AnswerChange, Assessment
 from maturity.structure import DimensionInfo, LevelInfo, ModelStructure, QuestionInfo
 from tenants.models import Membership, Municipality, User
@@ -133,6 +141,78 @@ def previous_participation(participation: Participation) -> Participation | None
         .select_related("campaign")
         .order_by("-campaign__start_date", "-campaign_id")
         .first()
+    )
+
+
+# --- for the other apps: the current model and the latest results ----------------------------
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """A dimension or question of the current model: its stable key and what it is called."""
+
+    key: str
+    title: str
+
+
+def _current_version_id() -> int | None:
+    """The model version of the latest campaign, or the newest loaded while there is none."""
+    latest = Campaign.objects.order_by("-start_date", "-pk")
+    version_id = latest.values_list("model_version_id", flat=True).first()
+    if version_id is None:
+        newest = ModelVersion.objects.order_by("-loaded_at", "-pk")
+        version_id = newest.values_list("pk", flat=True).first()
+    return version_id
+
+
+def current_dimensions() -> list[ModelEntry]:
+    """The dimensions of the current model, in their order (keys are stable across versions)."""
+    version_id = _current_version_id()
+    if version_id is None:
+        return []
+    rows = Dimension.objects.filter(model_version_id=version_id).order_by("position")
+    return [ModelEntry(key, title) for key, title in rows.values_list("key", "title")]
+
+
+def current_questions() -> list[ModelEntry]:
+    """The questions of the current model, each titled "dimension: question"."""
+    version_id = _current_version_id()
+    if version_id is None:
+        return []
+    rows = Question.objects.filter(dimension__model_version_id=version_id).order_by(
+        "dimension__position", "position"
+    )
+    return [
+        ModelEntry(key, f"{dimension}: {text}")
+        for key, dimension, text in rows.values_list("key", "dimension__title", "text")
+    ]
+
+
+def latest_results_campaign() -> Campaign | None:
+    """The latest campaign with at least one submitted result."""
+    return (
+        Campaign.objects.filter(participations__status=Participation.Status.SUBMITTED)
+        .order_by("-start_date", "-pk")
+        .distinct()
+        .first()
+    )
+
+
+def latest_scores_of(municipality: Municipality) -> Participation | None:
+    """The municipality's latest submitted result, or else its latest with scores so far."""
+    own = participations_of(municipality)
+    return (
+        own.filter(status=Participation.Status.SUBMITTED).first()
+        or own.exclude(dimension_scores={}).first()
+    )
+
+
+def submitted_results(campaign: Campaign) -> list[Participation]:
+    """The submitted results of a campaign, with their municipalities, by name."""
+    return list(
+        Participation.objects.filter(campaign=campaign, status=Participation.Status.SUBMITTED)
+        .select_related("municipality")
+        .order_by("municipality__name")
     )
 
 
@@ -261,7 +341,7 @@ class CountyCell:
     @property
     def text(self) -> str:
         """German notation, prepared here: thousands of cells would be slow through filters."""
-        return f"{self.score:.1f}".replace(".", ",") if self.score is not None else "–"
+        return formats.number(self.score, 1) if self.score is not None else "–"
 
 
 @dataclass(frozen=True, slots=True)

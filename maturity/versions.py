@@ -7,7 +7,9 @@ when its text changed; a new key is a new question.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
+from izd import formats
 from maturity.structure import DimensionInfo, ModelStructure, QuestionInfo
 
 
@@ -62,8 +64,8 @@ class VersionComparison:
         )
 
 
-def _weight(value: object) -> str:
-    return str(value).replace(".", ",")
+def _weight(value: Decimal) -> str:
+    return formats.exact(value)
 
 
 def _dimension_changes(old: DimensionInfo, new: DimensionInfo) -> tuple[FieldChange, ...]:

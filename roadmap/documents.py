@@ -6,12 +6,14 @@ Runs in the Celery worker (izd.documents.document_render); reads only committed 
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from izd import formats
 from izd.documents import DocumentError
 from izd.models import Document
 from izd.pdf import RenderSpec
@@ -22,8 +24,8 @@ from tenants.models import Municipality
 KIND = "roadmap.pdf"
 
 
-def _number(value: object) -> str:
-    return "–" if value is None else f"{value}".replace(".", ",")
+def _number(value: Decimal | None) -> str:
+    return "–" if value is None else formats.exact(value)
 
 
 def roadmap_pdf_context(municipality: Municipality | None) -> dict[str, Any]:

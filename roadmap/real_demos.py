@@ -24,14 +24,12 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
 from costsharing.demo import seed_scenario_load
-from costsharing.models import BudgetYear, Grant, Module
-from costsharing.municipal.models import Cooperation
-from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
+from costsharing.seed_scenario import FOCUS_MEMBER, SEED_MEMBER_KEYS
 from izd.schemas import tenant_schema
 from maturity import services as maturity_services
-from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
 from roadmap import demo as roadmap_demo
 from roadmap.papers import services as paper_services
 from roadmap.papers.demo import PaperSpec, template_ensure
@@ -96,7 +94,7 @@ def _person(role: str) -> User | None:
 
 def _common() -> None:
     """What every demo centre has: the maturity model and the service catalogue."""
-    maturity_services.model_version_load(definition=read_model_file(DEFAULT_MODEL_FILE))
+    maturity_services.model_version_load_shipped()
     roadmap_demo._services()
 
 
@@ -106,7 +104,7 @@ def kkd_demo_load() -> str:
     if FOCUS_MEMBER not in members:
         return "Keine KKD-Kommunen vorhanden: zuerst `load_demo_data --demo kkd` ausführen."
     _common()
-    if costsharing_services.selectors.issuer() is None:
+    if costsharing_selectors.issuer() is None:
         costsharing_services.issuer_save(
             name="Landkreis Marburg-Biedenkopf – Kompetenzcenter Kommunal Digital",
             street="Im Lichtenholz 60", postal_code="35043", city="Marburg",
@@ -118,12 +116,11 @@ def kkd_demo_load() -> str:
     years = seed_scenario_load(
         members, shift=KKD_YEAR_SHIFT, budget_lines={FOCUS_MEMBER: KKD_BUDGET_LINE}
     )
-    seed_keys = {member["key"] for member in SEED_SCENARIO["members"]}
     for ags, municipality in sorted(members.items()):
-        if ags in seed_keys:
+        if ags in SEED_MEMBER_KEYS:
             continue
         with tenant_schema(municipality):
-            if not Cooperation.objects.exists():
+            if costsharing_selectors.cooperation() is None:
                 costsharing_services.cooperation_save(
                     municipality=municipality, joined_on=KKD_LATER_MEMBERS_JOIN,
                     budget_line="1.11.01 Digitalisierung", contact_name="Kämmerei",
@@ -131,7 +128,7 @@ def kkd_demo_load() -> str:
                 )  # fmt: skip
     first = years[min(years)]
     treasurer = _person(KreisRole.Role.CENTRE_TREASURER)
-    if first.status == BudgetYear.Status.DRAFT and treasurer is not None:
+    if first.is_draft and treasurer is not None:
         costsharing_services.allocation_freeze(
             budget_year=first, user=treasurer, settle_in_year=KKD_PAPER_YEAR,
             decisions_waiver=(
@@ -196,7 +193,7 @@ def egov6_demo_load() -> str:
     if not members:
         return "Keine Kommunen vorhanden: zuerst `load_demo_data --demo egov6` ausführen."
     _common()
-    if costsharing_services.selectors.issuer() is None:
+    if costsharing_selectors.issuer() is None:
         costsharing_services.issuer_save(
             name="Stadt Wächtersbach – eGov6 & EhrenamtsCloud (federführende Kommune)",
             street="Schloss 1", postal_code="63607", city="Wächtersbach",
@@ -207,14 +204,14 @@ def egov6_demo_load() -> str:
         )  # fmt: skip
     for municipality in members:
         with tenant_schema(municipality):
-            if not Cooperation.objects.exists():
+            if costsharing_selectors.cooperation() is None:
                 costsharing_services.cooperation_save(
                     municipality=municipality, joined_on=date(2025, 1, 1),
                     budget_line="1.11.05.01 / 543100", contact_name="Kämmerei",
                     contact_email=f"kaemmerei@{municipality.slug}.example",
                 )  # fmt: skip
     for year, (staff, costs, grant) in EGOV6_YEARS.items():
-        if BudgetYear.objects.filter(year=year).exists():
+        if costsharing_selectors.year_get(year) is not None:
             continue
         budget_year = costsharing_services.budget_year_create(year=year)
         for role, fte, cost in staff:
@@ -228,7 +225,7 @@ def egov6_demo_load() -> str:
         if grant:
             costsharing_services.grant_add(
                 budget_year=budget_year, source=EGOV6_GRANT, amount=grant,
-                pass_on=Grant.PassOn.FIXED_SPLIT,
+                pass_on=costsharing_services.PassOn.FIXED_SPLIT,
             )  # fmt: skip
         # Mostly equal shares: the grant is passed on in equal parts, so no town's credit may
         # exceed its share (the six are of similar size; Birstein is the smallest).
@@ -236,11 +233,12 @@ def egov6_demo_load() -> str:
             budget_year=budget_year, name="eGov6-Vereinbarung", base=D(60), population=D(20),
             usage=D(0), modules=D(20), population_date=date(2022, 12, 31), activate=True,
         )  # fmt: skip
-        for key, (name, weight) in EGOV6_MODULES.items():
+        ids = [
             costsharing_services.module_add(
                 budget_year=budget_year, key=key, name=name, weight=weight
-            )
-        ids = list(Module.objects.filter(budget_year=budget_year).values_list("pk", flat=True))
+            ).pk
+            for key, (name, weight) in EGOV6_MODULES.items()
+        ]
         for municipality in members:
             with tenant_schema(municipality):
                 costsharing_services.module_choices_save(

@@ -13,16 +13,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from maturity import scoring
-from maturity.models import Campaign, Dimension, ModelVersion, Participation
+from maturity import selectors as maturity_selectors
 from roadmap import workflow
 from roadmap.models import Measure, RequestStatus, RequestSummary, Service, TargetLevel
 from roadmap.municipal.models import Comment, ServiceRequest, StatusChange
 from tenants.models import Municipality, User
+
+if TYPE_CHECKING:  # annotations only: maturity's rows come from its selectors
+    from maturity.models import Campaign
 
 # --- catalogue ------------------------------------------------------------------------------
 
@@ -190,22 +194,9 @@ class DimensionRef:
     title: str
 
 
-def _current_model_version() -> ModelVersion | None:
-    campaign = Campaign.objects.order_by("-start_date", "-pk").first()
-    if campaign is not None:
-        return campaign.model_version
-    return ModelVersion.objects.order_by("-loaded_at", "-pk").first()
-
-
 def dimensions() -> list[DimensionRef]:
     """The dimensions of the model the latest campaign uses (keys are stable across versions)."""
-    version = _current_model_version()
-    if version is None:
-        return []
-    return [
-        DimensionRef(d.key, d.title)
-        for d in Dimension.objects.filter(model_version=version).order_by("position")
-    ]
+    return [DimensionRef(d.key, d.title) for d in maturity_selectors.current_dimensions()]
 
 
 def dimension_titles() -> dict[str, str]:
@@ -319,12 +310,7 @@ def target_level(dimension_key: str, year: int) -> int | None:
 
 def latest_results_campaign() -> Campaign | None:
     """The latest campaign with at least one submitted result."""
-    return (
-        Campaign.objects.filter(participations__status=Participation.Status.SUBMITTED)
-        .order_by("-start_date", "-pk")
-        .distinct()
-        .first()
-    )
+    return maturity_selectors.latest_results_campaign()
 
 
 @dataclass(frozen=True)
@@ -361,22 +347,7 @@ class MunicipalityGaps:
 
 def municipality_gaps(municipality: Municipality, year: int) -> MunicipalityGaps:
     """The municipality's own dimension scores against its own target and the target picture."""
-    participation = (
-        Participation.objects.filter(
-            municipality=municipality, status=Participation.Status.SUBMITTED
-        )
-        .select_related("campaign")
-        .order_by("-campaign__start_date", "-campaign_id")
-        .first()
-    )
-    if participation is None:
-        participation = (
-            Participation.objects.filter(municipality=municipality)
-            .exclude(dimension_scores={})
-            .select_related("campaign")
-            .order_by("-campaign__start_date", "-campaign_id")
-            .first()
-        )
+    participation = maturity_selectors.latest_scores_of(municipality)
     if participation is None:
         return MunicipalityGaps(None)
     targets = dict(TargetLevel.objects.filter(year=year).values_list("dimension_key", "level"))
@@ -442,11 +413,7 @@ def dimension_suggestions(
     """
     if campaign is None:
         return []
-    rows = list(
-        Participation.objects.filter(campaign=campaign, status=Participation.Status.SUBMITTED)
-        .select_related("municipality")
-        .order_by("municipality__name")
-    )
+    rows = maturity_selectors.submitted_results(campaign)
     covered = _open_measure_keys()
     found = []
     for dimension in dimensions():

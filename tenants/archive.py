@@ -59,6 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_exists
 
+from izd.errors import validation_message
 from izd.exceptions import PortalError
 from izd.schemas import activate_public, tenant_schema
 from tenants.models import Domain, Municipality, User
@@ -770,7 +771,7 @@ def municipality_import(*, path: Path) -> Municipality:
         _remove_files(state)
         raise ArchiveError(
             _("Das Archiv ließ sich nicht einspielen; nichts wurde übernommen. Grund: %(error)s")
-            % {"error": " ".join(error.messages)}
+            % {"error": validation_message(error)}
         ) from error
     except (DatabaseError, serializers.base.DeserializationError, ValueError, LookupError) as error:
         _remove_files(state)

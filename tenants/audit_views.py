@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from izd.audit import selectors
+from izd.errors import refuse_invalid
 from izd.spreadsheet import csv_bytes
 from tenants.access import municipality_role_required
 from tenants.http import PortalRequest
@@ -176,13 +177,8 @@ def _csv_chunks(entries: Iterator[selectors.Entry]) -> Iterator[bytes]:
 @audit_access
 def audit_csv(request: PortalRequest) -> HttpResponse | StreamingHttpResponse:
     form = _form(request)
-    if form.is_bound and not form.is_valid():
-        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
-        return HttpResponse(
-            f"Der Filter ist ungültig: {errors}",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+    if form.is_bound:
+        refuse_invalid(form)
     filters = form.filters() if form.is_bound else selectors.Filters()
     entries = selectors.entries_for_export(scope=_scope(request), filters=filters)
     response = StreamingHttpResponse(_csv_chunks(entries), content_type="text/csv; charset=utf-8")

@@ -18,6 +18,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from izd import formats
+from izd.errors import validation_message
 from tenants.inputs import MunicipalityData
 from tenants.validators import validate_ags, validate_leitweg_id
 
@@ -162,7 +164,7 @@ def _check_fields(values: list[str]) -> None:
         if len(value) > MAX_FIELD_CHARS:
             raise ValueError(
                 _("Spalte %(column)d ist länger als %(limit)s Zeichen.")
-                % {"column": index, "limit": f"{MAX_FIELD_CHARS:,}".replace(",", ".")}
+                % {"column": index, "limit": formats.number(MAX_FIELD_CHARS)}
             )
         if CONTROL_CHARACTERS.search(value):
             raise ValueError(
@@ -256,7 +258,7 @@ def parse(raw: bytes) -> ParsedFile:
         try:
             row = _parse_row(line, values, columns)
         except ValidationError as error:
-            result.errors.append(RowError(line, " ".join(error.messages)))
+            result.errors.append(RowError(line, validation_message(error)))
             continue
         except ValueError as error:
             result.errors.append(RowError(line, str(error)))

@@ -20,9 +20,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_exists
 
 from izd.audit import recording as audit
+from izd.errors import validation_message
+from izd.exceptions import PortalError
 from izd.mail import mail_after_commit
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
@@ -326,8 +329,16 @@ def _record_invitation(action: str, invitation: Invitation, summary: str, actor:
     )
 
 
-class InvitationError(ValidationError):
-    pass
+class InvitationError(PortalError):
+    """An invitation that cannot be used (any more), or not by this person."""
+
+    status = 404
+
+
+INVITATION_UNUSABLE = gettext_lazy(
+    "Diese Einladung ist ungültig, abgelaufen oder wurde schon benutzt. Bitte wenden Sie sich "
+    "an die Koordination des Zentrums, um eine neue Einladung zu erhalten."
+)
 
 
 def _usable_invitation(token: str) -> Invitation:
@@ -338,7 +349,7 @@ def _usable_invitation(token: str) -> Invitation:
         .first()
     )
     if invitation is None or not invitation.is_usable:
-        raise InvitationError(_("Diese Einladung ist ungültig, abgelaufen oder schon benutzt."))
+        raise InvitationError(str(INVITATION_UNUSABLE))
     return invitation
 
 
@@ -371,7 +382,8 @@ def invitation_accept(*, token: str, password: str, first_name: str, last_name: 
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError(
             _("Für %(email)s gibt es schon ein Konto. Bitte melden Sie sich damit an.")
-            % {"email": invitation.email}
+            % {"email": invitation.email},
+            409,
         )
     user = user_create(
         email=invitation.email, password=password, first_name=first_name, last_name=last_name
@@ -390,7 +402,8 @@ def invitation_accept_signed_in(*, token: str, user: User) -> Membership:
                 "Diese Einladung gilt für %(invited)s, Sie sind aber als %(current)s angemeldet. "
                 "Bitte melden Sie sich ab und mit der eingeladenen Adresse wieder an."
             )
-            % {"invited": invitation.email, "current": user.email}
+            % {"invited": invitation.email, "current": user.email},
+            403,
         )
     _invitation_use(invitation, user)
     return Membership.objects.get(
@@ -454,7 +467,7 @@ def municipality_import(*, raw: bytes) -> ImportReport:
     except ValidationError as error:
         report.created.clear()
         report.updated.clear()
-        report.errors.append(RowError(getattr(error, "line", 0), " ".join(error.messages)))
+        report.errors.append(RowError(getattr(error, "line", 0), validation_message(error)))
     return report
 
 
@@ -480,7 +493,7 @@ _ROLE_RANK: dict[str, int] = {
 }
 
 
-class PeopleError(ValidationError):
+class PeopleError(PortalError):
     """A change to people that a rule forbids, with a German message for the page."""
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from izd import confirm
+from izd.errors import REFUSALS, as_refusal
 from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from izd.models import LegalPage
 from izd.selectors import legal_page_content, legal_pages_to_complete
@@ -140,7 +141,7 @@ def municipality_detail(request: PortalRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST":
         if not may_edit:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         if form.is_valid():
             services.municipality_update(municipality=municipality, data=form.to_data())
             messages.success(request, _("Die Angaben wurden gespeichert."))
@@ -211,7 +212,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     accepts with one click, and the wrong account is told so."""
     invitation = Invitation.objects.select_related("municipality").filter(token=token).first()
     if invitation is None or not invitation.is_usable:
-        return render(request, "tenants/invitation_invalid.html", status=404)
+        raise services.InvitationError(str(services.INVITATION_UNUSABLE))
     if request.user.is_authenticated:
         return _invitation_accept_signed_in(request, invitation)
     if User.objects.filter(email__iexact=invitation.email).exists():
@@ -223,15 +224,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.invitation_accept(
-                token=token,
-                password=form.cleaned_data["password1"],
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-            )
-        except services.InvitationError:
-            return render(request, "tenants/invitation_invalid.html", status=404)
+        user = services.invitation_accept(
+            token=token,
+            password=form.cleaned_data["password1"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Willkommen im IZD-Portal."))
         return redirect(selectors.portal_url(invitation.municipality, request=request))
@@ -254,10 +252,7 @@ def _invitation_accept_signed_in(request: HttpRequest, invitation: Invitation) -
             status=403,
         )
     if request.method == "POST":
-        try:
-            services.invitation_accept_signed_in(token=invitation.token, user=user)
-        except services.InvitationError:
-            return render(request, "tenants/invitation_invalid.html", status=404)
+        services.invitation_accept_signed_in(token=invitation.token, user=user)
         messages.success(
             request,
             _("Sie gehören jetzt zu %(name)s.") % {"name": invitation.municipality.name},
@@ -442,8 +437,8 @@ def _scoped(request: PortalRequest, model: type[Any], pk: int) -> Any:
 def _people_change(request: HttpRequest, change: Callable[[], object], done: str) -> HttpResponse:
     try:
         change()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except REFUSALS as error:
+        messages.error(request, as_refusal(error).message)
     else:
         messages.success(request, done)
     return _back(request)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from izd import formats
+
 
 class Cooperation(models.Model):
     """Membership in the centre and billing details; at most one row per schema."""
@@ -28,7 +30,7 @@ class Cooperation(models.Model):
         verbose_name_plural = _("Mitgliedschaften im Zentrum")
 
     def __str__(self) -> str:
-        return f"Mitglied seit {self.joined_on:%d.%m.%Y}"
+        return f"Mitglied seit {formats.day(self.joined_on)}"
 
 
 class ModuleChoice(models.Model):

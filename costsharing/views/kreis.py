@@ -11,7 +11,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +36,7 @@ from costsharing.forms import (
     UsageForm,
     YearForm,
 )
-from costsharing.models import BudgetYear, UsageRecord
+from costsharing.models import UsageRecord
 from costsharing.views.common import (
     CENTRE_TREASURER,
     COORDINATOR,
@@ -68,7 +70,7 @@ def year_list(request: PortalRequest) -> HttpResponse:
     form = YearForm(request.POST or None)
     if request.method == "POST":
         if not get_access(request).is_coordinator:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         refuse_invalid(form)
         budget_year = services.budget_year_create(
             year=form.cleaned_data["year"],
@@ -149,37 +151,17 @@ def budget_update(request: PortalRequest, year: int) -> HttpResponse:
     return redirect(back)
 
 
-def _add_staff(budget_year: BudgetYear, data: dict[str, Any]) -> str:
-    services.staff_line_add(budget_year=budget_year, **data)
-    return "Die Personalkosten wurden ergänzt."
-
-
-def _add_cost(budget_year: BudgetYear, data: dict[str, Any]) -> str:
-    services.cost_line_add(budget_year=budget_year, **data)
-    return "Die Kosten wurden ergänzt."
-
-
-def _add_grant(budget_year: BudgetYear, data: dict[str, Any]) -> str:
-    services.grant_add(budget_year=budget_year, **data)
-    return "Die Fördermittel wurden ergänzt."
-
-
-def _add_module(budget_year: BudgetYear, data: dict[str, Any]) -> str:
-    services.module_add(budget_year=budget_year, **data)
-    return "Das Modul wurde angelegt."
-
-
-def _add_key(budget_year: BudgetYear, data: dict[str, Any]) -> str:
-    services.allocation_key_save(budget_year=budget_year, **data)
-    return "Der Verteilungsschlüssel wurde gespeichert."
-
-
-BUDGET_FORMS: dict[str, tuple[type[Any], Callable[[BudgetYear, dict[str, Any]], str]]] = {
-    "personal": (StaffLineForm, _add_staff),
-    "kosten": (CostLineForm, _add_cost),
-    "foerdermittel": (GrantForm, _add_grant),
-    "modul": (ModuleForm, _add_module),
-    "schluessel": (KeyForm, _add_key),
+# Per kind of budget entry: its form, the service that adds it, and what the page says then.
+BUDGET_FORMS: dict[str, tuple[type[forms.Form], Callable[..., object], str]] = {
+    "personal": (StaffLineForm, services.staff_line_add, "Die Personalkosten wurden ergänzt."),
+    "kosten": (CostLineForm, services.cost_line_add, "Die Kosten wurden ergänzt."),
+    "foerdermittel": (GrantForm, services.grant_add, "Die Fördermittel wurden ergänzt."),
+    "modul": (ModuleForm, services.module_add, "Das Modul wurde angelegt."),
+    "schluessel": (
+        KeyForm,
+        services.allocation_key_save,
+        "Der Verteilungsschlüssel wurde gespeichert.",
+    ),
 }
 
 
@@ -190,10 +172,11 @@ def budget_item_add(request: PortalRequest, year: int, kind: str) -> HttpRespons
         raise Http404("Diese Art von Eintrag gibt es nicht.")
     budget_year = budget_year_or_404(year)
     back = reverse("costsharing:year_detail", args=[year])
-    form_class, add = BUDGET_FORMS[kind]
+    form_class, add, done = BUDGET_FORMS[kind]
     form = form_class(request.POST, prefix=kind)
     refuse_invalid(form)
-    messages.success(request, add(budget_year, form.cleaned_data))
+    add(budget_year=budget_year, **form.cleaned_data)
+    messages.success(request, done)
     return redirect(back)
 
 
@@ -337,7 +320,7 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
     form = UsageForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST":
         if not get_access(request).is_centre_treasurer:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         refuse_invalid(form)
         services.usage_record_create(
             year=year,

@@ -4,7 +4,6 @@ module choices."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -52,13 +51,13 @@ def share(request: PortalRequest) -> HttpResponse:
 @require_GET
 def share_year(request: PortalRequest, year: int) -> HttpResponse:
     municipality = tenant(request)
-    context = notices.notice_context(municipality, year)
+    notice = notices.notice(municipality, year)
     recent = NOTICES.latest(request, year=year)
     return render(
         request,
         "costsharing/municipal/share.html",
         {
-            "notice": context,
+            "notice": notice,
             "history": notices.history(municipality),
             "years": [y.year for y in selectors.years()],
             "document": recent,
@@ -73,7 +72,7 @@ def share_year(request: PortalRequest, year: int) -> HttpResponse:
 
 # The same e-invoice in both syntaxes of XRechnung: CII (also inside the PDF notice) and UBL,
 # which some receiving platforms ask for.
-EINVOICE_FORMATS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+EINVOICE_FORMATS: dict[str, tuple[Callable[[notices.Notice], bytes], str]] = {
     "xml": (invoice_xml, "XRechnung"),
     "ubl.xml": (invoice_ubl, "XRechnung-UBL"),
 }
@@ -83,19 +82,19 @@ EINVOICE_FORMATS: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
 @require_GET
 def share_export(request: PortalRequest, year: int, fmt: str) -> HttpResponse:
     municipality = tenant(request)
-    context = notices.notice_context(municipality, year)
+    notice = notices.notice(municipality, year)
     stem = f"Kostenbeteiligung-{year}-{municipality.slug}"
     if fmt == "csv":
-        return attachment(exports.notice_csv(context), "text/csv; charset=utf-8", f"{stem}.csv")
+        return attachment(exports.notice_csv(notice), "text/csv; charset=utf-8", f"{stem}.csv")
     if fmt == "xlsx":
         return attachment(
-            exports.notice_xlsx(context),
+            exports.notice_xlsx(notice),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             f"{stem}.xlsx",
         )
     if fmt in EINVOICE_FORMATS:
         build, prefix = EINVOICE_FORMATS[fmt]
-        content = build(context)
+        content = build(notice)
         return attachment(content, "application/xml", f"{prefix}-{stem}.xml")
     raise Http404("Dieses Format gibt es nicht.")
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from izd import formats
 from izd.audit import recording
 from izd.audit.models import AuditEntry
 
@@ -38,7 +39,8 @@ def audit_entries_prune(*, before: datetime) -> int:
         action="audit_entries_prune",
         kind=recording.Kind.TRAIL,
         summary=(
-            f"{deleted} Protokolleinträge vor dem {before:%d.%m.%Y} gelöscht (Aufbewahrungsfrist)"
+            f"{deleted} Protokolleinträge vor dem {formats.day(before)} gelöscht "
+            "(Aufbewahrungsfrist)"
         ),
         object_type="audit.auditentry",
         object_label="Änderungsprotokoll",

@@ -14,7 +14,7 @@ This package is maturity's write API: callers import from `maturity.services` wh
 re-exported here, never the submodules' private helpers.
 """
 
-from maturity.errors import AnswerConflict, Locked, MaturityError, NotFound
+from maturity.errors import AnswerConflict, Locked, MaturityError, ModelFileError, NotFound
 from maturity.services.answers import (
     FIELDS,
     AnswerInput,
@@ -30,7 +30,11 @@ from maturity.services.campaigns import (
     campaign_create,
     campaign_remind,
 )
-from maturity.services.model_versions import model_version_load, model_version_upload
+from maturity.services.model_versions import (
+    model_version_load,
+    model_version_load_shipped,
+    model_version_upload,
+)
 
 __all__ = [
     "FIELDS",
@@ -38,6 +42,7 @@ __all__ = [
     "AnswerInput",
     "Locked",
     "MaturityError",
+    "ModelFileError",
     "NotFound",
     "Reminders",
     "SavedAnswer",
@@ -49,5 +54,6 @@ __all__ = [
     "campaign_create",
     "campaign_remind",
     "model_version_load",
+    "model_version_load_shipped",
     "model_version_upload",
 ]

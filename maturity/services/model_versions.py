@@ -6,7 +6,7 @@ from django.db import transaction
 
 from izd.audit import recording as audit
 from maturity.errors import MaturityError
-from maturity.loader import ModelDef, parse_model_bytes
+from maturity.loader import DEFAULT_MODEL_FILE, ModelDef, parse_model_bytes, read_model_file
 from maturity.models import Dimension, LevelDescriptor, ModelVersion, Question
 
 
@@ -92,3 +92,10 @@ def model_version_upload(*, content: bytes) -> tuple[ModelVersion, bool]:
     """Check an uploaded model file completely, then store it in one transaction: a file with
     any problem stores nothing (ModelFileError lists every problem with its line)."""
     return model_version_load(definition=parse_model_bytes(content))
+
+
+@transaction.atomic
+def model_version_load_shipped() -> tuple[ModelVersion, bool]:
+    """Store the model version shipped with the portal (as `model_version_load`: loaded once,
+    then unchanged); what every demo centre starts with."""
+    return model_version_load(definition=read_model_file(DEFAULT_MODEL_FILE))

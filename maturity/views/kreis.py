@@ -16,7 +16,6 @@ from izd import confirm
 from izd.listing import Filter, ListSpec, Search, listing, render_list
 from maturity import exports, pages, selectors, services, versions
 from maturity.forms import CampaignForm
-from maturity.loader import ModelFileError
 from maturity.models import Campaign, Participation
 from tenants.access import get_access, kreis_role_required
 from tenants.http import PortalRequest
@@ -43,7 +42,7 @@ def campaign_create(request: PortalRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(**form.cleaned_data)
         except services.MaturityError as error:
-            form.add_error(None, " ".join(error.messages))
+            form.add_error(None, error.message)
         else:
             messages.success(request, f"Die Erhebung „{campaign.name}“ ist eröffnet.")
             return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
@@ -101,18 +100,11 @@ def campaign_detail(request: PortalRequest, campaign_id: int) -> HttpResponse:
     )
 
 
-def _kreis_action_failed(request: PortalRequest, error: services.MaturityError) -> HttpResponse:
-    return render(request, "error.html", {"message": " ".join(error.messages)}, status=error.status)
-
-
 @require_POST
 @kreis_role_required(COORDINATOR)
 def campaign_remind(request: PortalRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
-    try:
-        sent = services.campaign_remind(campaign=campaign)
-    except services.MaturityError as error:
-        return _kreis_action_failed(request, error)
+    sent = services.campaign_remind(campaign=campaign)
     messages.success(request, reminder_summary(sent))
     return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
 
@@ -136,10 +128,7 @@ def campaign_close(request: PortalRequest, campaign_id: int) -> HttpResponse:
                 cancel=reverse("maturity:campaign_detail", args=[campaign.pk]),
             ),
         )
-    try:
-        services.campaign_close(campaign=campaign)
-    except services.MaturityError as error:
-        return _kreis_action_failed(request, error)
+    services.campaign_close(campaign=campaign)
     messages.success(request, f"Die Erhebung „{campaign.name}“ ist abgeschlossen.")
     return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
 
@@ -156,10 +145,7 @@ def _municipality(slug: str) -> Municipality:
 def assessment_reopen(request: PortalRequest, campaign_id: int, slug: str) -> HttpResponse:
     campaign = _campaign(campaign_id)
     municipality = _municipality(slug)
-    try:
-        services.assessment_reopen(campaign=campaign, municipality=municipality)
-    except services.MaturityError as error:
-        return _kreis_action_failed(request, error)
+    services.assessment_reopen(campaign=campaign, municipality=municipality)
     messages.success(request, f"Die Selbsteinschätzung von {municipality.name} ist wieder offen.")
     return redirect("maturity:campaign_detail", campaign_id=campaign.pk)
 
@@ -281,10 +267,11 @@ def model_list(request: PortalRequest) -> HttpResponse:
         return _models_page(request, ["Die Datei ist größer als 2 MB."], 400)
     try:
         version, created = services.model_version_upload(content=upload.read())
-    except ModelFileError as error:
-        return _models_page(request, list(error.messages), 400)
+    except services.ModelFileError as error:
+        # In place: the coordinator sees every problem with its line, next to the upload form.
+        return _models_page(request, list(error.problems), error.status)
     except services.MaturityError as error:
-        return _models_page(request, list(error.messages), 400)
+        return _models_page(request, [error.message], error.status)
     if created:
         messages.success(request, f"Version {version.version} von „{version.title}“ ist geladen.")
     else:

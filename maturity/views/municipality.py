@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from izd import confirm
+from izd.errors import refusal_response
+from izd.exceptions import PortalError
 from izd.numbers import ascii_int
 from maturity import pages, selectors, services
 from maturity.forms import AnswerForm
@@ -102,33 +104,30 @@ def dimension_page(request: PortalRequest, campaign_id: int, dimension_key: str)
     return render(request, "maturity/dimension.html", context)
 
 
-def _answer_error(
+def _answer_refused(
     request: PortalRequest,
-    participation: Participation | None,
+    participation: Participation,
     question_id: int | None,
-    message: str,
-    status: int,
+    error: PortalError,
     *,
-    posted: dict[str, Any] | None = None,
+    posted: dict[str, Any],
     conflict: pages.Conflict | None = None,
 ) -> HttpResponse:
-    """Show a refused save next to its question (htmx) or on the page (plain form)."""
-    if participation is None or question_id is None:
-        return render(request, "error.html", {"message": message}, status=status)
+    """Show a refused save next to its question (htmx) or on the page (plain form); one that
+    names no question of the model gets the one error page."""
     structure = selectors.model_structure(participation.campaign.model_version_id)
-    dimension = structure.dimension_of(question_id)
+    dimension = None if question_id is None else structure.dimension_of(question_id)
     if dimension is None:
-        return render(request, "error.html", {"message": message}, status=status)
+        return refusal_response(request, error)
     context = _dimension_context(request, participation, dimension.key)
     row = next(r for r in context["rows"] if r.question.id == question_id)
-    if posted is not None:
-        row.values = posted
-    row.message, row.message_kind, row.conflict = message, "error", conflict
+    row.values = posted
+    row.message, row.message_kind, row.conflict = error.message, "error", conflict
     context["row"] = row
     if request.htmx:
-        response = render(request, "maturity/dimension.html#question", context, status=status)
+        response = render(request, "maturity/dimension.html#question", context, status=error.status)
         return reswap(retarget(response, f"#frage-{question_id}"), "outerHTML")
-    return render(request, "maturity/dimension.html", context, status=status)
+    return render(request, "maturity/dimension.html", context, status=error.status)
 
 
 @require_POST
@@ -137,9 +136,7 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
     municipality: Municipality = request.tenant
     participation = selectors.participation_get(campaign_id, municipality)
     if participation is None:
-        return _answer_error(
-            request, None, None, "Ihre Kommune nimmt an dieser Erhebung nicht teil.", 404
-        )
+        raise services.NotFound("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
     structure = selectors.model_structure(participation.campaign.model_version_id)
     form = AnswerForm(request.POST)
     question_id = form.data.get("question", "")
@@ -151,8 +148,8 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
         posted["not_relevant"] = bool(form.data.get("not_relevant"))
         for level in ("current_level", "target_level"):
             posted[level] = form.cleaned_data.get(level)
-        return _answer_error(
-            request, participation, known_id, form.error_text(), 400, posted=posted
+        return _answer_refused(
+            request, participation, known_id, PortalError(form.error_text()), posted=posted
         )
     data = form.to_input()
     try:
@@ -180,18 +177,16 @@ def answer_save(request: PortalRequest, campaign_id: int) -> HttpResponse:
             f"{info.by} hat diese Antwort inzwischen geändert. Ihre Eingabe wurde nicht "
             "gespeichert. Bitte entscheiden Sie, welcher Stand gelten soll."
         )
-        return _answer_error(
-            request, participation, known_id, message, 409, posted=data.as_dict(), conflict=info
-        )
-    except services.MaturityError as error:
-        return _answer_error(
+        return _answer_refused(
             request,
             participation,
             known_id,
-            " ".join(error.messages),
-            error.status,
+            PortalError(message, 409),
             posted=data.as_dict(),
+            conflict=info,
         )
+    except services.MaturityError as error:
+        return _answer_refused(request, participation, known_id, error, posted=data.as_dict())
     return _answer_saved(request, participation, saved)
 
 
@@ -258,7 +253,7 @@ def assessment_submit(request: PortalRequest, campaign_id: int) -> HttpResponse:
         )
     except services.MaturityError as error:
         context = _overview_context(request, participation)
-        context["error"] = " ".join(error.messages)
+        context["error"] = error.message
         return render(request, "maturity/overview.html", context, status=error.status)
     messages.success(
         request, "Die Selbsteinschätzung ist abgegeben. Vielen Dank! Sie ist nun gesperrt."

@@ -16,8 +16,8 @@ from datetime import date
 
 from django.db import transaction
 
+from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
-from costsharing.models import BudgetYear
 from izd.documents import document_render
 from izd.models import Document
 from roadmap.papers import selectors, services
@@ -86,7 +86,8 @@ def papers_for_year(template: PaperTemplate, year: int) -> int:
 
     Papers of an earlier demo database without meeting dates get them, as long as they can
     still be changed (year open, no decision)."""
-    if BudgetYear.objects.filter(year=year).exclude(status=BudgetYear.Status.DRAFT).exists():
+    budget_year = costsharing_selectors.year_get(year)
+    if budget_year is not None and not budget_year.is_draft:
         return 0
     if not selectors.year_members(year):
         return 0
@@ -105,7 +106,7 @@ def papers_for_year(template: PaperTemplate, year: int) -> int:
 def papers_demo_load(years: tuple[int, ...] | None = None) -> str:
     template = template_ensure()
     if years is None:
-        years = tuple(BudgetYear.objects.order_by("year").values_list("year", flat=True))
+        years = tuple(sorted(budget_year.year for budget_year in costsharing_selectors.years()))
     made = {year: papers_for_year(template, year) for year in years}
     if not any(selectors.year_members(year) for year in years):
         return f"Vorlage „{TEMPLATE_NAME}“ bereit; keine Mitglieder: keine Vorlagen erzeugt."
@@ -150,10 +151,10 @@ def _has_pdf(paper: Paper) -> bool:
 
 def cycle_demo_finish(year: int) -> str:
     """Render, decide and freeze `year`: the finished year of the default demo."""
-    budget_year = BudgetYear.objects.filter(year=year).first()
+    budget_year = costsharing_selectors.year_get(year)
     if budget_year is None:
         return f"Kein Haushaltsjahr {year}: nichts abzuschließen."
-    if budget_year.status != BudgetYear.Status.DRAFT:
+    if not budget_year.is_draft:
         return f"{year} ist schon festgeschrieben."
     coordinator = _person(KreisRole.Role.COORDINATOR)
     treasurer = _person(KreisRole.Role.CENTRE_TREASURER)

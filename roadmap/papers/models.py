@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from izd import formats
 from tenants.models import Municipality
 
 year_validators = [
@@ -192,7 +193,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.committee} {self.date:%d.%m.%Y}"
+        return f"{self.committee} {formats.day(self.date)}"
 
 
 class LiveConsultationManager(models.Manager["Consultation"]):

@@ -20,7 +20,9 @@ from operator import itemgetter
 from django.db.models import Exists, OuterRef, QuerySet
 
 from costsharing import selectors as costsharing_selectors
+from costsharing.explanations import back_charge_label
 from costsharing.figures import ShareRow, YearFigures
+from izd import formats
 from izd.links import path_for_each
 from izd.models import Document
 from roadmap.papers.models import Consultation, NumberingScheme, Paper, PaperTemplate
@@ -261,7 +263,7 @@ def member_figures_of(
         year=year,
         current=share.current.payable,
         back_charges=[
-            ChargeLine(charge.label, charge.for_year, charge.amount)
+            ChargeLine(back_charge_label(charge), charge.for_year, charge.amount)
             for charge in share.back_charges
         ],
         following=(
@@ -341,7 +343,7 @@ def roadmap_excerpt(municipality: Municipality) -> list[dict[str, str]]:
 def _decimal_de(value: Decimal | None) -> str:
     if value is None:
         return "–"
-    return f"{value:.1f}".replace(".", ",")
+    return formats.number(value, 1)
 
 
 # --------------------------------------------------------------------------- decisions

@@ -932,7 +932,7 @@ def paper_context(paper: Paper) -> dict[str, Any]:
                 {
                     "name": row.name,
                     "months": row.months,
-                    "population": f"{row.population:,}".replace(",", "."),
+                    "population": formats.number(row.population),
                     "total": format_money(row.total),
                     "grant_credit": format_money(row.grant_credit),
                     "payable": format_money(row.payable),

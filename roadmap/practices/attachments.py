@@ -7,6 +7,10 @@ import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
+
+from izd import formats
+from izd.exceptions import PortalError
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -19,7 +23,7 @@ ACCEPTED_LABEL = "PDF, ODT, DOCX, XLSX, PNG oder JPEG"
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", ODT: "odt", DOCX: "docx", XLSX: "xlsx"}
 
 
-class AttachmentRefused(Exception):
+class AttachmentRefused(PortalError):
     """The German reason why a file was refused."""
 
 
@@ -77,7 +81,7 @@ def sniff(data: bytes) -> str | None:
 def check(*, name: str, data: bytes, max_bytes: int) -> CheckedFile:
     filename = check_filename(name)
     if len(data) > max_bytes:
-        megabytes = f"{max_bytes / (1024 * 1024):g}".replace(".", ",")
+        megabytes = formats.exact((Decimal(max_bytes) / (1024 * 1024)).normalize())
         raise AttachmentRefused(f"Die Datei ist zu groß: höchstens {megabytes} MB sind erlaubt.")
     if not data:
         raise AttachmentRefused("Die Datei ist leer.")

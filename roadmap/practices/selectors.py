@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from maturity.models import Campaign, Dimension, ModelVersion, Question
+from maturity import selectors as maturity_selectors
 from maturity.related import RelatedLink, RelatedSection
 from maturity.scoring import Gap
 from roadmap.practices.models import (
@@ -304,33 +304,12 @@ def events_of_practice(practice: Practice) -> list[ExchangeEvent]:
 # --- maturity model: dimensions and questions to link -----------------------------------------
 
 
-def _model_version() -> ModelVersion | None:
-    campaign = Campaign.objects.order_by("-start_date", "-pk").first()
-    if campaign is not None:
-        return campaign.model_version
-    return ModelVersion.objects.order_by("-loaded_at", "-pk").first()
-
-
 def dimension_choices() -> list[tuple[str, str]]:
-    version = _model_version()
-    if version is None:
-        return []
-    return [
-        (d.key, d.title)
-        for d in Dimension.objects.filter(model_version=version).order_by("position")
-    ]
+    return [(d.key, d.title) for d in maturity_selectors.current_dimensions()]
 
 
 def question_choices() -> list[tuple[str, str]]:
-    version = _model_version()
-    if version is None:
-        return []
-    return [
-        (q.key, f"{q.dimension.title}: {q.text}")
-        for q in Question.objects.filter(dimension__model_version=version)
-        .select_related("dimension")
-        .order_by("dimension__position", "position")
-    ]
+    return [(q.key, q.title) for q in maturity_selectors.current_questions()]
 
 
 def titles(choices: Sequence[tuple[str, str]], keys: Sequence[str]) -> list[str]:

@@ -26,6 +26,7 @@ from django.db.models import Value
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
+from izd import formats
 from izd.audit import recording as audit
 from izd.errors import validation_message
 from izd.exceptions import PortalError
@@ -697,7 +698,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
         event = registration.event
         starts = timezone.localtime(event.starts_at)
         mail_after_commit(
-            f"Erinnerung: {event.topic} am {starts:%d.%m.%Y} um {starts:%H:%M} Uhr",
+            f"Erinnerung: {event.topic} am {formats.day(starts)} um {starts:%H:%M} Uhr",
             f"Sie sind zum Austausch „{event.topic}“ angemeldet.\n"
             f"Beginn: {starts:%d.%m.%Y, %H:%M} Uhr ({event.duration_minutes} Minuten)\n"
             + (f"Videokonferenz: {event.online_url}\n" if event.online_url else ""),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -361,7 +362,7 @@ def target_picture(request: PortalRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not access.is_coordinator:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied
         status = 400
         if form.is_valid():
             try:

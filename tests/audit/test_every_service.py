@@ -84,6 +84,7 @@ NESTED: dict[str, str] = {
     "roadmap.usage_record_for_request": "costsharing's usage_record",
     "roadmap.papers.papers_generate": "paper_create per municipality",
     "maturity.model_version_upload": "model_version_load",
+    "maturity.model_version_load_shipped": "model_version_load",
 }
 
 
@@ -993,6 +994,22 @@ def _model_upload(w: World):
 
     content = yaml.safe_dump(small_model_data(key=w.unique("modell")), allow_unicode=True)
     return lambda: model_version_upload(content=content.encode())
+
+
+@scenario("maturity.model_version_load_shipped")
+def _model_load_shipped(w: World):
+    from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
+    from maturity.models import ModelVersion
+    from maturity.services import model_version_load_shipped
+
+    shipped = read_model_file(DEFAULT_MODEL_FILE)
+
+    def load() -> object:
+        # Loaded once, then unchanged: only a database without the version records a load.
+        ModelVersion.objects.filter(key=shipped.key, version=shipped.version).delete()
+        return model_version_load_shipped()
+
+    return load
 
 
 @scenario("maturity.campaign_create")

@@ -249,12 +249,12 @@ def _allocate_with(**overrides: Any) -> AllocationResult:
         ),
         pytest.param(
             {"net_cost": D("-1234.50")},
-            "Die Nettokosten dürfen nicht negativ sein (-1.234,50 EUR).",
+            "Die Nettokosten dürfen nicht negativ sein (-1.234,50 €).",
             id="negative-net-cost",
         ),
         pytest.param(
             {"net_cost": D("1000.005")},
-            "Die Nettokosten müssen auf volle Cent lauten (1.000,005 EUR).",
+            "Die Nettokosten müssen auf volle Cent lauten (1.000,005 €).",
             id="net-cost-below-cents",
         ),
         pytest.param(
@@ -629,6 +629,7 @@ def test_explanations_use_german_number_formats():
         compute,
         explain,
     )
+    from costsharing.explanations import components
 
     budget = budget_figures(
         staff=[],
@@ -657,7 +658,7 @@ def test_explanations_use_german_number_formats():
         modules=[],
     )
     base, population, usage = (
-        str(item["text"]) for item in explain(allocation, allocation.rows[0])
+        item.text for item in components(explain(allocation, allocation.rows[0]))
     )
     # Part-year members weigh by months: the divisors are months, not plain sums.
     assert base.startswith("40,00 % der Nettokosten von 100.000,01 € ergeben den Sockelbetrag")

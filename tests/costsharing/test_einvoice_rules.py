@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from costsharing import services
 from costsharing.documents import NOTICE_KIND, build_notice, notice_params
 from costsharing.models import BudgetYear, Grant
-from costsharing.notices import notice_context
+from costsharing.notices import Notice, notice
 from costsharing.xrechnung import XRECHNUNG_3, invoice_ubl, invoice_xml
 from izd.models import Document
 from izd.pdf import render_pdf
@@ -53,14 +53,14 @@ def assert_accepted(findings: list[rules.Finding]) -> None:
 
 
 @pytest.fixture
-def seed_2024(seed_towns) -> dict[str, Any]:
+def seed_2024(seed_towns) -> Notice:
     """The seed case's notice for 2024: a back charge for 2023 and the share for 2024."""
     freeze_2023_into_2024(seed_towns)
-    return notice_context(seed_towns.focus, 2024)
+    return notice(seed_towns.focus, 2024)
 
 
 @pytest.fixture
-def refund_2025(seed_towns) -> dict[str, Any]:
+def refund_2025(seed_towns) -> Notice:
     """A grant granted after 2024 was frozen lowers every share; the correction is settled with
     the notice for 2025, which has nothing else to bill: a refund."""
     years = load_seed(seed_towns, years=(2024,))
@@ -81,7 +81,7 @@ def refund_2025(seed_towns) -> dict[str, Any]:
         user=centre_treasurer(),
         reason="Förderbescheid nachgereicht",
     )
-    return notice_context(seed_towns.focus, 2025)
+    return notice(seed_towns.focus, 2025)
 
 
 def test_cii_invoice_passes_d16b_schema_en16931_and_xrechnung_rules(seed_2024):
@@ -143,9 +143,9 @@ def test_xrechnung_cii_is_also_factur_x_en16931_content(seed_2024):
 
 
 def test_refund_is_a_credit_note_in_cii_and_ubl_accepted_by_the_rules(refund_2025):
-    assert refund_2025["total"] < 0
-    assert [line["kind"] for line in refund_2025["lines"]] == ["back_charge"]
-    refund = -refund_2025["total"]
+    assert refund_2025.total < 0
+    assert [line.kind for line in refund_2025.lines] == ["back_charge"]
+    refund = -refund_2025.total
 
     cii = invoice_xml(refund_2025)
     assert_accepted(rules.xrechnung_cii_findings(cii))
@@ -273,10 +273,10 @@ def test_every_notice_of_the_demo_year_is_accepted(portal):
     assert len(demo) == 29
     for municipality in demo:
         assert municipality.leitweg_id_is_demo, municipality.name
-        context = notice_context(municipality, DEMO_YEAR)
-        assert context["total"] > 0 and context["billing"]["budget_line"]
-        assert_accepted(rules.xrechnung_cii_findings(invoice_xml(context)))
-        assert_accepted(rules.xrechnung_ubl_findings(invoice_ubl(context)))
+        shown = notice(municipality, DEMO_YEAR)
+        assert shown.total > 0 and shown.billing.budget_line
+        assert_accepted(rules.xrechnung_cii_findings(invoice_xml(shown)))
+        assert_accepted(rules.xrechnung_ubl_findings(invoice_ubl(shown)))
 
     for municipality in (Municipality.objects.get(slug=DEMO_MUNICIPALITY_SLUG), demo[0]):
         document = Document(kind=NOTICE_KIND, params=notice_params(municipality.pk, DEMO_YEAR))

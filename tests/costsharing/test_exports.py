@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from lxml import etree
 
 from costsharing import exports, selectors
-from costsharing.notices import notice_context
+from costsharing.notices import Notice, notice
 from costsharing.xrechnung import EInvoiceError, invoice_xml
 from tests.costsharing.factories import (
     freeze_2023_into_2024,
@@ -34,7 +35,7 @@ NS = {
 @pytest.fixture
 def seed_2024(seed_towns):
     freeze_2023_into_2024(seed_towns)
-    return notice_context(seed_towns.focus, 2024)
+    return notice(seed_towns.focus, 2024)
 
 
 def test_notice_csv_is_german_excel_semicolon_decimal_comma_and_bom(seed_2024):
@@ -95,16 +96,17 @@ def test_xrechnung_validates_against_the_en16931_cii_xsd_and_names_the_leitweg_i
 
 
 def test_xrechnung_without_leitweg_id_is_refused_in_german(seed_2024):
-    context = {**seed_2024, "municipality": {**seed_2024["municipality"], "leitweg_id": ""}}
+    shown: Notice = seed_2024
+    without = replace(shown, municipality=replace(shown.municipality, leitweg_id=""))
     with pytest.raises(EInvoiceError, match="keine Leitweg-ID"):
-        invoice_xml(context)
+        invoice_xml(without)
 
 
 def test_xrechnung_for_a_provisional_year_is_refused(seed_towns):
     load_seed(seed_towns, years=(2025,))
     issuer()
     with pytest.raises(EInvoiceError, match="noch nicht festgeschrieben"):
-        invoice_xml(notice_context(seed_towns.focus, 2025))
+        invoice_xml(notice(seed_towns.focus, 2025))
 
 
 def test_decimal_de_writes_a_comma_and_no_thousands_separator():

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from costsharing import selectors, services
-from costsharing.notices import notice_context
+from costsharing.notices import notice
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
 from tests.costsharing.factories import NO_PAPERS, centre_treasurer, load_seed
 
@@ -34,21 +34,19 @@ def test_seed_notice_shows_back_charge_and_current_year_line_by_line(seed_towns)
     services.allocation_freeze(decisions_waiver=NO_PAPERS, budget_year=years[2024], user=user)
     services.allocation_freeze(decisions_waiver=NO_PAPERS, budget_year=years[2025], user=user)
 
-    notice = notice_context(seed_towns.focus, 2024)
-    lines = [(line["year"], line["kind"], line["amount"]) for line in notice["lines"]]
+    shown = notice(seed_towns.focus, 2024)
+    lines = [(line.year, line.kind, line.amount) for line in shown.lines]
     assert lines == [
         (2023, "back_charge", D("8869.25")),
         (2024, "current", D("12826.30")),
     ]
-    assert "periodenfremd" in notice["lines"][0]["label"]
-    assert notice["total"] == D("21695.55")
-    assert notice["provisional"] is False
+    assert "periodenfremd" in shown.lines[0].label
+    assert shown.total == D("21695.55")
+    assert shown.provisional is False
 
-    following = notice_context(seed_towns.focus, 2025)
-    assert [(line["year"], line["amount"]) for line in following["lines"]] == [
-        (2025, D("15555.30"))
-    ]
-    assert following["total"] == D("15555.30")
+    following = notice(seed_towns.focus, 2025)
+    assert [(line.year, line.amount) for line in following.lines] == [(2025, D("15555.30"))]
+    assert following.total == D("15555.30")
     # the 2023 share was settled with the 2024 notice, so 2023's own notice has no line
-    assert notice_context(seed_towns.focus, 2023)["lines"] == []
+    assert notice(seed_towns.focus, 2023).lines == ()
     assert FOCUS_MEMBER == seed_towns.focus.ags

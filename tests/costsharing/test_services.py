@@ -23,7 +23,7 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
-from costsharing.notices import notice_context
+from costsharing.notices import notice
 from izd.schemas import tenant_schema
 from tests.conftest import Portal
 from tests.costsharing.factories import NO_PAPERS, budget_year, centre_treasurer, join, take_modules
@@ -460,10 +460,10 @@ def test_correction_is_a_new_version_with_differences_and_version_one_is_unchang
         "Testhausen": (D("500.00"), D("600.00"), D("100.00")),
     }
     # the difference is a back charge (periodenfremd) on the next year's notice
-    notice = notice_context(portal.a, 2027)
-    assert [(line["year"], line["amount"]) for line in notice["lines"]] == [(2026, D("100.00"))]
-    assert "Korrektur" in notice["lines"][0]["label"]
-    assert notice_context(portal.a, 2026)["total"] == D("500.00")
+    shown = notice(portal.a, 2027)
+    assert [(line.year, line.amount) for line in shown.lines] == [(2026, D("100.00"))]
+    assert "Korrektur" in shown.lines[0].label
+    assert notice(portal.a, 2026).total == D("500.00")
 
 
 def test_demo_data_load_twice_gives_every_member_a_share_once(portal: Portal):

@@ -11,7 +11,7 @@ MKK_STATE = """
 import json
 from collections import Counter
 from costsharing.models import AllocationVersion, BudgetYear, MemberProfile, UsageRecord
-from costsharing.notices import notice_context
+from costsharing.notices import notice
 from costsharing.xrechnung import check_ready, invoice_xml
 from izd.models import Document
 from maturity.models import Campaign, Participation
@@ -29,9 +29,9 @@ for m in members:
         leitweg_ok += "DEMO" in m.leitweg_id
     except Exception:
         pass
-notice = notice_context(home, 2025)
-check_ready(notice)
-xml = invoice_xml(notice)
+shown = notice(home, 2025)
+check_ready(shown)
+xml = invoice_xml(shown)
 state = {
     "members": len(members),
     "leitweg_demo_valid": leitweg_ok,
@@ -55,7 +55,7 @@ state = {
                            Participation.objects.filter(campaign=c, answered_count__gt=0).count()]
                   for c in Campaign.objects.order_by("name")},
     "request_statuses": sorted(set(RequestSummary.objects.values_list("status", flat=True))),
-    "notice_2025_provisional": bool(notice.get("provisional")),
+    "notice_2025_provisional": shown.provisional,
     "einvoice_has_leitweg": home.leitweg_id.encode() in xml,
     "counts": {
         "papers": Paper.objects.count(),

@@ -115,6 +115,99 @@ def test_the_arrows_are_what_the_layers_allow():
     assert drawn - reached == set()
 
 
+# Models every app builds on: the tenant with its people and roles (tenants), and the shared
+# documents and legal pages (izd). Other apps' models point at them with foreign keys and their
+# access checks name the roles, as Django apps do with auth's User.
+GROUND_FLOOR_MODELS = ("tenants", "izd")
+
+# Modules that still read another app's models, each with the reason it may for now.
+FOREIGN_MODELS_ALLOWED: dict[str, str] = {
+    "roadmap/papers/selectors.py": (
+        "maturity_summary reads one Participation; the module is being reworked in a parallel "
+        "change, after which it asks maturity.selectors.participation_get instead"
+    ),
+}
+
+
+def _models_module(module: str) -> bool:
+    return "models" in module.split(".")
+
+
+def _typing_only_lines(source: str) -> set[int]:
+    """Lines of imports under `if TYPE_CHECKING:`: naming a type in an annotation reads no
+    table (the arrows above count them all the same)."""
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            for inner in node.body:
+                lines.update(n.lineno for n in ast.walk(inner) if hasattr(n, "lineno"))
+    return lines
+
+
+def _foreign_model_reads_in(source: str, package: list[str]) -> list[tuple[int, str]]:
+    """(line, module) of every import of another app's models, outside TYPE_CHECKING."""
+    app = package[0]
+    typing_only = _typing_only_lines(source)
+    return [
+        (line, module)
+        for line, module in _imports_in(source, package)
+        if _app_of(module) not in (None, app, *GROUND_FLOOR_MODELS)
+        and _models_module(module)
+        and line not in typing_only
+    ]
+
+
+def _foreign_model_reads(path: Path) -> list[tuple[int, str]]:
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    return _foreign_model_reads_in(path.read_text(encoding="utf-8"), package)
+
+
+def test_no_app_reads_another_apps_models():
+    """HackSoft's rule: across apps, only selectors (reads) and services (writes). An app's
+    migrations point at others' tables by name; they are the one place that may. config, the
+    composition root, has no models business of its own."""
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for app in APPS
+        if app != "config"
+        for path in sorted((ROOT / app).rglob("*.py"))
+        if "migrations" not in path.parts
+        and str(path.relative_to(ROOT)) not in FOREIGN_MODELS_ALLOWED
+        for line, module in _foreign_model_reads(path)
+    ]
+    assert found == []
+
+
+def test_the_allowed_foreign_model_reads_are_still_there():
+    # An entry that is no longer needed goes, so that the list does not hide a new read.
+    for where in FOREIGN_MODELS_ALLOWED:
+        path = ROOT / where
+        assert path.exists(), where
+        assert _foreign_model_reads(path), (
+            f"{where} reads no other app's models any more: remove it from the list"
+        )
+
+
+def test_the_model_rule_sees_a_lazy_read_and_lets_an_annotation_pass():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from maturity.models import Campaign\n"
+        "def f():\n"
+        "    from costsharing.models import BudgetYear\n"
+        "from tenants.models import Municipality\n"
+        "from roadmap.papers.models import Paper\n"
+        "from ..municipal import models\n"
+    )
+    # As if the source were a module of the package roadmap.papers.
+    assert _foreign_model_reads_in(source, ["roadmap", "papers"]) == [(5, "costsharing.models")]
+    assert _foreign_model_reads_in(source, ["costsharing", "views"]) == [
+        (7, "roadmap.papers.models")
+    ]
+
+
 @pytest.mark.parametrize(
     ("source", "found"),
     [

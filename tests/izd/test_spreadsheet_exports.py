@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,9 @@ from hypothesis import strategies as st
 
 from costsharing import exports as costsharing_exports
 from costsharing.computation import MemberRow, ModuleInfo, YearAllocation
+from costsharing.explanations import Component
+from costsharing.figures import Billing
+from costsharing.notices import Addressee, Notice, NoticeLine
 from izd.spreadsheet import FORMULA_TRIGGERS, neutralise, xlsx_text
 from maturity import exports as maturity_exports
 from maturity.models import Campaign
@@ -119,21 +122,34 @@ def test_allocation_exports_keep_every_name_as_text(names, module_name):
     assert Decimal("-1234.50") in [Decimal(str(v)) for v in numbers if v is not None]
 
 
-def _notice(label: str, note: str, component: str, text: str) -> dict[str, Any]:
-    return {
-        "year": 2026,
-        "total": Decimal("-10.00"),
-        "lines": [
-            {
-                "label": label,
-                "year": 2026,
-                "version": 1,
-                "amount": Decimal("-10.00"),
-                "note": note,
-                "components": [{"label": component, "amount": Decimal("5.00"), "text": text}],
-            }
-        ],
-    }
+def _notice(label: str, note: str, component: str, text: str) -> Notice:
+    line = NoticeLine(
+        label=label,
+        year=2026,
+        amount=Decimal("-10.00"),
+        kind="back_charge",
+        version=1,
+        note=note,
+        components=(Component(component, Decimal("5.00"), text),),
+    )
+    return Notice(
+        year=2026,
+        number="IZD-2026-06435001-V1",
+        issued_on=date(2026, 1, 2),
+        due_on=date(2026, 2, 1),
+        provisional=False,
+        note="",
+        municipality=Addressee(1, "Gemeinde", "06435001", "", "", "", ""),
+        billing=Billing(),
+        issuer=None,
+        legal_note=(),
+        current=None,
+        components=(),
+        rounding_rule="",
+        lines=(line,),
+        total=Decimal("-10.00"),
+        version=1,
+    )
 
 
 @PROPERTY

@@ -97,7 +97,7 @@ def test_a_missing_level_text_is_reported_with_its_line_and_nothing_is_stored(
 def test_a_level_left_out_is_reported(portal: Portal):
     with pytest.raises(ModelFileError) as error:
         parse_model_text(model_yaml(key(), a1_level3=""))
-    assert any("Zeile 18:" in m and "Text für Stufe 3 fehlt" in m for m in error.value.messages)
+    assert any("Zeile 18:" in m and "Text für Stufe 3 fehlt" in m for m in error.value.problems)
 
 
 def test_a_duplicate_key_is_refused_with_both_lines(portal: Portal, client_for):
@@ -122,7 +122,7 @@ def test_every_problem_is_listed_at_once_including_unknown_fields():
     text = model_yaml(key(), dim_b_weight="0", a1_weight="0\n        gewichtung: 2")
     with pytest.raises(ModelFileError) as error:
         parse_model_text(text)
-    messages = error.value.messages
+    messages = error.value.problems
     assert any(m.startswith("Zeile 17:") and "Gewicht ist 0" in m for m in messages)
     assert any(m.startswith("Zeile 18:") and "Unbekanntes Feld „gewichtung“" in m for m in messages)
     assert any(m.startswith("Zeile 28:") and "Gewicht ist 0" in m for m in messages)

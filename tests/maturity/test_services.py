@@ -78,7 +78,7 @@ def test_same_version_with_other_content_is_refused(portal: Portal):
 def test_broken_model_file_names_the_place_in_german():
     data = small_model_data()
     del data["dimensions"][1]["questions"][0]["levels"][3]
-    with pytest.raises(ValidationError, match=r"Frage 1 „b1“.*Stufen 0–4"):
+    with pytest.raises(services.ModelFileError, match=r"Frage 1 „b1“.*Stufen 0–4"):
         services_parse(data)
 
 

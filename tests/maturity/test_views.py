@@ -297,3 +297,32 @@ def test_an_autosave_makes_few_queries(portal: Portal, client_for, campaign, in_
     # 5 of the middleware, 1 participation; the save: 2 locks, update, history entry, and the
     # projection: lock of the read-model row, answers, update.
     assert len(statements) <= 13, "\n".join(statements)
+
+
+def test_a_save_for_a_campaign_without_the_municipality_is_the_one_error_page(
+    portal: Portal, client_for
+):
+    campaign = make_campaign(load_small_model(), [portal.a])
+    client = client_for(portal.officer_b, portal.b)
+    page = post_answer(client, campaign, qid(campaign, "a1"), current_level="2")
+    assert page.status_code == 404
+    body = page.content.decode()
+    assert "<html" in body and "Das hat nicht geklappt" in body
+    assert "Ihre Kommune nimmt an dieser Erhebung nicht teil." in body
+    assert "Es wurde nichts geändert." in body
+    partial = post_answer(client, campaign, qid(campaign, "a1"), current_level="2", headers=HTMX)
+    assert partial.status_code == 404
+    body = partial.content.decode()
+    assert "<html" not in body and 'class="error-summary"' in body
+    assert "Ihre Kommune nimmt an dieser Erhebung nicht teil." in body
+
+
+def test_a_refused_save_of_an_unknown_question_is_the_one_error_page(
+    portal: Portal, client_for, campaign
+):
+    client = client_for(portal.officer_a, portal.a)
+    response = post_answer(client, campaign, 999_999_999, current_level="2", headers=HTMX)
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "<html" not in body and 'class="error-summary"' in body
+    assert "gehört nicht zum Modell dieser Erhebung" in body

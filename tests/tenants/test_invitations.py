@@ -104,7 +104,7 @@ def test_service_refuses_the_wrong_signed_in_person(portal, db):
     try:
         services.invitation_accept_signed_in(token=invitation.token, user=portal.officer_a)
     except services.InvitationError as error:
-        assert "jemand.anders@test.example" in " ".join(error.messages)
+        assert "jemand.anders@test.example" in error.message
     else:
         raise AssertionError("the wrong person accepted the invitation")
     assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
@@ -121,3 +121,15 @@ def test_invitation_mail_to_an_existing_account_asks_to_sign_in(
 
 def test_signed_in_non_member_still_gets_403_elsewhere_on_the_subdomain(portal, client_for):
     assert client_for(portal.officer_a, portal.b).get("/").status_code == 403
+
+
+def test_a_used_invitation_is_the_one_error_page_with_what_to_do(portal, client_for):
+    invitation = _invite(portal, "officer_a@test.example")
+    services.invitation_accept_signed_in(token=invitation.token, user=portal.officer_a)
+    for client in (client_for(portal.officer_a, portal.b), client_for(None, portal.b)):
+        response = client.get(f"/einladung/{invitation.token}/")
+        assert response.status_code == 404
+        body = response.content.decode()
+        assert "Das hat nicht geklappt" in body
+        assert "ungültig, abgelaufen oder wurde schon benutzt" in body
+        assert "Koordination des Zentrums" in body

@@ -1,9 +1,9 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from izd.errors import REFUSALS, as_refusal
 from maturity.loader import DEFAULT_MODEL_FILE, read_model_file
 from maturity.services import model_version_load
 
@@ -22,8 +22,8 @@ class Command(BaseCommand):
         try:
             definition = read_model_file(path)
             version, created = model_version_load(definition=definition)
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
+        except REFUSALS as error:
+            raise CommandError(as_refusal(error).message) from error
         if created:
             questions = sum(len(d.questions) for d in definition.dimensions)
             self.stdout.write(

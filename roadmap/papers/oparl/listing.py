@@ -20,6 +20,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from izd.exceptions import PortalError
+
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 FILTERS = {
@@ -30,12 +32,14 @@ FILTERS = {
 }
 
 
-class ListError(ValueError):
+class ListError(PortalError):
     """A list parameter a client sent is not usable; the message is German."""
 
 
-class PageMissing(LookupError):
+class PageMissing(PortalError):
     """The page number lies beyond the last page."""
+
+    status = 404
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def page_object(
     total = queryset.count()
     pages = max(1, math.ceil(total / query.per_page))
     if query.page > pages:
-        raise PageMissing(query.page)
+        raise PageMissing("Diese Listenseite gibt es nicht.")
     offset = (query.page - 1) * query.per_page
     rows = list(queryset[offset : offset + query.per_page])
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from izd import formats
 from izd.models import Document
 from roadmap.papers.models import Committee, Consultation, Meeting, Paper
 from roadmap.papers.oparl.export import PAPER_TYPE, ROLES, SCHEMA, plain_subject
@@ -223,7 +224,7 @@ def meeting_object(meeting: Meeting, items: list[Consultation], urls: Urls) -> d
     return {
         "id": url,
         "type": _type("Meeting"),
-        "name": f"{meeting.committee.name}, Sitzung am {meeting.date:%d.%m.%Y}",
+        "name": f"{meeting.committee.name}, Sitzung am {formats.day(meeting.date)}",
         "meetingState": "durchgeführt" if meeting.date < timezone.localdate() else "terminiert",
         "start": stamp(start),
         "organization": [urls.organization(meeting.committee_id)],

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
+from izd.exceptions import PortalError
 from roadmap.papers.models import Committee, Consultation, Meeting, Paper
 from roadmap.papers.oparl import listing, objects
 from roadmap.papers.oparl import selectors as public
@@ -51,12 +52,10 @@ def _open(response: R) -> R:
     return response
 
 
-def _error(message: str, status: int) -> JsonResponse:
-    return _json({"type": "Fehler", "status": status, "message": message}, status=status)
-
-
 def api_view(view: View) -> View:
-    """GET and HEAD only; a missing object or a bad parameter answers as JSON, never as a page."""
+    """GET and HEAD only; a missing object or a refusal (a bad list parameter, a page beyond the
+    last) answers as JSON, never as a page: clients of an API read JSON, so here, and only here,
+    a PortalError becomes an error object instead of the error page."""
 
     @require_safe
     @wraps(view)
@@ -64,11 +63,11 @@ def api_view(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except Http404 as missing:
-            return _error(str(missing) or "Dieses Objekt gibt es nicht.", 404)
-        except listing.ListError as error:
-            return _error(str(error), 400)
-        except listing.PageMissing:
-            return _error("Diese Listenseite gibt es nicht.", 404)
+            refused = PortalError(str(missing) or "Dieses Objekt gibt es nicht.", 404)
+        except PortalError as error:
+            refused = error
+        body = {"type": "Fehler", "status": refused.status, "message": refused.message}
+        return _json(body, status=refused.status)
 
     return wrapper
 

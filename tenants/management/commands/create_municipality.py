@@ -3,6 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from izd.errors import validation_message
 from izd.numbers import date_argument, int_argument
 from tenants.services import MunicipalityData, municipality_create
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         try:
             municipality = municipality_create(data=data)
         except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from error
+            raise CommandError(validation_message(error)) from error
         self.stdout.write(
             self.style.SUCCESS(f"{municipality.name} angelegt ({municipality.schema_name}).")
         )

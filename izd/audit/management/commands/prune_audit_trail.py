@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from izd import formats
 from izd.audit.services import audit_entries_prune, retention_cutoff
 
 
@@ -20,4 +21,4 @@ class Command(BaseCommand):
             )
             return
         deleted = audit_entries_prune(before=cutoff)
-        self.stdout.write(f"{deleted} Protokolleinträge vor dem {cutoff:%d.%m.%Y} gelöscht.")
+        self.stdout.write(f"{deleted} Protokolleinträge vor dem {formats.day(cutoff)} gelöscht.")
