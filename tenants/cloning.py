@@ -83,8 +83,12 @@ def _creation_order(
     while remaining:
         ready = [t for t in remaining if references.get(t, set()) <= created | {t}]
         if not ready:
-            # A cycle: its first table goes now, its keys to the others come later.
-            table = remaining[0]
+            # Every table left waits for another: follow the references to a table in a cycle;
+            # it goes now, and its keys to the tables not yet created come later.
+            table, seen = remaining[0], []
+            while table not in seen:
+                seen.append(table)
+                table = min(references.get(table, set()) - created - {table})
             late |= {(table, r) for r in references.get(table, set()) - created - {table}}
             ready = [table]
         for table in ready:
@@ -130,11 +134,14 @@ def _read_structure(template: str) -> TemplateStructure:
                 inline[table].append(text)
             else:
                 constraints.append(f"ALTER TABLE {{schema}}.{_quote(table)} ADD {text}")
+        # The indexes that no constraint of their table owns (a foreign key names the unique
+        # index it points at in conindid too, without owning it).
         cursor.execute(
             "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indrelid "
             "WHERE c.relnamespace = %s::regnamespace AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid) "
+            "(SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid "
+            "AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) "
             "ORDER BY 1",
             [template],
         )
