@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,8 +90,11 @@ def tenant_template_ensure(
 def municipality_create(*, data: MunicipalityData) -> Municipality:
     """Add a municipality: its record, its schema (cloned from the template) and its domain."""
     slug = data.slug or slug_for(data.name)
-    left = Municipality.with_offboarded.filter(offboarded_at__isnull=False)
-    gone = left.filter(ags=data.ags).first() or left.filter(slug=slug).first()
+    # One query for both keys; a match by AGS names the municipality before one by subdomain.
+    left = Municipality.with_offboarded.filter(offboarded_at__isnull=False).filter(
+        Q(ags=data.ags) | Q(slug=slug)
+    )
+    gone = min(left, key=lambda m: (m.ags != data.ags, m.pk), default=None)
     if gone is not None:
         # Its row stays for the Kreis' records; it comes back from its archive, not anew.
         raise ValidationError(

@@ -4,6 +4,11 @@ Run: `.venv/bin/python tests/benchmarks/bench_onboarding.py`. Works on a throw-a
 (`izd_bench_onboarding`) that it creates, migrates and drops, so the development data stay as
 they are. Prints the time per tenant on the clone path, and for comparison the time per tenant
 when every migration is replayed.
+
+Besides the wall-clock time it prints where the time went, for runs on a machine that others load
+too: the CPU time of this Python process, the CPU time of its PostgreSQL backend (Linux'
+/proc/<pid>/schedstat, same machine only) and the rest (waiting for the disk, mostly the fsync
+after every index build, or for a CPU), each per municipality, and the machine's load.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -35,13 +41,46 @@ _original_clone = cloning.schema_clone_from_template
 
 def _counting_clone(schema_name: str) -> None:
     CLONES.append(schema_name)
+    began = time.perf_counter()
     _original_clone(schema_name)
+    COSTS.clone.append(time.perf_counter() - began)
 
 
 cloning.schema_clone_from_template = _counting_clone
 
 
-def onboard(count: int, start: int) -> list[float]:
+@dataclass
+class Costs:
+    """Per municipality: Python CPU, PostgreSQL backend CPU, and the time the clone took."""
+
+    python_cpu: list[float] = field(default_factory=list)
+    backend_cpu: list[float] = field(default_factory=list)
+    clone: list[float] = field(default_factory=list)
+
+
+COSTS = Costs()
+
+
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far (None: not readable here)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    try:
+        on_cpu = Path(f"/proc/{row[0] if row else 0}/schedstat").read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+    return int(on_cpu) / 1e9
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def onboard(count: int, start: int, costs: Costs | None = None) -> list[float]:
     durations = []
     for number in range(start, start + count):
         data = MunicipalityData(
@@ -50,9 +89,16 @@ def onboard(count: int, start: int) -> list[float]:
             population=1000 + number,
             population_date=date(2024, 12, 31),
         )
+        backend_before = _backend_cpu()
+        cpu_before = time.process_time()
         began = time.perf_counter()
         municipality_create(data=data)
         durations.append(time.perf_counter() - began)
+        if costs is not None:
+            costs.python_cpu.append(time.process_time() - cpu_before)
+            backend_after = _backend_cpu()
+            if backend_before is not None and backend_after is not None:
+                costs.backend_cpu.append(backend_after - backend_before)
     return durations
 
 
@@ -84,10 +130,15 @@ def report(label: str, durations: list[float]) -> None:
 def main() -> None:
     with bench_database():
         small, large = 29, 420
-        first = onboard(small, 1)
+        print(f"load average at the start: {_load()}")
+        first_costs, last_costs = Costs(), Costs()
+        first = onboard(small, 1, first_costs)
+        first_clones = COSTS.clone[:]
         report(f"clone path, first {small}", first)
         clones_so_far = len(CLONES)
-        following = onboard(large - small, small + 1)
+        following = onboard(large - small - small, small + 1)
+        following += onboard(small, large - small + 1, last_costs)
+        last_clones = COSTS.clone[-small:]
         report(f"clone path, {small + 1} to {large}", following)
         report(f"clone path, all {large}", first + following)
         assert len(CLONES) == large, "every tenant must be cloned from the template"
@@ -104,8 +155,17 @@ def main() -> None:
             at_small, at_large = pick(first) * 1000, pick(last) * 1000
             print(f"| {label} | {at_small:.0f} ms | {at_large:.0f} ms "
                   f"| {at_large / at_small:.2f} × |")  # fmt: skip
+        for label, at_small, at_large in (
+            ("davon Kopie der Vorlage (Median)", first_clones, last_clones),
+            ("CPU Python (Median)", first_costs.python_cpu, last_costs.python_cpu),
+            ("CPU PostgreSQL-Backend (Median)", first_costs.backend_cpu, last_costs.backend_cpu),
+        ):
+            if at_small and at_large:
+                low, high = statistics.median(at_small) * 1000, statistics.median(at_large) * 1000
+                print(f"| {label} | {low:.1f} ms | {high:.1f} ms | {high / low:.2f} × |")
         print(f"(bei {small}: die ersten {small}; bei {large}: die letzten {small}, "
               f"Nr. {large - small + 1} bis {large})")  # fmt: skip
+        print(f"load average at the end: {_load()}")
         print()
         replayed = _onboard_by_migration_replay(10, 421)
         report("migration replay (comparison)", replayed)
