@@ -105,19 +105,28 @@ def _items(node: Any, key: str) -> list[Any]:
     return found
 
 
+def saved_compact(pdf: Pdf) -> bytes:
+    """`pdf` written with object streams, its streams and metadata as they are."""
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        # The metadata stream is the document's own (PDF/A and PDF/UA identification, title):
+        # pikepdf must not rewrite it.
+        fix_metadata_version=False,
+        deterministic_id=True,
+        # Streams are compressed already: copied as they are. Object streams (PDF 1.5, allowed
+        # by PDF/A-2 and -3) make the hundreds of structure elements a fifth.
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        recompress_flate=False,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return out.getvalue()
+
+
 def prepare(part: bytes) -> PreparedPart:
     """The part compacted (object streams) and what an append needs to know of it."""
     with Pdf.open(io.BytesIO(part)) as source:
-        out = io.BytesIO()
-        source.save(
-            out,
-            fix_metadata_version=False,
-            deterministic_id=True,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            recompress_flate=False,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        )
-    data = out.getvalue()
+        data = saved_compact(source)
     if not data.endswith(b"\n"):
         data += b"\n"
     tail = data[data.rindex(b"startxref") :].split()

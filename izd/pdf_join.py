@@ -50,20 +50,7 @@ def join_pdfs(document: bytes, parts: Sequence[bytes]) -> bytes:
         for part in parts:
             with _opened(part) as other:
                 _append(pdf, other)
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            # The metadata stream is the document's own (PDF/A and PDF/UA identification,
-            # title): pikepdf must not rewrite it.
-            fix_metadata_version=False,
-            deterministic_id=True,
-            # Streams are compressed already: copied as they are. Object streams (PDF 1.5,
-            # allowed by PDF/A-2 and -3) make the hundreds of structure elements a fifth.
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            recompress_flate=False,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        )
-    return out.getvalue()
+        return pdf_append.saved_compact(pdf)
 
 
 # A part is parsed once per process and kept: qpdf reads every object of the source when it

@@ -8,13 +8,14 @@ municipality, e.g. its population figure or a paper for it).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -24,6 +25,8 @@ from django.utils import timezone
 
 from izd import formats
 from izd.audit.models import AuditEntry
+
+_Spec = ParamSpec("_Spec")
 
 ActorSource: TypeAlias = Callable[[], Any]
 
@@ -175,50 +178,6 @@ def _actor_label(user: Any) -> str:
     return f"{name} <{email}>" if name else email
 
 
-def record(
-    *,
-    action: str,
-    kind: str,
-    summary: str,
-    target: models.Model | None = None,
-    object_type: str = "",
-    object_id: object = "",
-    object_label: str = "",
-    fields: Iterable[str] = (),
-    before: Mapping[str, Any] | None = None,
-    deleted: bool = False,
-    changes: Iterable[Mapping[str, str]] = (),
-    municipality: Any = UNSET,
-    actor: Any = UNSET,
-) -> AuditEntry:
-    """Write one entry in the transaction of the change it describes.
-
-    With `fields`, the target's values of these fields now are compared with `before` (a
-    `snapshot` taken before the change; none for a creation); `deleted` records a deletion.
-    `changes` adds rows the service computed itself (e.g. from several objects).
-
-    Refuses to run outside a transaction: an entry committed on its own could outlive a change
-    that was rolled back (or a change could be committed without its entry).
-    """
-    entry = prepare(
-        action=action,
-        kind=kind,
-        summary=summary,
-        target=target,
-        object_type=object_type,
-        object_id=object_id,
-        object_label=object_label,
-        fields=fields,
-        before=before,
-        deleted=deleted,
-        changes=changes,
-        municipality=municipality,
-        actor=actor,
-    )
-    entry.save()
-    return entry
-
-
 def prepare(
     *,
     action: str,
@@ -265,6 +224,30 @@ def prepare(
     )
     entry.full_clean(exclude=["actor", "municipality"])
     return entry
+
+
+def _saved(make: Callable[_Spec, AuditEntry]) -> Callable[_Spec, AuditEntry]:
+    """`make`, then the entry saved: one signature for preparing and for writing an entry."""
+
+    @functools.wraps(make)
+    def save(*args: _Spec.args, **kwargs: _Spec.kwargs) -> AuditEntry:
+        entry = make(*args, **kwargs)
+        entry.save()
+        return entry
+
+    return save
+
+
+record = _saved(prepare)
+record.__doc__ = """Write one entry in the transaction of the change it describes.
+
+With `fields`, the target's values of these fields now are compared with `before` (a
+`snapshot` taken before the change; none for a creation); `deleted` records a deletion.
+`changes` adds rows the service computed itself (e.g. from several objects).
+
+Refuses to run outside a transaction: an entry committed on its own could outlive a change
+that was rolled back (or a change could be committed without its entry).
+"""
 
 
 def record_saved(

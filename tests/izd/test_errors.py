@@ -21,6 +21,10 @@ NOT_REFUSALS = {
     "izd.env.EnvironmentError_": (
         "a bad setting found at start-up, for the operator: the portal does not start"
     ),
+    "izd.pdf_append.NotAppendable": (
+        "control flow inside izd.pdf_join: a document the fast append cannot take is joined by "
+        "copying instead; it never leaves the join"
+    ),
     "izd.pdf.RefusedURL": (
         "raised inside WeasyPrint's URL fetcher, which reports it as a missing resource; it "
         "never leaves the renderer"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from izd import formats
+from izd.errors import validation_message
 from roadmap import selectors as roadmap_selectors
 from roadmap.papers import placeholders, selectors
 from roadmap.papers.models import Paper
@@ -75,7 +76,7 @@ def _substitute(paper: Paper, field_name: str, text: str, values: dict[str, str 
         return placeholders.substitute(text, values)
     except ValidationError as error:
         raise PaperError(
-            f"{field_name} von {paper.reference}: {' '.join(error.messages)}"
+            f"{field_name} von {paper.reference}: {validation_message(error)}"
         ) from None
     except placeholders.MissingValue as missing:
         if missing.args[0] == "anteil_folgejahre":
