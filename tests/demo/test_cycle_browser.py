@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import pytest
@@ -23,6 +24,16 @@ from tenants.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db]
 ARTEFACTS = Path(os.environ.get("IZD_TEST_ARTEFACTS", "test-artefacts")) / "screenshots"
+DOCUMENTS = ARTEFACTS.parent / "documents"
+
+
+def _keep_for_review(download: Any, name: str) -> None:
+    """The downloaded document kept beside the screenshots, for a person to look at its pages."""
+    DOCUMENTS.mkdir(parents=True, exist_ok=True)
+    target = DOCUMENTS / name
+    download.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF-")
+
 
 IDS = """
 import json
@@ -155,7 +166,11 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
         # own tests): its meeting dates are there, so the PDF is made by the worker.
         page.goto(_url(demo_server, f"/beschlussvorlagen/{ids['paper_2026']}/"))
         page.get_by_role("button", name="PDF erstellen").click()
-        page.get_by_role("link", name=re.compile("herunterladen")).wait_for(timeout=300_000)
+        paper_link = page.get_by_role("link", name=re.compile("herunterladen"))
+        paper_link.wait_for(timeout=300_000)
+        with page.expect_download() as paper_download:
+            paper_link.click()
+        _keep_for_review(paper_download.value, "beschlussvorlage-2026.pdf")
     finally:
         context.close()
 
@@ -171,6 +186,7 @@ def test_every_role_walks_its_part_of_the_cycle_on_the_demo(mkk_demo, demo_serve
         with page.expect_download() as download:
             link.click()
         assert download.value.suggested_filename.endswith(".pdf")
+        _keep_for_review(download.value, "bescheid-2025.pdf")
     finally:
         context.close()
 
