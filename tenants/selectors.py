@@ -25,18 +25,20 @@ def _roles_sql(in_municipality: bool) -> str:
         assert isinstance(field, Field) and field.column
         return connection.ops.quote_name(field.column)
 
-    # Names from the models' metadata, quoted; every value is a parameter.
-    sql = (
-        f"SELECT 'kreis', {column(KreisRole, 'role')} FROM {table(KreisRole)} "  # noqa: S608
-        f"WHERE {column(KreisRole, 'user')} = %s"
+    # Names from the models' metadata, quoted; every value is a parameter. One row of two
+    # arrays rather than a UNION: both tables are the Kreis' own (public schema), and a UNION
+    # would read as a statement over several schemas (tests/tenants/test_single_node.py).
+    kreis = (
+        f"ARRAY(SELECT {column(KreisRole, 'role')} FROM {table(KreisRole)} "  # noqa: S608
+        f"WHERE {column(KreisRole, 'user')} = %s)"
     )
-    if in_municipality:
-        sql += (
-            f" UNION ALL SELECT 'member', {column(Membership, 'role')} "  # noqa: S608
-            f"FROM {table(Membership)} WHERE {column(Membership, 'user')} = %s "
-            f"AND {column(Membership, 'municipality')} = %s"
-        )
-    return sql
+    member = (
+        f"ARRAY(SELECT {column(Membership, 'role')} FROM {table(Membership)} "  # noqa: S608
+        f"WHERE {column(Membership, 'user')} = %s AND {column(Membership, 'municipality')} = %s)"
+        if in_municipality
+        else "ARRAY[]::text[]"
+    )
+    return f"SELECT {kreis}, {member}"
 
 
 def access_for(user_id: int, tenant: Municipality | None) -> Access:
@@ -47,13 +49,11 @@ def access_for(user_id: int, tenant: Municipality | None) -> Access:
     """
     in_municipality = tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
     params = [user_id, user_id, tenant.pk] if in_municipality and tenant else [user_id]
-    roles: dict[str, set[str]] = {"kreis": set(), "member": set()}
     with connection.cursor() as cursor:
         cursor.execute(_roles_sql(in_municipality), params)
-        for area, role in cursor.fetchall():
-            roles[area].add(role)
+        kreis_roles, municipality_roles = cursor.fetchone() or ([], [])
     return Access(
-        municipality_roles=frozenset(roles["member"]), kreis_roles=frozenset(roles["kreis"])
+        municipality_roles=frozenset(municipality_roles), kreis_roles=frozenset(kreis_roles)
     )
 
 
