@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -361,7 +360,10 @@ def _xref_stream(out: bytearray, offsets: dict[int, int], keys: bytes, previous:
     number = max(offsets) + 1
     offsets[number] = len(out)
     runs = _runs(sorted(offsets))
-    entry: Callable[[int], bytes] = lambda n: b"\x01" + offsets[n].to_bytes(4, "big") + b"\0\0"  # noqa: E731
+
+    def entry(number: int) -> bytes:  # type 1 (in use), 4-byte offset, generation 0
+        return b"\x01" + offsets[number].to_bytes(4, "big") + b"\0\0"
+
     data = b"".join(entry(n) for run in runs for n in run)
     index = b" ".join(b"%d %d" % (run[0], len(run)) for run in runs)
     out += (

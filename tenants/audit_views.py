@@ -44,6 +44,12 @@ audit_access = municipality_role_required(
 )
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class AuditFilterForm(forms.Form):
     person = forms.CharField(label="Person (Name oder E-Mail)", required=False, max_length=200)
     kommune = forms.TypedChoiceField(
@@ -69,11 +75,11 @@ class AuditFilterForm(forms.Form):
         self, *args: object, municipalities: list[tuple[int, str]] | None, **kwargs: object
     ):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["bereich"].choices = [("", "alle Bereiche"), *selectors.kinds()]  # type: ignore[attr-defined]
+        _choice_field(self, "bereich").choices = [("", "alle Bereiche"), *selectors.kinds()]
         if municipalities is None:
             del self.fields["kommune"]
         else:
-            self.fields["kommune"].choices = [  # type: ignore[attr-defined]
+            _choice_field(self, "kommune").choices = [
                 ("", "alle Kommunen und der Kreis"),
                 (selectors.KREIS_ONLY, "nur der Kreis"),
                 *municipalities,

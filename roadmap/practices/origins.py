@@ -33,8 +33,10 @@ def adoption_origins(
     found: dict[int | uuid.UUID, list[Origin]] = {}
     for adoption in adoptions:
         version = adoption.practice.published_version
-        key = adoption.measure_id if subject == "measure" else adoption.request.request_id  # type: ignore[union-attr]
-        found.setdefault(key, []).append(  # type: ignore[arg-type]
+        key = adoption.measure_id if subject == "measure" else _request_id(adoption)
+        if key is None:  # the filter above asks for one; a None would be no origin of anything
+            continue
+        found.setdefault(key, []).append(
             Origin(
                 kind="Praxisbeispiel",
                 title=version.title if version else "",
@@ -43,3 +45,7 @@ def adoption_origins(
             )
         )
     return found
+
+
+def _request_id(adoption: Adoption) -> uuid.UUID | None:
+    return adoption.request.request_id if adoption.request else None

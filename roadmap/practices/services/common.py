@@ -4,6 +4,7 @@ its latest version."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from izd.audit import recording as audit
 from izd.errors import validation_message
@@ -19,9 +20,9 @@ class PracticeError(PortalError):
     """A refused write; the message is German and shown to the user, `status` is the HTTP code."""
 
 
-def _clean(instance: object, exclude: list[str] | None = None) -> None:
+def _clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     try:
-        instance.full_clean(exclude=exclude)  # type: ignore[attr-defined]
+        instance.full_clean(exclude=exclude)
     except ValidationError as error:
         raise PracticeError(validation_message(error), 400) from error
 
