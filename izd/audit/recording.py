@@ -106,8 +106,23 @@ def snapshot(instance: models.Model | None, *fields: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in fields:
         getter = getattr(instance, f"get_{name}_display", None)
-        values[name] = getter() if callable(getter) else getattr(instance, name)
+        value = getter() if callable(getter) else getattr(instance, name)
+        values[name] = _as_stored(type(instance), name, value)
     return values
+
+
+def _as_stored(model: type[models.Model] | None, name: str, value: Any) -> Any:
+    """A decimal as its field keeps it: a form hands over Decimal("37") where the database
+    returns Decimal("25.00"), and the trail would show "37" beside "25,00" for one field."""
+    if model is None or not isinstance(value, Decimal) or not value.is_finite():
+        return value
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if isinstance(field, models.DecimalField) and field.decimal_places is not None:
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
 
 
 def stored_snapshot(instance: models.Model, *fields: str) -> dict[str, Any]:
@@ -128,7 +143,8 @@ def diff(
     """The fields whose shown value differs, with their label and both values as text."""
     rows = []
     for name in dict.fromkeys([*before, *after]):
-        old, new = _short(_shown(name, before.get(name))), _short(_shown(name, after.get(name)))
+        old = _short(_shown(name, _as_stored(model, name, before.get(name))))
+        new = _short(_shown(name, _as_stored(model, name, after.get(name))))
         if old != new:
             rows.append({"field": _label(name, labels, model), "before": old, "after": new})
     return rows
