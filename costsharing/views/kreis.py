@@ -276,11 +276,15 @@ def version_detail(request: PortalRequest, year: int, number: int) -> HttpRespon
 # carry every row).
 SHARE_LIST = ListSpec(
     key="anteile",
+    label="Anteile der Kommunen",
+    noun="Kommune,Kommunen",
     search=Search(label="Kommune oder AGS", apply=selectors.member_rows_search),
     per_page=50,
 )
 DIFFERENCE_LIST = ListSpec(
     key="unterschiede",
+    label="Anteile",
+    noun="Kommune,Kommunen",
     search=Search(label="Kommune oder AGS", apply=selectors.member_rows_search),
     filters=(
         Filter(
@@ -294,6 +298,8 @@ DIFFERENCE_LIST = ListSpec(
 )
 USAGE_LIST = ListSpec(
     key="nutzung",
+    label="Nutzung",
+    noun="Eintrag,Einträge",
     search=Search(
         label="Kommune, AGS, Referenz oder Bemerkung",
         fields=("municipality__name", "reference", "note"),
