@@ -152,18 +152,11 @@ def municipality_update(*, municipality: Municipality, data: MunicipalityData) -
         setattr(municipality, field, getattr(data, field))
     municipality.postal_code = data.postal_code
     municipality.city = data.city
-    municipality.full_clean()
-    municipality.save()
-    audit.record(
-        action="municipality_update",
-        kind=audit.Kind.MUNICIPALITY,
-        summary=f"Stammdaten von {municipality.name} geändert",
-        target=municipality,
-        fields=MUNICIPALITY_FIELDS,
-        before=before,
-        municipality=municipality,
-    )
-    return municipality
+    return audit.save_recorded(
+        municipality, "municipality_update", audit.Kind.MUNICIPALITY,
+        summary=f"Stammdaten von {municipality.name} geändert", fields=MUNICIPALITY_FIELDS,
+        before=before, municipality=municipality,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -211,17 +204,36 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean()
-    user.save()
+    return audit.save_recorded(
+        user, "user_create", audit.Kind.MEMBERSHIP, f"Konto für {user.email}",
+        fields=("email", "first_name", "last_name"), before={},
+    )  # fmt: skip
+
+
+def _record_person(
+    action: str,
+    target: Membership | Invitation,
+    summary: str,
+    changes: list[dict[str, str]],
+    actor: object = audit.UNSET,
+) -> None:
+    """A change to a person's membership or invitation, recorded for its municipality as
+    "<summary>: <e-mail>, <municipality>"."""
+    if isinstance(target, Invitation):
+        email, label = target.email, f"Einladung {target.email}"
+    else:
+        email = label = target.user.email
+    name = target.municipality.name
     audit.record(
-        action="user_create",
+        action=action,
         kind=audit.Kind.MEMBERSHIP,
-        summary=f"Konto für {user.email} angelegt",
-        target=user,
-        fields=("email", "first_name", "last_name"),
-        municipality=None,
+        summary=f"{summary}: {email}, {name}",
+        target=target,
+        object_label=f"{label} – {name}",
+        changes=changes,
+        municipality=target.municipality,
+        actor=actor,
     )
-    return user
 
 
 def _record_membership(
@@ -232,16 +244,8 @@ def _record_membership(
     after: str,
     actor: object = audit.UNSET,
 ) -> None:
-    audit.record(
-        action=action,
-        kind=audit.Kind.MEMBERSHIP,
-        summary=f"{summary}: {membership.user.email}, {membership.municipality.name}",
-        target=membership,
-        object_label=f"{membership.user.email} – {membership.municipality.name}",
-        changes=[{"field": "Rolle", "before": before, "after": after}],
-        municipality=membership.municipality,
-        actor=actor,
-    )
+    changes = [{"field": "Rolle", "before": before, "after": after}]
+    _record_person(action, membership, summary, changes, actor)
 
 
 @transaction.atomic
@@ -314,19 +318,11 @@ def invitation_create(
 
 
 def _record_invitation(action: str, invitation: Invitation, summary: str, actor: object) -> None:
-    audit.record(
-        action=action,
-        kind=audit.Kind.MEMBERSHIP,
-        summary=f"{summary}: {invitation.email}, {invitation.municipality.name}",
-        target=invitation,
-        object_label=f"Einladung {invitation.email} – {invitation.municipality.name}",
-        changes=[
-            {"field": "Rolle", "before": "", "after": invitation.get_role_display()},
-            {"field": "gültig bis", "before": "", "after": audit.display(invitation.expires_at)},
-        ],
-        municipality=invitation.municipality,
-        actor=actor,
-    )
+    changes = [
+        {"field": "Rolle", "before": "", "after": invitation.get_role_display()},
+        {"field": "gültig bis", "before": "", "after": audit.display(invitation.expires_at)},
+    ]
+    _record_person(action, invitation, summary, changes, actor)
 
 
 class InvitationError(PortalError):
@@ -357,18 +353,9 @@ def _invitation_use(invitation: Invitation, user: User) -> None:
     membership_grant(user=user, municipality=invitation.municipality, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    audit.record(
-        action="invitation_accept",
-        kind=audit.Kind.MEMBERSHIP,
-        summary=f"Einladung angenommen: {invitation.email}, {invitation.municipality.name}",
-        target=invitation,
-        object_label=f"Einladung {invitation.email} – {invitation.municipality.name}",
-        changes=[
-            {"field": "angenommen", "before": "", "after": audit.display(invitation.accepted_at)}
-        ],
-        municipality=invitation.municipality,
-        actor=user,
-    )
+    accepted = audit.display(invitation.accepted_at)
+    changes = [{"field": "angenommen", "before": "", "after": accepted}]
+    _record_person("invitation_accept", invitation, "Einladung angenommen", changes, user)
 
 
 @transaction.atomic
@@ -626,20 +613,12 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
     invitation.full_clean()
     invitation.save(update_fields=["token", "expires_at", "invited_by"])
     _invitation_mail(invitation, invited_by=actor)
-    audit.record(
-        action="invitation_resend",
-        kind=audit.Kind.MEMBERSHIP,
-        summary=f"Einladung erneut verschickt: {invitation.email}, {invitation.municipality.name}",
-        target=invitation,
-        object_label=f"Einladung {invitation.email} – {invitation.municipality.name}",
-        changes=audit.diff(
-            {"expires_at": expired_before},
-            {"expires_at": invitation.expires_at},
-            labels={"expires_at": "gültig bis"},
-        ),
-        municipality=invitation.municipality,
-        actor=actor,
+    changes = audit.diff(
+        {"expires_at": expired_before},
+        {"expires_at": invitation.expires_at},
+        labels={"expires_at": "gültig bis"},
     )
+    _record_person("invitation_resend", invitation, "Einladung erneut verschickt", changes, actor)
     return invitation
 
 
@@ -649,16 +628,8 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
     if invitation.accepted_at is not None:
         raise PeopleError(_("Diese Einladung wurde schon angenommen."))
     email, name = invitation.email, invitation.municipality.name
-    audit.record(
-        action="invitation_revoke",
-        kind=audit.Kind.MEMBERSHIP,
-        summary=f"Einladung zurückgezogen: {email}, {name}",
-        target=invitation,
-        object_label=f"Einladung {email} – {name}",
-        changes=[{"field": "Rolle", "before": invitation.get_role_display(), "after": ""}],
-        municipality=invitation.municipality,
-        actor=actor,
-    )
+    changes = [{"field": "Rolle", "before": invitation.get_role_display(), "after": ""}]
+    _record_person("invitation_revoke", invitation, "Einladung zurückgezogen", changes, actor)
     invitation.delete()
     _notify(
         email,

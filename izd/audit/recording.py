@@ -301,15 +301,46 @@ Saved = TypeVar("Saved", bound=models.Model)
 
 
 def save_recorded(
-    instance: Saved, action: str, kind: str, label: str, *, fields: Iterable[str]
+    instance: Saved,
+    action: str,
+    kind: str,
+    label: str = "",
+    *,
+    fields: Iterable[str] = (),
+    before: Mapping[str, Any] | None = None,
+    summary: str = "",
+    target: models.Model | None = None,
+    changes: Iterable[Mapping[str, str]] = (),
+    object_label: str = "",
+    municipality: Any = None,
+    actor: Any = UNSET,
 ) -> Saved:
-    """Validate and save one of the Kreis' own objects that a form has changed, and record it
-    (`record_saved`); its values before are read from the database."""
+    """Validate and save `instance` and record the change in the same transaction: the one way a
+    service writes an object together with its entry.
+
+    `fields` of the instance are compared with `before`, its values before the change (a
+    `snapshot`; empty for a creation); without `before` they are read from the database, for an
+    instance a form has already changed. The summary is "<label> angelegt" where nothing was
+    before and "<label> geändert" otherwise, unless `summary` is given. The entry is about the
+    instance, or about `target` (e.g. the year a budget line belongs to); `changes` adds rows
+    the service computed itself. `municipality` is the one the change concerns (None: one of the
+    Kreis' own objects).
+    """
     names = tuple(fields)
-    before = stored_snapshot(instance, *names)
+    if before is None:
+        before = stored_snapshot(instance, *names) if names else {}
     instance.full_clean()
     instance.save()
-    record_saved(action, kind, label, instance, before=before, fields=names)
+    record(
+        action=action,
+        kind=kind,
+        summary=summary or f"{label} " + ("geändert" if before else "angelegt"),
+        target=instance if target is None else target,
+        object_label=object_label,
+        changes=[*diff(before, snapshot(instance, *names), model=type(instance)), *changes],
+        municipality=municipality,
+        actor=actor,
+    )
     return instance
 
 
