@@ -272,9 +272,17 @@ def version_detail(request: PortalRequest, year: int, number: int) -> HttpRespon
 # The members' shares of a year: computed in one pass for all, paged for reading (the exports
 # carry every row).
 MEMBER_SEARCH = Search(label="Kommune oder AGS", apply=selectors.member_rows_search)
-SHARE_LIST = ListSpec(key="anteile", search=MEMBER_SEARCH, per_page=50)
+SHARE_LIST = ListSpec(
+    key="anteile",
+    label="Anteile der Kommunen",
+    noun="Kommune,Kommunen",
+    search=MEMBER_SEARCH,
+    per_page=50,
+)
 DIFFERENCE_LIST = ListSpec(
     key="unterschiede",
+    label="Anteile",
+    noun="Kommune,Kommunen",
     search=MEMBER_SEARCH,
     filters=(
         Filter(
@@ -288,6 +296,8 @@ DIFFERENCE_LIST = ListSpec(
 )
 USAGE_LIST = ListSpec(
     key="nutzung",
+    label="Nutzung",
+    noun="Eintrag,Einträge",
     search=Search(
         label="Kommune, AGS, Referenz oder Bemerkung",
         fields=("municipality__name", "reference", "note"),
