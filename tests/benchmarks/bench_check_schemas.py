@@ -8,38 +8,26 @@ cloning the template), then times the comparison of every schema with the templa
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_check_schemas")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_check_schemas")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from tenants.catalogue import municipality_schemas, schema_catalogues, schema_drift  # noqa: E402
-from tenants.services import MunicipalityData, municipality_create  # noqa: E402
 from tests.benchmarks.database import bench_database  # noqa: E402
+from tests.tenants.factories import new_town  # noqa: E402
 
 
 def onboard(start: int, stop: int) -> None:
     for number in range(start, stop):
-        municipality_create(
-            data=MunicipalityData(
-                name=f"Prüfstadt {number}",
-                ags=f"069{number:05d}",
-                population=1000 + number,
-                population_date=date(2024, 12, 31),
-            )
-        )
+        new_town(f"Prüfstadt {number}", f"069{number:05d}", 1000 + number)
 
 
 def measure(schemas: list[str]) -> tuple[float, int, int]:

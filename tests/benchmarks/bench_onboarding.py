@@ -13,7 +13,6 @@ after every index build, or for a CPU), each per municipality, and the machine's
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -22,12 +21,9 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_onboarding")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_onboarding")
 
 from django.db import connection  # noqa: E402
 
