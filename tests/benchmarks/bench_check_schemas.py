@@ -9,18 +9,14 @@ its queries, and checks that one changed schema is named.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_check_schemas")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_check_schemas")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402

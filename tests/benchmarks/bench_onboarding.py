@@ -30,12 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_onboarding")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_onboarding")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
