@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from izd.site import site_host
 from tenants.models import Membership, Municipality, User
-from tenants.services import MunicipalityData
+from tenants.services import MUNICIPALITY_FIELDS, MunicipalityData
 
 
 class LoginForm(AuthenticationForm):
@@ -46,17 +46,9 @@ class PortalPasswordResetForm(PasswordResetForm):
 class MunicipalityForm(forms.ModelForm):
     class Meta:
         model = Municipality
-        fields = [
-            "name",
-            "slug",
-            "ags",
-            "population",
-            "population_date",
-            "leitweg_id",
-            "street",
-            "postal_code",
-            "city",
-        ]
+        # The fields a change of the record touches (the audit trail compares the same), with
+        # the subdomain and AGS after the name: they are set once, when it is created.
+        fields = ["name", "slug", "ags", *MUNICIPALITY_FIELDS[1:]]
         widgets = {"population_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "slug": _("Die Adresse der Kommune im Portal, z. B. waechtersbach."),

@@ -71,6 +71,8 @@ def _campaign(campaign_id: int) -> Campaign:
 
 PARTICIPANT_LIST = ListSpec(
     key="teilnehmende",
+    label="Teilnehmende Kommunen",
+    noun="Kommune,Kommunen",
     search=Search(
         label="Kommune oder AGS",
         fields=("municipality__name",),

@@ -92,6 +92,8 @@ def _viewer(request: HttpRequest) -> selectors.Viewer:
 PRACTICE_LIST = ListSpec(key="praxisbeispiele", per_page=PAGE_SIZE)
 EVENT_LIST = ListSpec(
     key="termine",
+    label="Austauschtermine",
+    noun="Termin,Termine",
     search=Search(label="Thema", fields=("topic",)),
     filters=(
         Filter(

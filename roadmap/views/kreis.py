@@ -70,6 +70,8 @@ def _int_or_none(value: str | None) -> int | None:
 
 TRIAGE_LIST = ListSpec(
     key="anfragen",
+    label="Leistungsanfragen",
+    noun="Anfrage,Anfragen",
     search=Search(
         label="Kommune, Leistung oder Bedarf",
         fields=("municipality__name", "service__name", "need"),
@@ -103,6 +105,8 @@ TRIAGE_LIST = ListSpec(
 
 MEASURE_LIST = ListSpec(
     key="massnahmen",
+    label="Maßnahmen",
+    noun="Maßnahme,Maßnahmen",
     search=Search(
         label="Titel, Beschreibung oder Verantwortlich",
         fields=("title", "description", "responsible"),

@@ -86,6 +86,8 @@ RESULT_OPTIONS = [
 ]
 PAPER_LIST = ListSpec(
     key="vorlagen",
+    label="Beschlussvorlagen",
+    noun="Beschlussvorlage,Beschlussvorlagen",
     search=Search(
         label="Kommune, AGS oder Drucksache",
         fields=("municipality__name", "reference"),
@@ -110,6 +112,8 @@ PAPER_LIST = ListSpec(
 )
 DECISION_LIST = ListSpec(
     key="beschluesse",
+    label="Beschlüsse",
+    noun="Kommune,Kommunen",
     search=Search(label="Kommune oder Drucksache", apply=selectors.decision_rows_search),
     filters=(
         Filter(
@@ -123,6 +127,8 @@ DECISION_LIST = ListSpec(
 )
 NUMBERING_LIST = ListSpec(
     key="nummernkreise",
+    label="Nummernkreise",
+    noun="Kommune,Kommunen",
     search=Search(label="Kommune oder AGS", fields=("name",), prefix_fields=("ags",)),
     ordering=("name", "ags"),
 )
