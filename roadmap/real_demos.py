@@ -20,7 +20,7 @@ municipalities and accounts, this module the rest. Idempotent like every demo lo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
@@ -29,6 +29,7 @@ from django.db import transaction
 from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
 from costsharing.demo import seed_scenario_load
+from costsharing.notices import Issuer
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_MEMBER_KEYS
 from izd.schemas import tenant_schema
 from maturity import services as maturity_services
@@ -43,18 +44,16 @@ D = Decimal
 PRE, DECIDING = Consultation.Role.PRELIMINARY, Consultation.Role.DECIDING
 
 
-@dataclass(frozen=True)
-class Issuer:
-    """Who sends a demo centre's notices."""
-
-    name: str
-    street: str
-    postal_code: str
-    city: str
-    phone: str
-    email: str
-    holder: str  # of the account
-    seller_id: str
+def _issuer(
+    name: str, street: str, postal_code: str, city: str, phone: str, email: str, holder: str,
+    seller_id: str,
+) -> Issuer:  # fmt: skip
+    """Who sends a demo centre's notices, with the demo's treasurer, bank account and terms."""
+    return Issuer(
+        name=name, street=street, postal_code=postal_code, city=city, contact_name="Kurt Kasse",
+        contact_phone=phone, contact_email=email, iban="DE02500105170137075030",
+        bic="INGDDEFFXXX", account_holder=holder, seller_id=seller_id, payment_days=30,
+    )  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------- kkd
@@ -103,7 +102,7 @@ KKD_PAPER = PaperSpec(
     file_reference="022.31",
 )
 KKD_LATER_MEMBERS_JOIN = date(2025, 1, 1)
-KKD_ISSUER = Issuer(
+KKD_ISSUER = _issuer(
     "Landkreis Marburg-Biedenkopf – Kompetenzcenter Kommunal Digital", "Im Lichtenholz 60",
     "35043", "Marburg", "+49 6421 405-0", "kkd@landkreis.example",
     "Landkreis Marburg-Biedenkopf", "06534000-KKD-21",
@@ -116,16 +115,11 @@ def _person(role: str) -> User | None:
 
 def _centre_ensure(issuer: Issuer) -> None:
     """What every demo centre has: the maturity model, the service catalogue, and the issuer of
-    its notices (with the demo's treasurer and bank account)."""
+    its notices."""
     maturity_services.model_version_load_shipped()
     roadmap_demo._services()
     if costsharing_selectors.issuer() is None:
-        costsharing_services.issuer_save(
-            name=issuer.name, street=issuer.street, postal_code=issuer.postal_code,
-            city=issuer.city, contact_name="Kurt Kasse", contact_phone=issuer.phone,
-            contact_email=issuer.email, iban="DE02500105170137075030", bic="INGDDEFFXXX",
-            account_holder=issuer.holder, seller_id=issuer.seller_id, payment_days=30,
-        )  # fmt: skip
+        costsharing_services.issuer_save(**asdict(issuer))
 
 
 def _members_join(
@@ -186,7 +180,7 @@ def kkd_paper_generate() -> list:
 # --------------------------------------------------------------------------------- egov6
 
 EGOV6_GRANT = "Starke Heimat Hessen – Förderung smarter Kommunen (Förderquote 90 %)"
-EGOV6_ISSUER = Issuer(
+EGOV6_ISSUER = _issuer(
     "Stadt Wächtersbach – eGov6 & EhrenamtsCloud (federführende Kommune)", "Schloss 1",
     "63607", "Wächtersbach", "+49 6053 802-0", "egov6@waechtersbach.example",
     "Stadt Wächtersbach", "06435029-EGOV6-31",
