@@ -43,8 +43,6 @@ EXEMPT: dict[str, str] = {
     "not portal data); recording it would flood the trail",
     "izd.health.heartbeat_remove": "removes that sign of life when the worker stops",
     "izd.audit.retention_cutoff": "computes a date, writes nothing",
-    "tenants.slug_for": "pure: a subdomain from a name",
-    "tenants.schema_name_for": "pure: a schema name from an AGS",
     "tenants.tenant_template_ensure": "creates and migrates the template schema (DDL at start "
     "and in tests), no portal data",
     "tenants.people_may_manage": "read: whether a person may manage a role",
@@ -80,6 +78,7 @@ EXEMPT: dict[str, str] = {
 # Services whose entries are written by the services they call (named in the entries' action).
 NESTED: dict[str, str] = {
     "tenants.municipality_import": "municipality_create / municipality_update per row",
+    "tenants.municipality_create_many": "municipality_create per municipality",
     "tenants.invitation_accept_signed_in": "invitation_accept and membership_grant",
     "roadmap.usage_record_for_request": "costsharing's usage_record",
     "roadmap.papers.papers_generate": "paper_create per municipality",
@@ -201,6 +200,15 @@ def _municipality_create(w: World):
     from tenants.services import municipality_create
 
     return lambda: municipality_create(data=_municipality_data(name="Auditdorf"))
+
+
+@scenario("tenants.municipality_create_many")
+def _municipality_create_many(w: World):
+    from tenants.services import municipality_create_many
+
+    return lambda: municipality_create_many(
+        data=[_municipality_data(name="Auditheim", ags="06435966")]
+    )
 
 
 @scenario("tenants.municipality_update")

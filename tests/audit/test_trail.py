@@ -87,6 +87,22 @@ def test_a_year_field_reads_as_a_year_without_a_thousands_separator():
     ]
 
 
+def test_a_decimal_field_reads_with_its_own_places_whoever_set_it():
+    from decimal import Decimal
+
+    from costsharing.models import UsageRecord
+
+    # The database hands back 25.00, a correction form hands over 37: both read as the field
+    # keeps them, so one entry does not say "25,00" and the next "37".
+    stored = recording.snapshot(UsageRecord(units=Decimal("25.00")), "units")
+    typed = recording.snapshot(UsageRecord(units=Decimal("37")), "units")
+    assert recording.diff(stored, typed, model=UsageRecord) == [
+        {"field": "Leistungseinheiten", "before": "25,00", "after": "37,00"}
+    ]
+    created = recording.diff({}, {"units": Decimal("8.5")}, model=UsageRecord)
+    assert created[0]["after"] == "8,50"
+
+
 def test_the_coordinator_filters_by_person_municipality_kind_and_period(portal: Portal, client_for):
     _entry(portal, municipality=portal.a, summary="A-Geld", kind=recording.Kind.MONEY)
     _entry(portal, municipality=portal.b, summary="B-Schluessel", kind=recording.Kind.KEY)

@@ -110,6 +110,10 @@ def _batch(client: Client) -> tuple[float, int, float, str]:
 
 def measure(client: Client, campaign_id: int) -> dict[str, tuple[float, int, float]]:
     figures: dict[str, tuple[float, int, float]] = {}
+    # One unmeasured batch first: the first request of a process imports the task modules and
+    # fills the template cache, which a coordinator's click on a running server never pays.
+    Document.objects.all().delete()
+    _batch(client)
     Document.objects.all().delete()
     ms, count, cpu, batch = _batch(client)
     figures["Stapel Beschlussvorlagen: Anfrage"] = (ms, count, cpu)
