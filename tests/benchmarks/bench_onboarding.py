@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 
 from tenants import cloning  # noqa: E402
 from tenants.services import MunicipalityData, municipality_create  # noqa: E402
-from tests.benchmarks.database import bench_database  # noqa: E402
+from tests.benchmarks.database import backend_cpu, bench_database  # noqa: E402
 
 CLONES: list[str] = []
 _original_clone = cloning.schema_clone_from_template
@@ -61,18 +61,6 @@ class Costs:
 COSTS = Costs()
 
 
-def _backend_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend so far (None: not readable here)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        row = cursor.fetchone()
-    try:
-        on_cpu = Path(f"/proc/{row[0] if row else 0}/schedstat").read_text().split()[0]
-    except (OSError, IndexError):
-        return None
-    return int(on_cpu) / 1e9
-
-
 def _load() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -89,14 +77,14 @@ def onboard(count: int, start: int, costs: Costs | None = None) -> list[float]:
             population=1000 + number,
             population_date=date(2024, 12, 31),
         )
-        backend_before = _backend_cpu()
+        backend_before = backend_cpu()
         cpu_before = time.process_time()
         began = time.perf_counter()
         municipality_create(data=data)
         durations.append(time.perf_counter() - began)
         if costs is not None:
             costs.python_cpu.append(time.process_time() - cpu_before)
-            backend_after = _backend_cpu()
+            backend_after = backend_cpu()
             if backend_before is not None and backend_after is not None:
                 costs.backend_cpu.append(backend_after - backend_before)
     return durations
