@@ -154,15 +154,21 @@ def budget_of(budget_year: BudgetYear) -> BudgetFigures:
 
 
 def key_info(key: AllocationKey) -> KeyInfo:
+    return _key_info(key.name, key)
+
+
+def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
+    """A key, or the key a version was frozen with: both keep its percents and reference date
+    in fields of the same names."""
     return KeyInfo(
-        name=key.name,
+        name=name,
         components=KeyComponents(
-            base=key.base_percent,
-            population=key.population_percent,
-            usage=key.usage_percent,
-            modules=key.modules_percent,
+            base=source.base_percent,
+            population=source.population_percent,
+            usage=source.usage_percent,
+            modules=source.modules_percent,
         ),
-        population_date=key.population_date,
+        population_date=source.population_date,
     )
 
 
@@ -380,16 +386,7 @@ def _allocation_of_version(version: AllocationVersion) -> YearAllocation:
         grants_fixed=version.grants_fixed,
         net_cost=version.net_cost,
     )  # fmt: skip
-    key = KeyInfo(
-        name=version.key_name,
-        components=KeyComponents(
-            base=version.base_percent,
-            population=version.population_percent,
-            usage=version.usage_percent,
-            modules=version.modules_percent,
-        ),
-        population_date=version.population_date,
-    )
+    key = _key_info(version.key_name, version)
     modules = tuple(
         ModuleInfo(m["key"], m["name"], Decimal(m["weight"]), Decimal(m["pot"]))
         for m in version.modules
