@@ -114,6 +114,8 @@ TENANT_LIMIT_SET_CALLS = True
 # IZD_MIGRATION_WORKERS: connections replaying at once.
 GET_EXECUTOR_FUNCTION = "tenants.migration.executor_for"
 TENANT_MIGRATION_WORKERS = env_int("IZD_MIGRATION_WORKERS", 2, minimum=1)
+# IZD_ONBOARDING_WORKERS: connections onboarding municipalities at once (tenants/onboarding.py).
+TENANT_ONBOARDING_WORKERS = env_int("IZD_ONBOARDING_WORKERS", 4, minimum=1)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DEFAULT_NOT_FOUND_TENANT_VIEW = "izd.errors.unknown_host"
 

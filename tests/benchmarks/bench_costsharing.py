@@ -26,12 +26,9 @@ from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_costsharing")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_costsharing")
 
 from django.db import transaction  # noqa: E402
 

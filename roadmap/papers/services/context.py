@@ -63,6 +63,7 @@ def placeholder_values(paper: Paper, figures: selectors.MemberFigures) -> dict[s
         "anteil_jahr": format_money(figures.first_year_total),
         "anteil_laufend": format_money(figures.current),
         "nachbelastung_vorjahr": format_money(figures.back_charge_total),
+        "anteil_zusammensetzung": share_composition(figures),
         "anteil_folgejahre": None if figures.following is None else format_money(figures.following),
         "haushaltsstelle": budget_line or "(noch nicht festgelegt)",
         "nettokosten": format_money(figures.net_cost),
@@ -70,6 +71,24 @@ def placeholder_values(paper: Paper, figures: selectors.MemberFigures) -> dict[s
         "drucksache": paper.reference,
         "kreis": settings.KREIS_NAME,
     }
+
+
+def share_composition(figures: selectors.MemberFigures) -> str:
+    """How the year's amount is made up, as the clause after "ein Betrag von …;": a back
+    charge (or a refund) for earlier years is named only where there is one."""
+    back = figures.back_charge_total
+    current = format_money(figures.current)
+    if back > 0:
+        return (
+            "darin enthalten ist eine Nachbelastung für frühere Jahre (periodenfremd) von "
+            f"{format_money(back)} sowie der laufende Anteil von {current}"
+        )
+    if back < 0:
+        return (
+            f"darin sind der laufende Anteil von {current} und eine Erstattung für frühere "
+            f"Jahre (periodenfremd) von {format_money(-back)} verrechnet"
+        )
+    return "eine Nachbelastung für frühere Jahre fällt nicht an"
 
 
 def _substitute(paper: Paper, field_name: str, text: str, values: dict[str, str | None]) -> str:
