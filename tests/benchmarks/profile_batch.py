@@ -71,7 +71,7 @@ def _send(year: int, budget: object) -> uuid.UUID:
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     with bench.bench_database():
-        template = bench._setup()
+        template = bench.bench_kreis_and_template()
         year, prefix = bench.YEAR, "0791"
         bench._year(year, MEMBERS, prefix, template)
         budget = None
