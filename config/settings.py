@@ -330,6 +330,10 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's Django fixup closes the connection pool of a prefork process after every task unless
+# told to reuse it for this many (a new PostgreSQL backend per document otherwise); after each
+# task the connection goes back to the pool instead (config.celery).
+CELERY_DB_REUSE_MAX = 500
 
 # Document jobs (izd.jobs): a running job renews its lease every third of this time; a job
 # whose lease ran out (its worker died) is sent again, at most IZD_JOB_MAX_ATTEMPTS times.

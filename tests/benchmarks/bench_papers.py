@@ -133,11 +133,17 @@ class CpuMeter:
             except psutil.Error:  # ended meanwhile
                 continue
             found[process.pid] = times.user + times.system
+        # Children that ended (a database backend per connection) count here once reaped.
+        times = self.root.cpu_times()
+        found[-1] = times.children_user + times.children_system
         return found
 
     def used(self) -> float:
         now = self._times()
-        return sum(value - self.start.get(pid, 0.0) for pid, value in now.items())
+        # A process that ended meanwhile counts in its parent's children's times (key -1) with
+        # all its CPU: take off what it had used before the start.
+        ended = sum(value for pid, value in self.start.items() if pid not in now)
+        return sum(value - self.start.get(pid, 0.0) for pid, value in now.items()) - ended
 
 
 def _database_server() -> int:
