@@ -1,23 +1,8 @@
 """A municipality's subdomain."""
 
-from django.urls import include, path
+from config import urls_common
+from config.urls_common import handler400, handler403, handler404, handler500
 
-from config.urls_common import common_patterns, handler400, handler403, handler404, handler500
-from costsharing import urls as costsharing_urls
-from maturity import urls as maturity_urls
-from roadmap import urls as roadmap_urls
-from roadmap.papers import urls as papers_urls
-from roadmap.practices import urls as practices_urls
-from tenants import views as tenant_views
-
-urlpatterns = [
-    path("", tenant_views.start, name="start"),
-    *common_patterns,
-    path("reifegrad/", include((maturity_urls.municipality_urlpatterns, "maturity"))),
-    path("kosten/", include((costsharing_urls.municipality_urlpatterns, "costsharing"))),
-    path("roadmap/", include((roadmap_urls.municipality_urlpatterns, "roadmap"))),
-    path("beschlussvorlagen/", include((papers_urls.municipality_urlpatterns, "papers"))),
-    path("praxis/", include((practices_urls.municipality_urlpatterns, "practices"))),
-]
+urlpatterns = [*urls_common.common_patterns, *urls_common.app_patterns(kreis=False)]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -39,7 +39,8 @@ cost of several hundred thousand EUR; with the 2023 grant the budget is just und
 
 Pure data (Decimal, date, str, int), so that demo data, Django-level tests and the pure
 tests can all load it. ``net_cost`` is stored for convenience and equals
-``budget - sum(grant amounts)``.
+``budget - sum(grant amounts)``. The figures stand in two tables (the years, and the towns'
+participation per year); ``SEED_SCENARIO`` is built from them.
 """
 
 from __future__ import annotations
@@ -49,6 +50,69 @@ from decimal import Decimal
 from typing import Any
 
 FOCUS_MEMBER = "06999006"
+
+_MODULE_NAMES = {"geo": "Geodaten", "isms": "Informationssicherheit", "ozg": "OZG"}
+
+# year: budget and net cost in EUR, the reference date of the population figures, the key's
+# percents (base, population, usage, modules) and each module's weight: its planned annual cost
+# in EUR (geo, isms, ozg; none while nothing is billed by module).
+_KEY_PARTS = ("base", "population", "usage", "modules")
+_YEARS: dict[int, tuple[str, str, date, tuple[int, ...], tuple[int, ...]]] = {
+    2023: ("198690.95", "98690.95", date(2022, 6, 30), (40, 60, 0, 0), ()),
+    2024: ("88635.23", "88635.23", date(2023, 6, 30), (30, 40, 10, 20), (18500, 28000, 42000)),
+    2025: ("94297.72", "94297.72", date(2024, 6, 30), (30, 40, 10, 20), (19500, 30000, 45500)),
+}
+
+# Only the start year has a grant: Hessen's IKZ grant for more than three partners.
+_GRANTS = {2023: [("IKZ-Förderung des Landes Hessen (mehr als drei Partner)", "100000.00")]}
+
+# year, town (AGS): its population at the year's reference date, the months it was a member,
+# the service units the centre recorded and the modules it took part in.
+_PARTICIPATION = (
+    (2023, "06999001", 14382, 12, "0", ""),
+    (2023, "06999002", 13716, 12, "0", ""),
+    (2023, "06999003", 15104, 12, "0", ""),
+    (2023, "06999004", 12958, 12, "0", ""),
+    (2023, "06999005", 14530, 12, "0", ""),
+    (2023, "06999006", 13842, 6, "0", ""),
+    (2024, "06999001", 14409, 12, "412.5", "geo isms ozg"),
+    (2024, "06999002", 13698, 12, "388", "geo isms ozg"),
+    (2024, "06999003", 15187, 12, "455.25", "geo isms ozg"),
+    (2024, "06999004", 12990, 12, "301", "isms ozg"),
+    (2024, "06999005", 14502, 12, "367.75", "geo isms ozg"),
+    (2024, "06999006", 13871, 12, "296.5", "ozg"),
+    (2025, "06999001", 14451, 12, "398", "geo isms ozg"),
+    (2025, "06999002", 13745, 12, "402.5", "geo isms ozg"),
+    (2025, "06999003", 15230, 12, "471", "geo isms ozg"),
+    (2025, "06999004", 13021, 12, "322.25", "isms ozg"),
+    (2025, "06999005", 14566, 12, "380", "geo isms ozg"),
+    (2025, "06999006", 13905, 12, "341.75", "geo isms ozg"),
+)
+
+
+def _year(year: int) -> dict[str, Any]:
+    budget, net_cost, reference_date, key, weights = _YEARS[year]
+    return {
+        "budget": Decimal(budget),
+        "grants": [
+            {"name": name, "amount": Decimal(amount)} for name, amount in _GRANTS.get(year, [])
+        ],
+        "net_cost": Decimal(net_cost),
+        "reference_date": reference_date,
+        "key": dict(zip(_KEY_PARTS, map(Decimal, key), strict=True)),
+        "module_weights": dict(zip(_MODULE_NAMES, map(Decimal, weights), strict=False)),
+        "participation": {
+            ags: {
+                "population": population,
+                "months": months,
+                "usage_units": Decimal(units),
+                "modules": modules.split(),
+            }
+            for row_year, ags, population, months, units, modules in _PARTICIPATION
+            if row_year == year
+        },
+    }
+
 
 SEED_SCENARIO: dict[str, Any] = {
     "centre": {
@@ -70,180 +134,8 @@ SEED_SCENARIO: dict[str, Any] = {
         {"key": "06999005", "name": "Stadt Lindenfeld", "joined": date(2023, 1, 1)},
         {"key": "06999006", "name": "Stadt Talbrücken", "joined": date(2023, 7, 1)},
     ],
-    "modules": [
-        {"key": "geo", "name": "Geodaten"},
-        {"key": "isms", "name": "Informationssicherheit"},
-        {"key": "ozg", "name": "OZG"},
-    ],
-    "years": {
-        2023: {
-            "budget": Decimal("198690.95"),
-            "grants": [
-                {
-                    "name": "IKZ-Förderung des Landes Hessen (mehr als drei Partner)",
-                    "amount": Decimal("100000.00"),
-                },
-            ],
-            "net_cost": Decimal("98690.95"),
-            "reference_date": date(2022, 6, 30),  # population figures as of this date
-            "key": {
-                "base": Decimal("40"),
-                "population": Decimal("60"),
-                "usage": Decimal("0"),
-                "modules": Decimal("0"),
-            },
-            "module_weights": {},
-            "participation": {
-                "06999001": {
-                    "population": 14382,
-                    "months": 12,
-                    "usage_units": Decimal("0"),
-                    "modules": [],
-                },
-                "06999002": {
-                    "population": 13716,
-                    "months": 12,
-                    "usage_units": Decimal("0"),
-                    "modules": [],
-                },
-                "06999003": {
-                    "population": 15104,
-                    "months": 12,
-                    "usage_units": Decimal("0"),
-                    "modules": [],
-                },
-                "06999004": {
-                    "population": 12958,
-                    "months": 12,
-                    "usage_units": Decimal("0"),
-                    "modules": [],
-                },
-                "06999005": {
-                    "population": 14530,
-                    "months": 12,
-                    "usage_units": Decimal("0"),
-                    "modules": [],
-                },
-                "06999006": {
-                    "population": 13842,
-                    "months": 6,
-                    "usage_units": Decimal("0"),
-                    "modules": [],
-                },
-            },
-        },
-        2024: {
-            "budget": Decimal("88635.23"),
-            "grants": [],
-            "net_cost": Decimal("88635.23"),
-            "reference_date": date(2023, 6, 30),
-            "key": {
-                "base": Decimal("30"),
-                "population": Decimal("40"),
-                "usage": Decimal("10"),
-                "modules": Decimal("20"),
-            },
-            # relative weights: the planned annual cost of each module in EUR
-            "module_weights": {
-                "geo": Decimal("18500"),
-                "isms": Decimal("28000"),
-                "ozg": Decimal("42000"),
-            },
-            "participation": {
-                "06999001": {
-                    "population": 14409,
-                    "months": 12,
-                    "usage_units": Decimal("412.5"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999002": {
-                    "population": 13698,
-                    "months": 12,
-                    "usage_units": Decimal("388"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999003": {
-                    "population": 15187,
-                    "months": 12,
-                    "usage_units": Decimal("455.25"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999004": {
-                    "population": 12990,
-                    "months": 12,
-                    "usage_units": Decimal("301"),
-                    "modules": ["isms", "ozg"],
-                },
-                "06999005": {
-                    "population": 14502,
-                    "months": 12,
-                    "usage_units": Decimal("367.75"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999006": {
-                    "population": 13871,
-                    "months": 12,
-                    "usage_units": Decimal("296.5"),
-                    "modules": ["ozg"],
-                },
-            },
-        },
-        2025: {
-            "budget": Decimal("94297.72"),
-            "grants": [],
-            "net_cost": Decimal("94297.72"),
-            "reference_date": date(2024, 6, 30),
-            "key": {
-                "base": Decimal("30"),
-                "population": Decimal("40"),
-                "usage": Decimal("10"),
-                "modules": Decimal("20"),
-            },
-            "module_weights": {
-                "geo": Decimal("19500"),
-                "isms": Decimal("30000"),
-                "ozg": Decimal("45500"),
-            },
-            "participation": {
-                "06999001": {
-                    "population": 14451,
-                    "months": 12,
-                    "usage_units": Decimal("398"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999002": {
-                    "population": 13745,
-                    "months": 12,
-                    "usage_units": Decimal("402.5"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999003": {
-                    "population": 15230,
-                    "months": 12,
-                    "usage_units": Decimal("471"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999004": {
-                    "population": 13021,
-                    "months": 12,
-                    "usage_units": Decimal("322.25"),
-                    "modules": ["isms", "ozg"],
-                },
-                "06999005": {
-                    "population": 14566,
-                    "months": 12,
-                    "usage_units": Decimal("380"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-                "06999006": {
-                    "population": 13905,
-                    "months": 12,
-                    "usage_units": Decimal("341.75"),
-                    "modules": ["geo", "isms", "ozg"],
-                },
-            },
-        },
-    },
+    "modules": [{"key": key, "name": name} for key, name in _MODULE_NAMES.items()],
+    "years": {year: _year(year) for year in _YEARS},
 }
 
 # The scenario's member keys (AGS), typed: what other apps need of the scenario's data.

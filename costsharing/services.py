@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -85,17 +85,10 @@ def budget_year_create(*, year: int, kreis_share_percent: Decimal = Decimal(0)) 
     if BudgetYear.objects.filter(year=year).exists():
         raise CostsharingError(f"Das Haushaltsjahr {year} ist schon angelegt.")
     budget_year = BudgetYear(year=year, kreis_share_percent=kreis_share_percent)
-    budget_year.full_clean()
-    budget_year.save()
-    audit.record(
-        action="budget_year_create",
-        kind=audit.Kind.MONEY,
-        summary=f"Haushaltsjahr {year} angelegt",
-        target=budget_year,
-        fields=("year", "kreis_share_percent"),
-        municipality=None,
-    )
-    return budget_year
+    return audit.save_recorded(
+        budget_year, "budget_year_create", audit.Kind.MONEY, f"Haushaltsjahr {year}",
+        fields=("year", "kreis_share_percent"), before={},
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -107,45 +100,24 @@ def budget_year_update(
     before = audit.snapshot(budget_year, *_YEAR_FIELDS)
     budget_year.kreis_share_percent = kreis_share_percent
     budget_year.note = note
-    budget_year.full_clean()
-    budget_year.save()
-    audit.record(
-        action="budget_year_update",
-        kind=audit.Kind.MONEY,
-        summary=f"Haushaltsjahr {budget_year.year} geändert",
-        target=budget_year,
-        fields=_YEAR_FIELDS,
-        before=before,
-        municipality=None,
-    )
-    return budget_year
+    return audit.save_recorded(
+        budget_year, "budget_year_update", audit.Kind.MONEY, f"Haushaltsjahr {budget_year.year}",
+        fields=_YEAR_FIELDS, before=before,
+    )  # fmt: skip
 
 
 _YEAR_FIELDS = ("kreis_share_percent", "note")
 
 
-def _record_item(
-    action: str,
-    budget_year: BudgetYear,
-    item: Any,
-    summary: str,
-    fields: tuple[str, ...],
-    *,
-    deleted: bool = False,
-) -> None:
+_Item = TypeVar("_Item", StaffLine, CostLine, Grant, Module)
+
+
+def _item_add(action: str, item: _Item, summary: str, fields: tuple[str, ...]) -> _Item:
     """Budget items are recorded on their year: the year's page shows its whole history."""
-    audit.record(
-        action=action,
-        kind=audit.Kind.MONEY,
-        summary=summary,
-        target=budget_year,
-        changes=audit.diff(
-            audit.snapshot(item, *fields) if deleted else {},
-            {} if deleted else audit.snapshot(item, *fields),
-            model=type(item),
-        ),
-        municipality=None,
-    )
+    return audit.save_recorded(
+        item, action, audit.Kind.MONEY, fields=fields, before={}, summary=summary,
+        target=item.budget_year,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -154,32 +126,16 @@ def staff_line_add(
 ) -> StaffLine:
     _ensure_changeable(_locked_year(budget_year.pk))
     line = StaffLine(budget_year=budget_year, role=role, fte=fte, cost_per_fte=cost_per_fte)
-    line.full_clean()
-    line.save()
-    _record_item(
-        "staff_line_add",
-        budget_year,
-        line,
-        f"Personalstelle „{role}“ hinzugefügt",
-        ("role", "fte", "cost_per_fte"),
-    )
-    return line
+    summary = f"Personalstelle „{role}“ hinzugefügt"
+    return _item_add("staff_line_add", line, summary, ("role", "fte", "cost_per_fte"))
 
 
 @transaction.atomic
 def cost_line_add(*, budget_year: BudgetYear, kind: str, label: str, amount: Decimal) -> CostLine:
     _ensure_changeable(_locked_year(budget_year.pk))
     line = CostLine(budget_year=budget_year, kind=kind, label=label, amount=amount)
-    line.full_clean()
-    line.save()
-    _record_item(
-        "cost_line_add",
-        budget_year,
-        line,
-        f"Kosten „{label}“ hinzugefügt",
-        ("kind", "label", "amount"),
-    )
-    return line
+    summary = f"Kosten „{label}“ hinzugefügt"
+    return _item_add("cost_line_add", line, summary, ("kind", "label", "amount"))
 
 
 # How a grant is passed on (`grant_add`'s pass_on), for callers outside costsharing, which do
@@ -204,16 +160,8 @@ def grant_add(
         pass_on=pass_on,
         kreis_percent=kreis_percent,
     )
-    grant.full_clean()
-    grant.save()
-    _record_item(
-        "grant_add",
-        budget_year,
-        grant,
-        f"Fördermittel „{source}“ hinzugefügt",
-        ("source", "amount", "pass_on", "kreis_percent"),
-    )
-    return grant
+    fields = ("source", "amount", "pass_on", "kreis_percent")
+    return _item_add("grant_add", grant, f"Fördermittel „{source}“ hinzugefügt", fields)
 
 
 BUDGET_ITEMS: dict[str, type[StaffLine] | type[CostLine] | type[Grant] | type[Module]] = {
@@ -238,13 +186,13 @@ def budget_item_delete(*, budget_year: BudgetYear, kind: str, item_id: int) -> N
         for f in model._meta.concrete_fields
         if f.name not in ("id", "budget_year") and not f.name.endswith("_at")
     )
-    _record_item(
-        "budget_item_delete",
-        budget_year,
-        item,
-        f"{model._meta.verbose_name} „{item}“ gelöscht",
-        fields,
-        deleted=True,
+    audit.record(
+        action="budget_item_delete",
+        kind=audit.Kind.MONEY,
+        summary=f"{model._meta.verbose_name} „{item}“ gelöscht",
+        target=budget_year,
+        changes=audit.diff(audit.snapshot(item, *fields), {}, model=model),
+        municipality=None,
     )
     item.delete()
 
@@ -285,21 +233,10 @@ def allocation_key_save(
             pk=key.pk
         ).update(is_active=False)
         key.is_active = True
-    key.full_clean()
-    key.save()
-    audit.record(
-        action="allocation_key_save",
-        kind=audit.Kind.KEY,
-        summary=(
-            f"Verteilungsschlüssel „{name}“ für {budget_year.year} "
-            + ("geändert" if before else "angelegt")
-        ),
-        target=key,
-        fields=_KEY_FIELDS,
-        before=before,
-        municipality=None,
+    label = f"Verteilungsschlüssel „{name}“ für {budget_year.year}"
+    return audit.save_recorded(
+        key, "allocation_key_save", audit.Kind.KEY, label, fields=_KEY_FIELDS, before=before
     )
-    return key
 
 
 _KEY_FIELDS = (
@@ -348,12 +285,7 @@ def module_add(*, budget_year: BudgetYear, key: str, name: str, weight: Decimal)
             f"Ein Modul mit dem Kürzel „{key}“ gibt es {budget_year.year} schon."
         )
     module = Module(budget_year=budget_year, key=key, name=name, weight=weight)
-    module.full_clean()
-    module.save()
-    _record_item(
-        "module_add", budget_year, module, f"Modul „{name}“ hinzugefügt", ("key", "name", "weight")
-    )
-    return module
+    return _item_add("module_add", module, f"Modul „{name}“ hinzugefügt", ("key", "name", "weight"))
 
 
 @transaction.atomic
@@ -373,19 +305,15 @@ def population_figure_set(
     ).first() or PopulationFigure(municipality=municipality, reference_date=reference_date)
     before = {"population": figure.population} if figure.pk else {}
     figure.population = population
-    figure.full_clean()
-    figure.save()
-    audit.record(
-        action="population_figure_set",
-        kind=audit.Kind.PARTICIPATION,
-        summary=f"Einwohnerzahl zum {formats.day(reference_date)} erfasst",
-        target=municipality,
-        changes=audit.diff(
-            before, {"population": population}, labels={"population": "Einwohnerzahl"}
-        ),
+    return audit.save_recorded(
+        figure, "population_figure_set", audit.Kind.PARTICIPATION,
+        summary=f"Einwohnerzahl zum {formats.day(reference_date)} erfasst", target=municipality,
+        changes=audit.diff(before, {"population": population}, labels=_POPULATION_LABEL),
         municipality=municipality,
-    )
-    return figure
+    )  # fmt: skip
+
+
+_POPULATION_LABEL = {"population": "Einwohnerzahl"}
 
 
 # --------------------------------------------------------------------------- usage
@@ -430,31 +358,25 @@ def usage_record(
         reference=reference,
         note=note,
     )
-    record.full_clean()
     try:
         with transaction.atomic():
-            record.save()
+            return _usage_save("usage_record", record, {}, "Nutzung erfasst")
     except IntegrityError:  # recorded concurrently by another worker: still only once
         return UsageRecord.objects.get(reference=reference)
-    _record_usage("usage_record", record, {}, "Nutzung erfasst")
-    return record
 
 
 _USAGE_FIELDS = ("year", "units", "source", "reference", "note")
 
 
-def _record_usage(action: str, record: UsageRecord, before: dict[str, Any], summary: str) -> None:
+def _usage_save(
+    action: str, record: UsageRecord, before: dict[str, Any], summary: str
+) -> UsageRecord:
     municipality = Municipality.with_offboarded.get(pk=record.municipality_id)
-    audit.record(
-        action=action,
-        kind=audit.Kind.MONEY,
-        summary=f"{summary}: {municipality.name} {record.year}",
-        target=record,
-        object_label=f"Nutzung {municipality.name} {record.year}",
-        fields=_USAGE_FIELDS,
-        before=before,
-        municipality=municipality,
-    )
+    where = f"{municipality.name} {record.year}"
+    return audit.save_recorded(
+        record, action, audit.Kind.MONEY, fields=_USAGE_FIELDS, before=before,
+        summary=f"{summary}: {where}", object_label=f"Nutzung {where}", municipality=municipality,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -471,10 +393,7 @@ def usage_record_create(
         note=note,
         created_by=user,
     )
-    record.full_clean()
-    record.save()
-    _record_usage("usage_record_create", record, {}, "Nutzung von Hand erfasst")
-    return record
+    return _usage_save("usage_record_create", record, {}, "Nutzung von Hand erfasst")
 
 
 @transaction.atomic
@@ -484,10 +403,7 @@ def usage_record_correct(*, record: UsageRecord, units: Decimal, note: str) -> U
     before = audit.snapshot(record, *_USAGE_FIELDS)
     record.units = units
     record.note = note
-    record.full_clean()
-    record.save()
-    _record_usage("usage_record_correct", record, before, "Nutzung korrigiert")
-    return record
+    return _usage_save("usage_record_correct", record, before, "Nutzung korrigiert")
 
 
 # --------------------------------------------------------------------------- issuer
@@ -500,18 +416,10 @@ def issuer_save(**fields: object) -> IssuerProfile:
     before = audit.snapshot(profile, *names) if profile.pk else {}
     for name, value in fields.items():
         setattr(profile, name, value)
-    profile.full_clean()
-    profile.save()
-    audit.record(
-        action="issuer_save",
-        kind=audit.Kind.SETTINGS,
+    return audit.save_recorded(
+        profile, "issuer_save", audit.Kind.SETTINGS, fields=names, before=before,
         summary="Angaben des Rechnungsstellers geändert",
-        target=profile,
-        fields=names,
-        before=before,
-        municipality=None,
-    )
-    return profile
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- freeze

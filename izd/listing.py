@@ -2,9 +2,9 @@
 
 A list is declared once as a `ListSpec` (which search, which filters, which order) and read
 from the request with `listing()`. The page works as a plain GET form without JavaScript; htmx
-only swaps the results (the template's partial named `spec.partial`), see `render_list()`.
-Templates include `izd/_list_form.html` (the search and filter form) and
-`izd/_pagination.html` (the page links) with `listing=...`.
+only swaps the results, see `render_list()`. Templates include the frame `izd/_list.html` (the
+search and filter form `izd/_list_form.html`, the count, the rows, the page links
+`izd/_pagination.html`) with `listing=...`.
 
 Every link keeps the whole query string, so a filter survives paging and a page survives
 nothing but a changed filter (the form starts again at page 1). A bad page number falls back
@@ -23,17 +23,19 @@ In a view::
     return render_list(request, "app/entries.html",
                        {"entries": listing(request, Entry.objects.all(), ENTRIES)})
 
-and in its template::
+and in its template, the list whole (form, count, rows, page links) and its rows::
 
     {% load partials %}
-    {% include "izd/_list_form.html" with listing=entries label="Einträge" %}
-    <div id="{{ entries.target_id }}">
-    {% partialdef ergebnisse inline %}
-      {% include "izd/_list_status.html" with listing=entries noun="Eintrag,Einträge" %}
+    {% include "izd/_list.html" with listing=entries %}
+    {% partialdef ergebnisse %}
       <table>… {% for entry in entries %} … {% endfor %} …</table>
-      {% include "izd/_pagination.html" with listing=entries label="Einträge" %}
     {% endpartialdef %}
-    </div>
+
+`izd/_list.html` is the one frame of every list: it takes the list's `label` and `noun` from its
+spec and the rows from the page's partial named `spec.partial`; htmx gets the frame's results
+(`izd/_list.html#ergebnisse`) with the targeted list. A list without a `label` has a layout of
+its own (the county matrix sorts by its headers, the practices search has its own form): its
+page keeps the whole results in the partial `spec.partial`, which htmx gets.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ PER_PAGE = 25
 SEARCH_MAX_LENGTH = 200
 # The page links shown on each side of the current page.
 PAGE_WINDOW = 2
+# The template of a whole list: form, count, rows and page links.
+FRAME = "izd/_list.html"
 
 Rows = QuerySet[Any] | Sequence[Any]
 Options = Sequence[tuple[str, "StrOrPromise"]]
@@ -125,11 +129,15 @@ class ListSpec:
     """How one list is searched, filtered, ordered and paged.
 
     `key` names the list in HTML ids (`<key>-ergebnisse`), so that two lists can share a page.
+    `label` names it for its form and page links ("Beschlussvorlagen"), `noun` counts its rows
+    ("Beschlussvorlage,Beschlussvorlagen"); with a label it is shown by `izd/_list.html`.
     `ordering` must make the order total (the primary key is appended when it does not end in
     a unique field), else rows would move between pages.
     """
 
     key: str
+    label: str = ""
+    noun: str = ""
     search: Search | None = None
     filters: tuple[Filter, ...] = ()
     ordering: tuple[str, ...] = ()
@@ -334,17 +342,22 @@ def render_list(
     lists: Sequence[Listing[Any]] = (),
     status: int = 200,
 ) -> HttpResponse:
-    """The whole page, or only the results partial when htmx asks for it.
+    """The whole page, or only the results when htmx asks for them.
 
-    A page with several lists passes them as `lists`: htmx gets the partial of the list whose
-    results it targets (`spec.partial`), any other request the whole page."""
+    A page with several lists passes them as `lists`: htmx gets the results of the list it
+    targets, any other request the whole page. The results of a list with a label come from
+    the frame `izd/_list.html`, which takes the rows from the page (`list_page`)."""
+    context = {**context, "list_page": template}
     use_partial = wants_partial(request)
+    shown = list(lists) or [value for value in context.values() if isinstance(value, Listing)]
     if lists:
         target = getattr(getattr(request, "htmx", None), "target", None)
-        targeted = [shown for shown in lists if shown.target_id == target]
-        use_partial = use_partial and bool(targeted)
-        partial = targeted[0].spec.partial if targeted else partial
+        shown = [one for one in lists if one.target_id == target]
+        use_partial = use_partial and bool(shown)
+        partial = shown[0].spec.partial if shown else partial
     name = f"{template}#{partial}" if use_partial else template
+    if use_partial and len(shown) == 1 and shown[0].spec.label:
+        name, context = f"{FRAME}#ergebnisse", {**context, "listing": shown[0]}
     response = render(request, name, context, status=status)
     # A cache must not hand the partial to a plain request of the same address or vice versa.
     patch_vary_headers(response, ("HX-Request",))

@@ -66,7 +66,8 @@ class PreparedPart:
         self.pdf.close()
 
 
-def _array(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """A PDF value as a list: an array's items, a single object alone, nothing for none."""
     if value is None:
         return []
     return list(value) if isinstance(value, Array) else [value]
@@ -78,7 +79,7 @@ def number_tree(node: Any) -> list[tuple[int, Any]]:
     nums = node.get("/Nums")
     if nums is not None:
         found.extend((int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2))
-    for kid in _array(node.get("/Kids")):
+    for kid in as_list(node.get("/Kids")):
         found.extend(number_tree(kid))
     return found
 
@@ -86,7 +87,7 @@ def number_tree(node: Any) -> list[tuple[int, Any]]:
 def top_element(tree: Any) -> Any:
     """The element a document's content hangs under: its single /Document element, else the
     tree root itself."""
-    kids = _array(tree.get("/K"))
+    kids = as_list(tree.get("/K"))
     if len(kids) == 1 and isinstance(kids[0], Dictionary) and kids[0].get("/S") == "/Document":
         return kids[0]
     return tree
@@ -136,8 +137,8 @@ def prepare(part: bytes) -> PreparedPart:
         pdf.close()
         raise NotAppendable("untagged part")
     top = top_element(tree)
-    kids = [kid for kid in _array(top.get("/K")) if isinstance(kid, Dictionary)]
-    if len(kids) != len(_array(top.get("/K"))) or not all(kid.is_indirect for kid in kids):
+    kids = [kid for kid in as_list(top.get("/K")) if isinstance(kid, Dictionary)]
+    if len(kids) != len(as_list(top.get("/K"))) or not all(kid.is_indirect for kid in kids):
         pdf.close()
         raise NotAppendable("part's top structure holds more than indirect elements")
     entries = number_tree(tree.ParentTree)
@@ -243,10 +244,10 @@ def _join_pages(pdf: Pdf, writer: _Writer, rewritten: dict[int, bytes]) -> None:
     for page in pdf.pages:
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + offset
-        for annotation in _array(page.obj.get("/Annots")):
+        for annotation in as_list(page.obj.get("/Annots")):
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + offset
-    pages.Kids = Array([*_array(pages.get("/Kids")), writer.part_ref(writer.part.pages_root)])
+    pages.Kids = Array([*as_list(pages.get("/Kids")), writer.part_ref(writer.part.pages_root)])
     pages.Count = int(pages.Count) + writer.part.page_count
     root = writer.part.pages_root
     rewritten[root.objgen[0]] = writer.part_object(root, Parent=writer.ref(pages))
@@ -269,7 +270,7 @@ def _join_structure(pdf: Pdf, tree: Any, writer: _Writer, rewritten: dict[int, b
     top = top_element(tree)
     if not top.is_indirect:
         raise NotAppendable("document's top structure element is direct")
-    top.K = Array([*_array(top.get("/K")), *(writer.part_ref(kid) for kid in part.top_kids)])
+    top.K = Array([*as_list(top.get("/K")), *(writer.part_ref(kid) for kid in part.top_kids)])
     for kid in part.top_kids:
         rewritten[kid.objgen[0]] = writer.part_object(kid, P=writer.ref(top))
     if part.role_map:

@@ -99,31 +99,6 @@ def _opened(part: bytes) -> Iterator[Pdf]:
         yield entry[0]
 
 
-def _array(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, Array) else [value]
-
-
-def _number_tree(node: Any) -> Iterator[tuple[int, Any]]:
-    """The (key, value) pairs of a number tree, leaves and intermediate nodes alike."""
-    nums = node.get("/Nums")
-    if nums is not None:
-        for index in range(0, len(nums), 2):
-            yield int(nums[index]), nums[index + 1]
-    for kid in _array(node.get("/Kids")):
-        yield from _number_tree(kid)
-
-
-def _top(tree: Any) -> Any:
-    """The element the document's content hangs under: its single /Document element, else the
-    tree root itself."""
-    kids = _array(tree.get("/K"))
-    if len(kids) == 1 and isinstance(kids[0], Dictionary) and kids[0].get("/S") == "/Document":
-        return kids[0]
-    return tree
-
-
 def _append(pdf: Pdf, other: Pdf) -> None:
     tree = pdf.Root.get("/StructTreeRoot")
     other_tree = other.Root.get("/StructTreeRoot")
@@ -133,7 +108,7 @@ def _append(pdf: Pdf, other: Pdf) -> None:
     offset = 0
     own_entries: list[tuple[int, Any]] = []
     if tree is not None:
-        own_entries = list(_number_tree(tree.ParentTree))
+        own_entries = pdf_append.number_tree(tree.ParentTree)
         keys = [key for key, _value in own_entries]
         offset = max(int(tree.get("/ParentTreeNextKey", 0)), max(keys, default=-1) + 1)
     pdf.pages.extend(other.pages)  # copies the pages with the part's copier
@@ -143,20 +118,20 @@ def _append(pdf: Pdf, other: Pdf) -> None:
     for page in pdf.pages[first_new:]:
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + offset
-        for annotation in _array(page.obj.get("/Annots")):
+        for annotation in pdf_append.as_list(page.obj.get("/Annots")):
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + offset
     # One copy of the part's whole tree (its root comes along and is dropped on writing, as
     # nothing refers to it once its elements hang under the document's own top element).
     copied_tree = pdf.copy_foreign(other_tree)
-    kids = _array(_top(copied_tree).get("/K"))
-    entries = list(_number_tree(copied_tree.ParentTree))
-    top = _top(tree)
+    kids = pdf_append.as_list(pdf_append.top_element(copied_tree).get("/K"))
+    entries = pdf_append.number_tree(copied_tree.ParentTree)
+    top = pdf_append.top_element(tree)
     top_ref = top if top.is_indirect else None
     for kid in kids:
         if isinstance(kid, Dictionary):
             kid.P = top_ref if top_ref is not None else tree
-    top.K = Array([*_array(top.get("/K")), *kids])
+    top.K = Array([*pdf_append.as_list(top.get("/K")), *kids])
     # The part's entries shifted in place (its arrays of elements are not copied again),
     # the document's own (a few pages) in front: one flat /Nums, keys ascending.
     parent_tree = copied_tree.ParentTree

@@ -18,17 +18,8 @@ def legal_page_update(
     page.body = body
     page.feedback_email = feedback_email
     page.updated_by_id = user.pk
-    page.full_clean()
-    page.save()
-    audit.record(
-        action="legal_page_update",
-        kind=audit.Kind.SETTINGS,
-        summary=f"{page.get_kind_display()} geändert",
-        target=page,
-        object_label=str(page.get_kind_display()),
-        fields=fields,
-        before=before,
-        municipality=None,
-        actor=user,
-    )
-    return page
+    label = str(page.get_kind_display())
+    return audit.save_recorded(
+        page, "legal_page_update", audit.Kind.SETTINGS, summary=f"{label} geändert",
+        object_label=label, fields=fields, before=before, actor=user,
+    )  # fmt: skip

@@ -50,26 +50,25 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     return field
 
 
+def _day_field(label: str) -> forms.DateField:
+    """An optional day, picked in the browser's date field or typed the German way."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        error_messages={"invalid": "Bitte ein Datum wie 31.12.2026 angeben."},
+    )
+
+
 class AuditFilterForm(forms.Form):
     person = forms.CharField(label="Person (Name oder E-Mail)", required=False, max_length=200)
     kommune = forms.TypedChoiceField(
         label="Kommune", required=False, coerce=int, empty_value=None, choices=()
     )
     bereich = forms.ChoiceField(label="Bereich", required=False, choices=())
-    von = forms.DateField(
-        label="von",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        error_messages={"invalid": "Bitte ein Datum wie 31.12.2026 angeben."},
-    )
-    bis = forms.DateField(
-        label="bis",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
-        error_messages={"invalid": "Bitte ein Datum wie 31.12.2026 angeben."},
-    )
+    von = _day_field("von")
+    bis = _day_field("bis")
 
     def __init__(
         self, *args: object, municipalities: list[tuple[int, str]] | None, **kwargs: object

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from izd.site import site_host
 from tenants.models import Membership, Municipality, User
-from tenants.services import MunicipalityData
+from tenants.services import MUNICIPALITY_FIELDS, MunicipalityData
 
 
 class LoginForm(AuthenticationForm):
@@ -46,17 +46,9 @@ class PortalPasswordResetForm(PasswordResetForm):
 class MunicipalityForm(forms.ModelForm):
     class Meta:
         model = Municipality
-        fields = [
-            "name",
-            "slug",
-            "ags",
-            "population",
-            "population_date",
-            "leitweg_id",
-            "street",
-            "postal_code",
-            "city",
-        ]
+        # The fields a change of the record touches (the audit trail compares the same), with
+        # the subdomain and AGS after the name: they are set once, when it is created.
+        fields = ["name", "slug", "ags", *MUNICIPALITY_FIELDS[1:]]
         widgets = {"population_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
             "slug": _("Die Adresse der Kommune im Portal, z. B. waechtersbach."),
@@ -71,18 +63,7 @@ class MunicipalityForm(forms.ModelForm):
                 self.fields[name].disabled = True
 
     def to_data(self) -> MunicipalityData:
-        data = self.cleaned_data
-        return MunicipalityData(
-            name=data["name"],
-            ags=data["ags"],
-            population=data["population"],
-            population_date=data["population_date"],
-            slug=data["slug"],
-            leitweg_id=(data.get("leitweg_id") or "").upper(),
-            street=data.get("street") or "",
-            postal_code=data.get("postal_code") or "",
-            city=data.get("city") or "",
-        )
+        return MunicipalityData.from_values(self.cleaned_data)
 
 
 class ImportForm(forms.Form):

@@ -83,6 +83,8 @@ def start(request: PortalRequest) -> HttpResponse:
 
 MUNICIPALITY_LIST = ListSpec(
     key="kommunen",
+    label="Kommunen",
+    noun="Kommune,Kommunen",
     search=Search(
         label=gettext_lazy("Name oder AGS"), fields=("name", "slug"), prefix_fields=("ags",)
     ),
@@ -200,7 +202,8 @@ def municipality_import(request: PortalRequest) -> HttpResponse:
                     % {"created": len(report.created), "updated": len(report.updated)},
                 )
                 return redirect("municipality_list")
-        status = 400
+        # Rows that were written while others failed stay; the page names the ones that failed.
+        status = 409 if report is not None and report.partly else 400
     return render(
         request, "tenants/municipality_import.html", {"form": form, "report": report}, status=status
     )
@@ -346,6 +349,8 @@ def municipality_archive_download(request: PortalRequest, filename: str) -> File
 
 PEOPLE_LIST = ListSpec(
     key="personen",
+    label="Personen",
+    noun="Person,Personen",
     search=Search(label=gettext_lazy("Name, E-Mail oder Kommune"), apply=selectors.people_search),
     filters=(
         Filter(
@@ -372,6 +377,8 @@ PEOPLE_LIST = ListSpec(
 )
 INVITATION_LIST = ListSpec(
     key="einladungen",
+    label="Einladungen",
+    noun="Einladung,Einladungen",
     search=Search(label=gettext_lazy("E-Mail oder Kommune"), apply=selectors.invitations_search),
     ordering=("-expires_at", "email"),
     page_param="einladungen",

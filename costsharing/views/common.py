@@ -7,10 +7,9 @@ services raise them (izd.exceptions.PortalError); izd.errors answers them.
 
 from __future__ import annotations
 
-from django.http import Http404
-
 from costsharing import selectors
 from costsharing.models import BudgetYear
+from izd.http import found_or_404
 from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
 
@@ -22,10 +21,7 @@ OFFICER = Membership.Role.DIGITAL_OFFICER
 
 
 def budget_year_or_404(year: int) -> BudgetYear:
-    budget_year = selectors.year_get(year)
-    if budget_year is None:
-        raise Http404(f"Für {year} ist kein Haushaltsjahr angelegt.")
-    return budget_year
+    return found_or_404(selectors.year_get(year), f"Für {year} ist kein Haushaltsjahr angelegt.")
 
 
 def tenant(request: PortalRequest) -> Municipality:

@@ -46,6 +46,7 @@ from costsharing.views.common import (
 from izd.document_flow import BatchFlow, attachment
 from izd.errors import refuse_invalid
 from izd.exceptions import PortalError
+from izd.http import found_or_404
 from izd.legal_defaults import NOTICE_LEGAL_NOTE
 from izd.listing import Filter, ListSpec, Search, choices_of, listing, render_list
 from tenants.access import get_access, kreis_role_required
@@ -193,9 +194,7 @@ def budget_item_delete(request: PortalRequest, year: int, kind: str, item_id: in
 @kreis_role_required(COORDINATOR)
 @require_POST
 def key_activate(request: PortalRequest, year: int, key_id: int) -> HttpResponse:
-    key = selectors.key_get(year, key_id)
-    if key is None:
-        raise Http404("Diesen Schlüssel gibt es nicht.")
+    key = found_or_404(selectors.key_get(year, key_id), "Diesen Schlüssel gibt es nicht.")
     back = reverse("costsharing:year_detail", args=[year])
     services.allocation_key_activate(key=key)
     messages.success(request, f"„{key.name}“ gilt jetzt für {year}.")
@@ -257,9 +256,7 @@ def correction(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(*KREIS_ROLES)
 @require_GET
 def version_detail(request: PortalRequest, year: int, number: int) -> HttpResponse:
-    version = selectors.version_get(year, number)
-    if version is None:
-        raise Http404("Diese Version gibt es nicht.")
+    version = found_or_404(selectors.version_get(year, number), "Diese Version gibt es nicht.")
     differences = selectors.version_differences(version)
     return render_list(
         request,
@@ -274,14 +271,19 @@ def version_detail(request: PortalRequest, year: int, number: int) -> HttpRespon
 
 # The members' shares of a year: computed in one pass for all, paged for reading (the exports
 # carry every row).
+MEMBER_SEARCH = Search(label="Kommune oder AGS", apply=selectors.member_rows_search)
 SHARE_LIST = ListSpec(
     key="anteile",
-    search=Search(label="Kommune oder AGS", apply=selectors.member_rows_search),
+    label="Anteile der Kommunen",
+    noun="Kommune,Kommunen",
+    search=MEMBER_SEARCH,
     per_page=50,
 )
 DIFFERENCE_LIST = ListSpec(
     key="unterschiede",
-    search=Search(label="Kommune oder AGS", apply=selectors.member_rows_search),
+    label="Anteile",
+    noun="Kommune,Kommunen",
+    search=MEMBER_SEARCH,
     filters=(
         Filter(
             "aenderung",
@@ -294,6 +296,8 @@ DIFFERENCE_LIST = ListSpec(
 )
 USAGE_LIST = ListSpec(
     key="nutzung",
+    label="Nutzung",
+    noun="Eintrag,Einträge",
     search=Search(
         label="Kommune, AGS, Referenz oder Bemerkung",
         fields=("municipality__name", "reference", "note"),
@@ -344,9 +348,8 @@ def usage_list(request: PortalRequest, year: int) -> HttpResponse:
 @kreis_role_required(CENTRE_TREASURER)
 @require_POST
 def usage_correct(request: PortalRequest, year: int, record_id: int) -> HttpResponse:
-    record = selectors.usage_record_get(year, record_id)
-    if record is None:
-        raise Http404("Diesen Eintrag gibt es nicht.")
+    found = selectors.usage_record_get(year, record_id)
+    record = found_or_404(found, "Diesen Eintrag gibt es nicht.")
     back = reverse("costsharing:usage_list", args=[year])
     form = UsageCorrectForm(request.POST)
     refuse_invalid(form)

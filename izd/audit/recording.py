@@ -107,8 +107,23 @@ def snapshot(instance: models.Model | None, *fields: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in fields:
         getter = getattr(instance, f"get_{name}_display", None)
-        values[name] = getter() if callable(getter) else getattr(instance, name)
+        value = getter() if callable(getter) else getattr(instance, name)
+        values[name] = _as_stored(type(instance), name, value)
     return values
+
+
+def _as_stored(model: type[models.Model] | None, name: str, value: Any) -> Any:
+    """A decimal as its field keeps it: a form hands over Decimal("37") where the database
+    returns Decimal("25.00"), and the trail would show "37" beside "25,00" for one field."""
+    if model is None or not isinstance(value, Decimal) or not value.is_finite():
+        return value
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if isinstance(field, models.DecimalField) and field.decimal_places is not None:
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
 
 
 def stored_snapshot(instance: models.Model, *fields: str) -> dict[str, Any]:
@@ -129,7 +144,8 @@ def diff(
     """The fields whose shown value differs, with their label and both values as text."""
     rows = []
     for name in dict.fromkeys([*before, *after]):
-        old, new = _short(_shown(name, before.get(name))), _short(_shown(name, after.get(name)))
+        old = _short(_shown(name, _as_stored(model, name, before.get(name))))
+        new = _short(_shown(name, _as_stored(model, name, after.get(name))))
         if old != new:
             rows.append({"field": _label(name, labels, model), "before": old, "after": new})
     return rows
@@ -286,15 +302,46 @@ Saved = TypeVar("Saved", bound=models.Model)
 
 
 def save_recorded(
-    instance: Saved, action: str, kind: str, label: str, *, fields: Iterable[str]
+    instance: Saved,
+    action: str,
+    kind: str,
+    label: str = "",
+    *,
+    fields: Iterable[str] = (),
+    before: Mapping[str, Any] | None = None,
+    summary: str = "",
+    target: models.Model | None = None,
+    changes: Iterable[Mapping[str, str]] = (),
+    object_label: str = "",
+    municipality: Any = None,
+    actor: Any = UNSET,
 ) -> Saved:
-    """Validate and save one of the Kreis' own objects that a form has changed, and record it
-    (`record_saved`); its values before are read from the database."""
+    """Validate and save `instance` and record the change in the same transaction: the one way a
+    service writes an object together with its entry.
+
+    `fields` of the instance are compared with `before`, its values before the change (a
+    `snapshot`; empty for a creation); without `before` they are read from the database, for an
+    instance a form has already changed. The summary is "<label> angelegt" where nothing was
+    before and "<label> geändert" otherwise, unless `summary` is given. The entry is about the
+    instance, or about `target` (e.g. the year a budget line belongs to); `changes` adds rows
+    the service computed itself. `municipality` is the one the change concerns (None: one of the
+    Kreis' own objects).
+    """
     names = tuple(fields)
-    before = stored_snapshot(instance, *names)
+    if before is None:
+        before = stored_snapshot(instance, *names) if names else {}
     instance.full_clean()
     instance.save()
-    record_saved(action, kind, label, instance, before=before, fields=names)
+    record(
+        action=action,
+        kind=kind,
+        summary=summary or f"{label} " + ("geändert" if before else "angelegt"),
+        target=instance if target is None else target,
+        object_label=object_label,
+        changes=[*diff(before, snapshot(instance, *names), model=type(instance)), *changes],
+        municipality=municipality,
+        actor=actor,
+    )
     return instance
 
 

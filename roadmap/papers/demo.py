@@ -33,10 +33,9 @@ FACTS = (
     "Umsetzung des Onlinezugangsgesetzes, zur Informationssicherheit und zu Geodaten.\n\n"
     "Die Kosten des Zentrums werden nach einem transparenten Schlüssel auf die Mitglieder "
     "verteilt. Für [[kommune]] ergibt sich im Haushaltsjahr [[jahr]] ein Betrag von "
-    "[[anteil_jahr]]; darin enthalten ist eine Nachbelastung für frühere Jahre "
-    "(periodenfremd) von [[nachbelastung_vorjahr]] sowie der laufende Anteil von "
-    "[[anteil_laufend]]. Die Nettokosten des Zentrums betragen [[nettokosten]] und werden "
-    "von [[mitglieder]] Kommunen getragen (Anlage Kostenbeteiligung).\n\n"
+    "[[anteil_jahr]]; [[anteil_zusammensetzung]]. Die Nettokosten des Zentrums betragen "
+    "[[nettokosten]] und werden von [[mitglieder]] Kommunen getragen "
+    "(Anlage Kostenbeteiligung).\n\n"
     "Die Mittel sind unter der Haushaltsstelle [[haushaltsstelle]] zu veranschlagen."
 )
 RESOLUTION = (

@@ -45,6 +45,13 @@ PLACEHOLDERS: tuple[Placeholder, ...] = (
         "Nachbelastung für frühere Jahre (periodenfremd)",
         "8.869,25 €",
     ),
+    Placeholder(
+        "anteil_zusammensetzung",
+        "Woraus sich der Betrag im Haushaltsjahr zusammensetzt; eine Nachbelastung wird nur "
+        "genannt, wenn es eine gibt",
+        "darin enthalten ist eine Nachbelastung für frühere Jahre (periodenfremd) von "
+        "8.869,25 € sowie der laufende Anteil von 12.826,30 €",
+    ),
     Placeholder("anteil_folgejahre", "Jährlicher Kostenanteil ab dem Folgejahr", "15.555,30 €"),
     Placeholder("haushaltsstelle", "Haushaltsstelle / Produktkonto der Kommune", "11.1.04"),
     Placeholder("nettokosten", "Nettokosten des Zentrums im Haushaltsjahr", "88.635,23 €"),

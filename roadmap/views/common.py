@@ -259,6 +259,8 @@ def transition_write(
 # catalogue's order (category, name).
 SERVICE_LIST = ListSpec(
     key="leistungen",
+    label="Leistungskatalog",
+    noun="Leistung,Leistungen",
     search=Search(label="Name oder Beschreibung", fields=("name", "description")),
     filters=(Filter("kategorie", "Kategorie", Service.Category.choices, lookup="category"),),
     ordering=("category", "name"),

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,6 +70,8 @@ def _int_or_none(value: str | None) -> int | None:
 
 TRIAGE_LIST = ListSpec(
     key="anfragen",
+    label="Leistungsanfragen",
+    noun="Anfrage,Anfragen",
     search=Search(
         label="Kommune, Leistung oder Bedarf",
         fields=("municipality__name", "service__name", "need"),
@@ -103,6 +105,8 @@ TRIAGE_LIST = ListSpec(
 
 MEASURE_LIST = ListSpec(
     key="massnahmen",
+    label="Maßnahmen",
+    noun="Maßnahme,Maßnahmen",
     search=Search(
         label="Titel, Beschreibung oder Verantwortlich",
         fields=("title", "description", "responsible"),
@@ -286,10 +290,7 @@ def measure_create(request: PortalRequest) -> HttpResponse:
 
 
 def _measure(measure_id: int) -> Measure:
-    measure = selectors.measure_get(measure_id)
-    if measure is None:
-        raise Http404("Diese Maßnahme gibt es nicht.")
-    return measure
+    return found_or_404(selectors.measure_get(measure_id), "Diese Maßnahme gibt es nicht.")
 
 
 @require_http_methods(["GET", "POST"])

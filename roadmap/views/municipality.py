@@ -74,6 +74,8 @@ def _may_request(request: PortalRequest) -> bool:
 
 OWN_REQUEST_LIST = ListSpec(
     key="anfragen",
+    label="Leistungsanfragen",
+    noun="Anfrage,Anfragen",
     search=Search(label="Leistung oder Bedarf", apply=selectors.own_requests_search),
     filters=(
         Filter(

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from izd.audit import recording
@@ -18,6 +17,7 @@ from izd.audit.services import audit_entries_prune, retention_cutoff
 from tenants.models import Municipality
 from tests.conftest import Portal
 from tests.scale import members
+from tests.statements import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,22 @@ def test_a_year_field_reads_as_a_year_without_a_thousands_separator():
         ("2025", "2026"),
         ("1.234", "12.345"),
     ]
+
+
+def test_a_decimal_field_reads_with_its_own_places_whoever_set_it():
+    from decimal import Decimal
+
+    from costsharing.models import UsageRecord
+
+    # The database hands back 25.00, a correction form hands over 37: both read as the field
+    # keeps them, so one entry does not say "25,00" and the next "37".
+    stored = recording.snapshot(UsageRecord(units=Decimal("25.00")), "units")
+    typed = recording.snapshot(UsageRecord(units=Decimal("37")), "units")
+    assert recording.diff(stored, typed, model=UsageRecord) == [
+        {"field": "Leistungseinheiten", "before": "25,00", "after": "37,00"}
+    ]
+    created = recording.diff({}, {"units": Decimal("8.5")}, model=UsageRecord)
+    assert created[0]["after"] == "8,50"
 
 
 def test_the_coordinator_filters_by_person_municipality_kind_and_period(portal: Portal, client_for):
@@ -262,11 +278,8 @@ def test_the_list_makes_the_same_queries_at_29_and_at_420(portal: Portal, client
             )
             for m in created[-(size if size == 29 else size - 29) :]
         )
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/protokoll/?bereich=participation")
-        assert response.status_code == 200
-        assert f"{size} Einträge" in response.content.decode()
-        counts[size] = len(queries.captured_queries)
+        url = "/protokoll/?bereich=participation"
+        counts[size] = page_queries(client, url, f"{size} Einträge")
     assert len(set(counts.values())) == 1, counts
 
 
@@ -305,9 +318,6 @@ def test_a_municipality_list_makes_the_same_queries_at_29_and_at_420_entries(
             for n in range(made, size)
         )
         made = size
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/protokoll/?bereich=request&seite=2")
-        assert response.status_code == 200
-        assert f"{size} Einträge" in response.content.decode()
-        counts[size] = len(queries.captured_queries)
+        url = "/protokoll/?bereich=request&seite=2"
+        counts[size] = page_queries(client, url, f"{size} Einträge")
     assert len(set(counts.values())) == 1, counts

@@ -37,3 +37,39 @@ def test_a_row_saves_its_own_municipalitys_numbering(
         scheme.delete()
         for earlier in before:  # leave the committed world as it was
             earlier.save()
+
+
+BUTTON_LOOK = """(name) => {
+  const button = [...document.querySelectorAll('main button')].find(
+    (b) => b.textContent.trim() === name);
+  const style = getComputedStyle(button);
+  return [style.backgroundColor, style.color, style.borderRadius];
+}"""
+# What `.button` looks like (static/css/portal.css): --primary on white text, rounded corners.
+PRIMARY = ["rgb(11, 79, 138)", "rgb(255, 255, 255)", "4px"]
+
+
+@pytest.mark.browser
+def test_the_paper_pages_buttons_look_like_every_other_button(
+    portal: Portal, live: LiveServer, browser, committed
+):
+    import uuid
+
+    from tests.conftest import browser_signed_in
+    from tests.papers.factories import paper_for, paper_template
+
+    with committed():
+        template = paper_template(f"Knöpfe {uuid.uuid4().hex[:8]}")
+        paper = paper_for(portal.a, 2031, template)
+    try:
+        with browser_signed_in(browser, live, portal, portal.coordinator) as page:
+            page.goto(live.url(portal, None, f"/beschlussvorlagen/{paper.pk}/"))
+            for name in ("PDF erstellen", "Beratungsfolge speichern", "Speichern"):
+                assert page.evaluate(BUTTON_LOOK, name) == PRIMARY, name
+        with browser_signed_in(browser, live, portal, portal.officer_a, portal.a) as page:
+            page.goto(live.url(portal, portal.a, f"/beschlussvorlagen/{paper.pk}/"))
+            assert page.evaluate(BUTTON_LOOK, "Beschluss erfassen") == PRIMARY
+    finally:
+        with committed():
+            paper.delete()
+            template.delete()
