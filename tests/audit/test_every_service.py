@@ -58,6 +58,7 @@ EXEMPT: dict[str, str] = {
     "roadmap.papers.committee_name": "pure: normalises a name",
     "roadmap.papers.validate_overrides": "pure: validation",
     "roadmap.papers.placeholder_values": "pure: a paper's placeholder values",
+    "roadmap.papers.share_composition": "pure: how the year's amount is made up",
     "roadmap.papers.paper_context": "read: builds the PDF's context",
     "roadmap.papers.paper_title": "pure",
     "roadmap.papers.paper_filename": "pure",
