@@ -114,6 +114,8 @@ TENANT_LIMIT_SET_CALLS = True
 # IZD_MIGRATION_WORKERS: connections replaying at once.
 GET_EXECUTOR_FUNCTION = "tenants.migration.executor_for"
 TENANT_MIGRATION_WORKERS = env_int("IZD_MIGRATION_WORKERS", 2, minimum=1)
+# IZD_ONBOARDING_WORKERS: connections onboarding municipalities at once (tenants/onboarding.py).
+TENANT_ONBOARDING_WORKERS = env_int("IZD_ONBOARDING_WORKERS", 4, minimum=1)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DEFAULT_NOT_FOUND_TENANT_VIEW = "izd.errors.unknown_host"
 
@@ -328,6 +330,10 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's Django fixup closes the connection pool of a prefork process after every task unless
+# told to reuse it for this many (a new PostgreSQL backend per document otherwise); after each
+# task the connection goes back to the pool instead (config.celery).
+CELERY_DB_REUSE_MAX = 500
 
 # Document jobs (izd.jobs): a running job renews its lease every third of this time; a job
 # whose lease ran out (its worker died) is sent again, at most IZD_JOB_MAX_ATTEMPTS times.

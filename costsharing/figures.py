@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from costsharing import selectors
 from costsharing.allocation import AllocationError
@@ -216,9 +217,10 @@ class YearFigures:
             )
         return tuple(charges)
 
-    @property
+    @cached_property
     def shares(self) -> tuple[ShareRow, ...]:
-        """Every member's row of the allocation as it stands, by name."""
+        """Every member's row of the allocation as it stands, by name: sorted once per figures
+        (a batch's papers share them)."""
         if self.standing is None:
             return ()
         return tuple(

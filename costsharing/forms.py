@@ -16,22 +16,24 @@ from tenants.models import Municipality
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def money(label: str, **kwargs: Any) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=2, min_value=Decimal(0), localize=True, **kwargs
-    )
-
-
-def percent(label: str, **kwargs: Any) -> forms.DecimalField:
+def amount(label: str, max_digits: int, places: int = 2, **kwargs: Any) -> forms.DecimalField:
+    """A non-negative number, typed the German way (1.234,56)."""
     return forms.DecimalField(
         label=label,
-        max_digits=7,
-        decimal_places=4,
+        max_digits=max_digits,
+        decimal_places=places,
         min_value=Decimal(0),
-        max_value=Decimal(100),
         localize=True,
         **kwargs,
     )
+
+
+def money(label: str, **kwargs: Any) -> forms.DecimalField:
+    return amount(label, 14, **kwargs)
+
+
+def percent(label: str, **kwargs: Any) -> forms.DecimalField:
+    return amount(label, 7, 4, max_value=Decimal(100), **kwargs)
 
 
 class YearForm(forms.Form):
@@ -50,13 +52,7 @@ class BudgetForm(forms.Form):
 
 class StaffLineForm(forms.Form):
     role = forms.CharField(label="Funktion", max_length=120)
-    fte = forms.DecimalField(
-        label="Vollzeitäquivalente",
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal(0),
-        localize=True,
-    )
+    fte = amount("Vollzeitäquivalente", 6)
     cost_per_fte = money("Jahreskosten je Vollzeitstelle (EUR)")
 
 
@@ -110,13 +106,7 @@ class _MunicipalityChoiceForm(forms.Form):
 
 
 class UsageCorrectForm(forms.Form):
-    units = forms.DecimalField(
-        label="Leistungseinheiten",
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal(0),
-        localize=True,
-    )
+    units = amount("Leistungseinheiten", 12)
     note = forms.CharField(label="Bemerkung", max_length=300, required=False)
 
 

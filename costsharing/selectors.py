@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded, localcontext
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+import numpy as np
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -171,45 +172,62 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
     )
 
 
+# One statement, two kinds of rows: every member (sorted by AGS in code point order, the
+# engine's key order), then one row per module with the ids of the municipalities taking
+# part (a member row has neither; a module row has nothing else). Joining the memberships to
+# the members as text per member made PostgreSQL build, sort and hash 11,000 strings; as one
+# array per module they cost a fraction, and Python maps the ids to the members with numpy.
+# Months: the CASE spares the numeric EXTRACT arithmetic for the common whole year. The
+# population figure is read backwards along the unique (municipality, date) index, so
+# DISTINCT ON needs no sort; the usage is summed along the (year, municipality) index. The
+# usage comes as whole hundredths (NULL: no usage recorded), the engine's weights; Python
+# makes the Decimal units from them. PostgreSQL's JIT is not involved: the plan costs about
+# 5,000, far below `jit_above_cost` (100,000), and the embedded server is built without it.
 _MEMBERS_TEMPLATE = """
 WITH figure AS (
     SELECT DISTINCT ON (municipality_id) municipality_id, population, reference_date
     FROM {figure} WHERE reference_date <= %(population_date)s
-    ORDER BY municipality_id, reference_date DESC
+    ORDER BY municipality_id DESC, reference_date DESC
 ), used AS (
     SELECT municipality_id, SUM(units) AS units FROM {usage} WHERE year = %(year)s
-    GROUP BY municipality_id
-), taken AS (
-    SELECT municipality_id, STRING_AGG(module_id::text, ',' ORDER BY module_id) AS modules
-    FROM {membership} WHERE module_id = ANY(%(modules)s)
-    GROUP BY municipality_id
+    GROUP BY municipality_id ORDER BY municipality_id
 )
-SELECT municipality.ags, municipality.name,
+SELECT municipality.ags COLLATE "C" AS ags, municipality.name,
     COALESCE(figure.population, municipality.population),
-    (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
-     - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer AS months,
-    COALESCE(used.units, 0),
-    taken.modules,
+    CASE WHEN profile.joined_on <= %(start)s
+              AND (profile.left_on IS NULL OR profile.left_on >= %(end)s) THEN 12
+         ELSE (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
+               - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer
+    END,
     profile.municipality_id,
     CASE WHEN figure.population IS NULL THEN municipality.population_date
          ELSE figure.reference_date END,
-    (COALESCE(used.units, 0) * {usage_scale})::bigint
+    (used.units * {usage_scale})::bigint,
+    NULL::bigint[]
 FROM {profile} profile
 JOIN {municipality} municipality ON municipality.id = profile.municipality_id
 LEFT JOIN figure ON figure.municipality_id = profile.municipality_id
 LEFT JOIN used ON used.municipality_id = profile.municipality_id
-LEFT JOIN taken ON taken.municipality_id = profile.municipality_id
 WHERE profile.joined_on <= %(end)s AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
-ORDER BY municipality.ags COLLATE "C"
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, module_id, NULL, NULL, ARRAY_AGG(municipality_id)
+FROM {membership} WHERE module_id = ANY(%(modules)s)
+GROUP BY module_id
+ORDER BY ags
 """
+_USAGE_PLACES = UsageRecord._meta.get_field("units").decimal_places
 _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values are parameters
     figure=PopulationFigure._meta.db_table,
     usage=UsageRecord._meta.db_table,
     membership=ModuleMembership._meta.db_table,
     profile=MemberProfile._meta.db_table,
     municipality=Municipality._meta.db_table,
-    usage_scale=10 ** UsageRecord._meta.get_field("units").decimal_places,
+    usage_scale=10**_USAGE_PLACES,
 )
+_NO_USAGE = Decimal(0)  # what SUM over no usage records was shown as: 0, not 0.00
+# The units from whole hundredths, exact whatever decimal context the caller has set.
+_USAGE_STEP = Decimal(1).scaleb(-_USAGE_PLACES)
+_EXACT = Context(prec=MAX_PREC, traps=[Inexact, Rounded])
 
 
 def members_of_year(
@@ -217,14 +235,13 @@ def members_of_year(
 ) -> YearMembers:
     """The members of a year with their months, population, usage and modules, by AGS.
 
-    One query over the read model: PostgreSQL picks the population figure at the reference
-    date (else the municipality's own figure), sums the usage, lists the module ids and
-    counts the months, each with one hash join rather than a lookup per member. Python only
-    transposes the rows into columns (11,000 members: no object per member, no per-row
-    loop); the columns come in `YearMembers`' field order. The rows come sorted by code
-    point (`COLLATE "C"`), the engine's key order, so the engine has nothing to rearrange;
-    the usage comes a second time as whole hundredths for the engine's weights.
-    `modules` maps the year's module ids to their keys (read here when not given).
+    One query over the read model (`_MEMBERS_TEMPLATE`): PostgreSQL picks the population
+    figure at the reference date (else the municipality's own figure), sums the usage, counts
+    the months and lists each module's participants. Python transposes the member rows into
+    columns (11,000 members: no object per member, no per-row loop); the columns come in
+    `YearMembers`' field order, sorted by code point (`COLLATE "C"`), the engine's key order,
+    so the engine has nothing to rearrange. `modules` maps the year's module ids to their
+    keys (read here when not given).
     """
     if modules is None:
         modules = dict(
@@ -241,21 +258,65 @@ def members_of_year(
     with connection.cursor() as cursor:
         cursor.execute(_MEMBERS_SQL, params)
         rows = cursor.fetchall()
-    if not rows:
+    cut = len(rows)  # the module rows come last (no AGS)
+    while cut and rows[cut - 1][0] is None:
+        cut -= 1
+    participants = {modules[row[4]]: row[7] for row in rows[cut:]}
+    columns = list(zip(*rows[:cut], strict=True)) or [()] * 8
+    if columns[3] and min(columns[3]) < 1:  # left before joining: no member (forms refuse it)
+        columns = list(zip(*(row for row in rows[:cut] if row[3] >= 1), strict=True)) or [()] * 8
+    if not columns[0]:
         return YearMembers((), (), (), (), (), (), (), (), ())
-    columns = list(zip(*rows, strict=True))
-    if min(columns[3]) < 1:  # left before joining: not a member (the forms refuse it)
-        columns = list(zip(*(row for row in rows if row[3] >= 1), strict=True)) or [()] * 9
-    ags, names, populations, months, units, module_ids, municipality_ids, dates, scaled = columns
-    # few distinct combinations of modules ("1,3"): one frozenset of keys for each
-    key_sets = {
-        ids: frozenset(modules[int(i)] for i in ids.split(",")) if ids else frozenset()
-        for ids in set(module_ids)
-    }
-    taken = [key_sets[ids] for ids in module_ids]
+    ags, names, populations, months, municipality_ids, dates, hundredths, _ = columns
+    with localcontext(_EXACT):
+        step = _USAGE_STEP
+        units = [_NO_USAGE if n is None else n * step for n in hundredths]
+    scaled = [n or 0 for n in hundredths]
+    taken = _module_sets(municipality_ids, participants)
     return YearMembers(
         ags, names, populations, months, units, taken, municipality_ids, dates, scaled
     )
+
+
+def _module_sets(
+    municipality_ids: Sequence[int], participants: Mapping[str, Sequence[int]]
+) -> list[frozenset[str]]:
+    """Per member (in the order of `municipality_ids`), the keys of the modules it takes part
+    in, from each module's participants (municipality ids; those that are no members of the
+    year are left out). Each member's combination is a bit mask (63 modules to an int64
+    array, more arrays beyond), so the few distinct combinations are found without a Python
+    loop over the members; each gets one frozenset."""
+    count = len(municipality_ids)
+    keys = list(participants)
+    if not keys:
+        return [frozenset()] * count
+    ids = np.array(municipality_ids, dtype=np.int64)
+    order = np.argsort(ids)
+    ordered = ids[order]
+    masks = [np.zeros(count, dtype=np.int64) for _ in range(0, len(keys), _BITS)]
+    for index, key in enumerate(keys):
+        wanted = np.array(participants[key], dtype=np.int64)
+        at = np.searchsorted(ordered, wanted).clip(max=count - 1)
+        members = order[at[ordered[at] == wanted]]
+        masks[index // _BITS][members] |= 1 << (index % _BITS)
+    parts = [mask.tolist() for mask in masks]
+    combinations: list[Any] = parts[0] if len(parts) == 1 else list(zip(*parts, strict=True))
+    sets = {
+        combination: frozenset(
+            key
+            for index, key in enumerate(keys)
+            if _mask_of(combination, index // _BITS) >> (index % _BITS) & 1
+        )
+        for combination in set(combinations)
+    }
+    return list(map(sets.__getitem__, combinations))
+
+
+_BITS = 63  # module bits per int64 mask
+
+
+def _mask_of(combination: int | tuple[int, ...], part: int) -> int:
+    return combination if isinstance(combination, int) else combination[part]
 
 
 def _modules(budget_year: BudgetYear) -> dict[int, ModuleInfo]:

@@ -51,22 +51,36 @@ def demo_answers(
     return answers
 
 
-def _fill(
-    campaign: Campaign,
+# Who answered, in a campaign: (towns, progress against the town's profile, share of questions
+# answered, submitted).
+Filled = tuple[list[Municipality], float, float, bool]
+
+
+def _campaign(
+    version: ModelVersion,
     structure: ModelStructure,
-    municipality: Municipality,
-    *,
-    progress: float,
-    share: float,
-    submit: bool,
-) -> None:
-    services.answers_import(
-        campaign_id=campaign.pk,
-        municipality=municipality,
-        user=first_digital_officer(municipality),
-        values=demo_answers(structure, municipality.slug, progress=progress, share=share),
-        submit=submit,
+    towns: list[Municipality],
+    name: str,
+    dates: tuple[date, date],
+    filled: list[Filled],
+) -> Campaign:
+    campaign = services.campaign_create(
+        name=name,
+        start_date=dates[0],
+        end_date=dates[1],
+        model_version=version,
+        municipalities=towns,
     )
+    for answering, progress, share, submit in filled:
+        for municipality in answering:
+            services.answers_import(
+                campaign_id=campaign.pk,
+                municipality=municipality,
+                user=first_digital_officer(municipality),
+                values=demo_answers(structure, municipality.slug, progress=progress, share=share),
+                submit=submit,
+            )
+    return campaign
 
 
 @transaction.atomic
@@ -80,42 +94,22 @@ def maturity_demo_load() -> str:
     structure = selectors.model_structure(version.pk)
     home = next((m for m in members if m.slug == DEMO_HOME_SLUG), members[0])
     others = [m for m in members if m != home]
-    _campaign_2025(version, structure, home, others)
-    _campaign_2026(version, structure, home, others)
+    towns = [home, *others]
+    finished = _campaign(
+        version, structure, towns, CAMPAIGN_2025, (date(2025, 3, 1), date(2025, 6, 30)),
+        [(towns[:SUBMITTED_2025], -0.4, 1.0, True)],
+    )  # fmt: skip
+    services.campaign_close(campaign=finished)
+    _campaign(
+        version, structure, towns, CAMPAIGN_2026, (date(2026, 3, 1), date(2026, 12, 31)),
+        [
+            (others[:SUBMITTED_2026], 0.0, 1.0, True),
+            # The demo town has started, so that its officer can carry on and see results.
+            ([home], 0.0, 0.8, False),
+            (others[SUBMITTED_2026 : SUBMITTED_2026 + STARTED_2026 - 1], 0.0, 0.4, False),
+        ],
+    )  # fmt: skip
     return (
         f"Reifegrad-Demodaten geladen: {CAMPAIGN_2025} (abgeschlossen) und {CAMPAIGN_2026} "
         f"mit {len(members)} Kommunen."
     )
-
-
-def _campaign_2025(
-    version: ModelVersion, structure: ModelStructure, home: Municipality, others: list
-) -> None:
-    campaign = services.campaign_create(
-        name=CAMPAIGN_2025,
-        start_date=date(2025, 3, 1),
-        end_date=date(2025, 6, 30),
-        model_version=version,
-        municipalities=[home, *others],
-    )
-    for municipality in [home, *others[: SUBMITTED_2025 - 1]]:
-        _fill(campaign, structure, municipality, progress=-0.4, share=1.0, submit=True)
-    services.campaign_close(campaign=campaign)
-
-
-def _campaign_2026(
-    version: ModelVersion, structure: ModelStructure, home: Municipality, others: list
-) -> None:
-    campaign = services.campaign_create(
-        name=CAMPAIGN_2026,
-        start_date=date(2026, 3, 1),
-        end_date=date(2026, 12, 31),
-        model_version=version,
-        municipalities=[home, *others],
-    )
-    for municipality in others[:SUBMITTED_2026]:
-        _fill(campaign, structure, municipality, progress=0.0, share=1.0, submit=True)
-    # The demo town has started, so that its officer can carry on and see results already.
-    _fill(campaign, structure, home, progress=0.0, share=0.8, submit=False)
-    for municipality in others[SUBMITTED_2026 : SUBMITTED_2026 + STARTED_2026 - 1]:
-        _fill(campaign, structure, municipality, progress=0.0, share=0.4, submit=False)

@@ -24,6 +24,18 @@ def _level(value: str) -> int | None:
     return ascii_int(value) if value not in ("", None) else None
 
 
+def _level_field(label: str) -> forms.TypedChoiceField:
+    """A level 0..4, or none chosen yet."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=LEVEL_CHOICES,
+        coerce=_level,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": f"Die {label} muss zwischen 0 und 4 liegen."},
+    )
+
+
 class AnswerForm(forms.Form):
     question = forms.IntegerField(
         min_value=1, error_messages={"required": "Die Frage fehlt.", "invalid": "Unbekannte Frage."}
@@ -35,22 +47,8 @@ class AnswerForm(forms.Form):
         min_value=0,
         error_messages={"required": "Der Bearbeitungsstand fehlt.", "invalid": "Ungültiger Stand."},
     )
-    current_level = forms.TypedChoiceField(
-        label="Ist-Stufe",
-        choices=LEVEL_CHOICES,
-        coerce=_level,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": "Die Ist-Stufe muss zwischen 0 und 4 liegen."},
-    )
-    target_level = forms.TypedChoiceField(
-        label="Soll-Stufe",
-        choices=LEVEL_CHOICES,
-        coerce=_level,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": "Die Soll-Stufe muss zwischen 0 und 4 liegen."},
-    )
+    current_level = _level_field("Ist-Stufe")
+    target_level = _level_field("Soll-Stufe")
     not_relevant = forms.BooleanField(label="Nicht relevant", required=False)
     comment = forms.CharField(
         label="Kommentar",

@@ -64,19 +64,33 @@ class VersionComparison:
         )
 
 
-def _weight(value: Decimal) -> str:
-    return formats.exact(value)
+# (label, attribute) of what a comparison shows when it changed, in this order.
+DIMENSION_FIELDS = (("Titel", "title"), ("Beschreibung", "description"), ("Gewicht", "weight"))
+QUESTION_FIELDS = (("Fragetext", "text"), ("Erläuterung", "help"), ("Gewicht", "weight"))
+QUESTION_LAST_FIELDS = (("„Nicht relevant“ erlaubt", "allow_not_relevant"),)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, Decimal):
+        return formats.exact(value)
+    return str(value)
+
+
+def _field_changes(
+    old: object, new: object, fields: tuple[tuple[str, str], ...]
+) -> list[FieldChange]:
+    changes = []
+    for label, name in fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            changes.append(FieldChange(label, _shown(before), _shown(after)))
+    return changes
 
 
 def _dimension_changes(old: DimensionInfo, new: DimensionInfo) -> tuple[FieldChange, ...]:
-    changes = []
-    if old.title != new.title:
-        changes.append(FieldChange("Titel", old.title, new.title))
-    if old.description != new.description:
-        changes.append(FieldChange("Beschreibung", old.description, new.description))
-    if old.weight != new.weight:
-        changes.append(FieldChange("Gewicht", _weight(old.weight), _weight(new.weight)))
-    return tuple(changes)
+    return tuple(_field_changes(old, new, DIMENSION_FIELDS))
 
 
 def _question_changes(
@@ -85,27 +99,14 @@ def _question_changes(
     changes = []
     if old_dimension != new_dimension:
         changes.append(FieldChange("Handlungsfeld", old_dimension, new_dimension))
-    if old.text != new.text:
-        changes.append(FieldChange("Fragetext", old.text, new.text))
-    if old.help != new.help:
-        changes.append(FieldChange("Erläuterung", old.help, new.help))
-    if old.weight != new.weight:
-        changes.append(FieldChange("Gewicht", _weight(old.weight), _weight(new.weight)))
+    changes += _field_changes(old, new, QUESTION_FIELDS)
     for level, (before, after) in enumerate(zip(old.levels, new.levels, strict=False)):
         if before != after:
             changes.append(FieldChange(f"Stufe {level}", before, after))
     for level, (before, after) in enumerate(zip(old.measures, new.measures, strict=False)):
         if before != after:
             changes.append(FieldChange(f"Maßnahme {level}→{level + 1}", before, after))
-    if old.allow_not_relevant != new.allow_not_relevant:
-        yes_no = {True: "ja", False: "nein"}
-        changes.append(
-            FieldChange(
-                "„Nicht relevant“ erlaubt",
-                yes_no[old.allow_not_relevant],
-                yes_no[new.allow_not_relevant],
-            )
-        )
+    changes += _field_changes(old, new, QUESTION_LAST_FIELDS)
     return tuple(changes)
 
 

@@ -17,6 +17,17 @@ UNDER_WAY = (S.ACCEPTED, S.IN_PROGRESS)
 SHOWN_QUESTIONS = 5
 
 
+def _open_counts(model: type[ServiceRequest] | type[RequestSummary]) -> dict[str, int]:
+    """How many open requests there are per status (one query): a municipality's own requests,
+    or the Kreis' read model of all of them."""
+    return dict(
+        model.objects.filter(status__in=workflow.OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
 def requests_panel(context: StartContext) -> StartPanel | None:
     """The municipality's open requests: those the centre has not answered yet, those with a
     question of the centre the municipality has not replied to, and those under way.
@@ -28,12 +39,7 @@ def requests_panel(context: StartContext) -> StartPanel | None:
     list_url = link_for(access, "roadmap:request_list")
     if not list_url:
         return None
-    counts = dict(
-        ServiceRequest.objects.filter(status__in=workflow.OPEN_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = _open_counts(ServiceRequest)
     # A comment of the centre after the municipality's last one is a question to answer.
     questions = list(
         ServiceRequest.objects.filter(status__in=workflow.OPEN_STATUSES)
@@ -75,17 +81,10 @@ def requests_panel(context: StartContext) -> StartPanel | None:
 
 def triage_panel(context: StartContext) -> StartPanel | None:
     """For the centre: the requests waiting for triage, by status (one query)."""
-    if context.municipality is not None:
-        return None
     access = context.access
-    if not link_for(access, "roadmap:triage"):
+    if context.municipality is not None or not link_for(access, "roadmap:triage"):
         return None
-    counts = dict(
-        RequestSummary.objects.filter(status__in=workflow.OPEN_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = _open_counts(RequestSummary)
     labels = dict(RequestStatus.choices)
     items = tuple(
         PanelItem(

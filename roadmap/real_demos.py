@@ -19,6 +19,8 @@ municipalities and accounts, this module the rest. Idempotent like every demo lo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +29,7 @@ from django.db import transaction
 from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
 from costsharing.demo import seed_scenario_load
+from costsharing.notices import Issuer
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_MEMBER_KEYS
 from izd.schemas import tenant_schema
 from maturity import services as maturity_services
@@ -39,6 +42,19 @@ from tenants.models import KreisRole, Municipality, User
 
 D = Decimal
 PRE, DECIDING = Consultation.Role.PRELIMINARY, Consultation.Role.DECIDING
+
+
+def _issuer(
+    name: str, street: str, postal_code: str, city: str, phone: str, email: str, holder: str,
+    seller_id: str,
+) -> Issuer:  # fmt: skip
+    """Who sends a demo centre's notices, with the demo's treasurer, bank account and terms."""
+    return Issuer(
+        name=name, street=street, postal_code=postal_code, city=city, contact_name="Kurt Kasse",
+        contact_phone=phone, contact_email=email, iban="DE02500105170137075030",
+        bic="INGDDEFFXXX", account_holder=holder, seller_id=seller_id, payment_days=30,
+    )  # fmt: skip
+
 
 # ----------------------------------------------------------------------------------- kkd
 
@@ -86,16 +102,38 @@ KKD_PAPER = PaperSpec(
     file_reference="022.31",
 )
 KKD_LATER_MEMBERS_JOIN = date(2025, 1, 1)
+KKD_ISSUER = _issuer(
+    "Landkreis Marburg-Biedenkopf – Kompetenzcenter Kommunal Digital", "Im Lichtenholz 60",
+    "35043", "Marburg", "+49 6421 405-0", "kkd@landkreis.example",
+    "Landkreis Marburg-Biedenkopf", "06534000-KKD-21",
+)  # fmt: skip
 
 
 def _person(role: str) -> User | None:
     return User.objects.filter(kreis_roles__role=role).order_by("pk").first()
 
 
-def _common() -> None:
-    """What every demo centre has: the maturity model and the service catalogue."""
+def _centre_ensure(issuer: Issuer) -> None:
+    """What every demo centre has: the maturity model, the service catalogue, and the issuer of
+    its notices."""
     maturity_services.model_version_load_shipped()
     roadmap_demo._services()
+    if costsharing_selectors.issuer() is None:
+        costsharing_services.issuer_save(**asdict(issuer))
+
+
+def _members_join(
+    municipalities: Iterable[Municipality], joined_on: date, budget_line: str
+) -> None:
+    """Each municipality's cooperation with the centre, where it has none yet (saved in its own
+    schema, reached by its treasury)."""
+    for municipality in municipalities:
+        with tenant_schema(municipality):
+            if costsharing_selectors.cooperation() is None:
+                costsharing_services.cooperation_save(
+                    municipality=municipality, joined_on=joined_on, budget_line=budget_line,
+                    contact_name="Kämmerei", contact_email=f"kaemmerei@{municipality.slug}.example",
+                )  # fmt: skip
 
 
 @transaction.atomic
@@ -103,29 +141,12 @@ def kkd_demo_load() -> str:
     members = {m.ags: m for m in Municipality.objects.members()}
     if FOCUS_MEMBER not in members:
         return "Keine KKD-Kommunen vorhanden: zuerst `load_demo_data --demo kkd` ausführen."
-    _common()
-    if costsharing_selectors.issuer() is None:
-        costsharing_services.issuer_save(
-            name="Landkreis Marburg-Biedenkopf – Kompetenzcenter Kommunal Digital",
-            street="Im Lichtenholz 60", postal_code="35043", city="Marburg",
-            contact_name="Kurt Kasse", contact_phone="+49 6421 405-0",
-            contact_email="kkd@landkreis.example", iban="DE02500105170137075030",
-            bic="INGDDEFFXXX", account_holder="Landkreis Marburg-Biedenkopf",
-            seller_id="06534000-KKD-21", payment_days=30,
-        )  # fmt: skip
+    _centre_ensure(KKD_ISSUER)
     years = seed_scenario_load(
         members, shift=KKD_YEAR_SHIFT, budget_lines={FOCUS_MEMBER: KKD_BUDGET_LINE}
     )
-    for ags, municipality in sorted(members.items()):
-        if ags in SEED_MEMBER_KEYS:
-            continue
-        with tenant_schema(municipality):
-            if costsharing_selectors.cooperation() is None:
-                costsharing_services.cooperation_save(
-                    municipality=municipality, joined_on=KKD_LATER_MEMBERS_JOIN,
-                    budget_line="1.11.01 Digitalisierung", contact_name="Kämmerei",
-                    contact_email=f"kaemmerei@{municipality.slug}.example",
-                )  # fmt: skip
+    later = [town for ags, town in sorted(members.items()) if ags not in SEED_MEMBER_KEYS]
+    _members_join(later, KKD_LATER_MEMBERS_JOIN, "1.11.01 Digitalisierung")
     first = years[min(years)]
     treasurer = _person(KreisRole.Role.CENTRE_TREASURER)
     if first.is_draft and treasurer is not None:
@@ -159,30 +180,27 @@ def kkd_paper_generate() -> list:
 # --------------------------------------------------------------------------------- egov6
 
 EGOV6_GRANT = "Starke Heimat Hessen – Förderung smarter Kommunen (Förderquote 90 %)"
-# year: (staff lines, cost lines, grant); the grant is 90 % of the funded project cost.
-EGOV6_YEARS: dict[int, tuple[tuple, tuple, Decimal]] = {
-    2025: (
-        (("Prozessmanager/innen und -designer/innen", "6.0", "74000.00"),
-         ("Projektleitung eGov6", "1.0", "86000.00")),
-        (("material", "Ehrenamts-Cloud: Lizenzen und Speicher", "142000.00"),
-         ("service", "Schnittstellen OZG–Fachverfahren (Hersteller)", "228000.00"),
-         ("overhead", "Arbeitsplätze und Schulungen", "40000.00")),
-        D("845100.00"),
-    ),
-    2026: (
-        (("Prozessmanager/innen und -designer/innen", "6.0", "76000.00"),
-         ("Projektleitung eGov6", "1.0", "88000.00")),
-        (("material", "Ehrenamts-Cloud: Lizenzen und Speicher", "150000.00"),
-         ("service", "Schnittstellen OZG–Fachverfahren (Hersteller)", "190000.00"),
-         ("overhead", "Arbeitsplätze und Schulungen", "40000.00")),
-        D("838800.00"),
-    ),
-    2027: (
-        (("Prozessmanager/innen und -designer/innen", "3.0", "78000.00"),),
-        (("material", "Ehrenamts-Cloud: Lizenzen und Speicher", "150000.00"),),
-        D("0"),
-    ),
+EGOV6_ISSUER = _issuer(
+    "Stadt Wächtersbach – eGov6 & EhrenamtsCloud (federführende Kommune)", "Schloss 1",
+    "63607", "Wächtersbach", "+49 6053 802-0", "egov6@waechtersbach.example",
+    "Stadt Wächtersbach", "06435029-EGOV6-31",
+)  # fmt: skip
+EGOV6_YEARS = (2025, 2026, 2027)
+# The budget as the towns' spreadsheet has it: a line per item, a column per year.
+EGOV6_STAFF = {  # role: {year: (FTE, cost per FTE)}
+    "Prozessmanager/innen und -designer/innen": {
+        2025: ("6.0", "74000.00"), 2026: ("6.0", "76000.00"), 2027: ("3.0", "78000.00")},
+    "Projektleitung eGov6": {2025: ("1.0", "86000.00"), 2026: ("1.0", "88000.00")},
 }  # fmt: skip
+EGOV6_COSTS = {  # (kind, label): {year: amount}
+    ("material", "Ehrenamts-Cloud: Lizenzen und Speicher"): {
+        2025: "142000.00", 2026: "150000.00", 2027: "150000.00"},
+    ("service", "Schnittstellen OZG–Fachverfahren (Hersteller)"): {
+        2025: "228000.00", 2026: "190000.00"},
+    ("overhead", "Arbeitsplätze und Schulungen"): {2025: "40000.00", 2026: "40000.00"},
+}  # fmt: skip
+# 90 % of the funded project cost; in 2027 the towns carry the continued service alone.
+EGOV6_GRANTS = {2025: D("845100.00"), 2026: D("838800.00")}
 EGOV6_MODULES = {"prozesse": ("eGov-Prozesse auf Civento", D("60")),
                  "cloud": ("Ehrenamts-Cloud", D("40"))}  # fmt: skip
 
@@ -192,39 +210,26 @@ def egov6_demo_load() -> str:
     members = list(Municipality.objects.members().order_by("name"))
     if not members:
         return "Keine Kommunen vorhanden: zuerst `load_demo_data --demo egov6` ausführen."
-    _common()
-    if costsharing_selectors.issuer() is None:
-        costsharing_services.issuer_save(
-            name="Stadt Wächtersbach – eGov6 & EhrenamtsCloud (federführende Kommune)",
-            street="Schloss 1", postal_code="63607", city="Wächtersbach",
-            contact_name="Kurt Kasse", contact_phone="+49 6053 802-0",
-            contact_email="egov6@waechtersbach.example", iban="DE02500105170137075030",
-            bic="INGDDEFFXXX", account_holder="Stadt Wächtersbach",
-            seller_id="06435029-EGOV6-31", payment_days=30,
-        )  # fmt: skip
-    for municipality in members:
-        with tenant_schema(municipality):
-            if costsharing_selectors.cooperation() is None:
-                costsharing_services.cooperation_save(
-                    municipality=municipality, joined_on=date(2025, 1, 1),
-                    budget_line="1.11.05.01 / 543100", contact_name="Kämmerei",
-                    contact_email=f"kaemmerei@{municipality.slug}.example",
-                )  # fmt: skip
-    for year, (staff, costs, grant) in EGOV6_YEARS.items():
+    _centre_ensure(EGOV6_ISSUER)
+    _members_join(members, date(2025, 1, 1), "1.11.05.01 / 543100")
+    for year in EGOV6_YEARS:
         if costsharing_selectors.year_get(year) is not None:
             continue
         budget_year = costsharing_services.budget_year_create(year=year)
-        for role, fte, cost in staff:
-            costsharing_services.staff_line_add(
-                budget_year=budget_year, role=role, fte=D(fte), cost_per_fte=D(cost)
-            )
-        for kind, label, amount in costs:
-            costsharing_services.cost_line_add(
-                budget_year=budget_year, kind=kind, label=label, amount=D(amount)
-            )
-        if grant:
+        for role, staffed in EGOV6_STAFF.items():
+            if year in staffed:
+                fte, cost = staffed[year]
+                costsharing_services.staff_line_add(
+                    budget_year=budget_year, role=role, fte=D(fte), cost_per_fte=D(cost)
+                )
+        for (kind, label), amounts in EGOV6_COSTS.items():
+            if year in amounts:
+                costsharing_services.cost_line_add(
+                    budget_year=budget_year, kind=kind, label=label, amount=D(amounts[year])
+                )
+        if year in EGOV6_GRANTS:
             costsharing_services.grant_add(
-                budget_year=budget_year, source=EGOV6_GRANT, amount=grant,
+                budget_year=budget_year, source=EGOV6_GRANT, amount=EGOV6_GRANTS[year],
                 pass_on=costsharing_services.PassOn.FIXED_SPLIT,
             )  # fmt: skip
         # Mostly equal shares: the grant is passed on in equal parts, so no town's credit may

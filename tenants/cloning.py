@@ -216,6 +216,12 @@ def _copy_statements(structure: TemplateStructure, template: str, target: str) -
     return statements
 
 
+def copy_statements(structure: TemplateStructure, target: str) -> list[str]:
+    """The statements that make schema `target` a copy of the template (run them in one
+    transaction)."""
+    return _copy_statements(structure, settings.TENANT_BASE_SCHEMA, target)
+
+
 def _schemas_present(template: str, schema_name: str) -> tuple[bool, bool]:
     """Whether the template exists, and whether a schema of this name exists ignoring case
     (django-tenants treats names differing only in case as one), in one catalogue read."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +32,7 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES + 1))
 # Control characters (NUL, escape, …) are never part of a name or key; PostgreSQL refuses NUL.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Accepted spellings of each column, compared without case, spaces, hyphens and underscores.
+# Accepted spellings of each column (see column_positions).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "ags": ("ags", "gemeindeschluessel", "gemeindeschlüssel", "amtlichergemeindeschluessel",
             "amtlichergemeindeschlüssel", "gemeindekennziffer"),
@@ -102,15 +102,14 @@ def decode(raw: bytes) -> tuple[str, list[RowError]]:
     return body.decode("cp1252", errors="replace"), errors
 
 
-def _normalise_header(label: str) -> str:
-    return re.sub(r"[\s_\-.]", "", label.strip().lower())
-
-
-def _column_map(header: list[str]) -> dict[str, int]:
-    lookup = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
+def column_positions(header: list[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """Where each known column stands in a header line: a label counts for the column whose
+    aliases contain it, compared without case, spaces, hyphens, underscores, dots and
+    parentheses; the first of two labels for the same column wins."""
+    lookup = {alias: key for key, spellings in aliases.items() for alias in spellings}
     columns: dict[str, int] = {}
     for index, label in enumerate(header):
-        key = lookup.get(_normalise_header(label))
+        key = lookup.get(re.sub(r"[\s_\-.()]", "", label.strip().lower()))
         if key and key not in columns:
             columns[key] = index
     return columns
@@ -239,7 +238,7 @@ def parse(raw: bytes) -> ParsedFile:
     except ValueError as error:
         result.errors.append(RowError(1, str(error)))
         return result
-    columns = _column_map(header)
+    columns = column_positions(header, COLUMN_ALIASES)
     missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if key not in columns]
     if missing:
         result.errors.append(

@@ -63,18 +63,7 @@ class MunicipalityForm(forms.ModelForm):
                 self.fields[name].disabled = True
 
     def to_data(self) -> MunicipalityData:
-        data = self.cleaned_data
-        return MunicipalityData(
-            name=data["name"],
-            ags=data["ags"],
-            population=data["population"],
-            population_date=data["population_date"],
-            slug=data["slug"],
-            leitweg_id=(data.get("leitweg_id") or "").upper(),
-            street=data.get("street") or "",
-            postal_code=data.get("postal_code") or "",
-            city=data.get("city") or "",
-        )
+        return MunicipalityData.from_values(self.cleaned_data)
 
 
 class ImportForm(forms.Form):

@@ -41,8 +41,6 @@ how the plan is recorded in the first schema, and how the others get it in their
 from __future__ import annotations
 
 import contextlib
-import queue
-import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +60,7 @@ from django.db.models.signals import post_migrate
 from django_tenants.migration_executors import get_executor as django_tenants_executor
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 
+from tenants import parallel
 from tenants.catalogue import applied_migrations
 
 MigrationKey = tuple[str, str]
@@ -470,14 +469,10 @@ class SchemaReplayExecutor(MigrationExecutor):
             raise SchemaMigrationError(schema, plan.names, error) from error
 
     def _workers(self, plan: _Plan, count: int) -> int:
-        if not plan.plain_sql or connections[self.alias].in_atomic_block:
+        if not plan.plain_sql:
             return 1
         wanted = int(getattr(settings, "TENANT_MIGRATION_WORKERS", 2))
-        pool = connections[self.alias].settings_dict.get("OPTIONS", {}).get("pool")
-        if isinstance(pool, dict) and pool.get("max_size"):
-            # The main thread keeps its connection; the workers borrow from the same pool.
-            wanted = min(wanted, int(pool["max_size"]) - 1)
-        return max(1, min(wanted, count))
+        return parallel.workers_for(wanted, count, self.alias)
 
     def _replay(self, plan: _Plan, schemas: Sequence[str]) -> None:
         workers = self._workers(plan, len(schemas))
@@ -486,35 +481,12 @@ class SchemaReplayExecutor(MigrationExecutor):
             for schema in schemas:
                 self._migrate_one(connection, schema, plan)
             return
-        todo: queue.SimpleQueue[str] = queue.SimpleQueue()
-        for schema in schemas:
-            todo.put(schema)
-        failures: list[SchemaMigrationError] = []
-        stop = threading.Event()
-
-        def work() -> None:
-            connection = connections[self.alias]  # this thread's own
-            try:
-                while not stop.is_set():
-                    try:
-                        schema = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        self._migrate_one(connection, schema, plan)
-                    except SchemaMigrationError as error:
-                        failures.append(error)
-                        stop.set()
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=work, name=f"migrate-{n}") for n in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if failures:
-            raise failures[0]
+        parallel.on_connections(
+            schemas,
+            lambda connection, schema: self._migrate_one(connection, schema, plan),
+            workers=workers,
+            alias=self.alias,
+        )
 
 
 def executor_for(codename: str | None = None) -> type[MigrationExecutor]:

@@ -7,8 +7,7 @@ every page and caller applies the same ones.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +16,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,25 +25,13 @@ from izd.audit import recording as audit
 from izd.errors import validation_message
 from izd.exceptions import PortalError
 from izd.mail import mail_after_commit
+from tenants import onboarding
 from tenants.csv_import import ImportRow, RowError
 from tenants.csv_import import parse as parse_municipality_csv
 from tenants.inputs import MunicipalityData
 from tenants.models import Domain, Invitation, KreisRole, Membership, Municipality, User
+from tenants.onboarding import MUNICIPALITY_FIELDS, OnboardingResult, slug_for
 from tenants.selectors import portal_url
-
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def slug_for(name: str) -> str:
-    """The subdomain label of a municipality: `Wächtersbach` → `waechtersbach`."""
-    lowered = name.lower().translate(_TRANSLITERATION)
-    ascii_only = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:63]
-
-
-def schema_name_for(ags: str) -> str:
-    # The AGS never changes when a town is renamed, so the schema name stays stable.
-    return f"gem_{ags}"
 
 
 def tenant_template_ensure(
@@ -88,60 +74,19 @@ def tenant_template_ensure(
 
 @transaction.atomic
 def municipality_create(*, data: MunicipalityData) -> Municipality:
-    """Add a municipality: its record, its schema (cloned from the template) and its domain."""
-    slug = data.slug or slug_for(data.name)
-    # One query for both keys; a match by AGS names the municipality before one by subdomain.
-    left = Municipality.with_offboarded.filter(offboarded_at__isnull=False).filter(
-        Q(ags=data.ags) | Q(slug=slug)
-    )
-    gone = min(left, key=lambda m: (m.ags != data.ags, m.pk), default=None)
-    if gone is not None:
-        # Its row stays for the Kreis' records; it comes back from its archive, not anew.
-        raise ValidationError(
-            _(
-                "%(name)s (AGS %(ags)s, Subdomain %(slug)s) ist ausgetreten. Bitte ihr Archiv "
-                "mit „manage.py import_municipality“ wieder einspielen."
-            )
-            % {"name": gone.name, "ags": gone.ags, "slug": gone.slug}
-        )
-    municipality = Municipality(
-        kind=Municipality.Kind.MUNICIPALITY,
-        schema_name=schema_name_for(data.ags),
-        name=data.name,
-        slug=slug,
-        ags=data.ags,
-        population=data.population,
-        population_date=data.population_date,
-        leitweg_id=data.leitweg_id,
-        street=data.street,
-        postal_code=data.postal_code,
-        city=data.city,
-    )
-    municipality.full_clean()
-    municipality.save(verbosity=0)
-    domain = Domain(domain=f"{slug}.{settings.BASE_DOMAIN}", tenant=municipality, is_primary=True)
-    domain.full_clean()
-    domain.save()
-    audit.record(
-        action="municipality_create",
-        kind=audit.Kind.MUNICIPALITY,
-        summary=f"Kommune {municipality.name} angelegt",
-        target=municipality,
-        fields=("slug", "ags", *MUNICIPALITY_FIELDS),
-        municipality=municipality,
-    )
-    return municipality
+    """Add a municipality: its record, its schema (cloned from the template), its domain and
+    the audit entry, all or nothing (tenants.onboarding)."""
+    result = onboarding.onboard([data])
+    if result.failures:
+        raise result.failures[0].error
+    return result.created[0]
 
 
-MUNICIPALITY_FIELDS = (
-    "name",
-    "population",
-    "population_date",
-    "leitweg_id",
-    "street",
-    "postal_code",
-    "city",
-)
+def municipality_create_many(*, data: Sequence[MunicipalityData]) -> OnboardingResult:
+    """Add many municipalities at once, each as `municipality_create` would, in a transaction of
+    its own and, outside a transaction, several at a time. A municipality that fails is in
+    `failures` with the reason, and nothing of it is left; the others are created."""
+    return onboarding.onboard(data)
 
 
 @transaction.atomic
@@ -408,6 +353,11 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def partly(self) -> bool:
+        """Some rows were written although others failed while being written."""
+        return bool(self.errors and (self.created or self.updated))
+
 
 def _conflicts(rows: list[ImportRow], existing: dict[str, Municipality]) -> list[RowError]:
     """Rows whose subdomain would clash with another municipality or another row."""
@@ -440,30 +390,46 @@ def _conflicts(rows: list[ImportRow], existing: dict[str, Municipality]) -> list
 
 
 def municipality_import(*, raw: bytes) -> ImportReport:
-    """Create or update municipalities from a CSV file: all rows or none."""
+    """Create or update municipalities from a CSV file.
+
+    Every row is checked before anything is written: a file with an error imports nothing.
+    Then the changes to known municipalities are saved in one transaction, and the new ones are
+    created as `municipality_create_many` does; a new one that fails even so (its schema name
+    taken meanwhile, say) is reported with its line and left out wholly, the others stay.
+    """
     parsed = parse_municipality_csv(raw)
     existing = {m.ags: m for m in Municipality.objects.members()}
     errors = parsed.errors or _conflicts(parsed.rows, existing)
     report = ImportReport(created=[], updated=[], errors=list(errors))
     if errors:
         return report
+    new_rows = [row for row in parsed.rows if row.ags not in existing]
+    try:
+        plan = onboarding.prepare(new_rows)
+    except ValidationError as error:
+        report.errors.append(RowError(0, validation_message(error)))
+        return report
+    if plan.failures:
+        report.errors += [RowError(new_rows[f.position].line, f.message) for f in plan.failures]
+        return report
     try:
         with transaction.atomic():
             for row in parsed.rows:
-                _import_row(row, existing, report)
+                if row.ags in existing:
+                    report.updated.append(_import_update(row, existing[row.ags]))
     except ValidationError as error:
-        report.created.clear()
         report.updated.clear()
         report.errors.append(RowError(getattr(error, "line", 0), validation_message(error)))
+        return report
+    result = onboarding.write(plan)
+    report.created = result.created
+    report.errors += [RowError(new_rows[f.position].line, f.message) for f in result.failures]
     return report
 
 
-def _import_row(row: ImportRow, existing: dict[str, Municipality], report: ImportReport) -> None:
+def _import_update(row: ImportRow, municipality: Municipality) -> Municipality:
     try:
-        if row.ags in existing:
-            report.updated.append(municipality_update(municipality=existing[row.ags], data=row))
-        else:
-            report.created.append(municipality_create(data=row))
+        return municipality_update(municipality=municipality, data=row)
     except ValidationError as error:
         error.line = row.line  # type: ignore[attr-defined]
         raise

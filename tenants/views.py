@@ -202,7 +202,8 @@ def municipality_import(request: PortalRequest) -> HttpResponse:
                     % {"created": len(report.created), "updated": len(report.updated)},
                 )
                 return redirect("municipality_list")
-        status = 400
+        # Rows that were written while others failed stay; the page names the ones that failed.
+        status = 409 if report is not None and report.partly else 400
     return render(
         request, "tenants/municipality_import.html", {"form": form, "report": report}, status=status
     )

@@ -1,7 +1,8 @@
-"""Many municipalities as read-model rows, cheaply: no schemas, bulk inserts only.
+"""Many municipalities: as read-model rows, cheaply (no schemas, bulk inserts only), or
+onboarded for real (`onboarded`: record, schema, domain, audit entry).
 
-Shared by the query-count tests (29 against 420 rows) and the state benchmarks. Populations
-follow Hessen's distribution: a handful of large cities, many towns of 2,000 to 15,000.
+Shared by the query-count tests (29 against 420 rows) and the benchmarks. Populations follow
+Hessen's distribution: a handful of large cities, many towns of 2,000 to 15,000.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.conf import settings
 
 from costsharing.models import MemberProfile
 from roadmap.papers.models import Committee, Consultation, Paper, PaperTemplate
+from tenants.inputs import MunicipalityData
 from tenants.models import Domain, Municipality
 
 # Hessen's largest cities (rounded, 2023) lead; the rest is drawn to match the state's shape.
@@ -46,6 +48,35 @@ def populations(count: int, seed: int = 420) -> list[int]:
         else:
             sizes.append(rng.randint(35_000, 65_000))
     return [min(size, 900_000) for size in sizes[:count]]
+
+
+STATE_SIZE = 420
+
+
+def municipality_data(start: int, stop: int, *, prefix: str = "069") -> list[MunicipalityData]:
+    """Municipalities number `start` to `stop - 1` of the state fixture (AGS `prefix` + five
+    digits): the same names and populations whichever slice is asked for."""
+    sizes = populations(max(STATE_SIZE, stop))
+    names = [name for name, _size in LARGE_CITIES[: max(STATE_SIZE, stop) // 40]]
+    return [
+        MunicipalityData(
+            name=names[n] if n < len(names) else f"Gemeinde {prefix}{n:05d}",
+            ags=f"{prefix}{n:05d}",
+            population=sizes[n],
+            population_date=date(2024, 12, 31),
+        )
+        for n in range(start, stop)
+    ]
+
+
+def onboarded(start: int, stop: int, *, prefix: str = "069") -> list[Municipality]:
+    """Onboard municipalities `start` to `stop - 1` of the state fixture at once, as the CSV
+    import does (tenants.onboarding: a few connections side by side)."""
+    from tenants.services import municipality_create_many
+
+    result = municipality_create_many(data=municipality_data(start, stop, prefix=prefix))
+    assert not result.failures, [f.message for f in result.failures[:5]]
+    return result.created
 
 
 def _numbers(prefix: str, count: int) -> Iterator[tuple[int, str]]:

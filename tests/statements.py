@@ -1,5 +1,7 @@
 """Counting the SQL statements the default connection sends to PostgreSQL.
 
+`page_queries` counts the queries of one page as Django's test tools see them.
+
 django-tenants issues its `SET search_path` from inside the database wrapper, on the raw
 cursor. To be sure that none is missed, statements are recorded where psycopg sends them (the
 connection's cursor class), and schema switches where django-tenants makes them (`set_tenant`,
@@ -13,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 
 @dataclass
@@ -59,3 +62,14 @@ def recorded_statements() -> Iterator[Statements]:
     finally:
         raw.cursor_factory = original_factory
         del wrapper.set_tenant
+
+
+def page_queries(client: Any, url: str, *shown: str) -> int:
+    """The number of queries of the page at `url`, which must answer 200 and show `shown`."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200, body[:500]
+    for text in shown:
+        assert text in body, text
+    return len(queries.captured_queries)

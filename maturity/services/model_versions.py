@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.db import transaction
+from django.db.models import Model
 
 from izd.audit import recording as audit
 from maturity.errors import MaturityError
 from maturity.loader import DEFAULT_MODEL_FILE, ModelDef, parse_model_bytes, read_model_file
 from maturity.models import Dimension, LevelDescriptor, ModelVersion, Question
+
+Stored = TypeVar("Stored", bound=Model)
+
+# What each row takes from the model file's definition, under the same names.
+FROM_FILE: dict[type[Model], tuple[str, ...]] = {
+    ModelVersion: ("key", "version", "title", "description", "checksum"),
+    Dimension: ("key", "title", "description", "weight"),
+    Question: ("key", "text", "help", "weight", "allow_not_relevant"),
+}
+
+
+def _stored(model: type[Stored], definition: object, **values: Any) -> Stored:
+    """A row of `model` with the definition's values (FROM_FILE) and `values`, checked and
+    saved."""
+    instance = model(**{name: getattr(definition, name) for name in FROM_FILE[model]}, **values)
+    instance.full_clean()
+    instance.save()
+    return instance
 
 
 @transaction.atomic
@@ -26,39 +47,11 @@ def model_version_load(*, definition: ModelDef) -> tuple[ModelVersion, bool]:
                 "Versionsnummer in der Datei erhöhen."
             )
         return existing, False
-    version = ModelVersion(
-        key=definition.key,
-        version=definition.version,
-        title=definition.title,
-        description=definition.description,
-        levels=list(definition.levels),
-        checksum=definition.checksum,
-    )
-    version.full_clean()
-    version.save()
+    version = _stored(ModelVersion, definition, levels=list(definition.levels))
     for position, dim in enumerate(definition.dimensions, start=1):
-        dimension = Dimension(
-            model_version=version,
-            key=dim.key,
-            title=dim.title,
-            description=dim.description,
-            weight=dim.weight,
-            position=position,
-        )
-        dimension.full_clean()
-        dimension.save()
+        dimension = _stored(Dimension, dim, model_version=version, position=position)
         for q_position, q in enumerate(dim.questions, start=1):
-            question = Question(
-                dimension=dimension,
-                key=q.key,
-                text=q.text,
-                help=q.help,
-                weight=q.weight,
-                allow_not_relevant=q.allow_not_relevant,
-                position=q_position,
-            )
-            question.full_clean()
-            question.save()
+            question = _stored(Question, q, dimension=dimension, position=q_position)
             descriptors = [
                 LevelDescriptor(
                     question=question,

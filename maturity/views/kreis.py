@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from izd import confirm
+from izd.http import found_or_404
 from izd.listing import Filter, ListSpec, Search, listing, render_list
 from maturity import exports, pages, selectors, services, versions
 from maturity.forms import CampaignForm
@@ -65,10 +66,7 @@ def reminder_summary(sent: services.Reminders) -> str:
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    campaign = selectors.campaign_get(campaign_id)
-    if campaign is None:
-        raise Http404("Diese Erhebung gibt es nicht.")
-    return campaign
+    return found_or_404(selectors.campaign_get(campaign_id), "Diese Erhebung gibt es nicht.")
 
 
 PARTICIPANT_LIST = ListSpec(
@@ -136,10 +134,8 @@ def campaign_close(request: PortalRequest, campaign_id: int) -> HttpResponse:
 
 
 def _municipality(slug: str) -> Municipality:
-    municipality = Municipality.objects.members().filter(slug=slug).first()
-    if municipality is None:
-        raise Http404("Diese Kommune gibt es nicht.")
-    return municipality
+    found = Municipality.objects.members().filter(slug=slug).first()
+    return found_or_404(found, "Diese Kommune gibt es nicht.")
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django_htmx.http import reswap, retarget
 from izd import confirm
 from izd.errors import refusal_response
 from izd.exceptions import PortalError
+from izd.http import found_or_404
 from izd.numbers import ascii_int
 from maturity import pages, selectors, services
 from maturity.forms import AnswerForm
@@ -31,9 +32,7 @@ OFFICER = Membership.Role.DIGITAL_OFFICER
 
 def _participation(request: PortalRequest, campaign_id: int) -> Participation:
     participation = selectors.participation_get(campaign_id, request.tenant)
-    if participation is None:
-        raise Http404("Ihre Kommune nimmt an dieser Erhebung nicht teil.")
-    return participation
+    return found_or_404(participation, "Ihre Kommune nimmt an dieser Erhebung nicht teil.")
 
 
 def _may_edit(request: PortalRequest) -> bool:

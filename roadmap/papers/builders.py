@@ -8,15 +8,18 @@ paper: it is a shared part, typeset once and joined to every paper (izd.document
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
 
 from costsharing.selectors import shared_year_reads
-from izd.documents import DocumentError
+from izd.documents import DocumentError, shared_key
 from izd.models import Document
 from izd.pdf import RenderSpec, SharedPart
 from roadmap.papers import selectors, services
+from roadmap.papers.annex import KEPT_TEXTS, AnnexText, annex_text
 
 ANNEX_KIND = "papers.anlage_kostenbeteiligung"
 ANNEX_TEMPLATE = "papers/pdf/kostenbeteiligung.html"
@@ -45,6 +48,27 @@ def shares_annex(shares: dict[str, Any]) -> SharedPart:
     )
 
 
+_PARTS: OrderedDict[int, tuple[AnnexText, str, SharedPart]] = OrderedDict()
+_PARTS_LOCK = threading.Lock()
+
+
+def _year_annex(text: AnnexText, year: int) -> SharedPart:
+    """The annex as a shared part, once per annex text: the papers of a batch share one, so its
+    key (a hash of every row) is computed once, not for each paper."""
+    kreis = settings.KREIS_NAME
+    with _PARTS_LOCK:
+        found = _PARTS.get(id(text))
+        if found is not None and found[0] is text and found[1] == kreis:
+            return found[2]
+    part = shares_annex({"year": year, "rows": list(text.rows), **text.totals})
+    shared_key(part)  # computed here, once
+    with _PARTS_LOCK:
+        _PARTS[id(text)] = (text, kreis, part)
+        while len(_PARTS) > KEPT_TEXTS:
+            _PARTS.popitem(last=False)
+    return part
+
+
 def build_paper(document: Document) -> RenderSpec:
     paper = selectors.paper_get(int(document.params.get("paper_id", 0)))
     if paper is None:
@@ -55,9 +79,11 @@ def build_paper(document: Document) -> RenderSpec:
         # The papers of one batch share the year's figures: read once per worker process.
         with shared_year_reads(f"papers:{document.batch}" if document.batch else None):
             context = services.paper_context(paper)
-    except services.PaperError as error:
+            # The figures the context was made of (read once inside the block).
+            text = annex_text(selectors.member_figures(paper.municipality, paper.year))
+    except (services.PaperError, selectors.FiguresMissing) as error:
         raise DocumentError(str(error)) from None
-    annex = shares_annex(context["shares"])
+    annex = _year_annex(text, paper.year)
     # The paper leaves the annex to the shared part (whose key is in the paper's input hash):
     # its own context need not carry, nor hash, every member's row again.
     own = {**context, "shares": {"year": context["shares"]["year"]}, "shares_joined": True}

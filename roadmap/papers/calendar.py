@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tenants.csv_import import decode
+from tenants.csv_import import column_positions, decode
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d")
@@ -61,17 +60,8 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def _normalise(label: str) -> str:
-    return re.sub(r"[\s_\-.()]", "", label.strip().lower())
-
-
 def _columns(header: list[str]) -> dict[str, int] | None:
-    lookup = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
-    columns: dict[str, int] = {}
-    for index, label in enumerate(header):
-        key = lookup.get(_normalise(label))
-        if key and key not in columns:
-            columns[key] = index
+    columns = column_positions(header, COLUMN_ALIASES)
     return columns if len(columns) == len(COLUMN_ALIASES) else None
 
 

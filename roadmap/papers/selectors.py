@@ -9,8 +9,8 @@ Offered to other packages:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -215,7 +215,7 @@ class MemberFigures:
     budget_line: str
     net_cost: Decimal
     provisional: bool
-    shares: list[ShareRow] = field(default_factory=list)
+    shares: Sequence[ShareRow] = ()  # the year's rows, the same object for every member
 
     @property
     def back_charge_total(self) -> Decimal:
@@ -280,7 +280,7 @@ def member_figures_of(
         budget_line=share.billing.budget_line,
         net_cost=figures.standing.budget.net_cost,
         provisional=share.provisional,
-        shares=list(figures.shares),
+        shares=figures.shares,
     )
 
 

@@ -5,12 +5,14 @@ Kreis domain: the centre's review, its own practices, the adoption matrix and th
 the public pages (list, detail, Atom feed) that anyone may read without signing in.
 
 Long because one page of the exchange is served to up to three audiences (municipality subdomain,
-Kreis domain, public) by thin wrappers around one implementation per feature, so a split per
-audience would separate each wrapper from the code it calls; the sections below are the features.
+Kreis domain, public) from one implementation per feature (bound to each domain's access rule by
+`_on_both_domains`, or wrapped where the audiences see more or less), so a split per audience
+would separate each view from the code it calls; the sections below are the features.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from izd.http import found_or_404
 from izd.listing import Filter, ListSpec, Search, listing, render_list
 from roadmap.practices import calendar, selectors, services
 from roadmap.practices.forms import (
@@ -35,7 +38,13 @@ from roadmap.practices.forms import (
 from roadmap.practices.models import Attachment, ExchangeEvent, Practice, Question
 from roadmap.practices.services import PracticeError
 from roadmap.practices.uploads import keep_raw_file_names, raw_file_name
-from tenants.access import ALL_MUNICIPALITY_ROLES, get_access, kreis_role_required, view_allows
+from tenants.access import (
+    ALL_MUNICIPALITY_ROLES,
+    ViewFunc,
+    get_access,
+    kreis_role_required,
+    view_allows,
+)
 from tenants.access import municipality_role_required as role_required
 from tenants.http import PortalRequest
 from tenants.models import KreisRole, Membership, Municipality
@@ -47,6 +56,21 @@ MEMBER_ACCESS = role_required(*ALL_MUNICIPALITY_ROLES)
 OFFICER_ACCESS = role_required(OFFICER)
 CENTRE_ACCESS = kreis_role_required()
 COORDINATOR_ACCESS = kreis_role_required(COORDINATOR)
+# Who may use a feature on (a municipality's subdomain, the Kreis domain).
+AUTHORS = (OFFICER_ACCESS, COORDINATOR_ACCESS)
+READERS = (MEMBER_ACCESS, CENTRE_ACCESS)
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _on_both_domains(
+    methods: Callable[[ViewFunc], ViewFunc],
+    audience: tuple[Callable[[ViewFunc], ViewFunc], Callable[[ViewFunc], ViewFunc]],
+    view: ViewFunc,
+) -> tuple[ViewFunc, ViewFunc]:
+    """One implementation as the view on a municipality's subdomain and as the view on the Kreis
+    domain, each behind its own access rule (which the menu and `view_allows` ask)."""
+    on_subdomain, on_kreis = audience
+    return methods(on_subdomain(view)), methods(on_kreis(view))
 
 
 def _municipality(request: PortalRequest) -> Municipality | None:
@@ -94,30 +118,28 @@ def _search_context(request: HttpRequest, viewer: selectors.Viewer) -> dict[str,
     }
 
 
-@require_GET
-@MEMBER_ACCESS
-def practice_list(request: PortalRequest) -> HttpResponse:
+def _list_page(request: PortalRequest, create_view: Any, **more: Any) -> HttpResponse:
+    """The list for people signed in; `create_view` is where they would describe a practice."""
     context = _search_context(request, _viewer(request))
     context.update(
         detail_name="practices:detail",
         events=list(selectors.events(upcoming_only=True)[:3]),
-        may_describe=view_allows(create, get_access(request)),
+        may_describe=view_allows(create_view, get_access(request)),
+        **more,
     )
     return render_list(request, "practices/list.html", context)
+
+
+@require_GET
+@MEMBER_ACCESS
+def practice_list(request: PortalRequest) -> HttpResponse:
+    return _list_page(request, create)
 
 
 @require_GET
 @CENTRE_ACCESS
 def kreis_list(request: PortalRequest) -> HttpResponse:
-    context = _search_context(request, _viewer(request))
-    context.update(
-        detail_name="practices:detail",
-        queue=selectors.review_queue(),
-        events=list(selectors.events(upcoming_only=True)[:3]),
-        kreis=True,
-        may_describe=view_allows(kreis_create, get_access(request)),
-    )
-    return render_list(request, "practices/list.html", context)
+    return _list_page(request, kreis_create, queue=selectors.review_queue(), kreis=True)
 
 
 @require_GET
@@ -226,25 +248,24 @@ def _authored(request: PortalRequest, practice_id: int) -> Practice:
     return practice
 
 
-@require_GET
-@MEMBER_ACCESS
-def detail(request: PortalRequest, practice_id: int) -> HttpResponse:
+def _detail(request: PortalRequest, practice_id: int) -> HttpResponse:
     practice = _practice_for(request, practice_id)
     return render(request, "practices/detail.html", _detail_context(request, practice))
 
 
-@require_GET
-@CENTRE_ACCESS
-def kreis_detail(request: PortalRequest, practice_id: int) -> HttpResponse:
-    practice = _practice_for(request, practice_id)
-    return render(request, "practices/detail.html", _detail_context(request, practice))
+detail, kreis_detail = _on_both_domains(require_GET, READERS, _detail)
+
+
+def _public_practice(practice_id: int) -> Practice:
+    return found_or_404(
+        selectors.practice_visible(selectors.ANONYMOUS, practice_id),
+        "Dieses Praxisbeispiel gibt es nicht oder es ist nicht öffentlich.",
+    )
 
 
 @require_GET
 def public_detail(request: HttpRequest, practice_id: int) -> HttpResponse:
-    practice = selectors.practice_visible(selectors.ANONYMOUS, practice_id)
-    if practice is None:
-        raise Http404("Dieses Praxisbeispiel gibt es nicht oder es ist nicht öffentlich.")
+    practice = _public_practice(practice_id)
     return render(request, "practices/detail.html", _detail_context(request, practice, public=True))
 
 
@@ -260,7 +281,7 @@ def _form_page(
     )
 
 
-def _create(request: PortalRequest, list_url: str) -> HttpResponse:
+def _create(request: PortalRequest) -> HttpResponse:
     form = PracticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -278,19 +299,10 @@ def _create(request: PortalRequest, list_url: str) -> HttpResponse:
             return redirect("practices:detail", practice_id=practice.pk)
     status = 400 if request.method == "POST" else 200
     return _form_page(request, form, "Praxisbeispiel beschreiben", "Entwurf speichern",
-                      list_url, status)  # fmt: skip
+                      reverse("practices:list"), status)  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-@OFFICER_ACCESS
-def create(request: PortalRequest) -> HttpResponse:
-    return _create(request, reverse("practices:list"))
-
-
-@require_http_methods(["GET", "POST"])
-@COORDINATOR_ACCESS
-def kreis_create(request: PortalRequest) -> HttpResponse:
-    return _create(request, reverse("practices:list"))
+create, kreis_create = _on_both_domains(GET_POST, AUTHORS, _create)
 
 
 def _edit(request: PortalRequest, practice_id: int) -> HttpResponse:
@@ -309,16 +321,7 @@ def _edit(request: PortalRequest, practice_id: int) -> HttpResponse:
                       status)  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-@OFFICER_ACCESS
-def edit(request: PortalRequest, practice_id: int) -> HttpResponse:
-    return _edit(request, practice_id)
-
-
-@require_http_methods(["GET", "POST"])
-@COORDINATOR_ACCESS
-def kreis_edit(request: PortalRequest, practice_id: int) -> HttpResponse:
-    return _edit(request, practice_id)
+edit, kreis_edit = _on_both_domains(GET_POST, AUTHORS, _edit)
 
 
 def _submit(request: PortalRequest, practice_id: int) -> HttpResponse:
@@ -328,16 +331,7 @@ def _submit(request: PortalRequest, practice_id: int) -> HttpResponse:
     return redirect("practices:detail", practice_id=practice.pk)
 
 
-@require_POST
-@OFFICER_ACCESS
-def submit(request: PortalRequest, practice_id: int) -> HttpResponse:
-    return _submit(request, practice_id)
-
-
-@require_POST
-@COORDINATOR_ACCESS
-def kreis_submit(request: PortalRequest, practice_id: int) -> HttpResponse:
-    return _submit(request, practice_id)
+submit, kreis_submit = _on_both_domains(require_POST, AUTHORS, _submit)
 
 
 @require_POST
@@ -412,29 +406,21 @@ def _disposition(filename: str) -> str:
 
 def _attachment(practice: Practice, attachment_id: int) -> Attachment:
     attachment = Attachment.objects.filter(pk=attachment_id, practice=practice).first()
-    if attachment is None:
-        raise Http404("Diese Datei gibt es nicht.")
-    return attachment
+    return found_or_404(attachment, "Diese Datei gibt es nicht.")
 
 
-@require_GET
-@MEMBER_ACCESS
-def attachment_download(request: PortalRequest, practice_id: int, attachment_id: int) -> Any:
+def _attachment_download(request: PortalRequest, practice_id: int, attachment_id: int) -> Any:
     return _download(_attachment(_practice_for(request, practice_id), attachment_id))
 
 
-@require_GET
-@CENTRE_ACCESS
-def kreis_attachment_download(request: PortalRequest, practice_id: int, attachment_id: int) -> Any:
-    return _download(_attachment(_practice_for(request, practice_id), attachment_id))
+attachment_download, kreis_attachment_download = _on_both_domains(
+    require_GET, READERS, _attachment_download
+)
 
 
 @require_GET
 def public_attachment(request: HttpRequest, practice_id: int, attachment_id: int) -> Any:
-    practice = selectors.practice_visible(selectors.ANONYMOUS, practice_id)
-    if practice is None:
-        raise Http404("Dieses Praxisbeispiel gibt es nicht oder es ist nicht öffentlich.")
-    return _download(_attachment(practice, attachment_id))
+    return _download(_attachment(_public_practice(practice_id), attachment_id))
 
 
 # --- adopting -------------------------------------------------------------------------------
@@ -458,9 +444,7 @@ def interest(request: PortalRequest, practice_id: int) -> HttpResponse:
 def _adoption(request: PortalRequest, adoption_id: int) -> Any:
     municipality = _municipality(request)
     adoption = selectors.adoption_get(municipality, adoption_id) if municipality else None
-    if adoption is None:
-        raise Http404("Diese Nachnutzung gibt es in Ihrer Kommune nicht.")
-    return adoption
+    return found_or_404(adoption, "Diese Nachnutzung gibt es in Ihrer Kommune nicht.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -523,18 +507,6 @@ def adoption_request(request: PortalRequest, adoption_id: int) -> HttpResponse:
 # --- questions ------------------------------------------------------------------------------
 
 
-@require_POST
-@MEMBER_ACCESS
-def ask(request: PortalRequest, practice_id: int) -> HttpResponse:
-    return _ask(request, practice_id)
-
-
-@require_POST
-@CENTRE_ACCESS
-def kreis_ask(request: PortalRequest, practice_id: int) -> HttpResponse:
-    return _ask(request, practice_id)
-
-
 def _ask(request: PortalRequest, practice_id: int) -> HttpResponse:
     practice = _practice_for(request, practice_id)
     back = reverse("practices:detail", args=[practice.pk])
@@ -564,16 +536,8 @@ def _answer(request: PortalRequest, practice_id: int, question_id: int) -> HttpR
     return redirect(back)
 
 
-@require_POST
-@role_required(OFFICER)
-def answer(request: PortalRequest, practice_id: int, question_id: int) -> HttpResponse:
-    return _answer(request, practice_id, question_id)
-
-
-@require_POST
-@COORDINATOR_ACCESS
-def kreis_answer(request: PortalRequest, practice_id: int, question_id: int) -> HttpResponse:
-    return _answer(request, practice_id, question_id)
+ask, kreis_ask = _on_both_domains(require_POST, READERS, _ask)
+answer, kreis_answer = _on_both_domains(require_POST, AUTHORS, _answer)
 
 
 # --- matrix ---------------------------------------------------------------------------------
@@ -590,9 +554,7 @@ def matrix(request: PortalRequest) -> HttpResponse:
 
 def _event(event_id: int) -> ExchangeEvent:
     event = selectors.events().filter(pk=event_id).first()
-    if event is None:
-        raise Http404("Diesen Termin gibt es nicht.")
-    return event
+    return found_or_404(event, "Diesen Termin gibt es nicht.")
 
 
 @require_GET

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -290,10 +290,7 @@ def measure_create(request: PortalRequest) -> HttpResponse:
 
 
 def _measure(measure_id: int) -> Measure:
-    measure = selectors.measure_get(measure_id)
-    if measure is None:
-        raise Http404("Diese Maßnahme gibt es nicht.")
-    return measure
+    return found_or_404(selectors.measure_get(measure_id), "Diese Maßnahme gibt es nicht.")
 
 
 @require_http_methods(["GET", "POST"])

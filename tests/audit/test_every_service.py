@@ -43,8 +43,6 @@ EXEMPT: dict[str, str] = {
     "not portal data); recording it would flood the trail",
     "izd.health.heartbeat_remove": "removes that sign of life when the worker stops",
     "izd.audit.retention_cutoff": "computes a date, writes nothing",
-    "tenants.slug_for": "pure: a subdomain from a name",
-    "tenants.schema_name_for": "pure: a schema name from an AGS",
     "tenants.tenant_template_ensure": "creates and migrates the template schema (DDL at start "
     "and in tests), no portal data",
     "tenants.people_may_manage": "read: whether a person may manage a role",
@@ -58,7 +56,7 @@ EXEMPT: dict[str, str] = {
     "roadmap.papers.committee_name": "pure: normalises a name",
     "roadmap.papers.validate_overrides": "pure: validation",
     "roadmap.papers.placeholder_values": "pure: a paper's placeholder values",
-    "roadmap.papers.share_composition": "pure: how the year's amount is made up",
+    "roadmap.papers.share_composition": "pure: the sentence on what a member's share is made of",
     "roadmap.papers.paper_context": "read: builds the PDF's context",
     "roadmap.papers.paper_title": "pure",
     "roadmap.papers.paper_filename": "pure",
@@ -81,6 +79,7 @@ EXEMPT: dict[str, str] = {
 # Services whose entries are written by the services they call (named in the entries' action).
 NESTED: dict[str, str] = {
     "tenants.municipality_import": "municipality_create / municipality_update per row",
+    "tenants.municipality_create_many": "municipality_create per municipality",
     "tenants.invitation_accept_signed_in": "invitation_accept and membership_grant",
     "roadmap.usage_record_for_request": "costsharing's usage_record",
     "roadmap.papers.papers_generate": "paper_create per municipality",
@@ -152,6 +151,17 @@ def scenario(key: str) -> Callable[[Scenario], Scenario]:
     return register
 
 
+def creates(key: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Registers a maker of test data as the scenario of the service it calls: making it is
+    the service call. Other scenarios call the maker for the thing they act on."""
+
+    def register(maker: Callable[..., Any]) -> Callable[..., Any]:
+        SCENARIOS[key] = lambda w: lambda: maker(w)
+        return maker
+
+    return register
+
+
 # --------------------------------------------------------------------------- izd
 
 
@@ -191,6 +201,15 @@ def _municipality_create(w: World):
     from tenants.services import municipality_create
 
     return lambda: municipality_create(data=_municipality_data(name="Auditdorf"))
+
+
+@scenario("tenants.municipality_create_many")
+def _municipality_create_many(w: World):
+    from tenants.services import municipality_create_many
+
+    return lambda: municipality_create_many(
+        data=[_municipality_data(name="Auditheim", ags="06435966")]
+    )
 
 
 @scenario("tenants.municipality_update")
@@ -244,6 +263,7 @@ def _kreis_role(w: World):
     return lambda: kreis_role_grant(user=user, role=KreisRole.Role.CENTRE_TREASURER)
 
 
+@creates("tenants.invitation_create")
 def _invitation(w: World, email: str | None = None):
     from tenants.models import Membership
     from tenants.services import invitation_create
@@ -254,11 +274,6 @@ def _invitation(w: World, email: str | None = None):
         role=Membership.Role.READER,
         invited_by=w.portal.coordinator,
     )
-
-
-@scenario("tenants.invitation_create")
-def _invitation_create(w: World):
-    return lambda: _invitation(w)
 
 
 @scenario("tenants.invitation_accept")
@@ -280,14 +295,20 @@ def _invitation_accept_signed_in(w: World):
     return lambda: invitation_accept_signed_in(token=invitation.token, user=user)
 
 
+def _reader(w: World):
+    """A new person, a reader of Testhausen."""
+    from tenants.models import Membership
+    from tenants.services import membership_grant
+
+    return membership_grant(user=w.new_user(), municipality=w.portal.a, role=Membership.Role.READER)
+
+
 @scenario("tenants.membership_role_change")
 def _role_change(w: World):
     from tenants.models import Membership
-    from tenants.services import membership_grant, membership_role_change
+    from tenants.services import membership_role_change
 
-    membership = membership_grant(
-        user=w.new_user(), municipality=w.portal.a, role=Membership.Role.READER
-    )
+    membership = _reader(w)
     return lambda: membership_role_change(
         membership=membership, role=Membership.Role.TREASURER, actor=w.portal.coordinator
     )
@@ -295,29 +316,24 @@ def _role_change(w: World):
 
 @scenario("tenants.membership_remove")
 def _membership_remove(w: World):
-    from tenants.models import Membership
-    from tenants.services import membership_grant, membership_remove
+    from tenants.services import membership_remove
 
-    membership = membership_grant(
-        user=w.new_user(), municipality=w.portal.a, role=Membership.Role.READER
-    )
+    membership = _reader(w)
     return lambda: membership_remove(membership=membership, actor=w.portal.coordinator)
 
 
-@scenario("tenants.invitation_resend")
-def _invitation_resend(w: World):
-    from tenants.services import invitation_resend
+def _coordinator_on_an_invitation(service: str) -> Scenario:
+    def make(w: World):
+        from tenants import services
 
-    invitation = _invitation(w)
-    return lambda: invitation_resend(invitation=invitation, actor=w.portal.coordinator)
+        act, invitation = getattr(services, service), _invitation(w)
+        return lambda: act(invitation=invitation, actor=w.portal.coordinator)
+
+    return make
 
 
-@scenario("tenants.invitation_revoke")
-def _invitation_revoke(w: World):
-    from tenants.services import invitation_revoke
-
-    invitation = _invitation(w)
-    return lambda: invitation_revoke(invitation=invitation, actor=w.portal.coordinator)
+for _service_name in ("invitation_resend", "invitation_revoke"):
+    scenario(f"tenants.{_service_name}")(_coordinator_on_an_invitation(_service_name))
 
 
 @scenario("tenants.user_deactivate")
@@ -561,6 +577,7 @@ def _notices(w: World):
 # --------------------------------------------------------------------------- roadmap
 
 
+@creates("roadmap.service_save")
 def _service(w: World):
     from tests.roadmap.factories import make_service
 
@@ -571,11 +588,6 @@ def _request(w: World):
     from tests.roadmap.factories import file_request
 
     return file_request(w.portal.a, w.portal.officer_a, _service(w))
-
-
-@scenario("roadmap.service_save")
-def _service_save(w: World):
-    return lambda: _service(w)
 
 
 @scenario("roadmap.service_request_create")
@@ -649,6 +661,7 @@ def _targets(w: World):
 # --------------------------------------------------------------------------- papers
 
 
+@creates("roadmap.papers.template_save")
 def _template(w: World):
     from tests.papers.factories import paper_template
 
@@ -659,11 +672,6 @@ def _paper(w: World, year: int, town=None):
     from tests.papers.factories import paper_for
 
     return paper_for(town or w.portal.a, year, _template(w))
-
-
-@scenario("roadmap.papers.template_save")
-def _template_save(w: World):
-    return lambda: _template(w)
 
 
 @scenario("roadmap.papers.scheme_for")
@@ -861,15 +869,11 @@ def _attachment(w: World):
     )  # fmt: skip
 
 
+@creates("roadmap.practices.interest_declare")
 def _adoption(w: World):
     from roadmap.practices.services import interest_declare
 
     return interest_declare(practice=_practice(w), municipality=w.portal.b, user=w.portal.officer_b)
-
-
-@scenario("roadmap.practices.interest_declare")
-def _interest(w: World):
-    return lambda: _adoption(w)
 
 
 @scenario("roadmap.practices.adoption_update")
@@ -925,6 +929,7 @@ def _question_answer(w: World):
     return lambda: question_answer(question=question, user=w.portal.officer_a, text="So.")
 
 
+@creates("roadmap.practices.event_save")
 def _event(w: World, starts_in: timedelta = timedelta(days=7)):
     from roadmap.practices.services import EventInput, event_save
 
@@ -933,11 +938,6 @@ def _event(w: World, starts_in: timedelta = timedelta(days=7)):
         data=EventInput(topic=w.unique("Austausch"), starts_at=timezone.now() + starts_in),
         user=w.portal.coordinator,
     )
-
-
-@scenario("roadmap.practices.event_save")
-def _event_save(w: World):
-    return lambda: _event(w)
 
 
 @scenario("roadmap.practices.event_register")
@@ -969,6 +969,7 @@ def _reminders(w: World):
 # --------------------------------------------------------------------------- maturity
 
 
+@creates("maturity.campaign_create")
 def _campaign(w: World):
     from tests.maturity.factories import load_small_model, make_campaign
 
@@ -1011,11 +1012,6 @@ def _model_load_shipped(w: World):
         return model_version_load_shipped()
 
     return load
-
-
-@scenario("maturity.campaign_create")
-def _campaign_create(w: World):
-    return lambda: _campaign(w)
 
 
 @scenario("maturity.campaign_close")

@@ -1,45 +1,29 @@
 """Benchmark: `check_schemas` at 29 and at 420 municipalities.
 
 Run: `.venv/bin/python tests/benchmarks/bench_check_schemas.py`. Works on a throw-away database
-(`izd_bench_check_schemas`) that it creates, migrates and drops. Onboards 420 municipalities (by
-cloning the template), then times the comparison of every schema with the template at 29 and at
-420 schemas (best of 3), counts its queries, and checks that one changed schema is named.
+(`izd_bench_check_schemas`) that it creates, migrates and drops. Onboards the benchmark fixture
+of 420 municipalities (tests/scale.py: cloned from the template, several at once), then times
+the comparison of every schema with the template at 29 and at 420 schemas (best of 3), counts
+its queries, and checks that one changed schema is named.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_check_schemas")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_check_schemas")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from tenants.catalogue import municipality_schemas, schema_catalogues, schema_drift  # noqa: E402
-from tenants.services import MunicipalityData, municipality_create  # noqa: E402
 from tests.benchmarks.database import bench_database  # noqa: E402
-
-
-def onboard(start: int, stop: int) -> None:
-    for number in range(start, stop):
-        municipality_create(
-            data=MunicipalityData(
-                name=f"Prüfstadt {number}",
-                ags=f"069{number:05d}",
-                population=1000 + number,
-                population_date=date(2024, 12, 31),
-            )
-        )
+from tests.scale import STATE_SIZE, onboarded  # noqa: E402
 
 
 def measure(schemas: list[str]) -> tuple[float, int, int]:
@@ -63,9 +47,9 @@ def measure(schemas: list[str]) -> tuple[float, int, int]:
 def main() -> None:
     with bench_database():
         results = {}
-        onboard(1, 30)
+        onboarded(0, 29)
         results[29] = measure(municipality_schemas())
-        onboard(30, 421)
+        onboarded(29, STATE_SIZE)
         results[420] = measure(municipality_schemas())
         for count, (seconds, queries, schemas) in results.items():
             print(

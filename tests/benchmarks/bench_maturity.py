@@ -39,15 +39,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_maturity")
-os.environ.setdefault("IZD_HTTPS", "false")
-os.environ.setdefault("IZD_BASE_DOMAIN", "izd.localhost")
-os.environ.setdefault("DEBUG", "false")
+from tests.benchmarks.measure import django_for_benchmark  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+django_for_benchmark(
+    "izd_bench_maturity", IZD_HTTPS="false", IZD_BASE_DOMAIN="izd.localhost", DEBUG="false"
+)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -31,13 +31,11 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_papers")
-
-import django
 import psutil
 
-django.setup()
+from tests.benchmarks.measure import django_for_benchmark
+
+django_for_benchmark("izd_bench_papers")
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -48,13 +46,12 @@ from costsharing.selectors import shared_year_reads  # noqa: E402
 from izd import documents as izd_documents  # noqa: E402
 from izd.models import Document  # noqa: E402
 from izd.pdf import render_pdf  # noqa: E402
-from izd.schemas import activate_public  # noqa: E402
 from roadmap.papers import builders, services  # noqa: E402
 from roadmap.papers.models import Paper, PaperTemplate  # noqa: E402
-from tenants.services import kreis_ensure  # noqa: E402
 from tests import scale  # noqa: E402
 from tests.benchmarks.database import (  # noqa: E402
     bench_database,
+    bench_kreis_and_template,
     budget_year_by_base_and_population,
 )
 from tests.workers import own_queue, worker  # noqa: E402
@@ -63,22 +60,6 @@ SIZES = tuple(int(a) for a in sys.argv[1:] if a.isdigit()) or (29, 420)
 # `papers` and/or `notices` among the arguments measure only those (default: both)
 PARTS = {a for a in sys.argv[1:] if not a.isdigit()} or {"papers", "notices"}
 YEAR = 2030
-
-
-def _setup() -> PaperTemplate:
-    kreis_ensure(
-        name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
-    )
-    activate_public()
-    return services.template_save(
-        PaperTemplate(
-            name="Bench",
-            subject="Interkommunale Zusammenarbeit im Bereich Digitalisierung",
-            facts="[[kommune]] trägt [[anteil_jahr]] von [[nettokosten]].\n\n" * 6,
-            resolution="Zustimmung zu [[anteil_jahr]].\nUnterzeichnung der Vereinbarung.",
-            attachments="Vereinbarung",
-        )
-    )
 
 
 def _year(year: int, members: int, prefix: str, template: PaperTemplate) -> None:
@@ -152,11 +133,17 @@ class CpuMeter:
             except psutil.Error:  # ended meanwhile
                 continue
             found[process.pid] = times.user + times.system
+        # Children that ended (a database backend per connection) count here once reaped.
+        times = self.root.cpu_times()
+        found[-1] = times.children_user + times.children_system
         return found
 
     def used(self) -> float:
         now = self._times()
-        return sum(value - self.start.get(pid, 0.0) for pid, value in now.items())
+        # A process that ended meanwhile counts in its parent's children's times (key -1) with
+        # all its CPU: take off what it had used before the start.
+        ended = sum(value for pid, value in self.start.items() if pid not in now)
+        return sum(value - self.start.get(pid, 0.0) for pid, value in now.items()) - ended
 
 
 def _database_server() -> int:
@@ -347,7 +334,7 @@ def _table(results: dict[int, dict[str, float | str]]) -> None:
 
 def main() -> None:
     with bench_database():
-        template = _setup()
+        template = bench_kreis_and_template()
         papers: dict[int, dict[str, float | str]] = {}
         notices: dict[int, dict[str, float | str]] = {}
         with tempfile.TemporaryDirectory() as folder:

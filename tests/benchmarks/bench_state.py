@@ -17,7 +17,6 @@ Django test client (the whole request: middleware, view, template):
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -26,12 +25,9 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_TEST_NAME", "izd_bench_state")
+from tests.benchmarks.measure import django_for_benchmark
 
-import django
-
-django.setup()
+django_for_benchmark("izd_bench_state")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -41,13 +37,13 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from izd.models import Document  # noqa: E402
 from izd.schemas import activate_public  # noqa: E402
 from maturity import services as maturity_services  # noqa: E402
-from roadmap.papers import services as paper_services  # noqa: E402
 from roadmap.papers.models import PaperTemplate  # noqa: E402
 from tenants.models import KreisRole, Municipality  # noqa: E402
-from tenants.services import kreis_ensure, kreis_role_grant, user_create  # noqa: E402
+from tenants.services import kreis_role_grant, user_create  # noqa: E402
 from tests import scale  # noqa: E402
 from tests.benchmarks.database import (  # noqa: E402
     bench_database,
+    bench_kreis_and_template,
     budget_year_by_base_and_population,
 )
 
@@ -56,19 +52,8 @@ SIZES = (29, 420)
 
 
 def _setup_year() -> tuple[PaperTemplate, int]:
-    kreis_ensure(
-        name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
-    )
+    template = bench_kreis_and_template()
     budget_year_by_base_and_population(YEAR)
-    template = paper_services.template_save(
-        PaperTemplate(
-            name="Bench",
-            subject="Interkommunale Zusammenarbeit im Bereich Digitalisierung",
-            facts="[[kommune]] trägt [[anteil_jahr]] von [[nettokosten]].\n\n" * 6,
-            resolution="Zustimmung zu [[anteil_jahr]].\nUnterzeichnung der Vereinbarung.",
-            attachments="Vereinbarung",
-        )
-    )
     from tests.maturity.factories import load_small_model
 
     first = scale.members(1, prefix="0698", joined=date(YEAR, 1, 1))

@@ -8,13 +8,16 @@ import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
+from pathlib import Path
 
 from django.db import connection
 
-from costsharing import services as costsharing_services
 from costsharing.models import BudgetYear
 from izd.schemas import activate_public
+from roadmap.papers import services as paper_services
+from roadmap.papers.models import PaperTemplate
+from tenants.services import kreis_ensure
+from tests.costsharing.factories import budget_year
 
 
 @contextmanager
@@ -33,20 +36,35 @@ def bench_database() -> Iterator[str]:
         connection.creation.destroy_test_db(test_db, verbosity=0)
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far (None: not readable here)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    try:
+        on_cpu = Path(f"/proc/{row[0] if row else 0}/schedstat").read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+    return int(on_cpu) / 1e9
+
+
+def bench_kreis_and_template() -> PaperTemplate:
+    """The Kreis and the template of the benchmarks' decision papers (six paragraphs of facts)."""
+    kreis_ensure(
+        name="Benchkreis", ags="06435000", population=400_000, population_date=date(2024, 12, 31)
+    )
+    activate_public()
+    return paper_services.template_save(
+        PaperTemplate(
+            name="Bench",
+            subject="Interkommunale Zusammenarbeit im Bereich Digitalisierung",
+            facts="[[kommune]] trägt [[anteil_jahr]] von [[nettokosten]].\n\n" * 6,
+            resolution="Zustimmung zu [[anteil_jahr]].\nUnterzeichnung der Vereinbarung.",
+            attachments="Vereinbarung",
+        )
+    )
+
+
 def budget_year_by_base_and_population(year: int) -> BudgetYear:
     """A year with one staff line and a key of 40 % base, 60 % population."""
-    budget = costsharing_services.budget_year_create(year=year)
-    costsharing_services.staff_line_add(
-        budget_year=budget, role="Leitung", fte=Decimal(3), cost_per_fte=Decimal("91234.57")
-    )
-    costsharing_services.allocation_key_save(
-        budget_year=budget,
-        name="Schlüssel",
-        base=Decimal(40),
-        population=Decimal(60),
-        usage=Decimal(0),
-        modules=Decimal(0),
-        population_date=date(year - 1, 12, 31),
-        activate=True,
-    )
-    return budget
+    return budget_year(year, staff=(("Leitung", "3", "91234.57"),), key=(40, 60, 0, 0))

@@ -77,15 +77,10 @@ def budget_year(
     if key is not None:
         base, population, usage, module_share = (D(str(part)) for part in key)
         services.allocation_key_save(
-            budget_year=created,
-            name="Schlüssel",
-            base=base,
-            population=population,
-            usage=usage,
-            modules=module_share,
-            population_date=population_date or date(year - 1, 12, 31),
+            budget_year=created, name="Schlüssel", base=base, population=population, usage=usage,
+            modules=module_share, population_date=population_date or date(year - 1, 12, 31),
             activate=True,
-        )
+        )  # fmt: skip
     for module_key, weight in (modules or {}).items():
         services.module_add(
             budget_year=created, key=module_key, name=module_key.upper(), weight=D(weight)

@@ -27,8 +27,6 @@ from costsharing.allocation import (
     MemberColumns,
     MemberInput,
     ModuleInput,
-    allocate,
-    allocate_cents,
 )
 
 D = Decimal
@@ -124,7 +122,7 @@ def engine(
 ) -> dict[str, Any]:
     """The same figures from `allocate_cents` (columns) and `allocate` (EUR, per member)."""
     columns = MemberColumns.of(members)
-    found = allocate_cents(
+    found = allocation.allocate_cents(
         net_cost=net_cost, components=components, members=columns, modules=modules
     )
     keys = found.in_key_order(columns.keys)
@@ -142,7 +140,9 @@ def engine(
             for key, (indices, amounts) in found.module_parts.items()
         },
     }
-    shares = allocate(net_cost=net_cost, components=components, members=members, modules=modules)
+    shares = allocation.allocate(
+        net_cost=net_cost, components=components, members=members, modules=modules
+    )
     in_euros = {
         "base": [int(s.base * 100) for s in shares.shares],
         "population": [int(s.population * 100) for s in shares.shares],

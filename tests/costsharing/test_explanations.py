@@ -36,29 +36,51 @@ from costsharing.figures import BackCharge
 D = Decimal
 
 
-@pytest.fixture
-def year() -> YearAllocation:
+def two_members(
+    key: KeyComponents,
+    net_cost: str,
+    populations: list[int],
+    *,
+    grants: list[GrantInput] | None = None,
+    modules: list[ModuleInfo] | None = None,
+    population_dates: list[date | None] | None = None,
+) -> YearAllocation:
+    """2030 computed for A (the whole year, 1,234.5 usage units) and B (half of it, 10 units),
+    each taking part in every module."""
     budget = budget_figures(
         staff=[],
-        costs=[CostInput("material", "Betrieb", D("100000.00"))],
-        grants=[GrantInput("Land", D("1000.00"), "fixed", D(0))],
+        costs=[CostInput("material", "Betrieb", D(net_cost))],
+        grants=grants or [],
         kreis_share_percent=D(0),
     )
+    every_module = frozenset(module.key for module in modules or [])
     return compute(
         year=2030,
-        key=KeyInfo("K", KeyComponents(D(40), D(30), D(10), D(20)), date(2029, 12, 31)),
+        key=KeyInfo("K", key, date(2029, 12, 31)),
         budget=budget,
         members=YearMembers(
             keys=["00000001", "00000002"],
             names=["A", "B"],
-            populations=[14_000, 9_500],
+            populations=populations,
             months=[12, 6],
             usage_units=[D("1234.5"), D("10")],
-            modules=[frozenset({"ozg"}), frozenset({"ozg"})],
+            modules=[every_module, every_module],
             municipality_ids=[1, 2],
-            population_dates=[date(2029, 6, 30), None],
+            population_dates=population_dates or [None, None],
         ),
+        modules=modules or [],
+    )
+
+
+@pytest.fixture
+def year() -> YearAllocation:
+    return two_members(
+        KeyComponents(D(40), D(30), D(10), D(20)),
+        "100000.00",
+        [14_000, 9_500],
+        grants=[GrantInput("Land", D("1000.00"), "fixed", D(0))],
         modules=[ModuleInfo("ozg", "OZG", D(1))],
+        population_dates=[date(2029, 6, 30), None],
     )
 
 
@@ -138,3 +160,19 @@ def test_back_charges_are_labelled_as_the_notice_and_the_paper_show_them():
     assert back_charge_note(lower) == (
         "Unterschied zwischen Version 2 und Version 1 der Verteilung 2025: 1.234,50 € → 1.000,00 €."
     )
+
+
+def test_explanations_use_german_number_formats():
+    thirds = KeyComponents(D("40.0000"), D("33.3333"), D("26.6667"), D(0))
+    allocation = two_members(thirds, "100000.01", [14_000, 1_009_500])
+    base, population, usage = (
+        item.text for item in components(explain(allocation, allocation.rows[0]))
+    )
+    # Part-year members weigh by months: the divisors are months, not plain sums.
+    assert base.startswith("40,00 % der Nettokosten von 100.000,01 € ergeben den Sockelbetrag")
+    assert "Ihre Kommune hat 12 von 12 Monaten, alle 2 Mitglieder zusammen 18 " in base
+    assert "14.000 Einwohner (Stichtag des Schlüssels 31.12.2029) × 12 Monate = 168.000" in (
+        population
+    )
+    assert "alle Mitglieder zusammen 6.225.000 Einwohnermonate" in population
+    assert "1.234,50 Einheiten × 12 Monate = 14.814, alle Mitglieder zusammen 14.874" in usage

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -41,6 +42,12 @@ def two_members(portal: Portal, year: int = 2026) -> None:
     join(portal.b, date(year - 3, 1, 1))
 
 
+def members_year(portal: Portal, operating_cost: str, **figures: Any) -> BudgetYear:
+    """2026 with both towns as members and one cost line, the operation's."""
+    two_members(portal)
+    return budget_year(2026, costs=(("material", "Betrieb", operating_cost),), **figures)
+
+
 # --------------------------------------------------------------------------- budget
 
 
@@ -61,10 +68,7 @@ def test_budget_adds_staff_material_services_and_overheads_to_the_gross_cost(por
 
 
 def test_kreis_share_is_taken_off_before_the_members_share(portal: Portal):
-    two_members(portal)
-    year = budget_year(
-        2026, costs=(("material", "Betrieb", "100000.00"),), kreis_share_percent="25"
-    )
+    year = members_year(portal, "100000.00", kreis_share_percent="25")
     budget = selectors.budget_of(year)
     assert budget.kreis_share == D("25000.00")
     assert budget.net_cost == D("75000.00")
@@ -74,10 +78,8 @@ def test_kreis_share_is_taken_off_before_the_members_share(portal: Portal):
 def test_grant_passed_on_by_the_key_lowers_the_net_cost_and_the_kreis_keeps_its_part(
     portal: Portal,
 ):
-    two_members(portal)
-    year = budget_year(
-        2026,
-        costs=(("material", "Betrieb", "100000.00"),),
+    year = members_year(
+        portal, "100000.00",
         grants=({"source": "IKZ-Förderung", "amount": D("20000.00"),
                  "pass_on": Grant.PassOn.BY_KEY, "kreis_percent": D("50")},),
     )  # fmt: skip
@@ -89,13 +91,9 @@ def test_grant_passed_on_by_the_key_lowers_the_net_cost_and_the_kreis_keeps_its_
 
 
 def test_grant_in_a_fixed_split_is_credited_equally_per_member_after_the_key(portal: Portal):
-    two_members(portal)
-    year = budget_year(
-        2026,
-        costs=(("material", "Betrieb", "100000.00"),),
-        key=(0, 100, 0, 0),
-        grants=({"source": "Land", "amount": D("10000.01"),
-                 "pass_on": Grant.PassOn.FIXED_SPLIT},),
+    year = members_year(
+        portal, "100000.00", key=(0, 100, 0, 0),
+        grants=({"source": "Land", "amount": D("10000.01"), "pass_on": Grant.PassOn.FIXED_SPLIT},),
     )  # fmt: skip
     allocation = selectors.allocation_live(year)
     rows = {row.name: row for row in allocation.rows}
@@ -108,12 +106,7 @@ def test_grant_in_a_fixed_split_is_credited_equally_per_member_after_the_key(por
 
 
 def test_grants_above_the_members_cost_are_refused_in_german(portal: Portal):
-    two_members(portal)
-    year = budget_year(
-        2026,
-        costs=(("material", "Betrieb", "1000.00"),),
-        grants=({"source": "Land", "amount": D("5000.00")},),
-    )
+    year = members_year(portal, "1000.00", grants=({"source": "Land", "amount": D("5000.00")},))
     with pytest.raises(AllocationError, match="übersteigen die Kosten"):
         selectors.allocation_live(year)
 
@@ -129,11 +122,7 @@ def test_negative_amount_is_refused_and_nothing_saved(portal: Portal):
 
 
 def test_population_component_uses_the_figure_at_the_keys_reference_date(portal: Portal):
-    two_members(portal)
-    year = budget_year(
-        2026, costs=(("material", "Betrieb", "1000.00"),), key=(0, 100, 0, 0),
-        population_date=date(2025, 6, 30),
-    )  # fmt: skip
+    year = members_year(portal, "1000.00", key=(0, 100, 0, 0), population_date=date(2025, 6, 30))
     services.population_figure_set(municipality=portal.a, reference_date=date(2025, 6, 30),
                                    population=3000)  # fmt: skip
     services.population_figure_set(
@@ -152,8 +141,7 @@ def test_population_of_zero_is_refused(portal: Portal):
 
 
 def test_usage_component_splits_by_recorded_service_units(portal: Portal):
-    two_members(portal)
-    year = budget_year(2026, costs=(("material", "Betrieb", "900.00"),), key=(0, 0, 100, 0))
+    year = members_year(portal, "900.00", key=(0, 0, 100, 0))
     services.usage_record(municipality_id=portal.a.pk, year=2026, units=D("20"), reference="t:1")
     services.usage_record(municipality_id=portal.a.pk, year=2026, units=D("10"), reference="t:2")
     services.usage_record(municipality_id=portal.b.pk, year=2026, units=D("60"), reference="t:3")
@@ -181,11 +169,7 @@ def test_centre_treasurer_corrects_usage(portal: Portal):
 
 
 def test_module_cost_is_shared_by_its_participants_only(portal: Portal):
-    two_members(portal)
-    year = budget_year(
-        2026, costs=(("material", "Betrieb", "1000.00"),), key=(0, 0, 0, 100),
-        modules={"ozg": "3", "geo": "1"},
-    )  # fmt: skip
+    year = members_year(portal, "1000.00", key=(0, 0, 0, 100), modules={"ozg": "3", "geo": "1"})
     take_modules(portal.a, 2026, ["ozg", "geo"])
     take_modules(portal.b, 2026, ["ozg"])
     assert shares(year) == {"Beispielstadt": D("375.00"), "Testhausen": D("625.00")}
@@ -259,11 +243,7 @@ def _selects(queries: CaptureQueriesContext) -> list[str]:
 
 
 def test_allocation_reads_six_queries_whatever_the_number_of_members(portal: Portal, seed_towns):
-    two_members(portal)
-    year = budget_year(
-        2026, costs=(("material", "Betrieb", "100.00"),), key=(25, 25, 25, 25),
-        modules={"ozg": "1", "geo": "2"},
-    )  # fmt: skip
+    year = members_year(portal, "100.00", key=(25, 25, 25, 25), modules={"ozg": "1", "geo": "2"})
     take_modules(portal.a, 2026, ["ozg", "geo"])
     services.usage_record(municipality_id=portal.b.pk, year=2026, units=D("3"), reference="q:1")
     year = BudgetYear.objects.get(pk=year.pk)
@@ -324,8 +304,7 @@ def test_members_are_read_in_one_query_with_figure_usage_modules_and_months(port
 
 
 def frozen_year(portal: Portal) -> BudgetYear:
-    two_members(portal)
-    year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
+    year = members_year(portal, "1000.00")
     services.allocation_freeze(
         decisions_waiver=NO_PAPERS, budget_year=year, user=centre_treasurer()
     )
@@ -368,11 +347,7 @@ def test_frozen_year_refuses_a_membership_change_that_alters_its_months(portal: 
 
 
 def test_freeze_writes_every_line_as_computed(portal: Portal):
-    two_members(portal)
-    year = budget_year(
-        2026, costs=(("material", "Betrieb", "1000.01"),), key=(50, 0, 0, 50),
-        modules={"ozg": "1"},
-    )  # fmt: skip
+    year = members_year(portal, "1000.01", key=(50, 0, 0, 50), modules={"ozg": "1"})
     take_modules(portal.a, 2026, ["ozg"])
     live = selectors.allocation_live(year)
     version = services.allocation_freeze(
@@ -399,8 +374,7 @@ def test_freeze_validates_the_lines_as_a_set_and_writes_nothing_wrong(
 ):
     import dataclasses
 
-    two_members(portal)
-    year = budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
+    year = members_year(portal, "1000.00")
     live = selectors.allocation_live(year)
     first, second = live.rows
     if broken == "sum":  # a cent too much, consistent within the row

@@ -23,6 +23,12 @@ def year_2026(portal: Portal) -> BudgetYear:
     return budget_year(2026, costs=(("material", "Betrieb", "1000.00"),))
 
 
+def _add_cost_line(client_for, portal: Portal, kind: str, label: str, amount: str):
+    """The coordinator's form for a new cost line of 2026."""
+    form = {"kosten-kind": kind, "kosten-label": label, "kosten-amount": amount}
+    return client_for(portal.coordinator).post("/kosten/2026/kosten/neu/", form)
+
+
 def test_coordinator_sees_the_year_with_every_members_share(portal: Portal, client_for, year_2026):
     response = client_for(portal.coordinator).get("/kosten/2026/")
     assert response.status_code == 200
@@ -46,20 +52,14 @@ def test_key_not_adding_up_to_100_gets_a_german_400_and_changes_nothing(
 
 
 def test_negative_amount_gets_a_german_400(portal: Portal, client_for, year_2026):
-    response = client_for(portal.coordinator).post(
-        "/kosten/2026/kosten/neu/",
-        {"kosten-kind": "material", "kosten-label": "x", "kosten-amount": "-5"},
-    )
+    response = _add_cost_line(client_for, portal, "material", "x", "-5")
     assert response.status_code == 400
     assert "größer oder gleich 0" in response.content.decode()
     assert CostLine.objects.filter(budget_year=year_2026).count() == 1
 
 
 def test_decimal_comma_is_accepted(portal: Portal, client_for, year_2026):
-    response = client_for(portal.coordinator).post(
-        "/kosten/2026/kosten/neu/",
-        {"kosten-kind": "service", "kosten-label": "Hosting", "kosten-amount": "1234,56"},
-    )
+    response = _add_cost_line(client_for, portal, "service", "Hosting", "1234,56")
     assert response.status_code == 302
     assert CostLine.objects.get(label="Hosting").amount == D("1234.56")
 
@@ -93,10 +93,7 @@ def test_frozen_year_refuses_a_change_with_409(portal: Portal, client_for, year_
         "/kosten/2026/festschreiben/", {"settle_in_year": "2026", "decisions_waiver": NO_PAPERS}
     )
     assert response.status_code == 302
-    response = client_for(portal.coordinator).post(
-        "/kosten/2026/kosten/neu/",
-        {"kosten-kind": "material", "kosten-label": "spät", "kosten-amount": "5"},
-    )
+    response = _add_cost_line(client_for, portal, "material", "spät", "5")
     assert response.status_code == 409
     assert "festgeschrieben" in response.content.decode()
     assert not CostLine.objects.filter(label="spät").exists()

@@ -9,6 +9,7 @@ from izd.documents import document_request, register_builder
 from izd.models import Document
 from izd.pdf import RenderSpec
 from izd.schemas import activate_public, activate_tenant, current_schema
+from tenants.models import Municipality, User
 from tests.conftest import Portal
 
 pytestmark = pytest.mark.celery
@@ -37,15 +38,24 @@ def _wait(document_id: int, timeout: float = 60) -> Document:
     raise AssertionError("document not finished in time")
 
 
+def _rendered(
+    town: Municipality, heading: str, title: str, filename: str, by: User | None
+) -> Document:
+    """A probe document requested by `by` in the town's schema, once the worker finished it."""
+    activate_tenant(town)
+    requested = document_request(
+        kind="izd.probe", params={"heading": heading}, title=title, filename=filename,
+        created_by_id=by.pk if by else None,
+    )  # fmt: skip
+    activate_public()
+    return _wait(requested.pk)
+
+
 def test_worker_renders_stores_and_checksums_a_document(portal: Portal, celery_worker, committed):
     with committed():
-        activate_tenant(portal.a)
-        requested = document_request(
-            kind="izd.probe", params={"heading": "Prüfdokument 1"}, title="Prüfdokument",
-            filename="probe.pdf", created_by_id=portal.officer_a.pk,
-        )  # fmt: skip
-        activate_public()
-        document = _wait(requested.pk)
+        document = _rendered(
+            portal.a, "Prüfdokument 1", "Prüfdokument", "probe.pdf", portal.officer_a
+        )
         assert document.status == Document.Status.DONE, document.error
         assert document.schema_name == portal.a.schema_name
         with document.file.open("rb") as handle:
@@ -58,20 +68,8 @@ def test_worker_renders_stores_and_checksums_a_document(portal: Portal, celery_w
 
 def test_same_inputs_reuse_the_stored_file(portal: Portal, celery_worker, committed):
     with committed():
-        activate_tenant(portal.b)
-        first = document_request(
-            kind="izd.probe", params={"heading": "Gleich"}, title="Gleich", filename="g.pdf",
-            created_by_id=None,
-        )  # fmt: skip
-        activate_public()
-        first = _wait(first.pk)
-        activate_tenant(portal.b)
-        second = document_request(
-            kind="izd.probe", params={"heading": "Gleich"}, title="Gleich", filename="g.pdf",
-            created_by_id=None,
-        )  # fmt: skip
-        activate_public()
-        second = _wait(second.pk)
+        first = _rendered(portal.b, "Gleich", "Gleich", "g.pdf", None)
+        second = _rendered(portal.b, "Gleich", "Gleich", "g.pdf", None)
     assert second.reused is True
     assert second.sha256 == first.sha256
     assert second.file.name == first.file.name

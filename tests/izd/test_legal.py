@@ -3,6 +3,8 @@ reminder on the Kreis start page until every marker is replaced."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from costsharing.models import IssuerProfile
@@ -110,24 +112,16 @@ def test_the_start_page_reminds_the_coordinator_until_no_marker_is_left(portal: 
             feedback_email="barrierefrei@musterkreis.example",
             user=portal.coordinator,
         )
-    legal_page_update(
-        kind="impressum",
-        title="Impressum",
-        body="Anschrift: [bitte ergänzen: Straße]",
-        feedback_email="",
+    impressum = partial(
+        legal_page_update, kind="impressum", title="Impressum", feedback_email="",
         user=portal.coordinator,
-    )
+    )  # fmt: skip
+    impressum(body="Anschrift: [bitte ergänzen: Straße]")
     page = client.get("/").content.decode()
     assert "Rechtliche Seiten vervollständigen" in page
     assert "/seiten/impressum/bearbeiten/" in page
     assert "/seiten/datenschutz/bearbeiten/" not in page
-    legal_page_update(
-        kind="impressum",
-        title="Impressum",
-        body="Anschrift: Am Markt 1",
-        feedback_email="",
-        user=portal.coordinator,
-    )
+    impressum(body="Anschrift: Am Markt 1")
     assert "Rechtliche Seiten vervollständigen" not in client.get("/").content.decode()
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -44,6 +45,40 @@ def _in_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
     return errors
 
 
+def _save(campaign: Campaign, portal: Portal, data: AnswerInput, version: int = 0) -> None:
+    """Testhausen's officer saves one answer."""
+    services.answer_save(
+        campaign_id=campaign.pk,
+        municipality=portal.a,
+        user=portal.officer_a,
+        data=data,
+        version=version,
+    )
+
+
+@contextmanager
+def _colleague_saving(campaign: Campaign, portal: Portal, data: AnswerInput) -> Iterator[None]:
+    """A colleague's save on a connection of its own, made but held uncommitted for half a
+    second while the block runs; afterwards it has committed without an error."""
+    saved = threading.Event()
+
+    def colleague(_index: int) -> None:
+        with transaction.atomic():
+            _save(campaign, portal, data)
+            saved.set()
+            time.sleep(0.5)  # not committed yet while the block starts
+
+    thread_errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: thread_errors.extend(_in_threads(1, colleague)))
+    thread.start()
+    assert saved.wait(timeout=30)
+    try:
+        yield
+    finally:
+        thread.join(timeout=30)
+    assert thread_errors == []
+
+
 def _stored_scores(portal: Portal, campaign: Campaign) -> scoring.Scores:
     with selectors.in_schema(portal.a):
         answers = selectors.answer_values(
@@ -61,13 +96,7 @@ def test_concurrent_saves_of_different_answers_all_reach_the_read_model(portal: 
 
         def save_repeatedly(index: int) -> None:
             for n in range(rounds):
-                services.answer_save(
-                    campaign_id=campaign.pk,
-                    municipality=portal.a,
-                    user=portal.officer_a,
-                    data=AnswerInput(questions[index], (index + n) % 5, 4),
-                    version=n,
-                )
+                _save(campaign, portal, AnswerInput(questions[index], (index + n) % 5, 4), n)
 
         assert _in_threads(len(questions), save_repeatedly) == []
         expected = _stored_scores(portal, campaign)
@@ -91,41 +120,12 @@ def test_two_colleagues_creating_the_same_answer_at_once_get_a_conflict(portal: 
         campaign = make_campaign(load_real_model(), [portal.a])
         first, other = [q.id for q in structure_of(campaign).questions][:2]
         # The assessment exists already; the race is about the answer row alone.
-        services.answer_save(
-            campaign_id=campaign.pk,
-            municipality=portal.a,
-            user=portal.officer_a,
-            data=AnswerInput(other, 1, 2),
-            version=0,
-        )
-        saved = threading.Event()
-
-        def colleague(_index: int) -> None:
-            with transaction.atomic():
-                services.answer_save(
-                    campaign_id=campaign.pk,
-                    municipality=portal.a,
-                    user=portal.officer_a,
-                    data=AnswerInput(first, 3, 4, comment="Kollegin"),
-                    version=0,
-                )
-                saved.set()
-                time.sleep(0.5)  # not committed yet while the second save starts
-
-        thread_errors: list[BaseException] = []
-        thread = threading.Thread(target=lambda: thread_errors.extend(_in_threads(1, colleague)))
-        thread.start()
-        assert saved.wait(timeout=30)
-        with pytest.raises(services.AnswerConflict) as conflict:
-            services.answer_save(
-                campaign_id=campaign.pk,
-                municipality=portal.a,
-                user=portal.officer_a,
-                data=AnswerInput(first, 1, 1),
-                version=0,
-            )
-        thread.join(timeout=30)
-        assert thread_errors == []
+        _save(campaign, portal, AnswerInput(other, 1, 2))
+        with (
+            _colleague_saving(campaign, portal, AnswerInput(first, 3, 4, comment="Kollegin")),
+            pytest.raises(services.AnswerConflict) as conflict,
+        ):
+            _save(campaign, portal, AnswerInput(first, 1, 1))
         participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
         with selectors.in_schema(portal.a):
             stored = Answer.objects.get(assessment__campaign_id=campaign.pk, question_id=first)
@@ -146,38 +146,13 @@ def test_a_submit_waits_for_a_running_save_and_a_later_save_is_refused(portal: P
             user=portal.officer_a,
             values={q: AnswerInput(q, 2, 3) for q in questions[1:]},
         )
-        saved = threading.Event()
-
-        def last_answer(_index: int) -> None:
-            with transaction.atomic():
-                services.answer_save(
-                    campaign_id=campaign.pk,
-                    municipality=portal.a,
-                    user=portal.officer_a,
-                    data=AnswerInput(questions[0], 4, 4),
-                    version=0,
-                )
-                saved.set()
-                time.sleep(0.5)
-
-        thread_errors: list[BaseException] = []
-        thread = threading.Thread(target=lambda: thread_errors.extend(_in_threads(1, last_answer)))
-        thread.start()
-        assert saved.wait(timeout=30)
-        # Sees the last answer only once that save has committed: so the submit succeeds.
-        services.assessment_submit(
-            campaign_id=campaign.pk, municipality=portal.a, user=portal.officer_a
-        )
-        thread.join(timeout=30)
-        assert thread_errors == []
-        with pytest.raises(services.Locked):
-            services.answer_save(
-                campaign_id=campaign.pk,
-                municipality=portal.a,
-                user=portal.officer_a,
-                data=AnswerInput(questions[0], 0, 0),
-                version=1,
+        with _colleague_saving(campaign, portal, AnswerInput(questions[0], 4, 4)):
+            # Sees the last answer only once that save has committed: so the submit succeeds.
+            services.assessment_submit(
+                campaign_id=campaign.pk, municipality=portal.a, user=portal.officer_a
             )
+        with pytest.raises(services.Locked):
+            _save(campaign, portal, AnswerInput(questions[0], 0, 0), version=1)
         participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
     assert participation.status == Participation.Status.SUBMITTED
     assert participation.answered_count == len(questions)

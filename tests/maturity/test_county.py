@@ -5,11 +5,12 @@ import io
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from maturity import selectors
-from maturity.models import Campaign
+from maturity.models import Campaign, ModelVersion
 from tenants.models import Municipality
 from tests.conftest import Portal
 from tests.maturity.factories import (
@@ -22,6 +23,25 @@ from tests.maturity.factories import (
 
 pytestmark = pytest.mark.django_db
 CAPTURED: list[str] = []
+
+
+def _coordinator_reads(client_for, portal: Portal, campaign: Campaign, path: str) -> str:
+    """The page at `path` of the campaign, as the Kreis' coordinator sees it."""
+    url = f"/reifegrad/erhebungen/{campaign.pk}/{path}"
+    return client_for(portal.coordinator).get(url).content.decode()
+
+
+def _open_campaign(
+    client: Client,
+    version: ModelVersion,
+    name: str,
+    start: str = "2026-03-01",
+    end: str = "2026-06-30",
+    **who: object,
+):
+    """The Kreis' form for a new campaign, sent with `who` takes part."""
+    form = {"name": name, "start_date": start, "end_date": end, "model_version": version.pk}
+    return client.post("/reifegrad/erhebungen/neu/", {**form, **who})
 
 
 def _queries_for_overview(client_for, portal: Portal, count: int) -> tuple[int, str]:
@@ -62,11 +82,7 @@ def test_county_overview_never_touches_a_tenant_schema(portal: Portal, client_fo
 def test_matrix_is_an_accessible_table_coloured_by_level_with_values(portal: Portal, client_for):
     campaign = make_campaign(load_small_model(), [portal.a, portal.b])
     answer_all(campaign, portal.a, 3)
-    body = (
-        client_for(portal.coordinator)
-        .get(f"/reifegrad/erhebungen/{campaign.pk}/uebersicht/")
-        .content.decode()
-    )
+    body = _coordinator_reads(client_for, portal, campaign, "uebersicht/")
     assert "<caption>" in body and 'scope="col"' in body and 'scope="row"' in body
     assert "maturity-level-3" in body and "75,0" in body and "(Stufe 3)" in body
     assert "begonnen" in body and "nicht begonnen" in body
@@ -126,11 +142,7 @@ def test_xlsx_export_has_numbers(portal: Portal, client_for):
 def test_drilldown_shows_one_municipalitys_answers(portal: Portal, client_for):
     campaign = make_campaign(load_small_model(), [portal.a, portal.b])
     answer_all(campaign, portal.a, 2)
-    body = (
-        client_for(portal.coordinator)
-        .get(f"/reifegrad/erhebungen/{campaign.pk}/kommunen/{portal.a.slug}/")
-        .content.decode()
-    )
+    body = _coordinator_reads(client_for, portal, campaign, f"kommunen/{portal.a.slug}/")
     assert "Frage a1?" in body and "Testhausen" in body
     assert connection.schema_name == "public"  # type: ignore[attr-defined]
 
@@ -153,25 +165,15 @@ def test_county_pages_are_for_kreis_staff_only(portal: Portal, client_for):
 def test_coordinator_opens_a_campaign_and_sees_its_status(portal: Portal, client_for):
     version = load_small_model()
     client = client_for(portal.coordinator)
-    response = client.post(
-        "/reifegrad/erhebungen/neu/",
-        {
-            "name": "Erhebung Formular",
-            "start_date": "2026-03-01",
-            "end_date": "2026-06-30",
-            "model_version": version.pk,
-            "municipalities": [portal.a.pk, portal.b.pk],
-        },
-    )
+    both = [portal.a.pk, portal.b.pk]
+    response = _open_campaign(client, version, "Erhebung Formular", municipalities=both)
     assert response.status_code == 302
     body = client.get(response["Location"]).content.decode()
     assert "Erhebung Formular" in body and "01.03.2026 bis 30.06.2026" in body
     assert "0 abgegeben, 0 begonnen, 2 nicht begonnen" in body
-    bad = client.post(
-        "/reifegrad/erhebungen/neu/",
-        {"name": "Kaputt", "start_date": "2026-06-01", "end_date": "2026-01-01",
-         "model_version": version.pk, "municipalities": [portal.a.pk]},
-    )  # fmt: skip
+    bad = _open_campaign(
+        client, version, "Kaputt", "2026-06-01", "2026-01-01", municipalities=[portal.a.pk]
+    )
     assert bad.status_code == 400
     assert "Das Ende darf nicht vor dem Beginn liegen." in bad.content.decode()
 
@@ -221,11 +223,7 @@ def test_matrix_escapes_municipality_names(portal: Portal, client_for):
     campaign = make_campaign(load_small_model(), [portal.a])
     [town] = fake_municipalities(1, prefix="<b>Ober & Unter</b>")
     fake_results(campaign, [town])
-    body = (
-        client_for(portal.coordinator)
-        .get(f"/reifegrad/erhebungen/{campaign.pk}/uebersicht/")
-        .content.decode()
-    )
+    body = _coordinator_reads(client_for, portal, campaign, "uebersicht/")
     assert "&lt;b&gt;Ober &amp; Unter&lt;/b&gt;" in body and "<b>Ober" not in body
     assert f'/kommunen/{town.slug}/">' in body
 
@@ -240,27 +238,15 @@ def test_the_new_campaign_form_preselects_nobody_and_takes_exactly_the_ticked(
     form = client.get("/reifegrad/erhebungen/neu/").content.decode()
     boxes = re.findall(r'<input[^>]*name="municipalities"[^>]*>', form)
     assert boxes and not any("checked" in box for box in boxes)
-    response = client.post(
-        "/reifegrad/erhebungen/neu/",
-        {"name": "Nur eine", "start_date": "2026-03-01", "end_date": "2026-06-30",
-         "model_version": version.pk, "municipalities": [portal.b.pk]},
-    )  # fmt: skip
+    response = _open_campaign(client, version, "Nur eine", municipalities=[portal.b.pk])
     assert response.status_code == 302
     campaign = Campaign.objects.get(name="Nur eine")
     assert [p.municipality_id for p in campaign.participations.all()] == [portal.b.pk]
-    everyone = client.post(
-        "/reifegrad/erhebungen/neu/",
-        {"name": "Alle", "start_date": "2026-03-01", "end_date": "2026-06-30",
-         "model_version": version.pk, "all_members": "on"},
-    )  # fmt: skip
+    everyone = _open_campaign(client, version, "Alle", all_members="on")
     assert everyone.status_code == 302
     members = Municipality.objects.members().count()
     assert Campaign.objects.get(name="Alle").participations.count() == members
-    nobody = client.post(
-        "/reifegrad/erhebungen/neu/",
-        {"name": "Niemand", "start_date": "2026-03-01", "end_date": "2026-06-30",
-         "model_version": version.pk},
-    )  # fmt: skip
+    nobody = _open_campaign(client, version, "Niemand")
     assert nobody.status_code == 400
     assert "mindestens eine teilnehmende Kommune" in nobody.content.decode()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -12,16 +14,21 @@ from pypdf import PdfReader
 
 from costsharing.models import BudgetYear
 from izd.models import Document
+from izd.pdf import RenderSpec
 from roadmap.papers import services
+from roadmap.papers.builders import build_paper
 from roadmap.papers.models import Consultation, Paper, PaperTemplate
 from roadmap.papers.services import CommitteeSpec
-from tenants.models import Municipality
+from tenants.models import Municipality, User
 from tenants.services import MunicipalityData, municipality_create
 from tests.costsharing.factories import budget_year, join
 
 D = Decimal
 PRE = Consultation.Role.PRELIMINARY
 DECIDING = Consultation.Role.DECIDING
+
+# The membership of the worker tests' towns (tests/papers/conftest.py: worker_towns).
+JOINED, LEFT = date(2001, 1, 1), date(2003, 12, 31)
 
 SEED_FACTS = (
     "Die Städte und Gemeinden arbeiten im Interkommunalen Zentrum für IT und Digitalisierung "
@@ -98,6 +105,24 @@ def paper_for(
     return paper
 
 
+def paper_without_figures(municipality: Municipality, year: int, template: PaperTemplate) -> Paper:
+    """A paper for a year without figures, stored beside the service (which checks the figures
+    first), with a deciding committee."""
+    paper = Paper.objects.create(
+        template=template,
+        municipality=municipality,
+        year=year,
+        reference=f"VL-1/{year - 1}",
+        date=date(year - 1, 11, 1),
+    )
+    paper.consultations.create(
+        committee=services.committee_for(municipality, "GV"),
+        role=DECIDING,
+        meeting_date=date(year - 1, 12, 1),
+    )
+    return paper
+
+
 def finished_document(paper: Paper, content: bytes = b"%PDF-1.7 test") -> Document:
     """A rendered document for the paper without a worker (for OParl and download tests)."""
     document = Document(
@@ -119,6 +144,55 @@ def finished_document(paper: Paper, content: bytes = b"%PDF-1.7 test") -> Docume
     Paper.objects.filter(pk=paper.pk).update(document=document)
     paper.refresh_from_db()
     return document
+
+
+def decide(paper: Paper, result: str, decided_on: date, user: User, note: str = "") -> Paper:
+    """The council's decision on the paper, recorded through the service with all its checks."""
+    return services.decision_record(
+        paper=paper, decided_on=decided_on, result=result, note=note, user=user
+    )
+
+
+@contextmanager
+def worker_world(
+    towns: tuple[Municipality, ...], years: dict[int, str], template_name: str, **texts: str
+) -> Iterator[tuple[PaperTemplate, list[Paper]]]:
+    """Committed figures (each year's net cost split equally) and one paper per town for the
+    first year; removed again afterwards so no other test sees them."""
+    first = min(years)
+    try:
+        for town in towns:
+            join(town, JOINED, LEFT, budget_line=f"HH-{town.ags}-1")
+        for year, net in years.items():
+            budget_year(year, staff=(("Leitung", "1.00", net),), key=(100, 0, 0, 0))
+        template = paper_template(template_name, **texts)
+        papers = [
+            services.paper_create(
+                template=template,
+                municipality=town,
+                year=first,
+                paper_date=date(first - 1, 11, 1),
+                committees=committees(first),
+            )
+            for town in towns
+        ]
+        yield template, papers
+    finally:
+        Paper.objects.filter(template__name=template_name).delete()
+        PaperTemplate.objects.filter(name=template_name).delete()
+        BudgetYear.objects.filter(year__in=list(years)).delete()
+
+
+def paper_spec(paper: Paper) -> RenderSpec:
+    """What the worker builds for the paper's document (the document unsaved: nothing queued)."""
+    document = Document(
+        kind=services.KIND,
+        schema_name=paper.municipality.schema_name,
+        params={"paper_id": paper.pk},
+        title="x",
+        filename="x.pdf",
+    )
+    return build_paper(document)
 
 
 def pdf_text(content: bytes) -> str:

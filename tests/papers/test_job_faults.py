@@ -14,26 +14,21 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from costsharing.models import BudgetYear
 from izd.models import Document
-from roadmap.papers import services
-from roadmap.papers.models import Paper, PaperTemplate
+from roadmap.papers.models import Paper
 from tenants.models import Municipality
 from tests.conftest import BACKEND, Portal
-from tests.costsharing.factories import budget_year, join
-from tests.papers.factories import committees, paper_template
+from tests.papers.factories import worker_world
 from tests.workers import broker, free_port, own_queue, wait_for, worker
 
 pytestmark = pytest.mark.celery
 
-JOINED, LEFT = date(2001, 1, 1), date(2003, 12, 31)
 HX = {"HX-Request": "true"}
 
 
@@ -42,29 +37,10 @@ def papers_of(towns: tuple[Municipality, ...], year: int) -> Iterator[list[Paper
     """A year with one paper per town; its texts carry a token of their own, so no stored PDF
     of another test is reused and every paper is really rendered."""
     name = f"Fehlertest {uuid.uuid4().hex[:8]}"
-    try:
-        for town in towns:
-            join(town, JOINED, LEFT, budget_line=f"HH-{town.ags}-1")
-        budget_year(year, staff=(("Leitung", "1.00", "30000.00"),), key=(100, 0, 0, 0))
-        template = paper_template(
-            name,
-            facts=f"{name}: Anteil von [[kommune]] [[anteil_jahr]].",
-            resolution="Zustimmung zu [[anteil_jahr]].",
-        )
-        yield [
-            services.paper_create(
-                template=template,
-                municipality=town,
-                year=year,
-                paper_date=date(year - 1, 11, 1),
-                committees=committees(year),
-            )
-            for town in towns
-        ]
-    finally:
-        Paper.objects.filter(template__name=name).delete()
-        PaperTemplate.objects.filter(name=name).delete()
-        BudgetYear.objects.filter(year=year).delete()
+    facts = f"{name}: Anteil von [[kommune]] [[anteil_jahr]]."
+    texts = {"facts": facts, "resolution": "Zustimmung zu [[anteil_jahr]]."}
+    with worker_world(towns, {year: "30000.00"}, name, **texts) as (_template, papers):
+        yield papers
 
 
 def coordinator_client(portal: Portal) -> Client:

@@ -20,6 +20,7 @@ from tests.conftest import Portal
 from tests.papers.factories import (
     DECIDING,
     PRE,
+    decide,
     finished_document,
     paper_for,
     paper_template,
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.django_db
 BASE = f"http://{settings.BASE_DOMAIN}"
 API = BASE + "/oparl/v1/"
 SECRET = "Geheime Vorlage zur Grundstücksangelegenheit"
+AMENDED = "Mit der Änderung in Nr. 2 beschlossen."  # the resolution text of paper_a's decision
 OPARL_TYPES = {
     "System",
     "Body",
@@ -56,13 +58,7 @@ def _world(portal: Portal) -> World:
     template = paper_template()
     paper_a = paper_for(portal.a, 2026, template)
     finished_document(paper_a, b"%PDF-1.7 Testhausen 2026")
-    services.decision_record(
-        paper=paper_a,
-        decided_on=date(2025, 12, 7),
-        result=Paper.Result.ACCEPTED_AMENDED,
-        note="Mit der Änderung in Nr. 2 beschlossen.",
-        user=portal.officer_a,
-    )
+    decide(paper_a, Paper.Result.ACCEPTED_AMENDED, date(2025, 12, 7), portal.officer_a, AMENDED)
     paper_a2 = paper_for(portal.a, 2027, template)
     secret = paper_for(portal.b, 2026, template, is_public=False, subject_override=SECRET)
     finished_document(secret, b"%PDF-1.7 geheim")
@@ -188,7 +184,7 @@ def test_meeting_carries_the_date_and_the_council_decision_on_the_deciding_item(
     (item,) = meeting["agendaItem"]
     assert item["consultation"] == deciding["id"] == _get(client, item["id"]).json()["consultation"]
     assert item["result"] == "geändert angenommen"
-    assert item["resolutionText"] == "Mit der Änderung in Nr. 2 beschlossen."
+    assert item["resolutionText"] == AMENDED
     assert deciding["agendaItem"] == item["id"]
     preliminary = next(c for c in paper["consultation"] if not c["authoritative"])
     other = _get(client, preliminary["agendaItem"]).json()
@@ -294,27 +290,17 @@ def test_services_match_by_committee_and_position_and_revive_nothing(portal: Por
     simple_year(2030, (portal.a,))
     paper = paper_for(portal.a, 2030, paper_template())
     ids = list(paper.consultations.values_list("pk", flat=True))
-    services.consultations_replace(
-        paper=paper,
-        committees=[
-            CommitteeSpec("Gemeindevorstand", PRE, date(2029, 11, 20)),
-            CommitteeSpec("Finanzausschuss (neu)", PRE, date(2029, 11, 28)),
-            CommitteeSpec("Gemeindevertretung", DECIDING, date(2029, 12, 7)),
-        ],
-    )
+    board = CommitteeSpec("Gemeindevorstand", PRE, date(2029, 11, 20))
+    council = CommitteeSpec("Gemeindevertretung", DECIDING, date(2029, 12, 7))
+    renamed = CommitteeSpec("Finanzausschuss (neu)", PRE, date(2029, 11, 28))
+    services.consultations_replace(paper=paper, committees=[board, renamed, council])
     rows = list(paper.consultations.select_related("committee"))
     # a renamed committee at the same position keeps the consultation's id
     assert [r.pk for r in rows] == ids
     assert rows[1].committee.name == "Finanzausschuss (neu)"
     assert Meeting.objects.filter(committee=rows[1].committee, date=date(2029, 11, 28)).exists()
-    services.consultations_replace(
-        paper=paper,
-        committees=[
-            CommitteeSpec("Gemeindevorstand", PRE, date(2029, 11, 20)),
-            CommitteeSpec("Gemeindevertretung", DECIDING, date(2029, 12, 7)),
-            CommitteeSpec("Ältestenrat", PRE, date(2029, 12, 1)),
-        ],
-    )
+    elders = CommitteeSpec("Ältestenrat", PRE, date(2029, 12, 1))
+    services.consultations_replace(paper=paper, committees=[board, council, elders])
     rows = list(paper.consultations.all())
     assert [r.pk for r in rows][:2] == [ids[0], ids[2]]
     assert rows[2].pk not in ids  # a new row, not a deleted one brought back

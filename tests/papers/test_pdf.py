@@ -6,9 +6,6 @@ import hashlib
 import io
 import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,20 +13,14 @@ from django.test import Client
 from pypdf import PdfReader
 
 from costsharing import services as costsharing_services
-from costsharing.models import BudgetYear
 from izd.models import Document
 from izd.schemas import tenant_schema
 from roadmap.papers import services
-from roadmap.papers.models import Paper, PaperTemplate
-from tenants.models import Municipality
 from tests.conftest import BACKEND, Portal
-from tests.costsharing.factories import budget_year, join
-from tests.papers.factories import committees, paper_template, pdf_text
+from tests.papers.factories import JOINED, LEFT, pdf_text, worker_world
 from tests.pdf_structure import assert_accessible
 
 pytestmark = pytest.mark.celery
-
-JOINED, LEFT = date(2001, 1, 1), date(2003, 12, 31)
 
 
 def _wait(document_ids: list[int], timeout: float = 120) -> list[Document]:
@@ -43,36 +34,6 @@ def _wait(document_ids: list[int], timeout: float = 120) -> list[Document]:
         "documents not finished in time: "
         + repr(list(Document.objects.filter(pk__in=document_ids).values("pk", "status", "error")))
     )
-
-
-@contextmanager
-def worker_world(
-    towns: tuple[Municipality, ...], years: dict[int, str], template_name: str, **texts: str
-) -> Iterator[tuple[PaperTemplate, list[Paper]]]:
-    """Committed figures (each year's net cost split equally) and one paper per town for the
-    first year; removed again afterwards so no other test sees them."""
-    first = min(years)
-    try:
-        for town in towns:
-            join(town, JOINED, LEFT, budget_line=f"HH-{town.ags}-1")
-        for year, net in years.items():
-            budget_year(year, staff=(("Leitung", "1.00", net),), key=(100, 0, 0, 0))
-        template = paper_template(template_name, **texts)
-        papers = [
-            services.paper_create(
-                template=template,
-                municipality=town,
-                year=first,
-                paper_date=date(first - 1, 11, 1),
-                committees=committees(first),
-            )
-            for town in towns
-        ]
-        yield template, papers
-    finally:
-        Paper.objects.filter(template__name=template_name).delete()
-        PaperTemplate.objects.filter(name=template_name).delete()
-        BudgetYear.objects.filter(year__in=list(years)).delete()
 
 
 def test_worker_renders_the_paper_with_figures_in_german_format(

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from tenants.services import MunicipalityData, municipality_create
 from tests.conftest import Portal
 from tests.papers.factories import paper_for, paper_template, simple_year
 from tests.statements import recorded_statements
+from tests.tenants.factories import new_town
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2093
 
 
-def _town(name: str, ags: str):
-    return municipality_create(
-        data=MunicipalityData(
-            name=name, ags=ags, population=5000, population_date=date(2024, 12, 31)
-        )
-    )
-
-
 def test_papers_batch_request_sets_the_search_path_at_most_once_per_switch(
     portal: Portal, client_for
 ):
-    members = (portal.a, portal.b, _town("Suchpfadheim", "06435991"), _town("Pfadau", "06435992"))
+    others = (new_town("Suchpfadheim", "06435991", 5000), new_town("Pfadau", "06435992", 5000))
+    members = (portal.a, portal.b, *others)
     simple_year(YEAR, members)
     template = paper_template("Stapel Suchpfad", facts="Anteil [[anteil_jahr]]", resolution="Ja")
     for town in members:

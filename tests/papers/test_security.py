@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from izd.models import Document
 from izd.pdf import render_pdf
-from roadmap.papers import services
-from roadmap.papers.builders import build_paper
 from tests.conftest import Portal
-from tests.papers.factories import paper_for, paper_template, pdf_text, simple_year
+from tests.papers.factories import paper_for, paper_spec, paper_template, pdf_text, simple_year
 
 pytestmark = pytest.mark.django_db
 
@@ -42,14 +39,7 @@ def test_hostile_template_and_override_text_is_escaped_in_pdf_and_fetches_nothin
         subject_override=f"Betreff {hostile}",
         office='<img src="file:///etc/hostname">',
     )
-    document = Document(
-        kind=services.KIND,
-        schema_name=portal.a.schema_name,
-        params={"paper_id": paper.pk},
-        title="x",
-        filename="x.pdf",
-    )
-    text = pdf_text(render_pdf(build_paper(document)))
+    text = pdf_text(render_pdf(paper_spec(paper)))
     flat = " ".join(text.split())
     assert '<img src="file:///etc/passwd">' in flat  # shown as text
     assert "{{ secret }}" in flat and '{% now "Y" %}' in flat

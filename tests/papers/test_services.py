@@ -14,7 +14,6 @@ from costsharing import services as costsharing_services
 from izd.models import Document
 from izd.pdf import render_pdf
 from roadmap.papers import selectors, services
-from roadmap.papers.builders import build_paper
 from roadmap.papers.models import Paper
 from roadmap.papers.services import CommitteeSpec, PaperError
 from tests.conftest import Portal
@@ -23,9 +22,12 @@ from tests.papers.factories import (
     DECIDING,
     PRE,
     SEED_COMMITTEES,
+    decide,
     finished_document,
     paper_for,
+    paper_spec,
     paper_template,
+    paper_without_figures,
     pdf_text,
     simple_year,
 )
@@ -101,14 +103,7 @@ def test_seed_paper_context_reproduces_vl_100_2023_for_talbruecken(paper_seed_to
 
 def test_seed_paper_pdf_shows_number_committees_and_amounts(paper_seed_towns):
     paper = _seed_paper(paper_seed_towns)
-    document = Document(
-        kind=services.KIND,
-        schema_name=paper.municipality.schema_name,
-        params={"paper_id": paper.pk},
-        title="x",
-        filename="x.pdf",
-    )
-    spec = build_paper(document)
+    spec = paper_spec(paper)
     assert spec.pdf_variant == "pdf/a-3a" and spec.lang == "de"
     content = render_pdf(spec)
     text = pdf_text(content)
@@ -212,19 +207,7 @@ def test_paper_without_figures_names_municipality_and_year(portal: Portal):
     simple_year(2030, (portal.a,))
     template = paper_template()
     paper = paper_for(portal.a, 2030, template)
-    paper_b = Paper.objects.create(
-        template=template,
-        municipality=portal.b,
-        year=2030,
-        reference="VL-1/2029",
-        date=date(2029, 11, 1),
-    )
-    paper_b.consultations.create(
-        position=0,
-        committee=services.committee_for(portal.b, "GV"),
-        role=DECIDING,
-        meeting_date=date(2029, 12, 1),
-    )
+    paper_b = paper_without_figures(portal.b, 2030, template)
     with pytest.raises(PaperError, match="Für Beispielstadt liegen für 2030 keine Zahlen vor"):
         services.paper_context(paper_b)
     # the batch checks every paper first and requests none
@@ -281,34 +264,16 @@ def test_decision_status_and_year_decided(portal: Portal):
     paper_a = paper_for(portal.a, 2024, template)
     finished_document(paper_a)
     assert selectors.year_decided(2024) is False
-    services.decision_record(
-        paper=paper_a,
-        decided_on=date(2023, 12, 7),
-        result=Paper.Result.ACCEPTED,
-        note="",
-        user=portal.officer_a,
-    )
+    decide(paper_a, Paper.Result.ACCEPTED, date(2023, 12, 7), portal.officer_a)
     rows = {row.municipality_name: row for row in selectors.decisions_for_year(2024)}
     assert rows["Testhausen"].is_decided and rows["Testhausen"].result_label == "angenommen"
     assert rows["Beispielstadt"].result_label == "keine Vorlage"
     assert selectors.year_decided(2024) is False
     paper_b = paper_for(portal.b, 2024, template)
     finished_document(paper_b)
-    services.decision_record(
-        paper=paper_b,
-        decided_on=date(2023, 12, 8),
-        result=Paper.Result.POSTPONED,
-        note="",
-        user=portal.officer_b,
-    )
+    decide(paper_b, Paper.Result.POSTPONED, date(2023, 12, 8), portal.officer_b)
     assert selectors.year_decided(2024) is False  # vertagt is no decision
-    services.decision_record(
-        paper=paper_b,
-        decided_on=date(2024, 1, 20),
-        result=Paper.Result.ACCEPTED_AMENDED,
-        note="",
-        user=portal.officer_b,
-    )
+    decide(paper_b, Paper.Result.ACCEPTED_AMENDED, date(2024, 1, 20), portal.officer_b)
     assert selectors.year_decided(2024) is True
     assert selectors.year_decided(2099) is False  # no members, no decision
 
@@ -318,13 +283,7 @@ def test_decision_before_the_paper_date_is_refused(portal: Portal):
     paper = paper_for(portal.a, 2030, paper_template())
     finished_document(paper)
     with pytest.raises(PaperError, match="nicht vor dem Datum der Vorlage"):
-        services.decision_record(
-            paper=paper,
-            decided_on=date(2020, 1, 1),
-            result=Paper.Result.ACCEPTED,
-            note="",
-            user=portal.officer_a,
-        )
+        decide(paper, Paper.Result.ACCEPTED, date(2020, 1, 1), portal.officer_a)
 
 
 def test_demo_command_is_idempotent_and_creates_papers_for_the_members(portal: Portal):

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from roadmap.papers import services
 from roadmap.papers.models import Paper
-from tests.papers.factories import finished_document, paper_for, paper_template, simple_year
+from tests.papers.factories import decide, finished_document, paper_for, paper_template, simple_year
 
 YEAR = 2012
 
@@ -46,13 +45,7 @@ def test_municipality_sees_its_rendered_paper_until_the_council_decided(portal, 
         client_for(portal.officer_b, portal.b).get("/").content.decode()
     )
 
-    services.decision_record(
-        paper=paper,
-        decided_on=date(YEAR - 1, 12, 7),
-        result=Paper.Result.ACCEPTED,
-        note="",
-        user=portal.officer_a,
-    )
+    decide(paper, Paper.Result.ACCEPTED, date(YEAR - 1, 12, 7), portal.officer_a)
     body = client_for(portal.officer_a, portal.a).get("/").content.decode()
     assert "Beschlussvorlagen vor dem Rat" not in body
 
@@ -63,13 +56,7 @@ def test_kreis_start_page_counts_papers_rendered_decided_and_undated(portal, cli
     template = paper_template("Startseite Kreis")
     decided = paper_for(portal.a, YEAR, template)
     finished_document(decided)
-    services.decision_record(
-        paper=decided,
-        decided_on=date(YEAR - 1, 12, 7),
-        result=Paper.Result.ACCEPTED,
-        note="",
-        user=portal.officer_a,
-    )
+    decide(decided, Paper.Result.ACCEPTED, date(YEAR - 1, 12, 7), portal.officer_a)
     undated = paper_for(portal.b, YEAR, template)
     undated.consultations.filter(role="beschliessend").update(meeting_date=None)
     for user in (portal.coordinator, portal.centre_treasurer):

@@ -12,7 +12,13 @@ from izd.models import Document
 from roadmap.papers import services
 from roadmap.papers.models import Paper, PaperTemplate
 from tests.conftest import Portal
-from tests.papers.factories import finished_document, paper_for, paper_template, simple_year
+from tests.papers.factories import (
+    finished_document,
+    paper_for,
+    paper_template,
+    paper_without_figures,
+    simple_year,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +35,9 @@ def test_coordinator_creates_template_and_sees_the_placeholder_list(portal: Port
     assert "[[anteil_folgejahre]]" in page and "[[nachbelastung_vorjahr]]" in page
     response = client.post(
         "/beschlussvorlagen/vorlagen/neu/",
-        {
-            "name": "IKZ",
-            "subject": "IKZ [[kommune]]",
-            "facts": "Anteil [[anteil_jahr]]",
-            "resolution": "Zustimmung",
-            "attachments": "",
-            "office": "",
-            "file_reference": "",
-        },
-    )
+        {"name": "IKZ", "subject": "IKZ [[kommune]]", "facts": "Anteil [[anteil_jahr]]",
+         "resolution": "Zustimmung", "attachments": "", "office": "", "file_reference": ""},
+    )  # fmt: skip
     assert response.status_code == 302
     assert PaperTemplate.objects.filter(name="IKZ").exists()
 
@@ -46,12 +45,7 @@ def test_coordinator_creates_template_and_sees_the_placeholder_list(portal: Port
 def test_unknown_placeholder_in_the_editor_is_a_400_naming_it(portal: Portal, client_for):
     response = client_for(portal.coordinator).post(
         "/beschlussvorlagen/vorlagen/neu/",
-        {
-            "name": "Falsch",
-            "subject": "x",
-            "facts": "Es kostet [[betrag]].",
-            "resolution": "x",
-        },
+        {"name": "Falsch", "subject": "x", "facts": "Es kostet [[betrag]].", "resolution": "x"},
     )
     assert response.status_code == 400
     assert "Unbekannter Platzhalter [[betrag]]" in response.content.decode()
@@ -135,19 +129,7 @@ def test_override_for_one_municipality_is_saved_and_previewed(portal: Portal, cl
 
 
 def test_preview_without_figures_is_a_400_with_german_message(portal: Portal, client_for):
-    template = paper_template()
-    paper = Paper.objects.create(
-        template=template,
-        municipality=portal.b,
-        year=2077,
-        reference="VL-1/2076",
-        date=date(2076, 11, 1),
-    )
-    paper.consultations.create(
-        committee=services.committee_for(portal.b, "GV"),
-        role="beschliessend",
-        meeting_date=date(2076, 12, 1),
-    )
+    paper = paper_without_figures(portal.b, 2077, paper_template())
     client = client_for(portal.coordinator)
     response = client.get(f"/beschlussvorlagen/{paper.pk}/vorschau/")
     assert response.status_code == 400

@@ -14,18 +14,12 @@ from tenants.models import Municipality, User
 
 def practice_input(**fields: object) -> PracticeInput:
     base = PracticeInput(
-        title=f"Praxis {uuid.uuid4().hex[:8]}",
-        summary="Eine kurze Beschreibung.",
-        contact_name="Paula Praxis",
-        contact_email="praxis@test.example",
-        problem="Ausgangslage",
-        solution="Lösung",
-        result="Ergebnis",
-        cost_once=Decimal("1000"),
-        cost_yearly=Decimal("200"),
-        effort_days=Decimal("5"),
+        title=f"Praxis {uuid.uuid4().hex[:8]}", summary="Eine kurze Beschreibung.",
+        contact_name="Paula Praxis", contact_email="praxis@test.example",
+        problem="Ausgangslage", solution="Lösung", result="Ergebnis",
+        cost_once=Decimal("1000"), cost_yearly=Decimal("200"), effort_days=Decimal("5"),
         duration_months=3,
-    )
+    )  # fmt: skip
     return replace(base, **fields)  # type: ignore[arg-type]
 
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from roadmap.practices import selectors
 from roadmap.practices.models import Practice
 from tests.conftest import Portal
 from tests.practices.factories import make_practice, product
+from tests.statements import page_queries
 
 pytestmark = pytest.mark.django_db
 CENTRE = selectors.Viewer(is_centre=True)
@@ -122,21 +122,14 @@ def _bulk(portal: Portal, count: int) -> None:
         )
 
 
-def _queries(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
-
-
 def test_same_number_of_queries_at_10_and_1000_practices(portal, client_for, kw):
     client = client_for(portal.officer_b, portal.b)
     path = "/praxis/?q=Rechnung&status=pilot"
     _bulk(portal, 10)
-    small = _queries(client, path)
+    small = page_queries(client, path)
     _bulk(portal, 990)
     assert Practice.objects.filter(published_version__isnull=False).count() >= 1000
-    large = _queries(client, path)
+    large = page_queries(client, path)
     assert small == large
     # The GIN index answers the text condition (the planner may still prefer another index for
     # the whole query while the table is small).

@@ -92,22 +92,13 @@ def make_measure(
     requests: tuple[int, ...] = (),
     status: str = Measure.Status.PLANNED,
 ) -> Measure:
-    return services.measure_save(
-        measure=None,
-        data=MeasureInput(
-            title=title or f"Maßnahme {next(_counter)}",
-            description="Beschreibung",
-            dimension_key=dimension_key,
-            start_quarter=start,
-            end_quarter=end,
-            responsible="Frau Koordination",
-            status=status,
-            municipality_ids=municipalities,
-            request_ids=requests,
-            depends_on_ids=depends_on,
-        ),
-        user=None,
-    )
+    data = MeasureInput(
+        title=title or f"Maßnahme {next(_counter)}", description="Beschreibung",
+        dimension_key=dimension_key, start_quarter=start, end_quarter=end,
+        responsible="Frau Koordination", status=status, municipality_ids=municipalities,
+        request_ids=requests, depends_on_ids=depends_on,
+    )  # fmt: skip
+    return services.measure_save(measure=None, data=data, user=None)
 
 
 def submitted_result(

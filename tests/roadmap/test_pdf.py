@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -93,80 +96,79 @@ def _pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def _downloaded_text(client: Client, document: Document) -> str:
+    """The document's text, once the worker has finished it and offers it for download."""
+    body = _finished(client, f"/roadmap/zeitplan/pdf/{document.pk}/status/")
+    assert "herunterladen" in body, body
+    download = client.get(f"/roadmap/zeitplan/pdf/{document.pk}/")
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    assert content.startswith(b"%PDF")
+    return _pdf_text(content)
+
+
+@contextmanager
+def _own_measures(committed) -> Iterator[tuple[str, Callable[..., Measure]]]:
+    """A tag of the test's own and a maker of measures titled with it (and a dimension of their
+    own), committed for the worker and removed again afterwards."""
+    tag = uuid.uuid4().hex[:6]
+
+    def measure(title: str, **fields: Any) -> Measure:
+        return make_measure(title=f"{title} {tag}", dimension_key=f"pdf-{tag}", **fields)
+
+    with committed():
+        try:
+            yield tag, measure
+        finally:
+            Measure.objects.filter(dimension_key=f"pdf-{tag}").delete()
+
+
 @pytest.mark.celery
 def test_the_worker_renders_the_county_roadmap_with_measures_and_quarters(
     portal: Portal, celery_worker, committed
 ):
-    tag = uuid.uuid4().hex[:6]
-    with committed():
-        first = make_measure(
-            title=f"Ehrenamts-Cloud einführen {tag}", dimension_key=f"pdf-{tag}",
-            start="2026-Q2", end="2026-Q4",
-        )  # fmt: skip
-        second = make_measure(
-            title=f"WiBA-Checks {tag}", dimension_key=f"pdf-{tag}", start="2027-Q3",
-            end="2028-Q1", depends_on=(first.pk,),
-        )  # fmt: skip
-        try:
-            client = _client(portal, portal.coordinator)
-            response = client.post("/roadmap/zeitplan/pdf/", {}, HTTP_HX_REQUEST="true")
-            assert response.status_code == 200
-            assert "<progress" in response.content.decode()
-            document = Document.objects.filter(kind="roadmap.pdf").latest("pk")
-            assert document.schema_name == settings.PUBLIC_SCHEMA_NAME
-            body = _finished(client, f"/roadmap/zeitplan/pdf/{document.pk}/status/")
-            assert "herunterladen" in body, body
-            download = client.get(f"/roadmap/zeitplan/pdf/{document.pk}/")
-            assert download.status_code == 200
-            content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
-            assert content.startswith(b"%PDF")
-            # Words may wrap differently as other tests' measures widen the table's columns.
-            text = " ".join(_pdf_text(content).split())
-            for expected in (
-                f"Ehrenamts-Cloud einführen {tag}", f"WiBA-Checks {tag}", "Q2 2026",
-                "Q3 2027", "Q1 2028", "Zielbild", "Roadmap Digitalisierung",
-            ):  # fmt: skip
-                assert expected in text, expected
-            page = client.get("/roadmap/zeitplan/").content.decode()
-            assert f"/roadmap/zeitplan/pdf/{document.pk}/" in page  # listed as earlier document
-        finally:
-            Measure.objects.filter(pk__in=[first.pk, second.pk]).delete()
+    with _own_measures(committed) as (tag, measure):
+        first = measure("Ehrenamts-Cloud einführen", start="2026-Q2", end="2026-Q4")
+        measure("WiBA-Checks", start="2027-Q3", end="2028-Q1", depends_on=(first.pk,))
+        client = _client(portal, portal.coordinator)
+        response = client.post("/roadmap/zeitplan/pdf/", {}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert "<progress" in response.content.decode()
+        document = Document.objects.filter(kind="roadmap.pdf").latest("pk")
+        assert document.schema_name == settings.PUBLIC_SCHEMA_NAME
+        # Words may wrap differently as other tests' measures widen the table's columns.
+        text = " ".join(_downloaded_text(client, document).split())
+        for expected in (
+            f"Ehrenamts-Cloud einführen {tag}", f"WiBA-Checks {tag}", "Q2 2026",
+            "Q3 2027", "Q1 2028", "Zielbild", "Roadmap Digitalisierung",
+        ):  # fmt: skip
+            assert expected in text, expected
+        page = client.get("/roadmap/zeitplan/").content.decode()
+        assert f"/roadmap/zeitplan/pdf/{document.pk}/" in page  # listed as earlier document
 
 
 @pytest.mark.celery
 def test_the_worker_renders_a_municipalitys_own_roadmap_with_its_gaps(
     portal: Portal, celery_worker, committed
 ):
-    tag = uuid.uuid4().hex[:6]
-    with committed():
-        own = make_measure(
-            title=f"Fachverfahren anbinden {tag}", dimension_key=f"pdf-{tag}",
-            municipalities=(portal.a.pk,), start="2026-Q3", end="2027-Q1",
-        )  # fmt: skip
-        foreign = make_measure(
-            title=f"Fremde Maßnahme {tag}", dimension_key=f"pdf-{tag}",
-            municipalities=(portal.b.pk,),
-        )  # fmt: skip
-        try:
-            client = _client(portal, portal.officer_a, portal.a)
-            response = client.post("/roadmap/zeitplan/pdf/")
-            assert response.status_code == 302
-            document = Document.objects.filter(
-                kind="roadmap.pdf", schema_name=portal.a.schema_name
-            ).latest("pk")
-            assert response["Location"] == f"/roadmap/zeitplan/?dokument={document.pk}"
-            body = _finished(client, f"/roadmap/zeitplan/pdf/{document.pk}/status/")
-            assert "herunterladen" in body, body
-            download = client.get(f"/roadmap/zeitplan/pdf/{document.pk}/")
-            text = _pdf_text(b"".join(download.streaming_content))  # type: ignore[attr-defined]
-            assert f"Fachverfahren anbinden {tag}" in text
-            assert f"Fremde Maßnahme {tag}" not in text
-            assert "Eigene Lücken von Testhausen" in text
-            assert "Q3 2026" in text and "Q1 2027" in text
-            other = _client(portal, portal.officer_b, portal.b)
-            assert other.get(f"/roadmap/zeitplan/pdf/{document.pk}/").status_code == 404
-        finally:
-            Measure.objects.filter(pk__in=[own.pk, foreign.pk]).delete()
+    with _own_measures(committed) as (tag, measure):
+        a, b = (portal.a.pk,), (portal.b.pk,)
+        measure("Fachverfahren anbinden", municipalities=a, start="2026-Q3", end="2027-Q1")
+        measure("Fremde Maßnahme", municipalities=b)
+        client = _client(portal, portal.officer_a, portal.a)
+        response = client.post("/roadmap/zeitplan/pdf/")
+        assert response.status_code == 302
+        document = Document.objects.filter(
+            kind="roadmap.pdf", schema_name=portal.a.schema_name
+        ).latest("pk")
+        assert response["Location"] == f"/roadmap/zeitplan/?dokument={document.pk}"
+        text = _downloaded_text(client, document)
+        assert f"Fachverfahren anbinden {tag}" in text
+        assert f"Fremde Maßnahme {tag}" not in text
+        assert "Eigene Lücken von Testhausen" in text
+        assert "Q3 2026" in text and "Q1 2027" in text
+        other = _client(portal, portal.officer_b, portal.b)
+        assert other.get(f"/roadmap/zeitplan/pdf/{document.pk}/").status_code == 404
 
 
 @pytest.mark.django_db

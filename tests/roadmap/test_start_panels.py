@@ -7,6 +7,8 @@ import re
 
 from roadmap import services
 from roadmap.models import RequestStatus
+from roadmap.municipal.models import ServiceRequest
+from tenants.models import Municipality, User
 from tests.roadmap.factories import file_request, make_service, move
 
 
@@ -16,21 +18,26 @@ def _panel(body: str, title: str) -> str:
     return found.group(1)
 
 
+def _requests_panel(client_for, person: User, town: Municipality) -> str:
+    """The requests panel of `town`'s start page, as `person` sees it."""
+    return _panel(client_for(person, town).get("/").content.decode(), "Leistungsanfragen")
+
+
+def _comment(
+    town: Municipality, request: ServiceRequest, user: User, text: str, *, by_kreis: bool
+) -> None:
+    services.comment_add(
+        municipality=town, request_id=request.pk, user=user, text=text, by_kreis=by_kreis
+    )
+
+
 def test_officer_sees_requests_waiting_and_a_question_of_the_centre(portal, client_for):
     service = make_service(name="Startseiten-Leistung")
     first = file_request(portal.a, portal.officer_a, service)
     second = file_request(portal.a, portal.officer_a, service)
     move(portal.a, second, portal.coordinator, RequestStatus.IN_REVIEW)
-    services.comment_add(
-        municipality=portal.a,
-        request_id=first.pk,
-        user=portal.coordinator,
-        text="Welche Verfahren genau?",
-        by_kreis=True,
-    )
-    panel = _panel(
-        client_for(portal.officer_a, portal.a).get("/").content.decode(), "Leistungsanfragen"
-    )
+    _comment(portal.a, first, portal.coordinator, "Welche Verfahren genau?", by_kreis=True)
+    panel = _requests_panel(client_for, portal.officer_a, portal.a)
     assert (
         f'href="/roadmap/anfragen/{first.pk}/">Rückfrage des Zentrums: Startseiten-Leistung'
         in panel
@@ -38,33 +45,23 @@ def test_officer_sees_requests_waiting_and_a_question_of_the_centre(portal, clie
     assert "warten auf Antwort des Zentrums</a></dt><dd>2</dd>" in panel
     assert 'href="/roadmap/anfragen/neu/">Leistung des Zentrums anfragen' in panel
 
-    services.comment_add(
-        municipality=portal.a,
-        request_id=first.pk,
-        user=portal.officer_a,
-        text="Das Meldewesen und die Hundesteuer.",
-        by_kreis=False,
+    _comment(
+        portal.a, first, portal.officer_a, "Das Meldewesen und die Hundesteuer.", by_kreis=False
     )
-    panel = _panel(
-        client_for(portal.officer_a, portal.a).get("/").content.decode(), "Leistungsanfragen"
-    )
+    panel = _requests_panel(client_for, portal.officer_a, portal.a)
     assert "Rückfrage des Zentrums" not in panel
 
 
 def test_reader_sees_the_requests_but_is_not_offered_to_file_one(portal, client_for):
     file_request(portal.a, portal.officer_a, make_service())
-    panel = _panel(
-        client_for(portal.reader_a, portal.a).get("/").content.decode(), "Leistungsanfragen"
-    )
+    panel = _requests_panel(client_for, portal.reader_a, portal.a)
     assert "warten auf Antwort des Zentrums" in panel
     assert "/roadmap/anfragen/neu/" not in panel
 
 
 def test_another_municipality_does_not_count_these_requests(portal, client_for):
     file_request(portal.a, portal.officer_a, make_service())
-    panel = _panel(
-        client_for(portal.officer_b, portal.b).get("/").content.decode(), "Leistungsanfragen"
-    )
+    panel = _requests_panel(client_for, portal.officer_b, portal.b)
     assert "warten auf Antwort" not in panel
     assert "Keine offene Anfrage" in panel
 

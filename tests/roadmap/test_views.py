@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from izd.models import Document
@@ -111,17 +112,23 @@ def test_the_triage_page_reads_the_read_model_and_filters(portal: Portal, client
     assert client_for(portal.officer_a).get("/roadmap/anfragen/").status_code == 403
 
 
+def _clicked_twice(client: Client, request: ServiceRequest, status: str, expected: str):
+    """A status button clicked twice on the same page (htmx): the second click is stale."""
+    url = f"/roadmap/anfragen/{request.pk}/status/"
+    form, htmx = {"status": status, "expected": expected}, {"HX-Request": "true"}
+    return client.post(url, form, headers=htmx), client.post(url, form, headers=htmx)
+
+
 def test_the_coordinator_moves_a_request_through_htmx(portal: Portal, client_for, in_tenant):
     request = file_request(portal.a, portal.officer_a, make_service())
     client = client_for(portal.coordinator)
-    url = f"/roadmap/anfragen/{request.pk}/status/"
-    response = client.post(url, {"status": S.IN_REVIEW, "expected": S.SUBMITTED}, **HTMX)
+    response, again = _clicked_twice(client, request, S.IN_REVIEW, S.SUBMITTED)
     assert response.status_code == 200
     assert 'data-status="in_pruefung"' in response.content.decode()
     # The same click again (a stale page) is refused and changes nothing.
-    again = client.post(url, {"status": S.IN_REVIEW, "expected": S.SUBMITTED}, **HTMX)
     assert again.status_code == 409
     assert "inzwischen geändert" in again.content.decode()
+    url = f"/roadmap/anfragen/{request.pk}/status/"
     jump = client.post(url, {"status": S.DONE}, **HTMX)
     assert jump.status_code == 409
     assert "übersprungen" in jump.content.decode()
@@ -235,28 +242,15 @@ def test_documents_of_another_municipality_are_not_handed_out(portal: Portal, cl
         kind=KIND, schema_name=portal.a.schema_name, params={"municipality_id": portal.a.pk},
         title="Roadmap Testhausen", filename="roadmap-a.pdf",
     )  # fmt: skip
-    assert (
-        client_for(portal.officer_a, portal.a)
-        .get(f"/roadmap/zeitplan/pdf/{document.pk}/status/")
-        .status_code
-        == 200
-    )
-    assert (
-        client_for(portal.officer_b, portal.b)
-        .get(f"/roadmap/zeitplan/pdf/{document.pk}/status/")
-        .status_code
-        == 404
-    )
-    assert (
-        client_for(portal.officer_b, portal.b)
-        .get(f"/roadmap/zeitplan/pdf/{document.pk}/")
-        .status_code
-        == 404
-    )
-    assert (
-        client_for(portal.coordinator).get(f"/roadmap/zeitplan/pdf/{document.pk}/").status_code
-        == 404
-    )
+    download = f"/roadmap/zeitplan/pdf/{document.pk}/"
+    status = f"{download}status/"
+    for person, town, path, expected in (
+        (portal.officer_a, portal.a, status, 200),
+        (portal.officer_b, portal.b, status, 404),
+        (portal.officer_b, portal.b, download, 404),
+        (portal.coordinator, None, download, 404),
+    ):
+        assert client_for(person, town).get(path).status_code == expected, (person, path)
 
 
 def test_target_picture_form_saves_levels(portal: Portal, client_for, monkeypatch):
@@ -279,11 +273,9 @@ def test_a_completed_request_shows_its_recorded_usage(portal: Portal, client_for
     request = file_request(portal.a, portal.officer_a, make_service())
     move(portal.a, request, portal.coordinator, S.IN_REVIEW, S.ACCEPTED, S.IN_PROGRESS)
     client = client_for(portal.coordinator)
-    url = f"/roadmap/anfragen/{request.pk}/status/"
-    first = client.post(url, {"status": S.DONE, "expected": S.IN_PROGRESS}, **HTMX)
+    first, second = _clicked_twice(client, request, S.DONE, S.IN_PROGRESS)
     assert first.status_code == 200
     assert "Als Nutzung für den Kostenverteilungsschlüssel erfasst" in first.content.decode()
-    second = client.post(url, {"status": S.DONE, "expected": S.IN_PROGRESS}, **HTMX)
     assert second.status_code == 409
 
 

@@ -20,7 +20,6 @@ from roadmap.papers.models import Paper
 from tenants.models import Membership, Municipality, User
 from tenants.services import (
     MunicipalityData,
-    invitation_create,
     membership_grant,
     municipality_create,
     user_create,
@@ -30,6 +29,7 @@ from tests.costsharing.factories import budget_year, join, leitweg_for, take_mod
 from tests.maturity.factories import answer_all, load_small_model, make_campaign
 from tests.papers.factories import finished_document, paper_for, paper_template
 from tests.roadmap.factories import file_request, make_measure, make_service, move
+from tests.tenants.factories import invite
 
 _numbers = itertools.count(1)
 
@@ -73,12 +73,7 @@ def build_world(portal: Portal, *, ags: str = "06435977", year: int = 2087) -> W
     )
     membership_grant(user=officer, municipality=town, role=Membership.Role.DIGITAL_OFFICER)
     membership_grant(user=treasurer, municipality=town, role=Membership.Role.TREASURER)
-    invitation_create(
-        email=f"neu-{n}@test.example",
-        municipality=town,
-        role=Membership.Role.READER,
-        invited_by=portal.coordinator,
-    )
+    invite(portal, f"neu-{n}@test.example", town)
 
     # maturity: assessment, answers, their history and the read model
     campaign = make_campaign(load_small_model(key=f"archiv{n}"), [town])

@@ -12,8 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from tenants.models import Invitation, Membership, User
-from tenants.services import invitation_create, user_create
+from tenants.services import user_create
 from tests.conftest import PASSWORD, Portal
+from tests.tenants.factories import invite
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +46,7 @@ def test_a_second_account_differing_only_in_case_is_refused(portal: Portal):
 def test_invitation_to_a_differently_cased_address_reaches_the_existing_account(
     portal: Portal, client_for
 ):
-    invitation = invitation_create(
-        email=portal.officer_b.email.upper(),
-        municipality=portal.a,
-        role=Membership.Role.READER,
-        invited_by=portal.coordinator,
-    )
+    invitation = invite(portal, portal.officer_b.email.upper(), portal.a)
     assert invitation.email == portal.officer_b.email
     # The existing account signs in and accepts (a new name and password are not asked for).
     visitor = client_for(None, portal.a)
@@ -91,10 +87,5 @@ def test_invitation_link_comes_from_the_settings(
 ):
     settings.PORTAL_SCHEME, settings.PORTAL_PORT = "https", 443
     with django_capture_on_commit_callbacks(execute=True):
-        invitation_create(
-            email="link@test.example",
-            municipality=portal.a,
-            role=Membership.Role.READER,
-            invited_by=portal.coordinator,
-        )
+        invite(portal, "link@test.example", portal.a)
     assert f"https://{portal.a.slug}.{settings.BASE_DOMAIN}/einladung/" in mail.outbox[0].body

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from django.core import mail
+from django.test import Client
 
 from tenants import services
 from tenants.models import Invitation, Membership, User
+from tests.tenants.factories import invite
 
 
-def _invite(portal, email: str, municipality=None, role: str = Membership.Role.READER):
-    return services.invitation_create(
-        email=email,
-        municipality=municipality or portal.b,
-        role=role,
-        invited_by=portal.coordinator,
-    )
+def _opened(client: Client, invitation: Invitation, status: int) -> str:
+    """The invitation's page as the client sees it, which must answer `status`."""
+    page = client.get(f"/einladung/{invitation.token}/")
+    assert page.status_code == status
+    return page.content.decode()
 
 
 def test_signed_in_invitee_accepts_with_one_click(portal, client_for):
-    invitation = _invite(portal, "Officer_A@test.example")
+    invitation = invite(portal, "Officer_A@test.example", portal.b)
     client = client_for(portal.officer_a, portal.b)
-    page = client.get(f"/einladung/{invitation.token}/")
-    assert page.status_code == 200
-    body = page.content.decode()
+    body = _opened(client, invitation, 200)
     assert "Einladung annehmen" in body
     assert "Passwort" not in body
     response = client.post(f"/einladung/{invitation.token}/")
@@ -39,18 +37,15 @@ def test_signed_in_invitee_accepts_with_one_click(portal, client_for):
 
 
 def test_signed_out_existing_person_is_asked_to_sign_in_and_returns(portal, client_for):
-    invitation = _invite(portal, "officer_a@test.example")
-    visitor = client_for(None, portal.b)
-    page = visitor.get(f"/einladung/{invitation.token}/")
-    body = page.content.decode()
-    assert page.status_code == 200
+    invitation = invite(portal, "officer_a@test.example", portal.b)
+    body = _opened(client_for(None, portal.b), invitation, 200)
     assert "Anmelden" in body
     assert f"next=/einladung/{invitation.token}/" in body.replace("%2F", "/")
     assert 'name="password1"' not in body
 
 
 def test_new_name_and_password_for_an_existing_account_are_refused_not_ignored(portal, client_for):
-    invitation = _invite(portal, "officer_a@test.example")
+    invitation = invite(portal, "officer_a@test.example", portal.b)
     old_hash = User.objects.get(pk=portal.officer_a.pk).password
     form = {
         "first_name": "Anders",
@@ -70,7 +65,7 @@ def test_new_name_and_password_for_an_existing_account_are_refused_not_ignored(p
 def test_sign_in_from_the_invitation_comes_back_to_it(portal, client_for):
     from tests.conftest import PASSWORD
 
-    invitation = _invite(portal, "officer_a@test.example")
+    invitation = invite(portal, "officer_a@test.example", portal.b)
     visitor = client_for(None, portal.b)
     next_url = f"/einladung/{invitation.token}/"
     response = visitor.post(
@@ -85,11 +80,9 @@ def test_sign_in_from_the_invitation_comes_back_to_it(portal, client_for):
 
 
 def test_signed_in_with_another_address_gets_a_clear_german_message(portal, client_for):
-    invitation = _invite(portal, "jemand.anders@test.example")
+    invitation = invite(portal, "jemand.anders@test.example", portal.b)
     client = client_for(portal.officer_a, portal.b)
-    page = client.get(f"/einladung/{invitation.token}/")
-    assert page.status_code == 403
-    body = page.content.decode()
+    body = _opened(client, invitation, 403)
     assert "jemand.anders@test.example" in body
     assert "officer_a@test.example" in body
     assert "melden Sie sich ab" in body
@@ -100,7 +93,7 @@ def test_signed_in_with_another_address_gets_a_clear_german_message(portal, clie
 
 
 def test_service_refuses_the_wrong_signed_in_person(portal, db):
-    invitation = _invite(portal, "jemand.anders@test.example")
+    invitation = invite(portal, "jemand.anders@test.example", portal.b)
     try:
         services.invitation_accept_signed_in(token=invitation.token, user=portal.officer_a)
     except services.InvitationError as error:
@@ -114,7 +107,7 @@ def test_invitation_mail_to_an_existing_account_asks_to_sign_in(
     portal, db, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        _invite(portal, "officer_a@test.example")
+        invite(portal, "officer_a@test.example", portal.b)
     assert "bestehenden Konto an" in mail.outbox[-1].body
     assert "Passwort fest" not in mail.outbox[-1].body
 
@@ -124,7 +117,7 @@ def test_signed_in_non_member_still_gets_403_elsewhere_on_the_subdomain(portal, 
 
 
 def test_a_used_invitation_is_the_one_error_page_with_what_to_do(portal, client_for):
-    invitation = _invite(portal, "officer_a@test.example")
+    invitation = invite(portal, "officer_a@test.example", portal.b)
     services.invitation_accept_signed_in(token=invitation.token, user=portal.officer_a)
     for client in (client_for(portal.officer_a, portal.b), client_for(None, portal.b)):
         response = client.get(f"/einladung/{invitation.token}/")

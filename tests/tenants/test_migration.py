@@ -12,7 +12,6 @@ process in test_migration_kill.py covers the executor's own transactions and con
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -28,7 +27,7 @@ from tenants.catalogue import (
     schema_drift,
 )
 from tenants.migration import SchemaMigrationError
-from tenants.services import MunicipalityData, municipality_create
+from tests.tenants.factories import new_town
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +42,6 @@ def replay_migrations(settings):
     yield
     # Cloning keeps the template's structure in memory; the rollback takes the template back.
     cloning._cached = None
-
-
-def _town(name: str, ags: str):
-    return municipality_create(
-        data=MunicipalityData(
-            name=name, ags=ags, population=1000, population_date=date(2024, 12, 31)
-        )
-    )
 
 
 def _cooperation(town, email: str) -> None:
@@ -77,7 +68,7 @@ def test_replay_gives_every_schema_the_catalogue_of_djangos_own_migrate(
 ):
     """One schema goes through django-tenants' standard executor, all others through ours:
     their catalogues, migration records and content types come out identical."""
-    by_django = _town("Standardhausen", "06435971")
+    by_django = new_town("Standardhausen", "06435971")
     call_command(
         "migrate_schemas", schema_name=by_django.schema_name, executor="standard", verbosity=0
     )
@@ -98,7 +89,7 @@ def test_replay_gives_every_schema_the_catalogue_of_djangos_own_migrate(
 
 
 def test_data_migration_runs_in_each_schema_on_its_own_rows(portal, replay_migrations):
-    with_email, without = _town("Mailhausen", "06435972"), _town("Posthausen", "06435973")
+    with_email, without = new_town("Mailhausen", "06435972"), new_town("Posthausen", "06435973")
     _cooperation(with_email, "kasse@mailhausen.example")
     _cooperation(without, "")
 
@@ -136,7 +127,7 @@ def _migrated(schema: str) -> bool:
 def test_a_failing_schema_is_named_and_every_other_is_migrated_or_untouched(
     portal, replay_migrations
 ):
-    towns = [_town(f"Reihenort {n}", f"0643596{n}") for n in range(4)]
+    towns = [new_town(f"Reihenort {n}", f"0643596{n}") for n in range(4)]
     broken = towns[2].schema_name
     with connection.cursor() as cursor:
         # The index that 0002 creates is already there: the schema cannot be migrated.

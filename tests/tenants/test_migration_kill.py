@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ from tenants.catalogue import (
     schema_drift,
 )
 from tenants.models import Domain, Municipality
-from tenants.services import MunicipalityData, municipality_create
+from tests.tenants.factories import new_town
 from tests.workers import process_env
 
 APP = "costsharing_municipal"
@@ -106,17 +105,7 @@ def test_migrate_killed_midway_leaves_no_schema_half_migrated_and_a_rerun_finish
 ):
     log = tmp_path / "migrate.log"
     with committed():
-        towns = [
-            municipality_create(
-                data=MunicipalityData(
-                    name=f"Abbruchstadt {n}",
-                    ags=f"0643594{n}",
-                    population=2000 + n,
-                    population_date=date(2024, 12, 31),
-                )
-            )
-            for n in range(8)
-        ]
+        towns = [new_town(f"Abbruchstadt {n}", f"0643594{n}", 2000 + n) for n in range(8)]
         schemas = municipality_schemas()
         try:
             process = _migrate_process(log, "--verbosity", "1")

@@ -116,14 +116,9 @@ def test_coordinator_adds_a_municipality_in_the_browser_form(portal, client_for)
     client = client_for(portal.coordinator)
     response = client.post(
         "/kommunen/neu/",
-        {
-            "name": "Formularstadt",
-            "slug": "formularstadt",
-            "ags": "06435973",
-            "population": "7000",
-            "population_date": "2024-12-31",
-        },
-    )
+        {"name": "Formularstadt", "slug": "formularstadt", "ags": "06435973",
+         "population": "7000", "population_date": "2024-12-31"},
+    )  # fmt: skip
     assert response.status_code == 302
     assert Municipality.objects.filter(slug="formularstadt").exists()
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tenants import services
 from tenants.models import Invitation, Membership, User
+from tests.tenants.factories import invite
 
 
 def _membership(user, municipality, role=None) -> Membership:
@@ -213,12 +214,7 @@ def test_a_foreign_return_address_is_not_followed(portal, client_for):
 def test_resend_makes_a_new_link_and_the_old_one_stops(
     portal, client_for, django_capture_on_commit_callbacks
 ):
-    invitation = services.invitation_create(
-        email="spaet@test.example",
-        municipality=portal.a,
-        role=Membership.Role.READER,
-        invited_by=portal.coordinator,
-    )
+    invitation = invite(portal, "spaet@test.example", portal.a)
     old_token = invitation.token
     with django_capture_on_commit_callbacks(execute=True):
         client_for(portal.officer_a, portal.a).post(f"/personen/einladung/{invitation.pk}/erneut/")
@@ -233,12 +229,7 @@ def test_resend_makes_a_new_link_and_the_old_one_stops(
 def test_revoke_ends_the_link_and_tells_the_invitee(
     portal, client_for, django_capture_on_commit_callbacks
 ):
-    invitation = services.invitation_create(
-        email="doch-nicht@test.example",
-        municipality=portal.b,
-        role=Membership.Role.READER,
-        invited_by=portal.coordinator,
-    )
+    invitation = invite(portal, "doch-nicht@test.example", portal.b)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(portal.coordinator).post(f"/personen/einladung/{invitation.pk}/zurueckziehen/")
     assert not Invitation.objects.filter(pk=invitation.pk).exists()

@@ -8,7 +8,6 @@ transactional DDL takes every change back afterwards, whatever happens in the te
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,20 +15,12 @@ from django.db import connection
 
 from tenants import cloning
 from tenants.catalogue import Difference, schema_drift
-from tenants.services import MunicipalityData, municipality_create
+from tests.tenants.factories import new_town
 
 pytestmark = pytest.mark.django_db
 
 DRIFT_MIGRATIONS = {"costsharing_municipal": "tests.tenants.drift_migrations"}
 TABLE = "costsharing_municipal_cooperation"
-
-
-def _town(name: str, ags: str):
-    return municipality_create(
-        data=MunicipalityData(
-            name=name, ags=ags, population=1000, population_date=date(2024, 12, 31)
-        )
-    )
 
 
 def _check_schemas() -> list[str]:
@@ -59,7 +50,7 @@ def test_all_municipality_schemas_equal_the_template(portal):
 
 
 def test_check_schemas_names_exactly_a_dropped_index_and_an_added_column(portal):
-    town = _town("Handarbeitsdorf", "06435981")
+    town = new_town("Handarbeitsdorf", "06435981")
     schema = town.schema_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -86,7 +77,7 @@ def test_check_schemas_names_exactly_a_dropped_index_and_an_added_column(portal)
 
 
 def test_check_schemas_sees_a_changed_default_type_and_migration_record(portal):
-    town = _town("Abweichstadt", "06435982")
+    town = new_town("Abweichstadt", "06435982")
     schema = town.schema_name
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE \"{schema}\".{TABLE} ALTER COLUMN budget_line SET DEFAULT 'x'")
@@ -110,7 +101,7 @@ def test_check_schemas_sees_a_changed_default_type_and_migration_record(portal):
 
 
 def test_a_municipality_without_its_schema_is_reported(portal):
-    town = _town("Schemalos", "06435983")
+    town = new_town("Schemalos", "06435983")
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA "{town.schema_name}" CASCADE')
     assert schema_drift() == [
@@ -128,10 +119,10 @@ def test_migrate_forward_then_back_keeps_the_template_in_step(portal, settings):
         call_command("migrate", verbosity=0)
         for schema in ("tenant_template", portal.a.schema_name, portal.b.schema_name):
             assert "drift_probe" in _columns(schema)
-        assert "drift_probe" in _columns(_town("Vorwaertsdorf", "06435985").schema_name)
+        assert "drift_probe" in _columns(new_town("Vorwaertsdorf", "06435985").schema_name)
 
         call_command("migrate", "costsharing_municipal", "0001", verbosity=0)
-        town = _town("Nachzugsdorf", "06435984")
+        town = new_town("Nachzugsdorf", "06435984")
 
         assert _check_schemas() == []
         assert "drift_probe" not in _columns("tenant_template")
@@ -143,7 +134,7 @@ def test_migrate_forward_then_back_keeps_the_template_in_step(portal, settings):
 
 
 def test_migrate_fails_when_a_schema_drifted(portal):
-    town = _town("Driftdorf", "06435986")
+    town = new_town("Driftdorf", "06435986")
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{town.schema_name}".{TABLE} ADD COLUMN extra integer')
     # Only this schema is migrated (there is nothing to do), and the check still runs.

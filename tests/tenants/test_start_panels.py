@@ -16,15 +16,11 @@ from tests.costsharing.factories import budget_year, join
 from tests.maturity.factories import load_small_model, make_campaign
 from tests.papers.factories import finished_document, paper_for, paper_template
 from tests.roadmap.factories import file_request, make_service
+from tests.tenants.factories import START_PAGE_VIEWERS, invite, start_page_viewer
 
 
 def test_officer_sees_open_and_expired_invitations_on_the_start_page(portal, client_for):
-    services.invitation_create(
-        email="offen@test.example",
-        municipality=portal.a,
-        role=Membership.Role.READER,
-        invited_by=portal.coordinator,
-    )
+    invite(portal, "offen@test.example", portal.a)
     Invitation.objects.create(
         email="alt@test.example",
         municipality=portal.a,
@@ -81,19 +77,8 @@ def test_no_switcher_with_a_single_municipality(portal, client_for):
     assert "Kommune wechseln" not in body
 
 
-ROLES = {
-    "coordinator": ("coordinator", None),
-    "centre treasurer": ("centre_treasurer", None),
-    "officer": ("officer_a", "a"),
-    "treasurer": ("treasurer_a", "a"),
-    "reader": ("reader_a", "a"),
-    "coordinator visiting": ("coordinator", "a"),
-    "centre treasurer visiting": ("centre_treasurer", "a"),
-}
-
-
-@pytest.mark.parametrize("role", list(ROLES))
-def test_every_link_on_the_start_page_opens_for_the_person(role, portal, client_for):
+@pytest.mark.parametrize("viewer", list(START_PAGE_VIEWERS))
+def test_every_link_on_the_start_page_opens_for_the_person(viewer, portal, client_for):
     """Each panel offers only what the person's role may open: no link answers 403."""
     year = timezone.localdate().year
     budget_year(year, staff=(("Leitung", "1.00", "30000.00"),), key=(100, 0, 0, 0))
@@ -106,14 +91,8 @@ def test_every_link_on_the_start_page_opens_for_the_person(role, portal, client_
         municipality=portal.a, request_id=request.pk, user=portal.coordinator,
         text="Rückfrage", by_kreis=True,
     )  # fmt: skip
-    services.invitation_create(
-        email="links@test.example",
-        municipality=portal.a,
-        role=Membership.Role.READER,
-        invited_by=portal.coordinator,
-    )
-    person, town = ROLES[role]
-    client = client_for(getattr(portal, person), getattr(portal, town) if town else None)
+    invite(portal, "links@test.example", portal.a)
+    client = start_page_viewer(portal, client_for, viewer)
     body = client.get("/").content.decode()
     panels = re.search(
         r'<section aria-labelledby="offen" class="start-panels">(.*?)\n</section>', body, re.S

@@ -11,8 +11,6 @@ import uuid
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from roadmap.models import Priority, RequestSummary
@@ -23,17 +21,10 @@ from tests.costsharing.factories import budget_year, join
 from tests.maturity.factories import fake_results, load_small_model, make_campaign
 from tests.papers.factories import finished_document, paper_for, paper_template
 from tests.roadmap.factories import file_request, make_service
+from tests.statements import page_queries
+from tests.tenants.factories import START_PAGE_VIEWERS, start_page_viewer
 
 pytestmark = pytest.mark.django_db
-
-VIEWERS = {
-    "coordinator on the Kreis domain": ("coordinator", None),
-    "centre treasurer on the Kreis domain": ("centre_treasurer", None),
-    "officer of Testhausen": ("officer_a", "a"),
-    "treasurer of Testhausen": ("treasurer_a", "a"),
-    "reader of Testhausen": ("reader_a", "a"),
-    "coordinator visiting Testhausen": ("coordinator", "a"),
-}
 
 
 def _grow(to: int, prefix: str, year: int, template, campaign, service) -> None:
@@ -59,7 +50,7 @@ def _grow(to: int, prefix: str, year: int, template, campaign, service) -> None:
     assert Municipality.objects.members().count() == to
 
 
-@pytest.mark.parametrize("viewer", list(VIEWERS))
+@pytest.mark.parametrize("viewer", list(START_PAGE_VIEWERS))
 def test_start_page_makes_the_same_queries_at_29_and_at_420(
     viewer: str, portal: Portal, client_for
 ):
@@ -71,15 +62,10 @@ def test_start_page_makes_the_same_queries_at_29_and_at_420(
     campaign = make_campaign(load_small_model(), [portal.a])
     service = make_service()
     file_request(portal.a, portal.officer_a, service)
-    person, town = VIEWERS[viewer]
-    client = client_for(getattr(portal, person), getattr(portal, town) if town else None)
+    client = start_page_viewer(portal, client_for, viewer)
     client.get("/")  # the session's first request writes to it
     counts = {}
     for members, prefix in ((29, "0793"), (420, "0794")):
         _grow(members, prefix, year, template, campaign, service)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get("/")
-        assert response.status_code == 200, response.content.decode()[:500]
-        assert "Was offen ist" in response.content.decode()
-        counts[members] = len(queries.captured_queries)
+        counts[members] = page_queries(client, "/", "Was offen ist")
     assert counts[29] == counts[420], counts

@@ -77,22 +77,21 @@ def organization_get(committee_id: int) -> Committee | None:
     return _with_visibility(Committee.objects.filter(pk=committee_id), "committee").first()
 
 
-def meetings(body: Municipality) -> QuerySet[Meeting]:
+def _visible_meetings(**where: object) -> QuerySet[Meeting]:
     return (
-        _with_visibility(Meeting.objects.filter(committee__municipality=body), "meeting")
+        _with_visibility(Meeting.objects.filter(**where), "meeting")
         .filter(visible=True)
         .select_related("committee")
         .order_by("pk")
     )
+
+
+def meetings(body: Municipality) -> QuerySet[Meeting]:
+    return _visible_meetings(committee__municipality=body)
 
 
 def meetings_of(committee: Committee) -> QuerySet[Meeting]:
-    return (
-        _with_visibility(Meeting.objects.filter(committee=committee), "meeting")
-        .filter(visible=True)
-        .select_related("committee")
-        .order_by("pk")
-    )
+    return _visible_meetings(committee=committee)
 
 
 def meeting_get(meeting_id: int) -> Meeting | None:

@@ -12,12 +12,13 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from izd.exceptions import PortalError
+from izd.http import found_or_404
 from roadmap.papers.models import Committee, Consultation, Meeting, Paper
 from roadmap.papers.oparl import listing, objects
 from roadmap.papers.oparl import selectors as public
@@ -25,6 +26,9 @@ from tenants.models import Municipality
 
 View = Callable[..., HttpResponseBase]
 R = TypeVar("R", bound=HttpResponseBase)
+M = TypeVar("M", bound=Model)
+# What makes a page of a list into OParl objects.
+Build = Callable[[Sequence[Model]], list[dict[str, Any]]]
 
 
 def kreis_base(request: HttpRequest) -> str:
@@ -73,16 +77,13 @@ def api_view(view: View) -> View:
 
 
 def _body(body_id: int) -> Municipality:
-    body = public.body_get(body_id)
-    if body is None:
-        raise Http404("Diese Körperschaft gibt es nicht.")
-    return body
+    return found_or_404(public.body_get(body_id), "Diese Körperschaft gibt es nicht.")
 
 
 def _list(
     request: HttpRequest,
     queryset: Any,
-    build: Callable[[Sequence[Model]], list[dict[str, Any]]],
+    build: Build,
     fields: dict[str, str] | None = None,
 ) -> HttpResponse:
     query = listing.parse(request.GET)
@@ -93,7 +94,14 @@ def _list(
 # --------------------------------------------------------------------------- builders of lists
 
 
-def _papers(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, Any]]]:
+def _each(
+    kind: type[M], make: Callable[[M, objects.Urls], dict[str, Any]]
+) -> Callable[[objects.Urls], Build]:
+    """The OParl object of each row (of the model the list shows)."""
+    return lambda urls: lambda rows: [make(row, urls) for row in rows if isinstance(row, kind)]
+
+
+def _papers(urls: objects.Urls) -> Build:
     def build(rows: Sequence[Model]) -> list[dict[str, Any]]:
         papers = [row for row in rows if isinstance(row, Paper)]
         documents = public.main_documents(papers)
@@ -102,7 +110,7 @@ def _papers(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, An
     return build
 
 
-def _files(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, Any]]]:
+def _files(urls: objects.Urls) -> Build:
     def build(rows: Sequence[Model]) -> list[dict[str, Any]]:
         papers = [row for row in rows if isinstance(row, Paper)]
         documents = public.main_documents(papers)
@@ -111,7 +119,7 @@ def _files(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, Any
     return build
 
 
-def _meetings(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, Any]]]:
+def _meetings(urls: objects.Urls) -> Build:
     def build(rows: Sequence[Model]) -> list[dict[str, Any]]:
         meetings = [row for row in rows if isinstance(row, Meeting)]
         agenda = public.agenda(meetings)
@@ -120,7 +128,7 @@ def _meetings(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, 
     return build
 
 
-def _agenda_items(urls: objects.Urls) -> Callable[[Sequence[Model]], list[dict[str, Any]]]:
+def _agenda_items(urls: objects.Urls) -> Build:
     def build(rows: Sequence[Model]) -> list[dict[str, Any]]:
         items = [row for row in rows if isinstance(row, Consultation)]
         meetings = [item.meeting for item in items if item.meeting is not None]
@@ -145,12 +153,7 @@ def system(request: HttpRequest) -> HttpResponse:
 
 @api_view
 def bodies(request: HttpRequest) -> HttpResponse:
-    urls = _urls(request)
-    return _list(
-        request,
-        public.bodies(),
-        lambda rows: [objects.body_object(b, urls) for b in rows if isinstance(b, Municipality)],
-    )
+    return _list(request, public.bodies(), _each(Municipality, objects.body_object)(_urls(request)))
 
 
 @api_view
@@ -158,21 +161,30 @@ def body(request: HttpRequest, body_id: int) -> HttpResponse:
     return _json(objects.body_object(_body(body_id), _urls(request)))
 
 
-@api_view
-def body_papers(request: HttpRequest, body_id: int) -> HttpResponse:
-    return _list(request, public.papers(_body(body_id)), _papers(_urls(request)))
+def _body_list(
+    select: Callable[[Municipality], QuerySet[Any]],
+    build: Callable[[objects.Urls], Build],
+    fields: dict[str, str] | None = None,
+) -> View:
+    """The view of one of a body's lists: `select` finds its rows, `build` makes their objects."""
+
+    @api_view
+    def view(request: HttpRequest, body_id: int) -> HttpResponse:
+        return _list(request, select(_body(body_id)), build(_urls(request)), fields)
+
+    return view
 
 
-@api_view
-def body_organizations(request: HttpRequest, body_id: int) -> HttpResponse:
-    urls = _urls(request)
-    return _list(
-        request,
-        public.organizations(_body(body_id)),
-        lambda rows: [
-            objects.organization_object(c, urls) for c in rows if isinstance(c, Committee)
-        ],
-    )
+body_papers = _body_list(public.papers, _papers)
+body_organizations = _body_list(public.organizations, _each(Committee, objects.organization_object))
+body_meetings = _body_list(public.meetings, _meetings)
+body_agenda_items = _body_list(public.agenda_items, _agenda_items)
+body_consultations = _body_list(
+    public.consultations, _each(Consultation, objects.consultation_object)
+)
+body_files = _body_list(
+    public.file_papers, _files, {"created": "file_created", "modified": "file_modified"}
+)
 
 
 @api_view
@@ -182,46 +194,11 @@ def body_persons(request: HttpRequest, body_id: int) -> HttpResponse:
     return _list(request, Municipality.objects.none(), lambda rows: [])
 
 
-@api_view
-def body_meetings(request: HttpRequest, body_id: int) -> HttpResponse:
-    return _list(request, public.meetings(_body(body_id)), _meetings(_urls(request)))
-
-
-@api_view
-def body_agenda_items(request: HttpRequest, body_id: int) -> HttpResponse:
-    return _list(request, public.agenda_items(_body(body_id)), _agenda_items(_urls(request)))
-
-
-@api_view
-def body_consultations(request: HttpRequest, body_id: int) -> HttpResponse:
-    urls = _urls(request)
-    return _list(
-        request,
-        public.consultations(_body(body_id)),
-        lambda rows: [
-            objects.consultation_object(c, urls) for c in rows if isinstance(c, Consultation)
-        ],
-    )
-
-
-@api_view
-def body_files(request: HttpRequest, body_id: int) -> HttpResponse:
-    return _list(
-        request,
-        public.file_papers(_body(body_id)),
-        _files(_urls(request)),
-        {"created": "file_created", "modified": "file_modified"},
-    )
-
-
 # --------------------------------------------------------------------------- single objects
 
 
 def _paper(paper_id: int) -> Paper:
-    paper = public.paper_get(paper_id)
-    if paper is None:
-        raise Http404("Diese Drucksache gibt es nicht.")
-    return paper
+    return found_or_404(public.paper_get(paper_id), "Diese Drucksache gibt es nicht.")
 
 
 @api_view
@@ -230,36 +207,31 @@ def paper(request: HttpRequest, paper_id: int) -> HttpResponse:
     return _json(objects.paper_object(found, public.main_document(found), _urls(request)))
 
 
+def _committee(organization_id: int) -> Committee:
+    return found_or_404(public.organization_get(organization_id), "Dieses Gremium gibt es nicht.")
+
+
 @api_view
 def organization(request: HttpRequest, organization_id: int) -> HttpResponse:
-    committee = public.organization_get(organization_id)
-    if committee is None:
-        raise Http404("Dieses Gremium gibt es nicht.")
-    return _json(objects.organization_object(committee, _urls(request)))
+    return _json(objects.organization_object(_committee(organization_id), _urls(request)))
 
 
 @api_view
 def organization_meetings(request: HttpRequest, organization_id: int) -> HttpResponse:
-    committee = public.organization_get(organization_id)
-    if committee is None:
-        raise Http404("Dieses Gremium gibt es nicht.")
-    return _list(request, public.meetings_of(committee), _meetings(_urls(request)))
+    meetings = public.meetings_of(_committee(organization_id))
+    return _list(request, meetings, _meetings(_urls(request)))
 
 
 @api_view
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    found = public.meeting_get(meeting_id)
-    if found is None:
-        raise Http404("Diese Sitzung gibt es nicht.")
+    found = found_or_404(public.meeting_get(meeting_id), "Diese Sitzung gibt es nicht.")
     items = public.agenda([found])[found.pk]
     return _json(objects.meeting_object(found, items, _urls(request)))
 
 
 def _consultation(consultation_id: int) -> Consultation:
     found = public.consultation_get(consultation_id)
-    if found is None:
-        raise Http404("Diese Beratung gibt es nicht.")
-    return found
+    return found_or_404(found, "Diese Beratung gibt es nicht.")
 
 
 @api_view

@@ -15,6 +15,7 @@ from izd import formats
 from izd.errors import validation_message
 from roadmap import selectors as roadmap_selectors
 from roadmap.papers import placeholders, selectors
+from roadmap.papers.annex import annex_text
 from roadmap.papers.models import Paper
 from roadmap.papers.services.common import PaperError, format_date, format_money
 from roadmap.papers.services.consultations import CommitteeSpec, check_committees
@@ -183,31 +184,23 @@ def paper_context(paper: Paper) -> dict[str, Any]:
             "budget_line": budget_line or "noch nicht festgelegt",
             "funds_budgeted": "Ja" if paper.funds_budgeted else "Nein",
         },
-        "shares": {
-            "year": paper.year,
-            "rows": [
-                {
-                    "name": row.name,
-                    "months": row.months,
-                    "population": formats.number(row.population),
-                    "total": format_money(row.total),
-                    "grant_credit": format_money(row.grant_credit),
-                    "payable": format_money(row.payable),
-                    "own": row.municipality_id == paper.municipality_id,
-                }
-                for row in figures.shares
-            ],
-            "total": format_money(figures.shares_total),
-            "payable_total": format_money(figures.payable_total),
-            "net_cost": format_money(figures.net_cost),
-            "has_grant_credits": figures.has_grant_credits,
-        },
+        "shares": _shares(paper, figures),
         "maturity": maturity,
         "roadmap": roadmap,
         "header_left": f"Drucksache {paper.reference}",
         "header_right": paper.municipality.name,
         "footer_left": f"Beschlussvorlage – {paper.municipality.name}",
     }
+
+
+def _shares(paper: Paper, figures: selectors.MemberFigures) -> dict[str, Any]:
+    """The annex's rows with the paper's own one marked (bold in the browser preview)."""
+    annex = annex_text(figures)
+    rows = list(annex.rows)
+    own = annex.position.get(paper.municipality_id)
+    if own is not None:
+        rows[own] = {**rows[own], "own": True}
+    return {"year": paper.year, "rows": rows, **annex.totals}
 
 
 def _maturity_attachment(municipality: Municipality, year: int) -> dict[str, object] | None:

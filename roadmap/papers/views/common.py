@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from izd.document_flow import DocumentFlow, anyone
+from izd.http import found_or_404
 from izd.models import Document
-from roadmap.papers import oparl, selectors
+from roadmap.papers import oparl, selectors, services
 from roadmap.papers.models import Consultation, Paper
 from roadmap.papers.oparl import objects as oparl_objects
 from roadmap.papers.oparl import views as oparl_views
@@ -25,10 +27,7 @@ DECISION_ROLES = (Membership.Role.DIGITAL_OFFICER, Membership.Role.TREASURER)
 
 
 def kreis_paper(paper_id: int) -> Paper:
-    paper = selectors.paper_get(paper_id)
-    if paper is None:
-        raise Http404("Diese Beschlussvorlage gibt es nicht.")
-    return paper
+    return found_or_404(selectors.paper_get(paper_id), "Diese Beschlussvorlage gibt es nicht.")
 
 
 def tenant(request: PortalRequest) -> Municipality:
@@ -37,9 +36,7 @@ def tenant(request: PortalRequest) -> Municipality:
 
 def own_paper(request: PortalRequest, paper_id: int) -> Paper:
     paper = selectors.paper_of_municipality(paper_id, tenant(request))
-    if paper is None:
-        raise Http404("Diese Beschlussvorlage gibt es für Ihre Kommune nicht.")
-    return paper
+    return found_or_404(paper, "Diese Beschlussvorlage gibt es für Ihre Kommune nicht.")
 
 
 def paper_pdf(paper: Paper) -> Document | None:
@@ -52,6 +49,25 @@ def paper_pdf(paper: Paper) -> Document | None:
 
 def paper_key(document: Document) -> int:
     return int(document.params["paper_id"])
+
+
+def paper_flow(
+    status_url: str,
+    download_url: str,
+    find: Callable[[PortalRequest, int], Paper],
+    may_retry: Callable[[HttpRequest], bool] = anyone,
+) -> DocumentFlow:
+    """A paper's PDF as one audience reaches it: named by the paper, which `find` looks up
+    among those the audience may see."""
+    return DocumentFlow(
+        kind=services.KIND,
+        status_url=status_url,
+        download_url=download_url,
+        missing="Für diese Vorlage gibt es noch kein PDF.",
+        find=lambda request, paper_id: paper_pdf(find(request, paper_id)),  # type: ignore[arg-type]
+        key=paper_key,
+        may_retry=may_retry,
+    )
 
 
 def _links(request: PortalRequest, prefix: str) -> oparl.Links:
@@ -77,9 +93,7 @@ def _json(data: dict[str, Any]) -> JsonResponse:
 
 def _consultation(paper: Paper, consultation_id: int) -> Consultation:
     consultation = selectors.consultation_of(paper, consultation_id)
-    if consultation is None:
-        raise Http404("Diese Beratung gibt es nicht.")
-    return consultation
+    return found_or_404(consultation, "Diese Beratung gibt es nicht.")
 
 
 def oparl_views_for(

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from izd.document_flow import BatchFlow, DocumentFlow
+from izd.document_flow import BatchFlow
 from izd.errors import refuse_invalid
 from izd.exceptions import PortalError
 from izd.listing import Filter, ListSpec, Search, listing, render_list
@@ -42,8 +42,7 @@ from roadmap.papers.views.common import (
     KREIS_ROLES,
     kreis_paper,
     oparl_views_for,
-    paper_key,
-    paper_pdf,
+    paper_flow,
 )
 from tenants import selectors as tenant_selectors
 from tenants.access import (
@@ -54,13 +53,10 @@ from tenants.http import PortalRequest
 
 # A paper's PDF is named by the paper; the Kreis reaches every paper's, a municipality its own
 # (which it may download, but not send again).
-PAPERS = DocumentFlow(
-    kind=services.KIND,
-    status_url="papers:status",
-    download_url="papers:download",
-    missing="Für diese Vorlage gibt es noch kein PDF.",
-    find=lambda _request, paper_id: paper_pdf(kreis_paper(paper_id)),
-    key=paper_key,
+PAPERS = paper_flow(
+    "papers:status",
+    "papers:download",
+    lambda _request, paper_id: kreis_paper(paper_id),
     may_retry=lambda request: get_access(request).is_coordinator,
 )
 PAPER_BATCHES = BatchFlow(

@@ -9,7 +9,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from izd.document_flow import DocumentFlow
 from izd.exceptions import PortalError
 from roadmap.papers import selectors, services
 from roadmap.papers.forms import (
@@ -20,8 +19,7 @@ from roadmap.papers.views.common import (
     KREIS_ROLES,
     oparl_views_for,
     own_paper,
-    paper_key,
-    paper_pdf,
+    paper_flow,
     tenant,
 )
 from tenants.access import (
@@ -31,14 +29,7 @@ from tenants.access import (
 )
 from tenants.http import PortalRequest
 
-MUNICIPAL_PAPERS = DocumentFlow(
-    kind=services.KIND,
-    status_url="papers:municipal_paper",
-    download_url="papers:municipal_download",
-    missing="Für diese Vorlage gibt es noch kein PDF.",
-    find=lambda request, paper_id: paper_pdf(own_paper(request, paper_id)),  # type: ignore[arg-type]
-    key=paper_key,
-)
+MUNICIPAL_PAPERS = paper_flow("papers:municipal_paper", "papers:municipal_download", own_paper)
 
 MEMBER_ACCESS = municipality_role_required(*ALL_MUNICIPALITY_ROLES, kreis_roles=KREIS_ROLES)
 

@@ -23,19 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--city", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = MunicipalityData(
-            name=options["name"],
-            ags=options["ags"],
-            population=options["population"],
-            population_date=options["population_date"],
-            slug=options["slug"],
-            leitweg_id=options["leitweg_id"].upper(),
-            street=options["street"],
-            postal_code=options["postal_code"],
-            city=options["city"],
-        )
         try:
-            municipality = municipality_create(data=data)
+            municipality = municipality_create(data=MunicipalityData.from_values(options))
         except ValidationError as error:
             raise CommandError(validation_message(error)) from error
         self.stdout.write(

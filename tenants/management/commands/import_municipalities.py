@@ -20,6 +20,11 @@ class Command(BaseCommand):
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(f"Zeile {error.line}: {error.message}")
+            if report.partly:
+                raise CommandError(
+                    f"{len(report.created)} angelegt, {len(report.updated)} aktualisiert; "
+                    f"{len(report.errors)} Kommunen nicht angelegt (siehe oben)."
+                )
             raise CommandError("Die Datei enthält Fehler; es wurde nichts importiert.")
         self.stdout.write(
             self.style.SUCCESS(
