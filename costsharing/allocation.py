@@ -49,11 +49,11 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded
+from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded, localcontext
 from fractions import Fraction
 from functools import partial
 from itertools import compress, islice, repeat
-from operator import add, attrgetter, contains, eq, floordiv, itemgetter, lt, methodcaller, mod, mul
+from operator import add, attrgetter, eq, floordiv, itemgetter, lt, methodcaller, mod, mul
 from typing import TypeVar
 
 import numpy as np
@@ -640,9 +640,7 @@ def allocate_cents(
     base, population, usage = (
         _column_values(columns.get(name), count) for name in COMPONENT_NAMES[:3]
     )
-    module_sums = [0] * count
-    for column in module_columns.values():
-        _add_at(module_sums, column.members, column.amounts or [])
+    module_sums = _sums_at(module_columns.values(), count, bound=net_cents)
     return CentShares(
         order=order,
         net_cents=net_cents,
@@ -710,16 +708,37 @@ def _module_columns(
         return {}, {}
     amounts, _ = _apportion(pot, _to_integers([module.weight for module in modules]))
     module_pots = dict(zip((module.key for module in modules), amounts, strict=True))
-    everyone = range(len(taken))
+    # Few members differ in their modules: number the distinct combinations, then each
+    # module's participants are one lookup per combination and one numpy pass per module.
+    combinations = list(dict.fromkeys(taken))
+    numbered = {combination: number for number, combination in enumerate(combinations)}
+    combination_of = np.fromiter(map(numbered.__getitem__, taken), np.intp, len(taken))
     columns: dict[str, _Column] = {}
     for module in modules:
-        # one pass in C per module; the indices ascend, so each list stays key-sorted
-        indices = list(compress(everyone, map(contains, taken, repeat(module.key))))
+        takes_part = np.array([module.key in combination for combination in combinations])
+        # the indices ascend, so each list stays key-sorted
+        indices = np.flatnonzero(takes_part[combination_of]).tolist()
         if not indices and active and module.weight > 0:
             raise AllocationError(f"Das Modul „{module.name}“ hat keine Teilnehmenden.")
         weights = list(map(months.__getitem__, indices))
         columns[module.key] = _Column(module_pots[module.key], indices, weights)
     return columns, module_pots
+
+
+def _sums_at(columns: Iterable[_Column], count: int, bound: int) -> list[int]:
+    """Per member, the sum of its amounts in ``columns`` (a member is at most once in a
+    column); ``bound`` is at least every sum. On an int64 array where the sums fit, else
+    with Python's unbounded integers."""
+    if bound > _INT64_MAX:
+        values = [0] * count
+        for column in columns:
+            _add_at(values, column.members, column.amounts or [])
+        return values
+    sums = np.zeros(count, dtype=np.int64)
+    for column in columns:
+        if column.amounts:
+            sums[np.asarray(column.members, dtype=np.intp)] += column.amounts
+    return list(sums.tolist())
 
 
 def _round_columns(columns: Sequence[_Column], member_count: int) -> None:
@@ -763,17 +782,21 @@ def _column_values(column: _Column | None, count: int) -> list[int]:
 
 # Converting cents to EUR must be exact whatever decimal context the caller has set.
 _EXACT = Context(prec=MAX_PREC, traps=[Inexact, Rounded])
-_to_euro = partial(_EXACT.multiply, Decimal("0.01"))
+_CENT = Decimal("0.01")
+_to_euro = partial(_EXACT.multiply, _CENT)
 
 
 def euros(cents: Iterable[int]) -> list[Decimal]:
     """Whole cents as EUR amounts (exact)."""
     values = list(cents)
     distinct = set(values)
-    if len(distinct) * 4 <= len(values):  # equal shares: convert each amount once
-        converted = {value: _to_euro(value) for value in distinct}
-        return list(map(converted.__getitem__, values))
-    return list(map(_to_euro, values))
+    # `_CENT.__mul__` in the exact context: the same product as `_to_euro`, at half the cost
+    # per amount (no keyword binding, no conversion of the context's arguments)
+    with localcontext(_EXACT):
+        if len(distinct) * 4 <= len(values):  # equal shares: convert each amount once
+            converted = dict(zip(distinct, map(_CENT.__mul__, distinct), strict=True))
+            return list(map(converted.__getitem__, values))
+        return list(map(_CENT.__mul__, values))
 
 
 def module_part_maps(cents: CentShares, count: int) -> list[dict[str, Decimal]]:

@@ -29,3 +29,10 @@ class TenantsConfig(AppConfig):
 
         start_panels.register("municipality", "tenants.invitations", panels.invitations_panel)
         start_panels.register("kreis", "tenants.people", panels.people_panel)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from tenants import signin
+
+        # A new session's person is known from its first request on (tenants/signin.py).
+        user_logged_in.connect(signin.signed_in, dispatch_uid="tenants.signin")

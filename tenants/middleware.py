@@ -13,8 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from tenants.access import NO_ACCESS, Access
-from tenants.selectors import access_for
+from tenants.access import Access
+from tenants.signin import access_of
 
 # Reachable without signing in, on every host: signing in, recovering a password, accepting an
 # invitation, the legally required pages and the health check.
@@ -46,10 +46,7 @@ class MembershipAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         tenant = getattr(request, "tenant", None)
-        user = request.user
-        request.access = (  # type: ignore[attr-defined]
-            access_for(user.pk, tenant) if user.is_authenticated else NO_ACCESS
-        )
+        request.access = access_of(request)  # type: ignore[attr-defined]
         if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
             return self._public(request)
         return self._municipality(request)

@@ -16,7 +16,13 @@ from tenants.models import Domain, Invitation, KreisRole, Membership, Municipali
 
 
 @functools.cache
-def _roles_sql(in_municipality: bool) -> str:
+def roles_sql(in_municipality: bool, user: str = "%s") -> str:
+    """The person's roles as two array columns, the Kreis' and those in a municipality.
+
+    `user` is the person's id: a parameter, or a column of the statement the arrays are part of.
+    The municipality's id is a parameter (none outside a municipality).
+    """
+
     def table(model: type[KreisRole] | type[Membership]) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
@@ -30,27 +36,33 @@ def _roles_sql(in_municipality: bool) -> str:
     # would read as a statement over several schemas (tests/tenants/test_single_node.py).
     kreis = (
         f"ARRAY(SELECT {column(KreisRole, 'role')} FROM {table(KreisRole)} "  # noqa: S608
-        f"WHERE {column(KreisRole, 'user')} = %s)"
+        f"WHERE {column(KreisRole, 'user')} = {user})"
     )
     member = (
         f"ARRAY(SELECT {column(Membership, 'role')} FROM {table(Membership)} "  # noqa: S608
-        f"WHERE {column(Membership, 'user')} = %s AND {column(Membership, 'municipality')} = %s)"
+        f"WHERE {column(Membership, 'user')} = {user} "
+        f"AND {column(Membership, 'municipality')} = %s)"
         if in_municipality
         else "ARRAY[]::text[]"
     )
-    return f"SELECT {kreis}, {member}"
+    return f"{kreis}, {member}"
+
+
+def in_municipality(tenant: Municipality | None) -> bool:
+    """Whether the request's host is a municipality's (the Kreis' is the public tenant)."""
+    return tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
 
 
 def access_for(user_id: int, tenant: Municipality | None) -> Access:
     """The person's roles in the Kreis and in this municipality, in one query.
 
-    Every signed-in request asks this (the access middleware): a fixed statement, so that the
-    ORM does not build the same query again each time.
+    For a person already signed in, `tenants.signin` reads the roles together with the person;
+    this is for the rest (a fixed statement, so that the ORM does not build the query each time).
     """
-    in_municipality = tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
-    params = [user_id, user_id, tenant.pk] if in_municipality and tenant else [user_id]
+    inside = in_municipality(tenant)
+    params = [user_id, user_id, tenant.pk] if inside and tenant else [user_id]
     with connection.cursor() as cursor:
-        cursor.execute(_roles_sql(in_municipality), params)
+        cursor.execute(f"SELECT {roles_sql(inside)}", params)
         kreis_roles, municipality_roles = cursor.fetchone() or ([], [])
     return Access(
         municipality_roles=frozenset(municipality_roles), kreis_roles=frozenset(kreis_roles)

@@ -259,13 +259,19 @@ def portal_server(portal: Portal, django_db_blocker: pytest.FixtureRequest) -> I
         thread.terminate()
 
 
-@pytest.fixture
-def live(
-    portal_server: LiveServer, django_db_blocker: pytest.FixtureRequest
-) -> Iterator[LiveServer]:
-    """The live server, with database access open for its threads during the test."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        yield portal_server
+def _with_database_open(session_fixture: str, doc: str) -> Any:
+    """A fixture handing a test the session fixture's value, with database access open for
+    the threads it runs during the test."""
+
+    def fixture(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[object]:
+        with django_db_blocker.unblock():
+            yield request.getfixturevalue(session_fixture)
+
+    fixture.__doc__ = doc
+    return pytest.fixture(fixture)
+
+
+live = _with_database_open("portal_server", "The live server for the test.")
 
 
 def chromium_path() -> str:
@@ -401,12 +407,7 @@ def celery_worker_session(
         yield worker
 
 
-@pytest.fixture
-def celery_worker(
-    celery_worker_session: object, django_db_blocker: pytest.FixtureRequest
-) -> Iterator[object]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        yield celery_worker_session
+celery_worker = _with_database_open("celery_worker_session", "The Celery worker for the test.")
 
 
 @pytest.fixture

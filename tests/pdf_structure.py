@@ -13,6 +13,9 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+# The structure tree is walked the way the post-processing walks it.
+from izd.pdf_accessibility import _kids
+
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -40,14 +43,6 @@ class Structure:
             if value is not None:
                 return value
         return None
-
-
-def _kids(element: Any) -> list[Any]:
-    kids = element.get("/K")
-    if kids is None:
-        return []
-    kids = kids.get_object() if isinstance(kids, IndirectObject) else kids
-    return list(kids) if isinstance(kids, ArrayObject) else [kids]
 
 
 def read_structure(content: bytes) -> Structure:

@@ -20,6 +20,7 @@ from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.db.models.expressions import DatabaseDefault
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
@@ -349,8 +350,44 @@ def insert_statement(entry: AuditEntry) -> tuple[str, list[Any]]:
     (defaults, JSON, the transaction id), for the caller to run in the change's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("Protokolleinträge entstehen nur in der Transaktion der Änderung.")
+    sql, fields = _insert_sql()
+    values = [field.pre_save(entry, True) for field in fields]
+    if not _compiled_alike(entry, values):
+        return _compiled(entry)
+    # What the compiler does with a plain value (SQLInsertCompiler.prepare_value).
+    prepared = zip(fields, values, strict=True)
+    return sql, [field.get_db_prep_save(value, connection) for field, value in prepared]
+
+
+def _compiled(entry: AuditEntry) -> tuple[str, list[Any]]:
     fields = [f for f in AuditEntry._meta.local_concrete_fields if not f.primary_key]
     query = InsertQuery(AuditEntry)
     query.insert_values(fields, [entry])
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
+
+
+@functools.cache
+def _insert_sql() -> tuple[str, tuple[models.Field[Any, Any], ...]]:
+    """The compiler's INSERT of an entry, and the fields whose values are its parameters.
+
+    Compiled once (the audit trail is written on hot paths such as the autosave): every entry
+    inserts the same columns, and the database fills those with a database default.
+    """
+    sql, _params = _compiled(AuditEntry())
+    fields = AuditEntry._meta.local_concrete_fields
+    return sql, tuple(f for f in fields if not f.primary_key and not _database_default(f))
+
+
+def _database_default(field: models.Field[Any, Any]) -> bool:
+    return field.db_default is not models.NOT_PROVIDED
+
+
+def _compiled_alike(entry: AuditEntry, values: list[Any]) -> bool:
+    """Whether the compiler would build the cached SQL for this entry: plain values, and the
+    database's own default where the model has one."""
+    defaults = [getattr(entry, f.attname) for f in AuditEntry._meta.local_concrete_fields
+                if _database_default(f)]  # fmt: skip
+    return all(isinstance(v, DatabaseDefault) for v in defaults) and not any(
+        hasattr(v, "resolve_expression") for v in values
+    )

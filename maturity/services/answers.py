@@ -144,6 +144,19 @@ class _Rows:
     answer: Answer | None
 
 
+@functools.cache
+def _lock_sql() -> tuple[str, str]:
+    """The campaign's assessment locked FOR SHARE, and its answer to a question FOR UPDATE."""
+    where = (
+        f"assessment_id = (SELECT id FROM {quote(Assessment._meta.db_table)} "
+        "WHERE campaign_id = %s) AND question_id = %s"
+    )
+    return (
+        select_sql(Assessment, "campaign_id = %s", "FOR SHARE"),
+        select_sql(Answer, where, "FOR UPDATE"),
+    )
+
+
 def _read_and_lock(
     cursor: CursorWrapper,
     campaign_id: int,
@@ -167,12 +180,9 @@ def _read_and_lock(
     )
     if not known:
         statements.append((_participation_sql(), [campaign_id, municipality.pk]))
-    statements.append((select_sql(Assessment, "campaign_id = %s", "FOR SHARE"), [campaign_id]))
-    answer_where = (
-        f"assessment_id = (SELECT id FROM {quote(Assessment._meta.db_table)} "
-        "WHERE campaign_id = %s) AND question_id = %s"
-    )
-    statements.append((select_sql(Answer, answer_where, "FOR UPDATE"), [campaign_id, question_id]))
+    assessment_sql, answer_sql = _lock_sql()
+    statements.append((assessment_sql, [campaign_id]))
+    statements.append((answer_sql, [campaign_id, question_id]))
     results = [rows[0] if rows else None for rows in _in_turn(cursor, *statements)]
     if not known:
         participation = _participation_of(results.pop(0))
@@ -218,10 +228,15 @@ def _insert_answer(answer: Answer) -> None:
 _ANSWER_UPDATE_FIELDS = (*FIELDS, "version", "updated_by_id", "updated_at")
 
 
-def _update_statement(answer: Answer) -> Statement:
+@functools.cache
+def _update_sql() -> str:
     assignments = ", ".join(f"{column(Answer, name)} = %s" for name in _ANSWER_UPDATE_FIELDS)
+    return f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s"
+
+
+def _update_statement(answer: Answer) -> Statement:
     return (
-        f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE id = %s",
+        _update_sql(),
         [getattr(answer, name) for name in _ANSWER_UPDATE_FIELDS] + [answer.pk],
     )
 

@@ -3,6 +3,7 @@ transaction as the answers they come from."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -61,6 +62,28 @@ def project(
 _JSON_FIELDS = ("dimension_scores", "target_dimension_scores")
 
 
+@functools.cache
+def _lock_and_read_sql() -> tuple[str, str]:
+    """The read-model row's lock, and the answers' values read after it."""
+    read_model, answers_table = quote(Participation._meta.db_table), quote(Answer._meta.db_table)
+    lock = f"SELECT id FROM {read_model} WHERE id = %s FOR NO KEY UPDATE"
+    read = (
+        "SELECT question_id, current_level, target_level, not_relevant "
+        f"FROM {answers_table} WHERE assessment_id = %s"
+    )
+    return lock, read
+
+
+@functools.cache
+def _update_sql(fields: tuple[str, ...]) -> str:
+    """The read model's UPDATE of these fields (always the same ones: built once)."""
+    assignments = ", ".join(
+        f"{column(Participation, f)} = %s" + ("::jsonb" if f in _JSON_FIELDS else "")
+        for f in fields
+    )
+    return f"UPDATE {quote(Participation._meta.db_table)} SET {assignments} WHERE id = %s"
+
+
 def project_answers(
     cursor: CursorWrapper,
     participation: Participation,
@@ -82,12 +105,7 @@ def project_answers(
 
     Returns the answered questions, for the progress display.
     """
-    read_model, answers_table = quote(Participation._meta.db_table), quote(Answer._meta.db_table)
-    lock = f"SELECT id FROM {read_model} WHERE id = %s FOR NO KEY UPDATE"
-    read = (
-        "SELECT question_id, current_level, target_level, not_relevant "
-        f"FROM {answers_table} WHERE assessment_id = %s"
-    )
+    lock, read = _lock_and_read_sql()
     *_written, _locked, rows = _in_turn(
         cursor, *first, (lock, [participation.pk]), (read, [assessment.pk])
     )
@@ -97,15 +115,8 @@ def project_answers(
     }
     values = _projection(assessment, structure, answers)
     values["updated_at"] = timezone.now()
-    assignments = ", ".join(
-        f"{column(Participation, f)} = %s" + ("::jsonb" if f in _JSON_FIELDS else "")
-        for f in values
-    )
     params = [json.dumps(v) if f in _JSON_FIELDS else v for f, v in values.items()]
-    cursor.execute(
-        f"UPDATE {read_model} SET {assignments} WHERE id = %s",
-        [*params, participation.pk],
-    )
+    cursor.execute(_update_sql(tuple(values)), [*params, participation.pk])
     for field, value in values.items():
         setattr(participation, field, value)
     return frozenset(qid for qid, answer in answers.items() if answer.is_answered)

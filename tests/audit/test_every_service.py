@@ -56,6 +56,7 @@ EXEMPT: dict[str, str] = {
     "roadmap.papers.committee_name": "pure: normalises a name",
     "roadmap.papers.validate_overrides": "pure: validation",
     "roadmap.papers.placeholder_values": "pure: a paper's placeholder values",
+    "roadmap.papers.share_composition": "pure: the sentence on what a member's share is made of",
     "roadmap.papers.paper_context": "read: builds the PDF's context",
     "roadmap.papers.paper_title": "pure",
     "roadmap.papers.paper_filename": "pure",

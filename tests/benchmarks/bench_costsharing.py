@@ -6,14 +6,16 @@ rows with their projected participation (MemberProfile, ModuleMembership, popula
 usage) written in bulk; no tenant schemas are needed, because computing an allocation reads
 only the public read model. Times `selectors.allocation_live()` end to end (the queries plus
 `allocate()`), and `allocation_freeze()` (writing one frozen version with a line per
-member). Beside the wall time it prints the CPU time of this process (Python's share, without
-the database's), which varies far less on a machine shared with other work.
+member). Beside the wall time it prints the CPU time of this process (Python's share) and of
+its PostgreSQL backend (`/proc/<pid>/schedstat`, same machine only), which vary far less on a
+machine shared with other work; on a quiet machine the wall time is close to their sum.
 `--runs N` measures the live allocation N times (default 15).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import statistics
@@ -41,7 +43,7 @@ from costsharing.models import (  # noqa: E402
     UsageRecord,
 )
 from tenants.models import Municipality, User  # noqa: E402
-from tests.benchmarks.database import bench_database  # noqa: E402
+from tests.benchmarks.database import backend_cpu, bench_database  # noqa: E402
 
 D = Decimal
 NO_PAPERS = "Benchmark: keine Beschlussvorlagen"
@@ -105,16 +107,26 @@ def populate(count: int, year: int, rng: random.Random) -> BudgetYear:
     return budget_year
 
 
-def timed(function: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
-    """Wall and CPU milliseconds of each call (after one warm-up call)."""
+def database_ms() -> float:
+    """CPU milliseconds of the PostgreSQL backend so far (NaN: not readable here)."""
+    seconds = backend_cpu()
+    return math.nan if seconds is None else seconds * 1000
+
+
+def timed(
+    function: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Wall, CPU and database CPU milliseconds of each call (after one warm-up call)."""
     function()
-    walls, cpus = [], []
+    walls, cpus, database = [], [], []
     for _ in range(repeat):
+        backend = database_ms()
         began, cpu = time.perf_counter(), time.process_time()
         function()
         walls.append((time.perf_counter() - began) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
-    return walls, cpus
+        database.append(database_ms() - backend)
+    return walls, cpus, database
 
 
 def main() -> None:
@@ -126,11 +138,14 @@ def main() -> None:
         user = User.objects.create_user(email="bench@example.invalid", password=None)
         rng = random.Random(20260101)
         print(f"{'members':>8} {'live median ms':>15} {'min ms':>8} {'CPU median':>11} "
-              f"{'CPU min':>8} {'freeze ms':>10} {'freeze CPU':>11}")  # fmt: skip
+              f"{'CPU min':>8} {'DB CPU med':>11} {'DB CPU min':>11} {'freeze ms':>10} "
+              f"{'freeze CPU':>11}")  # fmt: skip
         for year, count in ((2090, 400), (2091, 11_000)):
             budget_year = populate(count, year, rng)
             budget_year = BudgetYear.objects.get(pk=budget_year.pk)
-            walls, cpus = timed(partial(selectors.allocation_live, budget_year), repeat=runs)
+            walls, cpus, database = timed(
+                partial(selectors.allocation_live, budget_year), repeat=runs
+            )
             with transaction.atomic():
                 began, cpu = time.perf_counter(), time.process_time()
                 services.allocation_freeze(
@@ -140,8 +155,9 @@ def main() -> None:
                 freeze_cpu = (time.process_time() - cpu) * 1000
             assert selectors.allocation_current(BudgetYear.objects.get(pk=budget_year.pk)).rows
             print(f"{count:>8,} {statistics.median(walls):>15.1f} {min(walls):>8.1f} "
-                  f"{statistics.median(cpus):>11.1f} {min(cpus):>8.1f} {freeze_ms:>10.1f} "
-                  f"{freeze_cpu:>11.1f}")  # fmt: skip
+                  f"{statistics.median(cpus):>11.1f} {min(cpus):>8.1f} "
+                  f"{statistics.median(database):>11.1f} {min(database):>11.1f} "
+                  f"{freeze_ms:>10.1f} {freeze_cpu:>11.1f}")  # fmt: skip
         print(f"Load average at end: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 

@@ -8,6 +8,7 @@ import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from django.db import connection
 
@@ -33,6 +34,18 @@ def bench_database() -> Iterator[str]:
         activate_public()
         connection.close()
         connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend so far (None: not readable here)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    try:
+        on_cpu = Path(f"/proc/{row[0] if row else 0}/schedstat").read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+    return int(on_cpu) / 1e9
 
 
 def bench_kreis_and_template() -> PaperTemplate:

@@ -103,3 +103,37 @@ def test_results_matrix_and_roadmap_fit_a_1366_px_screen(
         _check(page, "roadmap")
     finally:
         context.close()
+
+
+def test_the_audit_trail_fits_with_long_addresses_and_references(
+    portal: Portal, live: LiveServer, browser, committed
+):
+    from django.db import transaction
+
+    from izd.audit import recording
+
+    long_reference = "roadmap-request:" + uuid.uuid4().hex * 2
+    with committed(), transaction.atomic():
+        entry = recording.record(
+            action="layout_probe",
+            kind=recording.Kind.MONEY,
+            summary="Nutzung erfasst: Sehr-lange-Gemeindebezeichnung-ohne-Leerzeichen-Nord",
+            object_type="test.layout",
+            object_id="1",
+            object_label="Nutzung",
+            municipality=None,
+            actor=portal.coordinator,
+            changes=[{"field": "Referenz", "before": "", "after": long_reference}],
+        )
+    context = browser.new_context(locale="de-DE", viewport={"width": WIDTH, "height": 768})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        sign_in(page, live, portal, portal.coordinator)
+        page.wait_for_url(live.url(portal, None, "/"))
+        page.goto(live.url(portal, None, "/protokoll/"))
+        page.get_by_text(long_reference[:20]).first.wait_for()
+        _check(page, "protokoll")
+    finally:
+        context.close()
+    assert entry.pk

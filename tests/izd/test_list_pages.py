@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -208,139 +209,67 @@ def _frozen_version(world: World, count: int) -> None:
 @dataclass(frozen=True)
 class ListPage:
     url: str
-    user: str
     grow: Callable[[World, int], None]
     target: str
     search: str  # matches many of the grown rows
     filter: tuple[str, str] | None  # a valid filter value, if the list has filters
-    municipality: str | None = None
+    user: str = "coordinator"  # "" is an anonymous visitor
+    municipality: str | None = None  # the subdomain; None is the Kreis domain
 
+    def seen_by(self, user: str, municipality: str | None = None, **changes: Any) -> ListPage:
+        """The same list as another person sees it (on a municipality's subdomain)."""
+        return replace(self, user=user, municipality=municipality, **changes)
+
+
+CAMPAIGN = "/reifegrad/erhebungen/{campaign}/"
+PARTICIPANTS = ListPage(CAMPAIGN, _participants, "teilnehmende", "Ort", ("status", "submitted"))
+PRACTICES = ListPage("/praxis/", _practices, "praxisbeispiele", "Rechnung", ("status", "pilot"))
+EVENTS = ListPage("/praxis/termine/", _events, "termine", "Austausch", ("zeit", "vergangene"))
+REQUESTS = ListPage("/roadmap/anfragen/", _requests, "anfragen", "Bedarf", ("prioritaet", "hoch"))
+SERVICES = ListPage(
+    "/roadmap/leistungen/", _services, "leistungen", "Leistung", ("kategorie", "daten")
+)
+PAPERS = f"/beschlussvorlagen/?jahr={YEAR}"
+DECISIONS = f"/beschlussvorlagen/jahr/{YEAR}/beschluesse/"
+VERSION = "/kosten/{version_year}/versionen/1/"
+USAGE = ListPage(f"/kosten/{YEAR}/nutzung/", _usage, "nutzung", "Nutzung", ("quelle", "import"))
+VERSION_SHARES = ListPage(
+    VERSION, _frozen_version, "unterschiede", "Ort", ("aenderung", "geaendert")
+)
 
 PAGES = {
-    "municipalities": ListPage(
-        "/kommunen/", "coordinator", _members, "kommunen", "Ort", ("groesse", "mittel")
+    "municipalities": ListPage("/kommunen/", _members, "kommunen", "Ort", ("groesse", "mittel")),
+    "people": ListPage("/personen/", _people, "personen", "liste", ("konto", "aktiv")),
+    "campaign participants": PARTICIPANTS,
+    "maturity county matrix": replace(
+        PARTICIPANTS, url=CAMPAIGN + "uebersicht/?sort=index&dir=desc", target="matrix"
     ),
-    "people": ListPage(
-        "/personen/", "coordinator", _people, "personen", "liste", ("konto", "aktiv")
-    ),
-    "campaign participants": ListPage(
-        "/reifegrad/erhebungen/{campaign}/",
-        "coordinator",
-        _participants,
-        "teilnehmende",
-        "Ort",
-        ("status", "submitted"),
-    ),
-    "maturity county matrix": ListPage(
-        "/reifegrad/erhebungen/{campaign}/uebersicht/?sort=index&dir=desc",
-        "coordinator",
-        _participants,
-        "matrix",
-        "Ort",
-        ("status", "submitted"),
-    ),
-    "papers overview": ListPage(
-        f"/beschlussvorlagen/?jahr={YEAR}",
-        "coordinator",
-        _members,
-        "vorlagen",
-        "Ort",
-        ("beschluss", "offen"),
-    ),
+    "papers overview": ListPage(PAPERS, _members, "vorlagen", "Ort", ("beschluss", "offen")),
     "numbering schemes": ListPage(
-        "/beschlussvorlagen/nummernkreise/", "coordinator", _members, "nummernkreise", "Ort", None
+        "/beschlussvorlagen/nummernkreise/", _members, "nummernkreise", "Ort", None
     ),
     "decisions overview": ListPage(
-        f"/beschlussvorlagen/jahr/{YEAR}/beschluesse/",
-        "coordinator",
-        _members,
-        "beschluesse",
-        "Ort",
-        ("ergebnis", "offen"),
+        DECISIONS, _members, "beschluesse", "Ort", ("ergebnis", "offen")
     ),
-    "practices (Kreis)": ListPage(
-        "/praxis/", "coordinator", _practices, "praxisbeispiele", "Rechnung", ("status", "pilot")
-    ),
-    "practices (public)": ListPage(
-        "/praxis/oeffentlich/", "", _practices, "praxisbeispiele", "Rechnung", ("status", "pilot")
-    ),
-    "practices (municipality)": ListPage(
-        "/praxis/",
-        "officer_b",
-        _practices,
-        "praxisbeispiele",
-        "Rechnung",
-        ("status", "pilot"),
-        municipality="b",
-    ),
-    "events (Kreis)": ListPage(
-        "/praxis/termine/", "coordinator", _events, "termine", "Austausch", ("zeit", "vergangene")
-    ),
-    "events (municipality)": ListPage(
-        "/praxis/termine/",
-        "officer_a",
-        _events,
-        "termine",
-        "Austausch",
-        ("zeit", "kommende"),
-        municipality="a",
-    ),
-    "request triage": ListPage(
-        "/roadmap/anfragen/", "coordinator", _requests, "anfragen", "Bedarf", ("prioritaet", "hoch")
-    ),
-    "own requests": ListPage(
-        "/roadmap/anfragen/",
-        "officer_a",
-        _own_requests,
-        "anfragen",
-        "Bedarf",
-        ("status", "offen"),
-        municipality="a",
+    "practices (Kreis)": PRACTICES,
+    "practices (public)": PRACTICES.seen_by("", url="/praxis/oeffentlich/"),
+    "practices (municipality)": PRACTICES.seen_by("officer_b", "b"),
+    "events (Kreis)": EVENTS,
+    "events (municipality)": EVENTS.seen_by("officer_a", "a", filter=("zeit", "kommende")),
+    "request triage": REQUESTS,
+    "own requests": REQUESTS.seen_by(
+        "officer_a", "a", grow=_own_requests, filter=("status", "offen")
     ),
     "measures": ListPage(
-        "/roadmap/massnahmen/",
-        "coordinator",
-        _measures,
-        "massnahmen",
-        "nahme",
-        ("status", "geplant"),
+        "/roadmap/massnahmen/", _measures, "massnahmen", "nahme", ("status", "geplant")
     ),
-    "service catalogue (Kreis)": ListPage(
-        "/roadmap/leistungen/",
-        "coordinator",
-        _services,
-        "leistungen",
-        "Leistung",
-        ("kategorie", "daten"),
-    ),
-    "service catalogue (municipality)": ListPage(
-        "/roadmap/leistungen/",
-        "officer_a",
-        _services,
-        "leistungen",
-        "Leistung",
-        ("kategorie", "daten"),
-        municipality="a",
-    ),
-    "usage": ListPage(
-        f"/kosten/{YEAR}/nutzung/",
-        "centre_treasurer",
-        _usage,
-        "nutzung",
-        "Nutzung",
-        ("quelle", "import"),
-    ),
+    "service catalogue (Kreis)": SERVICES,
+    "service catalogue (municipality)": SERVICES.seen_by("officer_a", "a"),
+    "usage": USAGE.seen_by("centre_treasurer"),
     "cost sharing year: shares": ListPage(
-        f"/kosten/{YEAR}/", "centre_treasurer", _members, "anteile", "Ort", None
+        f"/kosten/{YEAR}/", _members, "anteile", "Ort", None, user="centre_treasurer"
     ),
-    "cost sharing version: shares": ListPage(
-        "/kosten/{version_year}/versionen/1/",
-        "centre_treasurer",
-        _frozen_version,
-        "unterschiede",
-        "Ort",
-        ("aenderung", "geaendert"),
-    ),
+    "cost sharing version: shares": VERSION_SHARES.seen_by("centre_treasurer"),
 }
 
 
@@ -364,6 +293,13 @@ def _url(world: World, page: ListPage, **params: str) -> str:
     if params:
         url += ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in params.items())
     return url
+
+
+def _grown(name: str, world: World, client_for, rows: int) -> tuple[ListPage, Client]:
+    """The list page with `rows` rows, and a client of the person it is for."""
+    page = PAGES[name]
+    page.grow(world, rows)
+    return page, _client(world, page, client_for)
 
 
 def _page(client: Client, url: str, **headers: str) -> str:
@@ -394,9 +330,7 @@ def test_list_page_makes_the_same_queries_at_29_and_at_420_rows(name: str, world
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_links_keep_the_search_and_the_filters(name: str, world, client_for):
-    page = PAGES[name]
-    page.grow(world, 120)
-    client = _client(world, page, client_for)
+    page, client = _grown(name, world, client_for, 120)
     body = _page(client, _url(world, page))
     next_link = re.search(r'<a href="([^"]+)" rel="next"', body)
     assert next_link, "more rows than one page holds: a link to the next page"
@@ -417,9 +351,7 @@ def test_page_links_keep_the_search_and_the_filters(name: str, world, client_for
 def test_a_list_page_works_without_javascript_and_htmx_gets_only_the_results(
     name: str, world, client_for
 ):
-    page = PAGES[name]
-    page.grow(world, 60)
-    client = _client(world, page, client_for)
+    page, client = _grown(name, world, client_for, 60)
     whole = _page(client, _url(world, page))
     target = f"{page.target}-ergebnisse"
     assert "<html" in whole and f'id="{target}"' in whole
@@ -439,9 +371,7 @@ def test_a_list_page_works_without_javascript_and_htmx_gets_only_the_results(
 def test_bad_page_numbers_and_filter_values_fall_back_with_a_german_note(
     name: str, world, client_for
 ):
-    page = PAGES[name]
-    page.grow(world, 30)
-    client = _client(world, page, client_for)
+    page, client = _grown(name, world, client_for, 30)
     for bad in ("abc", "-3", "0", "99999999999999999999999", "%00", "٣"):
         _page(client, _url(world, page, seite=bad))
     _page(client, _url(world, page, q="%00%27%22<script>"))

@@ -115,8 +115,8 @@ def test_the_triage_page_reads_the_read_model_and_filters(portal: Portal, client
 def _clicked_twice(client: Client, request: ServiceRequest, status: str, expected: str):
     """A status button clicked twice on the same page (htmx): the second click is stale."""
     url = f"/roadmap/anfragen/{request.pk}/status/"
-    form = {"status": status, "expected": expected}
-    return client.post(url, form, **HTMX), client.post(url, form, **HTMX)
+    form, htmx = {"status": status, "expected": expected}, {"HX-Request": "true"}
+    return client.post(url, form, headers=htmx), client.post(url, form, headers=htmx)
 
 
 def test_the_coordinator_moves_a_request_through_htmx(portal: Portal, client_for, in_tenant):
