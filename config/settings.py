@@ -2,6 +2,7 @@
 
 Every variable is listed in `.env.example`. Without DATABASE_URL / REDIS_URL the portal starts an
 embedded PostgreSQL and Redis with their data in the data folder (development, tests, CI).
+Long because every setting of the portal lives here, each beside the reason for its value.
 """
 
 from __future__ import annotations
@@ -127,9 +128,7 @@ MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Django's session and authentication middleware, reading session, person and roles in one
-    # statement (tenants/signin.py).
-    "tenants.signin.SessionMiddleware",
+    "tenants.signin.SessionMiddleware",  # Django's, with session, person and roles in one read
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -246,7 +246,7 @@ def schema_clone_from_template(schema_name: str) -> None:
         )
     if name_taken:
         raise ValidationError(f"Das Schema {schema_name} gibt es schon.")
-    statements = _copy_statements(template_structure(), template, schema_name)
+    statements = copy_statements(template_structure(), schema_name)
     # One round trip: PostgreSQL runs the statements one after the other in this transaction.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(";\n".join(statements))

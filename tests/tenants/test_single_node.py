@@ -155,7 +155,13 @@ def test_only_catalogue_cursor_sets_the_search_path():
 
 
 def test_the_template_is_copied_by_one_function_called_when_a_schema_is_created():
-    assert _calls("_copy_statements") == {"tenants.cloning.schema_clone_from_template"}
+    assert _calls("_copy_statements") == {"tenants.cloning.copy_statements"}
+    # Onboarding runs the copy in each new municipality's own transaction (several at once for
+    # a list); django-tenants' create_schema reaches the same statements.
+    assert _calls("copy_statements") == {
+        "tenants.cloning.schema_clone_from_template",
+        "tenants.onboarding._write_one",
+    }
     assert _calls("schema_clone_from_template") == {"tenants.models.Municipality.create_schema"}
     copying = _where(lambda text: "(LIKE " in text or "SELECT * FROM ${source}" in text)
     assert copying == {"tenants.cloning._copy_statements"}
