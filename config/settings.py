@@ -153,7 +153,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.portal",
             ],
-            "builtins": ["izd.templatetags.izd_formats"],
+            "builtins": ["izd.templatetags.izd_formats", "django.templatetags.l10n"],
         },
     }
 ]

@@ -326,3 +326,26 @@ def test_a_refused_save_of_an_unknown_question_is_the_one_error_page(
     body = response.content.decode()
     assert "<html" not in body and 'class="error-summary"' in body
     assert "gehört nicht zum Modell dieser Erhebung" in body
+
+
+def test_an_answer_past_its_thousandth_change_still_saves(
+    portal: Portal, client_for, campaign, in_tenant
+):
+    # The form carries the version back; printed as "1.234" it would read as a stale version.
+    question = qid(campaign, "a1")
+    services.answer_save(
+        campaign_id=campaign.pk, municipality=portal.a, user=portal.officer_a,
+        data=AnswerInput(question, 2, 3), version=0,
+    )  # fmt: skip
+    with in_tenant(portal.a):
+        Answer.objects.filter(question_id=question).update(version=1234)
+    client = client_for(portal.officer_a, portal.a)
+    page = client.get(f"/reifegrad/{campaign.pk}/a/").content.decode()
+    assert 'name="version" value="1234"' in page
+    response = client.post(
+        f"/reifegrad/{campaign.pk}/antwort/",
+        {"question": question, "version": 1234, "current_level": "3", "target_level": "4"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert 'name="version" value="1235"' in response.content.decode()
