@@ -246,7 +246,7 @@ def _reserve_ids(count: int) -> list[int]:
         return [int(row[0]) for row in cursor.fetchall()]
 
 
-def _written_error(item: _Ready, error: Exception) -> ValidationError:
+def _why_not_written(item: _Ready, error: Exception) -> ValidationError:
     if isinstance(error, ValidationError):
         return error
     names = {"name": item.municipality.name, "ags": item.municipality.ags}
@@ -294,7 +294,7 @@ def _write_one(
             with connection.cursor() as cursor:
                 cursor.execute(";\n".join(script))
     except (DatabaseError, ValidationError) as error:
-        return OnboardingFailure(item.position, item.data, _written_error(item, error))
+        return OnboardingFailure(item.position, item.data, _why_not_written(item, error))
     municipality._state.adding = False
     municipality._state.db = connection.alias
     return municipality
