@@ -4,7 +4,7 @@ OParl objects of a paper (the Kreis and a municipality serve the same shapes).""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -64,7 +64,8 @@ def paper_flow(
         status_url=status_url,
         download_url=download_url,
         missing="Für diese Vorlage gibt es noch kein PDF.",
-        find=lambda request, paper_id: paper_pdf(find(request, paper_id)),  # type: ignore[arg-type]
+        # The flow's views run behind the portal's middleware: every request is a PortalRequest.
+        find=lambda request, paper_id: paper_pdf(find(cast(PortalRequest, request), paper_id)),
         key=paper_key,
         may_retry=may_retry,
     )
