@@ -28,6 +28,9 @@ class Change:
     field: str
     before: str
     after: str
+    # The internal identifier behind the field's label (a question's key, a usage's
+    # reference), for the label's title: the text shows what a person understands.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def _entry(row: AuditEntry) -> Entry:
         summary=row.summary,
         changes=tuple(
             Change(field=str(c.get("field", "")), before=str(c.get("before", "")),
-                   after=str(c.get("after", "")))
+                   after=str(c.get("after", "")), key=str(c.get("key", "")))
             for c in (row.changes or [])
             if isinstance(c, dict)
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -140,6 +141,19 @@ def test_a_bad_filter_gets_a_german_message_and_a_400(portal: Portal, client_for
     assert "liegt nach" in response.content.decode()
     response = client.get("/protokoll/export.csv?bereich=unbekannt")
     assert response.status_code == 400
+
+
+def test_the_filter_form_and_page_links_look_like_every_lists(portal: Portal, client_for):
+    for n in range(60):
+        _entry(portal, municipality=portal.a, summary=f"Eintrag {n}")
+    page = client_for(portal.coordinator).get("/protokoll/").content.decode()
+    form = re.search(r'<form[^>]*aria-label="Protokoll filtern".*?</form>', page, re.S)
+    assert form is not None
+    assert 'class="list-form"' in form.group(0).split(">", 1)[0]
+    labels = re.findall(r'<p class="list-field[^"]*">\s*<label for="id_(\w+)"', form.group(0))
+    assert labels == ["person", "kommune", "bereich", "von", "bis"]
+    assert '<p class="list-buttons">' in form.group(0)
+    assert '<nav class="pagination" aria-label="Seiten des Protokolls">' in page
 
 
 def test_pages_keep_the_filter_in_their_links(portal: Portal, client_for):
