@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
-from costsharing import selectors
-from costsharing.models import Module, ModuleMembership
+from costsharing import selectors, services
+from costsharing.allocation import MemberInput, ModuleInput, allocate
+from costsharing.computation import months_in_year
+from costsharing.models import (
+    BudgetYear,
+    MemberProfile,
+    Module,
+    ModuleMembership,
+    PopulationFigure,
+    UsageRecord,
+)
 from tests.conftest import Portal
-from tests.costsharing.factories import budget_year, join
+from tests.costsharing.factories import SeedTowns, budget_year, join, take_modules
+
+D = Decimal
 
 
 def test_module_sets_leave_out_participants_that_are_no_members_of_the_year() -> None:
@@ -44,3 +56,104 @@ def test_members_of_year_reads_seventy_modules_of_a_member(portal: Portal) -> No
     by_id = dict(zip(members.municipality_ids, members.modules, strict=True))
     assert by_id[portal.a.pk] == frozenset(modules.values())
     assert by_id[portal.b.pk] == frozenset()
+
+
+def _engine_inputs(year: int, population_date: date) -> list[MemberInput]:
+    """The members of `year` read plainly, one model at a time: what the one query and numpy
+    must hand the engine."""
+    members = []
+    for profile in MemberProfile.objects.select_related("municipality"):
+        town = profile.municipality
+        months = months_in_year(profile.joined_on, profile.left_on, year)
+        if months < 1:
+            continue
+        figure = (
+            PopulationFigure.objects.filter(municipality=town, reference_date__lte=population_date)
+            .order_by("-reference_date")
+            .first()
+        )
+        records = list(UsageRecord.objects.filter(municipality=town, year=year))
+        members.append(
+            MemberInput(
+                key=town.ags,
+                name=town.name,
+                population=figure.population if figure else town.population,
+                months=months,
+                usage_units=sum((r.units for r in records), D(0)) if records else D(0),
+                modules=frozenset(
+                    ModuleMembership.objects.filter(
+                        municipality=town, module__budget_year__year=year
+                    ).values_list("module__key", flat=True)
+                ),
+            )
+        )
+    return members
+
+
+@pytest.mark.django_db
+def test_live_allocation_gives_the_engines_cents_for_the_members_read_one_by_one(
+    portal: Portal, seed_towns: SeedTowns
+) -> None:
+    towns = [portal.a, portal.b, *seed_towns.by_ags.values()]
+    joined = [date(2020, 1, 1), date(2026, 4, 20), date(2026, 1, 1), date(2019, 5, 5)]
+    for n, town in enumerate(towns):
+        left = date(2026, 9, 30) if n == 3 else date(2025, 6, 30) if n == 4 else None
+        join(town, joined[n % len(joined)], left_on=left)  # the fifth left before the year
+    year = budget_year(
+        2026,
+        costs=(("material", "Betrieb", "98765.43"),),
+        key=(25, 35, 20, 20),
+        modules={"ozg": "3", "geo": "2", "dms": "0.5"},
+    )
+    earlier = budget_year(2025, modules={"ozg": "1"})
+    for n, town in enumerate(towns):
+        if n != 4:
+            take_modules(town, 2026, [["ozg", "geo"], ["dms"], [], ["ozg", "geo", "dms"]][n % 4])
+        if n % 3 == 0:
+            services.population_figure_set(
+                municipality=town, reference_date=date(2024, 12, 31), population=5_000 + n
+            )
+        if n % 2 == 0:
+            services.population_figure_set(  # after the key's reference date: not used
+                municipality=town, reference_date=date(2026, 3, 31), population=99_999
+            )
+        for k, units in enumerate(["2.5", "0", "17.25"][: n % 4]):
+            services.usage_record(
+                municipality_id=town.pk, year=2026, units=D(units), reference=f"u:{n}:{k}"
+            )
+    ModuleMembership.objects.create(municipality=portal.b, module=earlier.modules.get())
+    # a projected membership of a town that is no member of the year: left out
+    ModuleMembership.objects.create(municipality=towns[4], module=year.modules.get(key="ozg"))
+    services.usage_record(  # another year: not counted
+        municipality_id=portal.a.pk, year=2025, units=D("100"), reference="u:other"
+    )
+    year = BudgetYear.objects.get(pk=year.pk)
+    live = selectors.allocation_live(year)
+    key = selectors.active_key(year)
+    assert key is not None
+    inputs = _engine_inputs(2026, key.population_date)
+    expected = allocate(
+        net_cost=live.budget.net_cost,
+        components=selectors.key_info(key).components,
+        members=inputs,
+        modules=[ModuleInput(m.key, m.name, m.weight) for m in live.modules],
+    )
+    assert len(live.rows) == len(towns) - 1
+    assert [row.ags for row in live.rows] == [share.key for share in expected.shares]
+    by_ags = {member.key: member for member in inputs}
+    for row, share in zip(live.rows, expected.shares, strict=True):
+        member = by_ags[row.ags]
+        assert (row.months, row.population, row.module_keys) == (
+            member.months,
+            member.population,
+            tuple(sorted(member.modules)),
+        )
+        assert repr(row.usage_units) == repr(member.usage_units)  # 0 without records, else 0.00
+        assert (row.base, row.population_amount, row.usage, row.modules, row.total) == (
+            share.base,
+            share.population,
+            share.usage,
+            share.modules,
+            share.total,
+        )
+        assert dict(row.module_parts) == dict(share.module_parts)
