@@ -198,6 +198,15 @@ class MemberColumns:
         """The usage units as integers in one common scale (only their ratios count)."""
         return _to_integers(self.usage_units)
 
+    def usage_looks_valid(self) -> bool:
+        """Bulk check: every usage figure is a finite Decimal, none negative."""
+        usage = self.usage_units
+        return (
+            set(map(type, usage)) == {Decimal}
+            and all(map(Decimal.is_finite, usage))
+            and min(usage) >= 0
+        )
+
     def member(self, index: int) -> MemberInput:
         """One member as an object (for a message about it)."""
         return MemberInput(
@@ -485,16 +494,14 @@ def _validate_members(members: MemberColumns, components: KeyComponents) -> None
 
 def _members_look_valid(members: MemberColumns, components: KeyComponents) -> bool:
     """Bulk check (fast for 11,000 members); False means: look at each member."""
-    months, usage = members.months, members.usage_units
+    months = members.months
     lowest_population = 1 if components.population > 0 else 0
     return (
         set(map(type, months)) == {int}  # a bool is no month count
         and min(months) >= 1
         and max(months) <= 12
         and min(members.populations) >= lowest_population
-        and set(map(type, usage)) == {Decimal}
-        and all(map(Decimal.is_finite, usage))
-        and min(usage) >= 0
+        and members.usage_looks_valid()
     )
 
 
@@ -821,15 +828,17 @@ def module_part_maps(cents: CentShares, count: int) -> list[dict[str, Decimal]]:
     radix = 1
     digits: list[tuple[str, int, int, list[Decimal]]] = []
     for key, (indices, amounts) in cents.module_parts.items():  # in module key order
-        distinct = sorted(set(amounts))
+        try:
+            distinct, digit = np.unique(np.array(amounts, dtype=np.int64), return_inverse=True)
+        except OverflowError:  # parts beyond int64 (see _sums_at): a dict each
+            return _module_part_maps_each(cents, count)
         size = len(distinct) + 1
         if radix * size > _INT64_MAX:  # too many combinations for one number: a dict each
             return _module_part_maps_each(cents, count)
-        number = {amount: digit for digit, amount in enumerate(distinct, 1)}
         column = np.zeros(count, dtype=np.int64)
-        column[np.asarray(indices, dtype=np.intp)] = list(map(number.__getitem__, amounts))
+        column[np.asarray(indices, dtype=np.intp)] = digit + 1
         codes += column * radix
-        digits.append((key, radix, size, euros(distinct)))
+        digits.append((key, radix, size, euros(distinct.tolist())))
         radix *= size
     found, which = np.unique(codes, return_inverse=True)
     maps = []

@@ -218,6 +218,13 @@ class YearMembers(MemberColumns):
             return self.usage_scaled
         return MemberColumns.usage_weights(self)
 
+    def usage_looks_valid(self) -> bool:
+        # The units are made from these integers (exact Decimals): checking the integers
+        # spares three passes over 11,000 Decimals.
+        if self.usage_scaled is not None:
+            return min(self.usage_scaled) >= 0
+        return MemberColumns.usage_looks_valid(self)
+
 
 class MemberRow(NamedTuple):
     """A member's share. A named tuple rather than a frozen dataclass: just as immutable, and
@@ -330,7 +337,7 @@ def compute(
             zip(
                 in_order(members.municipality_ids), names, ags, months,
                 in_order(members.populations), in_order(members.usage_units),
-                [sorted_keys[combination] for combination in taken],
+                list(map(sorted_keys.__getitem__, taken)),
                 euros(cents.base), euros(cents.population), euros(cents.usage),
                 euros(cents.modules), module_part_maps(cents, count), totals, credit_column,
                 payable, in_order(members.population_dates),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from costsharing.allocation import (
     AllocationError,
     AllocationResult,
+    CentShares,
     KeyComponents,
     MemberColumns,
     MemberInput,
@@ -23,6 +25,7 @@ from costsharing.allocation import (
     allocate,
     allocate_cents,
     largest_remainder,
+    module_part_maps,
 )
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_SCENARIO
 
@@ -686,3 +689,40 @@ def test_the_column_engine_gives_the_same_cents_as_the_member_objects() -> None:
         assert {
             key: D(found[position]).scaleb(-2) for key, found in parts.items() if position in found
         } == dict(share.module_parts)
+
+
+def _cents_with_parts(count: int, parts: dict[str, tuple[Sequence[int], list[int]]]) -> CentShares:
+    return CentShares(
+        order=range(count), net_cents=0, pots={}, module_pots={}, base=[], population=[],
+        usage=[], modules=[], total=[], module_parts=parts,
+    )  # fmt: skip
+
+
+def _parts_case(rng: random.Random, modules: int, count: int, amounts: list[int]) -> CentShares:
+    parts: dict[str, tuple[Sequence[int], list[int]]] = {}
+    for n in range(modules):
+        indices = sorted(rng.sample(range(count), rng.randint(0, count)))
+        parts[f"m{n:02d}"] = (indices, [rng.choice(amounts) for _ in indices])
+    return _cents_with_parts(count, parts)
+
+
+@pytest.mark.parametrize(
+    ("modules", "amounts"),
+    [
+        (4, [1250, 1251, 625, 626]),  # a few parts per module: one dict per combination
+        (3, [2**70, 2**70 + 1, 5]),  # parts beyond int64
+        (12, list(range(1000, 1400))),  # too many combinations for one int64 number
+    ],
+)
+def test_module_part_maps_give_each_member_its_parts_in_module_key_order(
+    modules: int, amounts: list[int]
+) -> None:
+    rng = random.Random(modules)
+    cents = _parts_case(rng, modules, 300, amounts)
+    expected: list[dict[str, Decimal]] = [{} for _ in range(300)]
+    for key, (indices, values) in cents.module_parts.items():
+        for index, value in zip(indices, values, strict=True):
+            expected[index][key] = Decimal(value).scaleb(-2)
+    found = module_part_maps(cents, 300)
+    assert [list(parts.items()) for parts in found] == [list(p.items()) for p in expected]
+    assert all(repr(v) == repr(expected[i][k]) for i, p in enumerate(found) for k, v in p.items())
