@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from izd.audit import recording
 from izd.audit.models import AuditEntry
 from izd.audit.services import audit_entries_prune, retention_cutoff
 from tenants.models import Municipality
-from tests.conftest import Portal
+from tests.conftest import PASSWORD, Portal
 from tests.scale import members
 from tests.statements import page_queries
 
@@ -154,6 +155,12 @@ def test_the_filter_form_and_page_links_look_like_every_lists(portal: Portal, cl
     assert labels == ["person", "kommune", "bereich", "von", "bis"]
     assert '<p class="list-buttons">' in form.group(0)
     assert '<nav class="pagination" aria-label="Seiten des Protokolls">' in page
+    from tenants.services import user_create
+
+    alone = user_create(email=f"einzeln-{uuid.uuid4().hex[:8]}@test.example", password=PASSWORD)
+    _entry(portal, municipality=portal.b, summary="Einzeln", actor=alone)
+    one = client_for(portal.coordinator).get(f"/protokoll/?person={alone.email}").content.decode()
+    assert '<h2 id="protokoll-titel">1 Eintrag</h2>' in one
 
 
 def test_pages_keep_the_filter_in_their_links(portal: Portal, client_for):
