@@ -80,6 +80,9 @@ def display(value: Any) -> str:
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
         places = max(0, -exponent) if isinstance(exponent, int) else 2
+        # Zeros past the cents say nothing: a key's "30.0000" percent reads "30,00".
+        while places > 2 and value.is_finite() and value == round(value, places - 1):
+            places -= 1
         return formats.number(value, places)
     if isinstance(value, int | float):
         return formats.number(value, 0) if isinstance(value, int) else str(value)

@@ -105,6 +105,16 @@ def test_a_decimal_field_reads_with_its_own_places_whoever_set_it():
     assert created[0]["after"] == "8,50"
 
 
+def test_zeros_past_the_cents_are_left_out_of_a_decimal():
+    from decimal import Decimal
+
+    assert recording.display(Decimal("30.0000")) == "30,00"
+    assert recording.display(Decimal("33.3300")) == "33,33"
+    assert recording.display(Decimal("12.3450")) == "12,345"
+    assert recording.display(Decimal("0.50")) == "0,50"
+    assert recording.display(Decimal("1234.5")) == "1.234,5"
+
+
 def test_the_coordinator_filters_by_person_municipality_kind_and_period(portal: Portal, client_for):
     _entry(portal, municipality=portal.a, summary="A-Geld", kind=recording.Kind.MONEY)
     _entry(portal, municipality=portal.b, summary="B-Schluessel", kind=recording.Kind.KEY)
