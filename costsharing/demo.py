@@ -47,6 +47,7 @@ def costsharing_demo_load() -> str:
         return "Keine Kommunen vorhanden: zuerst `manage.py load_demo_data` ausführen."
     if services.selectors.issuer() is None:
         issuer_demo_load()
+    issuer_legal_note_demo_ensure()
     for index, municipality in enumerate(members):
         joined = date(2025, 7, 1) if index == len(members) - 1 else date(2024, 1, 1)
         with tenant_schema(municipality):
@@ -87,6 +88,35 @@ def issuer_demo_load() -> None:
         seller_id="06435000-IZD-94",
         payment_days=30,
     )
+
+
+# The legal note a demo centre's notices carry: a worked example of what the Kreis writes
+# there (the shipped default only marks the places to fill in, which looks broken in a demo).
+# Written for a cost share set by notice under a public-law agreement (KGG); marked as a demo.
+DEMO_LEGAL_NOTE = (
+    "Grundlage: § 6 (Kostenverteilung) der öffentlich-rechtlichen Vereinbarung über die "
+    "interkommunale Zusammenarbeit nach §§ 24 ff. des Hessischen Gesetzes über kommunale "
+    "Gemeinschaftsarbeit (KGG) mit dem dort vereinbarten Kostenverteilungsschlüssel.\n\n"
+    "Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach "
+    "Bekanntgabe Widerspruch erhoben werden, schriftlich oder zur Niederschrift bei: {name}, "
+    "{street}, {postal_code} {city}. Der Widerspruch hat keine aufschiebende Wirkung (§ 80 "
+    "Absatz 2 Satz 1 Nummer 1 der Verwaltungsgerichtsordnung).\n\n"
+    "Demo-Text: Der Kreis ersetzt ihn unter „Rechnungsangaben des Zentrums“ durch seinen "
+    "geprüften Wortlaut."
+)
+
+
+def issuer_legal_note_demo_ensure() -> None:
+    """Give the demo centre's notices the demo legal note, unless the centre wrote its own."""
+    profile = services.selectors.issuer()
+    if profile is None or profile.legal_note.strip():
+        return
+    services.issuer_save(
+        legal_note=DEMO_LEGAL_NOTE.format(
+            name=profile.name, street=profile.street, postal_code=profile.postal_code,
+            city=profile.city,
+        )
+    )  # fmt: skip
 
 
 def _participation(year: int, budget_year: BudgetYear, members: list[Municipality]) -> None:

@@ -365,7 +365,10 @@ def usage_record(
         return UsageRecord.objects.get(reference=reference)
 
 
-_USAGE_FIELDS = ("year", "units", "source", "reference", "note")
+# The reference ("roadmap-request:<uuid>") is an internal key: the trail shows the source and
+# the note, which say in words where the usage comes from, and keeps the reference as the
+# source's key.
+_USAGE_FIELDS = ("year", "units", "source", "note")
 
 
 def _usage_save(
@@ -373,9 +376,11 @@ def _usage_save(
 ) -> UsageRecord:
     municipality = Municipality.with_offboarded.get(pk=record.municipality_id)
     where = f"{municipality.name} {record.year}"
+    described = f"{where} – {record.note}" if record.note else where
     return audit.save_recorded(
         record, action, audit.Kind.MONEY, fields=_USAGE_FIELDS, before=before,
-        summary=f"{summary}: {where}", object_label=f"Nutzung {where}", municipality=municipality,
+        summary=f"{summary}: {described}", object_label=f"Nutzung {where}",
+        keys={"source": record.reference or ""}, municipality=municipality,
     )  # fmt: skip
 
 

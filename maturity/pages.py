@@ -97,12 +97,12 @@ def question_rows(
     structure: ModelStructure, dimension: DimensionInfo, answers: dict[int, Answer]
 ) -> list[QuestionRow]:
     rows = []
-    for n, question in enumerate(dimension.questions, start=1):
+    for question in dimension.questions:
         answer = answers.get(question.id)
         rows.append(
             QuestionRow(
                 question=question,
-                number=f"{dimension.position}.{n}",
+                number=structure.question_number(question.id),
                 options=[
                     LevelOption(level.value, level.label, question.levels[level.value])
                     for level in structure.levels
@@ -115,14 +115,13 @@ def question_rows(
     return rows
 
 
-def saved_row(structure: ModelStructure, dimension: DimensionInfo, answer: Answer) -> QuestionRow:
+def saved_row(structure: ModelStructure, answer: Answer) -> QuestionRow:
     """The row of a just-saved answer for the autosave reply (status line, id and version)."""
     question = structure.question(answer.question_id)
     assert question is not None
-    number = dimension.questions.index(question) + 1
     return QuestionRow(
         question=question,
-        number=f"{dimension.position}.{number}",
+        number=structure.question_number(question.id),
         options=[],
         answer=answer,
         values=answer_values_dict(answer),

@@ -68,6 +68,10 @@ class ModelStructure:
     def dimension_of(self, question_id: int) -> DimensionInfo | None:
         return self._dimensions_by_question.get(question_id)
 
+    def question_number(self, question_id: int) -> str:
+        """The number the assessment shows before a question, "<dimension>.<n>" (e.g. "2.3")."""
+        return self._numbers_by_question.get(question_id, "")
+
     def level_label(self, value: int | None) -> str:
         if value is None:
             return ""
@@ -76,6 +80,13 @@ class ModelStructure:
     @cached_property
     def _questions_by_id(self) -> dict[int, QuestionInfo]:
         return {q.id: q for q in self.questions}
+
+    @cached_property
+    def _numbers_by_question(self) -> dict[int, str]:
+        return {
+            q.id: f"{d.position}.{n}" for d in self.dimensions
+            for n, q in enumerate(d.questions, start=1)
+        }  # fmt: skip
 
     @cached_property
     def _dimensions_by_key(self) -> dict[str, DimensionInfo]:

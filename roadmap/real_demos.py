@@ -28,7 +28,7 @@ from django.db import transaction
 
 from costsharing import selectors as costsharing_selectors
 from costsharing import services as costsharing_services
-from costsharing.demo import seed_scenario_load
+from costsharing.demo import issuer_legal_note_demo_ensure, seed_scenario_load
 from costsharing.notices import Issuer
 from costsharing.seed_scenario import FOCUS_MEMBER, SEED_MEMBER_KEYS
 from izd.schemas import tenant_schema
@@ -120,6 +120,7 @@ def _centre_ensure(issuer: Issuer) -> None:
     roadmap_demo._services()
     if costsharing_selectors.issuer() is None:
         costsharing_services.issuer_save(**asdict(issuer))
+    issuer_legal_note_demo_ensure()
 
 
 def _members_join(

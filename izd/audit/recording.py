@@ -80,6 +80,9 @@ def display(value: Any) -> str:
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
         places = max(0, -exponent) if isinstance(exponent, int) else 2
+        # Zeros past the cents say nothing: a key's "30.0000" percent reads "30,00".
+        while places > 2 and value.is_finite() and value == round(value, places - 1):
+            places -= 1
         return formats.number(value, places)
     if isinstance(value, int | float):
         return formats.number(value, 0) if isinstance(value, int) else str(value)
@@ -140,14 +143,23 @@ def diff(
     *,
     labels: Mapping[str, str] | None = None,
     model: type[models.Model] | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """The fields whose shown value differs, with their label and both values as text."""
+    """The fields whose shown value differs, with their label and both values as text.
+
+    The label is what a person reads; `keys` may add, per field, the internal identifier
+    behind it (a question's key, a usage's reference), which the trail keeps out of the text
+    and offers only on hovering the label.
+    """
     rows = []
     for name in dict.fromkeys([*before, *after]):
         old = _short(_shown(name, _as_stored(model, name, before.get(name))))
         new = _short(_shown(name, _as_stored(model, name, after.get(name))))
         if old != new:
-            rows.append({"field": _label(name, labels, model), "before": old, "after": new})
+            row = {"field": _label(name, labels, model), "before": old, "after": new}
+            if keys and keys.get(name):
+                row["key"] = keys[name]
+            rows.append(row)
     return rows
 
 
@@ -313,6 +325,7 @@ def save_recorded(
     target: models.Model | None = None,
     changes: Iterable[Mapping[str, str]] = (),
     object_label: str = "",
+    keys: Mapping[str, str] | None = None,
     municipality: Any = None,
     actor: Any = UNSET,
 ) -> Saved:
@@ -324,8 +337,9 @@ def save_recorded(
     instance a form has already changed. The summary is "<label> angelegt" where nothing was
     before and "<label> geändert" otherwise, unless `summary` is given. The entry is about the
     instance, or about `target` (e.g. the year a budget line belongs to); `changes` adds rows
-    the service computed itself. `municipality` is the one the change concerns (None: one of the
-    Kreis' own objects).
+    the service computed itself; `keys` are the internal identifiers behind fields (see
+    `diff`). `municipality` is the one the change concerns (None: one of the Kreis' own
+    objects).
     """
     names = tuple(fields)
     if before is None:
@@ -338,7 +352,10 @@ def save_recorded(
         summary=summary or f"{label} " + ("geändert" if before else "angelegt"),
         target=instance if target is None else target,
         object_label=object_label,
-        changes=[*diff(before, snapshot(instance, *names), model=type(instance)), *changes],
+        changes=[
+            *diff(before, snapshot(instance, *names), model=type(instance), keys=keys),
+            *changes,
+        ],
         municipality=municipality,
         actor=actor,
     )

@@ -28,13 +28,16 @@ class Change:
     field: str
     before: str
     after: str
+    # The internal identifier behind the field's label (a question's key, a usage's
+    # reference), for the label's title: the text shows what a person understands.
+    key: str = ""
 
 
 @dataclass(frozen=True)
 class Entry:
     id: int
     at: datetime
-    actor: str
+    actor: str  # as recorded: "Name <address>", the address alone, or "System"
     municipality: str
     kind: str
     kind_label: str
@@ -44,6 +47,18 @@ class Entry:
     object_label: str
     summary: str
     changes: tuple[Change, ...]
+
+    @property
+    def actor_name(self) -> str:
+        """The person's name where the label has one (the page shows it, with the address
+        as its title), else the whole label."""
+        name, _, address = self.actor.partition(" <")
+        return name if address.endswith(">") else self.actor
+
+    @property
+    def actor_address(self) -> str:
+        name, _, address = self.actor.partition(" <")
+        return address.removesuffix(">") if name and address.endswith(">") else ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,7 @@ def _entry(row: AuditEntry) -> Entry:
         summary=row.summary,
         changes=tuple(
             Change(field=str(c.get("field", "")), before=str(c.get("before", "")),
-                   after=str(c.get("after", "")))
+                   after=str(c.get("after", "")), key=str(c.get("key", "")))
             for c in (row.changes or [])
             if isinstance(c, dict)
         ),

@@ -347,11 +347,41 @@ def answer_save(
 
 _ANSWER_LABELS = {
     "current_level": "Ist-Stufe",
-    "target_level": "Ziel-Stufe",
+    "target_level": "Soll-Stufe",
     "not_relevant": "nicht relevant",
     "comment": "Kommentar",
     "evidence_url": "Nachweis",
 }
+
+
+QUESTION_CHARS = 50  # of a question's text in the trail, in whole words: enough to know it
+
+
+def _question_name(structure: ModelStructure, question_id: int) -> str:
+    """'Frage 1.2 „Ist eine Person oder Stelle ausdrücklich für die Steuerung …“', as the
+    assessment numbers and words it."""
+    question = structure.question(question_id)
+    if question is None:  # not in this model version: only the id is left to show
+        return f"Frage {question_id}"
+    words = question.text.split()
+    shown: list[str] = []
+    for word in words:
+        shown.append(word)
+        if len(" ".join(shown)) >= QUESTION_CHARS:
+            break
+    text = " ".join(shown) + (" …" if len(shown) < len(words) else "")
+    return f"Frage {structure.question_number(question_id)} „{text}“"
+
+
+def _levels_named(structure: ModelStructure, state: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer's values with its levels named as the answer's history shows them
+    ("2 – definiert", see pages.answer_display)."""
+    named = dict(state)
+    for field in ("current_level", "target_level"):
+        value = named.get(field)
+        if isinstance(value, int):
+            named[field] = f"{value} – {structure.level_label(value)}"
+    return named
 
 
 def _answers_entry(
@@ -364,19 +394,27 @@ def _answers_entry(
     summary: str = "",
 ) -> dict[str, Any]:
     """The answers' audit entry, on the municipality's participation in the campaign (its page
-    in the county view and its results page show it)."""
-    keys = {q.id: q.key for q in structure.questions}
+    in the county view and its results page show it).
+
+    A question is named as the assessment shows it (its number and the start of its text),
+    levels with their names; the question's internal key goes along as the rows' key only.
+    """
     rows = []
     for question_id, (old, new) in states.items():
-        labels = {f: f"{keys.get(question_id, question_id)}: {label}"
-                  for f, label in _ANSWER_LABELS.items()}  # fmt: skip
-        rows += audit.diff(old, new, labels=labels)
+        name = _question_name(structure, question_id)
+        question = structure.question(question_id)
+        key = question.key if question is not None else str(question_id)
+        rows += audit.diff(
+            _levels_named(structure, old), _levels_named(structure, new),
+            labels={field: f"{name}: {label}" for field, label in _ANSWER_LABELS.items()},
+            keys=dict.fromkeys(_ANSWER_LABELS, key),
+        )  # fmt: skip
     campaign = participation.campaign
     return {
         "action": action,
         "kind": audit.Kind.ASSESSMENT,
         "summary": summary
-        or (f"Antwort gespeichert ({', '.join(str(keys.get(q, q)) for q in states)})"),
+        or f"Antwort gespeichert: {', '.join(_question_name(structure, q) for q in states)}",
         "target": participation,
         "object_label": f"Erhebung „{campaign.name}“: {municipality.name}",
         "changes": rows,

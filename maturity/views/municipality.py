@@ -230,7 +230,7 @@ def _answer_saved(
         answered = frozenset(selectors.answered_question_ids(answer.assessment_id))
     progress = pages.progress_of(structure, answered)
     context = {
-        "row": pages.saved_row(structure, dimension, answer),
+        "row": pages.saved_row(structure, answer),
         "progress": progress,
         "dimension_progress": progress.of(dimension.key),
     }

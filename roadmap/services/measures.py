@@ -10,6 +10,7 @@ from django.db import transaction
 
 from izd.audit import recording as audit
 from izd.errors import validation_message
+from roadmap import selectors
 from roadmap.models import Measure, RequestSummary
 from roadmap.services.errors import RoadmapError
 from tenants import selectors as tenant_selectors
@@ -102,21 +103,25 @@ def measure_save(*, measure: Measure | None, data: MeasureInput, user: User | No
     return measure
 
 
+# The dimension and the requests are recorded by name (see _measure_links): their keys and
+# ids say nothing to the person reading the trail.
 _MEASURE_FIELDS = (
-    "title", "description", "dimension_key", "start_quarter", "end_quarter", "responsible",
-    "status",
+    "title", "description", "start_quarter", "end_quarter", "responsible", "status",
 )  # fmt: skip
 _MEASURE_LINK_LABELS = {
+    "dimension": "Handlungsfeld",
     "municipalities": "Kommunen",
     "requests": "Anfragen",
     "depends_on": "hängt ab von",
 }
 
 
-def _measure_links(measure: Measure) -> dict[str, list[str]]:
+def _measure_links(measure: Measure) -> dict[str, str | list[str]]:
+    requests = measure.requests.select_related("municipality", "service")
     return {
+        "dimension": selectors.dimension_titles().get(measure.dimension_key, measure.dimension_key),
         "municipalities": sorted(measure.municipalities.values_list("name", flat=True)),
-        "requests": sorted(str(pk) for pk in measure.requests.values_list("pk", flat=True)),
+        "requests": sorted(f"{r.service.name} ({r.municipality.name})" for r in requests),
         "depends_on": sorted(measure.depends_on.values_list("title", flat=True)),
     }
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from izd.audit import recording as audit
 from izd.errors import validation_message
+from roadmap import selectors
 from roadmap.models import TargetLevel
 from roadmap.services.errors import RoadmapError
 
@@ -16,12 +17,15 @@ def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
     """Set the target picture: (dimension key, year) → level; None removes the entry."""
     changed = 0
     rows: list[dict[str, str]] = []
+    # The trail names a dimension as the assessment does; its key only goes along as the key.
+    titles = selectors.dimension_titles()
     for (dimension_key, year), level in levels.items():
         entry = TargetLevel.objects.filter(dimension_key=dimension_key, year=year).first()
-        label = f"Ziel {dimension_key} {year}"
+        label = f"Ziel „{titles.get(dimension_key, dimension_key)}“ {year}"
         if level is None:
             if entry is not None:
-                rows.append({"field": label, "before": str(entry.level), "after": ""})
+                rows.append({"field": label, "before": str(entry.level), "after": "",
+                             "key": dimension_key})  # fmt: skip
             changed += TargetLevel.objects.filter(dimension_key=dimension_key, year=year).delete()[
                 0
             ]
@@ -31,7 +35,7 @@ def target_levels_set(*, levels: dict[tuple[str, int], int | None]) -> int:
             continue
         rows.append(
             {"field": label, "before": "" if entry.pk is None else str(entry.level),
-             "after": str(level)}
+             "after": str(level), "key": dimension_key}
         )  # fmt: skip
         entry.level = level
         try:

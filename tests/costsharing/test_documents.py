@@ -130,6 +130,30 @@ def test_notice_is_tagged_pdf_a_3a_and_pdf_ua_1_also_as_factur_x_invoice(seed_to
 
 
 @pytest.mark.django_db
+def test_a_breakdown_running_onto_the_next_page_repeats_its_header_and_leaves_no_row_alone(
+    seed_towns,
+):
+    freeze_2023_into_2024(seed_towns, years=(2023, 2024))
+    document = Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024))
+    spec = build_notice(document)
+    spec.postprocess = None  # the invoice changes nothing of the pages
+    # The year's breakdown made long enough to run over a page, its rows told apart by name.
+    line = spec.context["lines"][-1]
+    rows = [{**item, "label": f"Zeile {n:02d}"} for n, item in enumerate(line["components"] * 6)]
+    line["components"] = rows
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(render_pdf(spec))).pages
+    ]
+    on_page = [[r["label"] for r in rows if r["label"] in text] for text in pages]
+    spanned = [n for n, labels in enumerate(on_page) if labels]
+    assert len(spanned) >= 2, on_page  # the test's premise: the table runs over a page
+    for n in spanned:
+        assert "Bestandteil Berechnung Betrag" in pages[n], (n, pages[n][:300])
+    assert len(on_page[spanned[-1]]) >= 2, on_page  # the last row never stands alone
+
+
+@pytest.mark.django_db
 def test_an_invoice_xml_outside_the_factur_x_schema_is_refused_and_no_pdf_is_made(seed_towns):
     """The XSD check that factur-x made on every call is made with the schema parsed once."""
     from dataclasses import replace

@@ -13,6 +13,7 @@ from collections import Counter
 from costsharing.models import AllocationVersion, BudgetYear, MemberProfile, UsageRecord
 from costsharing.notices import notice
 from costsharing.xrechnung import check_ready, invoice_xml
+from izd.legal_defaults import placeholders_in
 from izd.models import Document
 from maturity.models import Campaign, Participation
 from roadmap.models import RequestSummary
@@ -56,6 +57,7 @@ state = {
                   for c in Campaign.objects.order_by("name")},
     "request_statuses": sorted(set(RequestSummary.objects.values_list("status", flat=True))),
     "notice_2025_provisional": shown.provisional,
+    "notice_legal_note": [len(placeholders_in(p)) for p in shown.legal_note],
     "einvoice_has_leitweg": home.leitweg_id.encode() in xml,
     "counts": {
         "papers": Paper.objects.count(),
@@ -85,6 +87,8 @@ def test_default_demo_tells_the_whole_cycle_and_loads_idempotently(mkk_demo):
     assert p2025["count"] == p2025["decided"] == p2025["pdfs"] == 29
     assert p2025["undated"] == 0
     assert state["notice_2025_provisional"] is False
+    # the demo's notices carry a worked legal note, not the default's "[bitte ergänzen]"
+    assert state["notice_legal_note"] and set(state["notice_legal_note"]) == {0}
     assert state["einvoice_has_leitweg"] is True
     # 2026 in progress: a paper per member with meeting dates, ready to render, none decided
     assert p2026["count"] == 29 and p2026["undated"] == 0 and p2026["decided"] == 0

@@ -134,6 +134,11 @@ def test_the_audit_trail_fits_with_long_addresses_and_references(
         page.goto(live.url(portal, None, "/protokoll/"))
         page.get_by_text(long_reference[:20]).first.wait_for()
         _check(page, "protokoll")
+        # The filter fields look like every list's, not the browser's bare defaults.
+        borders = page.locator("#id_person, #id_kommune, #id_von").evaluate_all(
+            "els => els.map(el => getComputedStyle(el).borderTopWidth)"
+        )
+        assert borders == ["2px", "2px", "2px"]
     finally:
         context.close()
     assert entry.pk

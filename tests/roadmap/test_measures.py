@@ -126,6 +126,38 @@ def test_the_target_picture_is_set_changed_and_cleared(portal: Portal):
         services.target_levels_set(levels={("a", 2028): 5})
 
 
+def test_the_trail_names_a_target_by_its_dimensions_title(portal: Portal):
+    from izd.audit.models import AuditEntry
+    from roadmap import selectors
+    from tests.maturity.factories import load_real_model, make_campaign
+
+    make_campaign(load_real_model(), [portal.a])  # a current model, with titled dimensions
+    key, title = next(iter(selectors.dimension_titles().items()))
+    services.target_levels_set(levels={(key, 2029): 3})
+    entry = AuditEntry.objects.filter(action="target_levels_set").latest("id")
+    assert entry.changes == [
+        {"field": f"Ziel „{title}“ 2029", "before": "", "after": "3", "key": key}
+    ]
+
+
+def test_the_trail_names_a_measures_dimension_and_requests_not_their_keys(portal: Portal):
+    from izd.audit.models import AuditEntry
+    from roadmap import selectors
+    from tests.maturity.factories import load_real_model, make_campaign
+
+    make_campaign(load_real_model(), [portal.a])
+    key, title = next(iter(selectors.dimension_titles().items()))
+    service = make_service(name=f"E-Akte {key}")
+    summary = RequestSummary.objects.get(
+        request_id=file_request(portal.a, portal.officer_a, service).pk
+    )
+    measure = make_measure(dimension_key=key, requests=(summary.pk,))
+    entry = AuditEntry.objects.filter(action="measure_save", object_id=str(measure.pk)).get()
+    rows = {row["field"]: row["after"] for row in entry.changes}
+    assert rows["Handlungsfeld"] == title
+    assert rows["Anfragen"] == f"E-Akte {key} ({portal.a.name})"
+
+
 def test_the_demo_data_loads_twice_without_duplicates(portal: Portal):
     from roadmap.demo import MEASURES, SERVICES, roadmap_demo_load
 
