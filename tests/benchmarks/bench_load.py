@@ -215,7 +215,11 @@ def create_people(users: int) -> tuple[list[Person], int]:
         membership_grant(user=user, municipality=town, role=Membership.Role.DIGITAL_OFFICER)
         question = questions[n // len(open_towns) % len(questions)]
         activate_tenant(town)
-        answer = Answer.objects.filter(question_id=question).first()
+        # this campaign's answer: an earlier campaign's answer to the same question has
+        # another version, and the first save would be refused as stale
+        answer = Answer.objects.filter(
+            question_id=question, assessment__campaign_id=campaign.pk
+        ).first()
         activate_public()
         people.append(
             Person(
