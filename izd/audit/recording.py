@@ -4,6 +4,10 @@ Who acted comes from the request (AuditActorMiddleware) or from `acting_as(user)
 and tasks; a service that knows its actor passes `actor=` explicitly. Which municipality: the
 schema the connection is in, unless the service names one (a Kreis-side change about one
 municipality, e.g. its population figure or a paper for it).
+
+Long because an entry's three parts are read together: how values are shown (display, snapshot,
+diff), the entry itself (prepare, record, save_recorded) and its prepared INSERT for hot paths
+(insert_statement); apart, each would reach into the others' private helpers.
 """
 
 from __future__ import annotations
