@@ -32,10 +32,20 @@ app.steps["worker"].add(Heartbeat)
 
 @signals.worker_process_init.connect
 def _pool_process_started(**_: Any) -> None:
-    """Everything a pool process holds from its start (Django, WeasyPrint, pikepdf, the apps:
-    millions of objects) lives as long as the process: the garbage collector need not look at
-    it again. Without this, each full collection in a batch of papers walked all of it, a fifth
-    of a second, and took a tenth of a pool process's CPU."""
+    """A pool process renders a small document before it takes its first task (it reports up
+    to the main process only after this handler; CELERY_WORKER_PROC_ALIVE_TIMEOUT allows for
+    it): fonts, hyphenation and templates are loaded then, not in a batch's first documents.
+
+    Everything a pool process holds from its start (Django, WeasyPrint, pikepdf, the apps, the
+    warmed-up caches: millions of objects) lives as long as the process: the garbage collector
+    need not look at it again. Without this, each full collection in a batch of papers walked
+    all of it, a fifth of a second, and took a tenth of a pool process's CPU."""
+    from django.conf import settings
+
+    if settings.WORKER_WARM_UP:
+        from izd.pdf import warm_up
+
+        warm_up()
     gc.freeze()
 
 

@@ -364,6 +364,11 @@ CELERY_BROKER_POOL_LIMIT = sizing.redis_max_connections()
 CELERY_REDIS_MAX_CONNECTIONS = sizing.redis_max_connections()
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = sizing.redis_timeout()
 CELERY_WORKER_CONCURRENCY = sizing.worker_concurrency()
+# Each pool process renders a small document when it starts (config.celery), so that the first
+# documents of a batch do not load fonts and templates; Celery kills a process that has not
+# reported up within this many seconds (4 by default, too short for that on a busy machine).
+WORKER_WARM_UP = env_bool("IZD_WORKER_WARM_UP", True)
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60.0
 
 # Benchmarks of the maturity model: a county median needs at least this many submissions.
 BENCHMARK_MIN_SUBMISSIONS = env_int("IZD_BENCHMARK_MIN_SUBMISSIONS", 3, minimum=1)

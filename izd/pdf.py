@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import mimetypes
 import re
-from collections.abc import Callable
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -21,8 +22,10 @@ from django.template.loader import render_to_string
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from izd.pdf_accessibility import finish_accessible_pdf
+from izd.pdf_accessibility import PdfChange, finish_accessible_pdf
 from izd.pdf_join import join_pdfs
+
+logger = logging.getLogger(__name__)
 
 # The documents' base URL: relative paths in templates resolve to it, and only it is served.
 STATIC_BASE = "https://izd-portal.invalid/static/"
@@ -68,9 +71,10 @@ class RenderSpec:
     # because notices embed their e-invoice XML), finished to PDF/UA-1 by izd.pdf_accessibility.
     pdf_variant: str | None = "pdf/a-3a"
     lang: str = "de"
-    # Applied to the rendered bytes (e.g. to make a Factur-X invoice of them); its qualified
+    # A change to the rendered PDF (e.g. to make a Factur-X invoice of it), made on the writer of
+    # the one pypdf pass that also finishes the tagging (izd.pdf_accessibility); its qualified
     # name goes into the document's input hash, its inputs must be in `context`.
-    postprocess: Callable[[bytes], bytes] | None = None
+    postprocess: PdfChange | None = None
     # Pages that many documents share (a batch's annex): typeset once, stored, and joined
     # after this document's own pages by render_pdf (stored by izd.documents.shared_part_pdf).
     shared_parts: list[SharedPart] = field(default_factory=list)
@@ -126,13 +130,40 @@ def render_pdf(spec: RenderSpec) -> bytes:
         options["pdf_variant"] = spec.pdf_variant
     pdf = document.write_pdf(**options)
     assert pdf is not None
-    content = bytes(pdf)
-    if spec.postprocess is not None:
-        content = spec.postprocess(content)
-    content = finish_accessible_pdf(content)
+    content = finish_accessible_pdf(bytes(pdf), spec.postprocess)
     if spec.shared_parts:
         from izd.documents import shared_part_pdf  # stored parts live in the document table
 
         parts = [shared_part_pdf(part) for part in spec.shared_parts]
         content = join_pdfs(content, parts)
     return content
+
+
+WARM_UP_TEXT = (
+    "Die Kostenbeteiligung der Mitgliedskommunen am Interkommunalen Zentrum für IT und "
+    "Digitalisierung ergibt sich aus dem Verteilungsschlüssel der Haushaltsjahresplanung, "
+    "dem Sockelbetrag und der Einwohnerzahl zum Stichtag."
+)
+
+
+def warm_up() -> float:
+    """Render a small document the way every document is rendered, and return its seconds.
+
+    A process's first document pays for loading the fonts, the hyphenation dictionary, the
+    templates and WeasyPrint's and pypdf's code: 1.3–1.9 s, against 0.3–0.4 s for the next. A
+    worker pool process does it here when it starts (config.celery), before it takes a task.
+    Reads no database and stores nothing; a failure is logged, and the first document then
+    pays instead.
+    """
+    started = time.perf_counter()
+    spec = RenderSpec(
+        "izd/pdf_warm_up.html",
+        {"heading": "Kostenbeteiligung", "text": WARM_UP_TEXT},
+        title="Vorbereitung",
+        filename="vorbereitung.pdf",
+    )
+    try:
+        render_pdf(spec)
+    except Exception:
+        logger.exception("Warming up the PDF renderer failed")
+    return time.perf_counter() - started

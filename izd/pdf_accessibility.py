@@ -13,13 +13,17 @@ on the finished file, so that a postprocess (the Factur-X embedding) cannot undo
 - The XMP metadata identifies the file as PDF/A-3a and PDF/UA-1 (with the extension schema
   PDF/A requires for the pdfuaid namespace). The Factur-X library writes its own XMP with
   conformance B; the tagged file meets level A, so the identification says so.
+
+A change of the document's own (the notice's Factur-X embedding, `RenderSpec.postprocess`) is
+made on the same writer first: pypdf reads and writes the whole file in pure Python, a good
+part of a small document's CPU, so the file is read once and written once.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -44,24 +48,76 @@ XPACKET_BEGIN = b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>
 XPACKET_END = b'\n<?xpacket end="w"?>'
 
 
-def finish_accessible_pdf(pdf: bytes) -> bytes:
-    """The tagged PDF with artifacts, table scopes and the PDF/A-3a + PDF/UA-1 identification.
+# A change made on the writer of the one pass (the reader holds the file as rendered).
+PdfChange = Callable[[PdfReader, PdfWriter], None]
 
-    A PDF without a structure tree (an untagged variant) is returned unchanged.
+
+def finish_accessible_pdf(pdf: bytes, change: PdfChange | None = None) -> bytes:
+    """The tagged PDF with artifacts, table scopes and the PDF/A-3a + PDF/UA-1 identification,
+    after `change` (made first, so that it cannot undo them).
+
+    A PDF without a structure tree (an untagged variant) gets only the change.
     """
     reader = PdfReader(io.BytesIO(pdf))
     catalog: Any = reader.trailer["/Root"]
-    if "/StructTreeRoot" not in catalog:
+    tagged = "/StructTreeRoot" in catalog
+    if not tagged and change is None:
         return pdf
+    writer = _writer(reader)
+    if change is not None:
+        change(reader, writer)
+    if tagged:
+        root: Any = writer.root_object
+        tree: Any = root["/StructTreeRoot"].get_object()
+        reachable = {ref.idnum for ref in _elements(tree)}
+        _margin_content_as_artifacts(writer, tree, reachable)
+        _table_header_scopes(tree)
+        _identify(writer, root)
+        _drop_unreachable(writer)
+    return _written(writer)
+
+
+def changed_pdf(pdf: bytes, change: PdfChange) -> bytes:
+    """The PDF with only `change` made (one read, one write), the tagging left as it is."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = _writer(reader)
+    change(reader, writer)
+    return _written(writer)
+
+
+def _writer(reader: PdfReader) -> PdfWriter:
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header  # pypdf would write 1.3; the file is PDF 1.7
-    root: Any = writer.root_object
-    tree: Any = root["/StructTreeRoot"].get_object()
-    reachable = {ref.idnum for ref in _elements(tree)}
-    _margin_content_as_artifacts(writer, tree, reachable)
-    _table_header_scopes(tree)
-    _identify(writer, root)
-    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    return writer
+
+
+def _drop_unreachable(writer: PdfWriter) -> None:
+    """Leave out of the file what nothing reaches from its trailer: the structure elements of
+    the margin boxes, the replaced XMP packets. (pypdf's compress_identical_objects does this
+    too, but hashes the text of every object and the decoded data of every stream on the way,
+    a tenth of a small document's CPU.)"""
+    objects: list[Any] = writer._objects
+    reached = bytearray(len(objects) + 1)
+    pending: list[Any] = [writer.root_object, writer._info, writer._ID]
+    for start in (writer.root_object, writer._info):
+        reference = getattr(start, "indirect_reference", None)
+        if reference is not None:
+            reached[reference.idnum] = 1
+    while pending:
+        value = pending.pop()
+        if isinstance(value, DictionaryObject):
+            pending.extend(value.values())  # a stream's dictionary too
+        elif isinstance(value, ArrayObject):
+            pending.extend(value)
+        elif isinstance(value, IndirectObject) and value.pdf is writer and not reached[value.idnum]:
+            reached[value.idnum] = 1
+            pending.append(objects[value.idnum - 1])
+    for index in range(len(objects)):
+        if not reached[index + 1]:
+            objects[index] = None
+
+
+def _written(writer: PdfWriter) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -97,7 +97,9 @@ class CampaignForm(forms.Form):
     start_date = forms.DateField(label="Beginn", widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label="Ende", widget=forms.DateInput(attrs={"type": "date"}))
     model_version = forms.ModelChoiceField(
-        label="Modellversion", queryset=ModelVersion.objects.order_by("key", "-loaded_at")
+        label="Modellversion",
+        queryset=ModelVersion.objects.order_by("key", "-loaded_at"),
+        empty_label="– bitte wählen –",
     )
     all_members = forms.BooleanField(
         label="Alle Mitgliedskommunen nehmen teil",

@@ -4,6 +4,10 @@ Who acted comes from the request (AuditActorMiddleware) or from `acting_as(user)
 and tasks; a service that knows its actor passes `actor=` explicitly. Which municipality: the
 schema the connection is in, unless the service names one (a Kreis-side change about one
 municipality, e.g. its population figure or a paper for it).
+
+Long because an entry's three parts are read together: how values are shown (display, snapshot,
+diff), the entry itself (prepare, record, save_recorded) and its prepared INSERT for hot paths
+(insert_statement); apart, each would reach into the others' private helpers.
 """
 
 from __future__ import annotations
@@ -80,6 +84,9 @@ def display(value: Any) -> str:
     if isinstance(value, Decimal):
         exponent = value.as_tuple().exponent
         places = max(0, -exponent) if isinstance(exponent, int) else 2
+        # Zeros past the cents say nothing: a key's "30.0000" percent reads "30,00".
+        while places > 2 and value.is_finite() and value == round(value, places - 1):
+            places -= 1
         return formats.number(value, places)
     if isinstance(value, int | float):
         return formats.number(value, 0) if isinstance(value, int) else str(value)

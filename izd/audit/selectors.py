@@ -37,7 +37,7 @@ class Change:
 class Entry:
     id: int
     at: datetime
-    actor: str
+    actor: str  # as recorded: "Name <address>", the address alone, or "System"
     municipality: str
     kind: str
     kind_label: str
@@ -47,6 +47,18 @@ class Entry:
     object_label: str
     summary: str
     changes: tuple[Change, ...]
+
+    @property
+    def actor_name(self) -> str:
+        """The person's name where the label has one (the page shows it, with the address
+        as its title), else the whole label."""
+        name, _, address = self.actor.partition(" <")
+        return name if address.endswith(">") else self.actor
+
+    @property
+    def actor_address(self) -> str:
+        name, _, address = self.actor.partition(" <")
+        return address.removesuffix(">") if name and address.endswith(">") else ""
 
 
 @dataclass(frozen=True)

@@ -347,7 +347,7 @@ def answer_save(
 
 _ANSWER_LABELS = {
     "current_level": "Ist-Stufe",
-    "target_level": "Ziel-Stufe",
+    "target_level": "Soll-Stufe",
     "not_relevant": "nicht relevant",
     "comment": "Kommentar",
     "evidence_url": "Nachweis",
@@ -374,12 +374,13 @@ def _question_name(structure: ModelStructure, question_id: int) -> str:
 
 
 def _levels_named(structure: ModelStructure, state: Mapping[str, Any]) -> dict[str, Any]:
-    """An answer's values with its levels as the form offers them: "2 (definiert)"."""
+    """An answer's values with its levels named as the answer's history shows them
+    ("2 – definiert", see pages.answer_display)."""
     named = dict(state)
     for field in ("current_level", "target_level"):
         value = named.get(field)
         if isinstance(value, int):
-            named[field] = f"{value} ({structure.level_label(value)})"
+            named[field] = f"{value} – {structure.level_label(value)}"
     return named
 
 

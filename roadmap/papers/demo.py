@@ -74,9 +74,15 @@ class PaperSpec:
 
 def template_ensure(spec: PaperSpec = PaperSpec()) -> PaperTemplate:
     template = PaperTemplate.objects.filter(name=spec.name).first() or PaperTemplate(name=spec.name)
-    template.subject, template.facts = spec.subject, spec.facts
-    template.resolution, template.attachments = spec.resolution, spec.attachments
-    template.office, template.file_reference = spec.office, spec.file_reference
+    wanted = {
+        "subject": spec.subject, "facts": spec.facts, "resolution": spec.resolution,
+        "attachments": spec.attachments, "office": spec.office,
+        "file_reference": spec.file_reference,
+    }  # fmt: skip
+    if template.pk and all(getattr(template, field) == value for field, value in wanted.items()):
+        return template  # a restart of the demo: no save, so no empty "geändert" entry
+    for field, value in wanted.items():
+        setattr(template, field, value)
     return services.template_save(template)
 
 

@@ -127,6 +127,7 @@ class GenerateForm(forms.Form):
     template = forms.ModelChoiceField(
         label="Vorlage",
         queryset=PaperTemplate.objects.all(),
+        empty_label="– bitte wählen –",
         error_messages={
             "required": "Bitte eine Vorlage wählen.",
             "invalid_choice": "Diese Vorlage gibt es nicht.",

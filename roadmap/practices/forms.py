@@ -62,6 +62,7 @@ class PracticeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["dimension_keys"].choices = selectors.dimension_choices()  # type: ignore[attr-defined]
         self.fields["question_keys"].choices = selectors.question_choices()  # type: ignore[attr-defined]
+        self.fields["service"].empty_label = "keine"  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["links_text"].initial = "\n".join(self.instance.links)
             self.fields["products"].initial = list(self.instance.products.all())
@@ -180,7 +181,9 @@ class AdoptionForm(forms.ModelForm):
 
 class RequestFromAdoptionForm(forms.Form):
     service = forms.ModelChoiceField(
-        label="Leistung des Zentrums", queryset=Service.objects.filter(is_open=True)
+        label="Leistung des Zentrums",
+        queryset=Service.objects.filter(is_open=True),
+        empty_label="– bitte wählen –",
     )
     wished_date = forms.DateField(
         label="Gewünscht bis", widget=forms.DateInput(attrs={"type": "date"})

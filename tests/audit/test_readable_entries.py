@@ -36,8 +36,8 @@ def test_an_answer_is_named_by_its_number_and_words_and_its_levels_by_name(porta
     entry = AuditEntry.objects.filter(action="answer_save").latest("id")
     assert entry.summary == f"Antwort gespeichert: {WORDS}"
     rows = {row["field"]: row for row in entry.changes}
-    assert rows[f"{WORDS}: Ist-Stufe"]["after"] == "1 (initial)"
-    assert rows[f"{WORDS}: Ziel-Stufe"]["after"] == "3 (etabliert)"
+    assert rows[f"{WORDS}: Ist-Stufe"]["after"] == "1 – initial"
+    assert rows[f"{WORDS}: Soll-Stufe"]["after"] == "3 – etabliert"
     assert rows[f"{WORDS}: Kommentar"]["after"] == "Stelle ist ausgeschrieben"
     assert {row["key"] for row in entry.changes} == {KEY}
     assert KEY not in entry.summary
@@ -83,3 +83,25 @@ def test_a_usage_is_described_in_words_and_its_reference_kept_as_the_sources_key
         assert f'title="{reference}"' in content, path
         assert reference not in _visible(content), path
         assert "Leistungsanfrage „E-Akte“ erledigt" in _visible(content), path
+
+
+def test_the_trail_shows_a_persons_name_with_the_address_as_its_title(portal: Portal, client_for):
+    from django.db import transaction
+
+    from izd.audit import recording
+    from tenants.services import user_create
+    from tests.conftest import PASSWORD
+
+    person = user_create(
+        email="erika.muster@trail.example", password=PASSWORD, first_name="Erika",
+        last_name="Muster",
+    )  # fmt: skip
+    with transaction.atomic():
+        recording.record(
+            action="probe", kind=recording.Kind.MONEY, summary="Probe mit Namen",
+            object_type="test.probe", object_id="1", municipality=None, actor=person,
+        )  # fmt: skip
+    content = client_for(portal.coordinator).get("/protokoll/?person=erika.muster").content
+    page = content.decode()
+    assert '<td class="audit-person" title="erika.muster@trail.example">Erika Muster</td>' in page
+    assert "erika.muster@trail.example" not in _visible(page)

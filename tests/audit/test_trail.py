@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from izd.audit import recording
 from izd.audit.models import AuditEntry
 from izd.audit.services import audit_entries_prune, retention_cutoff
 from tenants.models import Municipality
-from tests.conftest import Portal
+from tests.conftest import PASSWORD, Portal
 from tests.scale import members
 from tests.statements import page_queries
 
@@ -104,6 +105,16 @@ def test_a_decimal_field_reads_with_its_own_places_whoever_set_it():
     assert created[0]["after"] == "8,50"
 
 
+def test_zeros_past_the_cents_are_left_out_of_a_decimal():
+    from decimal import Decimal
+
+    assert recording.display(Decimal("30.0000")) == "30,00"
+    assert recording.display(Decimal("33.3300")) == "33,33"
+    assert recording.display(Decimal("12.3450")) == "12,345"
+    assert recording.display(Decimal("0.50")) == "0,50"
+    assert recording.display(Decimal("1234.5")) == "1.234,5"
+
+
 def test_the_coordinator_filters_by_person_municipality_kind_and_period(portal: Portal, client_for):
     _entry(portal, municipality=portal.a, summary="A-Geld", kind=recording.Kind.MONEY)
     _entry(portal, municipality=portal.b, summary="B-Schluessel", kind=recording.Kind.KEY)
@@ -154,6 +165,12 @@ def test_the_filter_form_and_page_links_look_like_every_lists(portal: Portal, cl
     assert labels == ["person", "kommune", "bereich", "von", "bis"]
     assert '<p class="list-buttons">' in form.group(0)
     assert '<nav class="pagination" aria-label="Seiten des Protokolls">' in page
+    from tenants.services import user_create
+
+    alone = user_create(email=f"einzeln-{uuid.uuid4().hex[:8]}@test.example", password=PASSWORD)
+    _entry(portal, municipality=portal.b, summary="Einzeln", actor=alone)
+    one = client_for(portal.coordinator).get(f"/protokoll/?person={alone.email}").content.decode()
+    assert '<h2 id="protokoll-titel">1 Eintrag</h2>' in one
 
 
 def test_pages_keep_the_filter_in_their_links(portal: Portal, client_for):

@@ -89,16 +89,21 @@ def _best(runs: int, call: object) -> float:
     return min(timings)
 
 
-def _ready(log: Path, timeout: float = 120) -> None:
-    """Until the worker's pool answers a ping (so the clock does not count its start)."""
+def _ready(log: Path, processes: int = 2, timeout: float = 180) -> float:
+    """Until every pool process of the worker has reported up to its main process, and so has
+    rendered its warm-up document (config.celery): the clock counts neither the worker's start
+    nor the warm-up. Returns the seconds waited."""
     from config.celery import app
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(
-            name.startswith("fault-") for reply in app.control.ping(timeout=1) for name in reply
-        ):
-            return
+    started = time.monotonic()
+    while time.monotonic() < started + timeout:
+        for name, stats in (app.control.inspect(timeout=1).stats() or {}).items():
+            # Celery's prefork pool counts the processes it writes tasks to: those up.
+            writes = stats.get("pool", {}).get("writes", {})
+            up = writes.get("inqueues", {}).get("total", 0) if isinstance(writes, dict) else 0
+            if name.startswith("fault-") and up >= processes:
+                return time.monotonic() - started
+        time.sleep(0.2)
     raise TimeoutError(log.read_text(errors="replace")[-2000:])
 
 
@@ -244,7 +249,7 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
     Document.objects.all().delete()  # the annex too: the batch typesets it once itself
     izd_documents._PART_BYTES.clear()
     with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
-        _ready(process.log)
+        figures["Worker bereit (Start und Vorbereitung, nicht im Stapel)"] = _ready(process.log)
         _batch_figures(
             figures,
             send=lambda: services.papers_render_batch(year=year, user=None),
@@ -303,7 +308,7 @@ def measure_notices(
     figures["ein Bescheid: CPU"] = own[1]
     Document.objects.filter(kind=NOTICE_KIND).delete()
     with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
-        _ready(process.log)
+        figures["Worker bereit (Start und Vorbereitung, nicht im Stapel)"] = _ready(process.log)
         _batch_figures(
             figures,
             send=lambda: notices_render_batch(budget_year=budget, user=None),

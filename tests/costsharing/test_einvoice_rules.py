@@ -216,14 +216,18 @@ def test_factur_x_pdf_declares_xrechnung_and_its_xml_passes_the_rules(seed_2024,
 def test_factur_x_embedding_keeps_what_the_renderer_declared(variant, declared, seed_2024):
     """factur-x writes its own XMP packet; the PDF/A conformance and PDF/UA part the renderer
     declared survive it (the notice's PDF variant is chosen elsewhere)."""
+    from functools import partial
+
     import weasyprint
 
     from costsharing.documents import facturx_embed
+    from izd.pdf_accessibility import changed_pdf
 
     rendered = weasyprint.HTML(string="<html lang=de><title>T</title><p>Bescheid</p>").write_pdf(
         pdf_variant=variant
     )
-    xmp = pdf_xmp(facturx_embed(rendered, xml=invoice_xml(seed_2024), title="T"))
+    embed = partial(facturx_embed, xml=invoice_xml(seed_2024), title="T")
+    xmp = pdf_xmp(changed_pdf(rendered, embed))
     part, conformance, ua = declared
     pdfaid, pdfuaid = "http://www.aiim.org/pdfa/ns/id/", "http://www.aiim.org/pdfua/ns/id/"
     assert xmp.findtext(f".//{{{pdfaid}}}part") == (part or "3")  # factur-x: PDF/A-3 always

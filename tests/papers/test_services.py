@@ -297,3 +297,14 @@ def test_demo_command_is_idempotent_and_creates_papers_for_the_members(portal: P
     papers = Paper.objects.filter(year=2030, template__name=TEMPLATE_NAME)
     assert papers.filter(municipality__in=[portal.a, portal.b]).count() == 2
     assert Paper.objects.filter(year=2030, municipality=portal.a).count() == 1
+
+
+def test_the_demo_template_ensured_again_unchanged_is_not_saved_or_recorded_again():
+    from izd.audit.models import AuditEntry
+    from roadmap.papers.demo import template_ensure
+
+    first = template_ensure()
+    entries = AuditEntry.objects.filter(action="template_save").count()
+    again = template_ensure()
+    assert again.pk == first.pk
+    assert AuditEntry.objects.filter(action="template_save").count() == entries
