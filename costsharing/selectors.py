@@ -178,16 +178,16 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
 # municipality), each pair aggregated over one scan, so its lists run in the same order. A
 # member row has no lists; a list row has nothing else but its kind (`_USAGE_ROW`,
 # `_MODULES_ROW`) where a member has its id.
-# Why arrays rather than joins: the usage summed per member in PostgreSQL (a group aggregate
-# over numeric, then a hash join) cost more than the rest of the statement together, about
-# 12 ms of 37 for 11,000 members; the raw records as two arrays cost about 5 ms and numpy sums
-# them per member in well under one. Likewise the memberships: joined to the members as text
-# per member they made PostgreSQL build, sort and hash 11,000 strings; as one array pair they
-# cost a fraction, and Python maps the ids to the members with numpy. The lists come as
+# Why lists rather than joins: the usage summed per member in PostgreSQL (a group aggregate
+# over numeric, then a hash join) was a third of the statement's backend CPU, about 12 ms of
+# 37 for 11,400 members; the raw records as two lists cost about 5 ms and numpy sums them per
+# member in well under one. Likewise the memberships: joined to the members as text
+# per member they made PostgreSQL build, sort and hash 11,000 strings; as one pair of lists
+# they cost a fraction, and Python maps the ids to the members with numpy. The lists come as
 # comma-separated text that numpy parses straight into int64 arrays: as PostgreSQL arrays,
-# psycopg made 66,000 Python ints of them that numpy then copied, 6 ms more in Python.
-# (Measured on the benchmark's 11,400 members: backend CPU 37 -> 29 ms, Python 16 -> 9 ms
-# for the statement and the mapping.)
+# psycopg made 66,000 Python ints of them that numpy then copied: 16 ms of Python for the
+# statement and its mapping instead of 9. (Measured on the benchmark's 11,400 members:
+# backend CPU of the statement 37 -> 29 ms.)
 # Months: the CASE spares the numeric EXTRACT arithmetic for the common whole year. The
 # population figure is read backwards along the unique (municipality, date) index, so
 # DISTINCT ON needs no sort. The usage comes as whole hundredths (exact: the column has two
