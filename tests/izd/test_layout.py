@@ -105,6 +105,23 @@ def test_results_matrix_and_roadmap_fit_a_1366_px_screen(
         context.close()
 
 
+# The words of each cell that are wider than the cell's content box (a word broken apart).
+WORDS_WIDER_THAN_THEIR_CELL = """cells => cells.flatMap(cell => {
+    const style = getComputedStyle(cell);
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const words = cell.textContent.trim().split(/\\s+/);
+    const probe = document.createElement("span");
+    probe.style.whiteSpace = "nowrap";
+    cell.appendChild(probe);
+    const wide = words.filter(word => {
+        probe.textContent = word;
+        return probe.getBoundingClientRect().width > room + 0.5;
+    });
+    probe.remove();
+    return wide;
+})"""
+
+
 def test_the_audit_trail_fits_with_long_addresses_and_references(
     portal: Portal, live: LiveServer, browser, committed
 ):
@@ -125,6 +142,17 @@ def test_the_audit_trail_fits_with_long_addresses_and_references(
             actor=portal.coordinator,
             changes=[{"field": "Referenz", "before": "", "after": long_reference}],
         )
+        # a row as the demo's papers batch writes it: every column with ordinary words
+        recording.record(
+            action="layout_probe",
+            kind=recording.Kind.DOCUMENT,
+            summary="PDF angefordert: VL-1/2024, Schöneck",
+            object_type="test.layout",
+            object_id="2",
+            object_label="VL-1/2024 (Schöneck, 2025)",
+            municipality=portal.a,
+            actor=portal.coordinator,
+        )
     context = browser.new_context(locale="de-DE", viewport={"width": WIDTH, "height": 768})
     try:
         page = context.new_page()
@@ -134,6 +162,14 @@ def test_the_audit_trail_fits_with_long_addresses_and_references(
         page.goto(live.url(portal, None, "/protokoll/"))
         page.get_by_text(long_reference[:20]).first.wait_for()
         _check(page, "protokoll")
+        # A person's name breaks between its words only ("Koordination", not "Koordinat|ion"),
+        # also where no row has values to show (the documents' rows: the table lays out anew).
+        for query in ("", "?bereich=document"):
+            page.goto(live.url(portal, None, f"/protokoll/{query}"))
+            named = page.locator("td.audit-person:not(.audit-address)")
+            assert named.count() >= 1
+            assert named.evaluate_all(WORDS_WIDER_THAN_THEIR_CELL) == [], query
+        page.goto(live.url(portal, None, "/protokoll/"))
         # The filter fields look like every list's, not the browser's bare defaults.
         borders = page.locator("#id_person, #id_kommune, #id_von").evaluate_all(
             "els => els.map(el => getComputedStyle(el).borderTopWidth)"
