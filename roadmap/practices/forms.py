@@ -62,7 +62,9 @@ class PracticeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["dimension_keys"].choices = selectors.dimension_choices()  # type: ignore[attr-defined]
         self.fields["question_keys"].choices = selectors.question_choices()  # type: ignore[attr-defined]
-        self.fields["service"].empty_label = "keine"  # type: ignore[attr-defined]
+        service = self.fields["service"]
+        assert isinstance(service, forms.ModelChoiceField)
+        service.empty_label = "keine"  # the service is optional: no service, not "bitte wählen"
         if self.instance.pk:
             self.fields["links_text"].initial = "\n".join(self.instance.links)
             self.fields["products"].initial = list(self.instance.products.all())

@@ -8,6 +8,7 @@ import os
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,28 +132,21 @@ def test_the_audit_trail_fits_with_long_addresses_and_references(
 
     long_reference = "roadmap-request:" + uuid.uuid4().hex * 2
     with committed(), transaction.atomic():
-        entry = recording.record(
-            action="layout_probe",
-            kind=recording.Kind.MONEY,
-            summary="Nutzung erfasst: Sehr-lange-Gemeindebezeichnung-ohne-Leerzeichen-Nord",
-            object_type="test.layout",
-            object_id="1",
-            object_label="Nutzung",
-            municipality=None,
-            actor=portal.coordinator,
-            changes=[{"field": "Referenz", "before": "", "after": long_reference}],
-        )
-        # a row as the demo's papers batch writes it: every column with ordinary words
-        recording.record(
-            action="layout_probe",
-            kind=recording.Kind.DOCUMENT,
-            summary="PDF angefordert: VL-1/2024, Schöneck",
-            object_type="test.layout",
-            object_id="2",
-            object_label="VL-1/2024 (Schöneck, 2025)",
-            municipality=portal.a,
-            actor=portal.coordinator,
-        )
+        probes: list[dict[str, Any]] = [
+            {"kind": recording.Kind.MONEY, "object_label": "Nutzung", "municipality": None,
+             "summary": "Nutzung erfasst: Sehr-lange-Gemeindebezeichnung-ohne-Leerzeichen-Nord",
+             "changes": [{"field": "Referenz", "before": "", "after": long_reference}]},
+            # a row as the demo's papers batch writes it: every column with ordinary words
+            {"kind": recording.Kind.DOCUMENT, "object_label": "VL-1/2024 (Schöneck, 2025)",
+             "municipality": portal.a, "summary": "PDF angefordert: VL-1/2024, Schöneck"},
+        ]  # fmt: skip
+        entry, _ = (
+            recording.record(
+                action="layout_probe", object_type="test.layout", object_id=str(number),
+                actor=portal.coordinator, **probe,
+            )
+            for number, probe in enumerate(probes, start=1)
+        )  # fmt: skip
     context = browser.new_context(locale="de-DE", viewport={"width": WIDTH, "height": 768})
     try:
         page = context.new_page()

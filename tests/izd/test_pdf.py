@@ -68,7 +68,9 @@ def test_postprocess_gets_the_rendered_pdf_and_its_result_is_what_is_stored():
     processed = render_pdf(spec)
     # the file as rendered: WeasyPrint's tagging, not yet finished by izd.pdf_accessibility
     assert len(seen) == 1 and seen[0].pdf_header == "%PDF-1.7"
-    assert b"/Artifact <</Type /Pagination>>" not in seen[0].pages[0].get_contents().get_data()  # type: ignore[union-attr]
+    contents = seen[0].pages[0].get_contents()
+    assert contents is not None
+    assert b"/Artifact <</Type /Pagination>>" not in contents.get_data()
     info: Any = PdfReader(io.BytesIO(processed)).metadata
     assert info["/Stamp"] == "postprocessed"
     assert "/Stamp" not in (PdfReader(io.BytesIO(plain)).metadata or {})
