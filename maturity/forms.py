@@ -36,7 +36,28 @@ def _level_field(label: str) -> forms.TypedChoiceField:
     )
 
 
+class _SharedFields(dict[str, forms.Field]):
+    """The fields of a form that only parses input, shared by all its instances.
+
+    Django copies a form's fields deeply for each instance, so that an instance may change its
+    own (choices, a widget's attributes). For the autosave that copy was its largest Python cost
+    of its own (about 0.4 ms a request). A form that never changes or renders its fields can
+    share them: a field's `clean` keeps no state. The mapping itself cannot be changed.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedFields:
+        return self
+
+    def _frozen(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("The fields of this form are shared by all its instances.")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _frozen  # type: ignore[assignment]
+
+
 class AnswerForm(forms.Form):
+    """One autosaved answer, as htmx posts it. Parses only (never rendered), so its instances
+    share their fields (`_SharedFields`)."""
+
     question = forms.IntegerField(
         min_value=1, error_messages={"required": "Die Frage fehlt.", "invalid": "Unbekannte Frage."}
     )
@@ -90,6 +111,9 @@ class AnswerForm(forms.Form):
 
     def error_text(self) -> str:
         return " ".join(str(message) for errors in self.errors.values() for message in errors)
+
+
+AnswerForm.base_fields = _SharedFields(AnswerForm.base_fields)
 
 
 class CampaignForm(forms.Form):

@@ -31,6 +31,7 @@ from maturity.services.rawsql import (
     Statement,
     _in_turn,
     column,
+    commits_on_exit,
     instance,
     quote,
     select_one,
@@ -341,7 +342,11 @@ def answer_save(
         states = {data.question_id: (old, _answer_state(answer))}
         entry = _answers_entry("answer_save", participation, municipality, user, structure, states)
         written.append(audit.insert_statement(audit.prepare(**entry)))
-        answered = project_answers(cursor, participation, assessment, structure, first=(*written,))
+        # The transaction's last statement: it takes the COMMIT along where it can.
+        commit = commits_on_exit()
+        answered = project_answers(
+            cursor, participation, assessment, structure, first=(*written,), commit=commit
+        )
     return SavedAnswer(answer, answered, participation)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from maturity import scoring, selectors
 from maturity.models import Participation
 from maturity.municipal.models import Answer, Assessment
-from maturity.services.rawsql import Statement, _in_turn, column, quote
+from maturity.services.rawsql import COMMIT, Statement, _in_turn, column, quote
 from maturity.structure import ModelStructure
 
 
@@ -91,6 +91,7 @@ def project_answers(
     structure: ModelStructure,
     *,
     first: tuple[Statement, ...] = (),
+    commit: bool = False,
 ) -> frozenset[int]:
     """Write the scores into the read model after an answer save (same transaction).
 
@@ -102,6 +103,10 @@ def project_answers(
     colleague's concurrent change.) Lock and read go to the server together, so that the lock
     is held for one round trip less, and with them the save's own writes (`first`), which run
     before the lock is asked for.
+
+    With `commit`, the UPDATE takes the COMMIT along (see `rawsql.commits_on_exit`): the lock
+    is then held for the Python work of the projection and a single round trip, and released
+    by the server as soon as the commit is on disk, without waiting for this process again.
 
     Returns the answered questions, for the progress display.
     """
@@ -116,7 +121,8 @@ def project_answers(
     values = _projection(assessment, structure, answers)
     values["updated_at"] = timezone.now()
     params = [json.dumps(v) if f in _JSON_FIELDS else v for f, v in values.items()]
-    cursor.execute(_update_sql(tuple(values)), [*params, participation.pk])
+    update = (_update_sql(tuple(values)), [*params, participation.pk])
+    _in_turn(cursor, update, *([COMMIT] if commit else []))
     for field, value in values.items():
         setattr(participation, field, value)
     return frozenset(qid for qid, answer in answers.items() if answer.is_answered)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import psycopg
 from django.db import connection, models
 from django.db.backends.utils import CursorWrapper
+from psycopg import pq
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -75,6 +76,39 @@ def select_one(
 Statement = tuple[str, list[Any]]
 
 
+def _rows(cursor: CursorWrapper) -> list[tuple[Any, ...]]:
+    """The rows of the current result; none for a statement without rows (an UPDATE).
+
+    Asks the result's status rather than `cursor.description`, which psycopg builds afresh, a
+    column object per column, every time it is read: for the autosave's wide rows that cost
+    more than reading them.
+    """
+    result = cursor.cursor.pgresult
+    if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+        return []
+    return cursor.fetchall()
+
+
+COMMIT: Statement = ("COMMIT", [])
+
+
+def commits_on_exit() -> bool:
+    """Whether the running atomic block is the outermost and will commit when it ends.
+
+    Then the block's last statement may take the COMMIT along to the server in its round trip
+    (`COMMIT`): the commit that Django then asks for finds no open transaction and does nothing
+    (psycopg sends COMMIT only inside a transaction), and hooks registered with `on_commit` run
+    as always. Inside an outer transaction (or a test's) a COMMIT would end that transaction:
+    there the outer block commits as before.
+    """
+    return (
+        connection.in_atomic_block
+        and connection.commit_on_exit
+        and len(connection.atomic_blocks) == 1
+        and not connection.needs_rollback
+    )
+
+
 def _in_turn(cursor: CursorWrapper, *statements: Statement) -> list[list[tuple[Any, ...]]]:
     """Run statements one after the other, in one round trip where the driver allows it; the
     rows of each (none for a statement without a result).
@@ -88,7 +122,7 @@ def _in_turn(cursor: CursorWrapper, *statements: Statement) -> list[list[tuple[A
     if isinstance(raw, psycopg.Cursor) and not isinstance(raw, psycopg.ClientCursor):
         for sql, params in statements:  # server-side binding: one statement per query
             cursor.execute(sql, params)
-            results.append(cursor.fetchall() if cursor.description else [])
+            results.append(_rows(cursor))
         return results
     cursor.execute(
         "; ".join(sql for sql, _params in statements),
@@ -97,5 +131,5 @@ def _in_turn(cursor: CursorWrapper, *statements: Statement) -> list[list[tuple[A
     for index in range(len(statements)):
         if index:
             cursor.nextset()
-        results.append(cursor.fetchall() if cursor.description else [])
+        results.append(_rows(cursor))
     return results

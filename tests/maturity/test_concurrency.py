@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from izd.audit.models import AuditEntry
 from maturity import scoring, selectors, services
 from maturity.models import Campaign, Participation
 from maturity.municipal.models import Answer, AnswerChange
@@ -156,3 +158,130 @@ def test_a_submit_waits_for_a_running_save_and_a_later_save_is_refused(portal: P
         participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
     assert participation.status == Participation.Status.SUBMITTED
     assert participation.answered_count == len(questions)
+
+
+def _trail(participation: Participation) -> int:
+    """The autosaves' entries in the audit trail about this participation."""
+    return AuditEntry.objects.filter(
+        action="answer_save",
+        object_type=Participation._meta.label_lower,
+        object_id=str(participation.pk),
+    ).count()
+
+
+def test_sixteen_colleagues_of_one_municipality_saving_at_once_keep_every_record(
+    portal: Portal, committed
+):
+    """The benchmark's worst case on real connections: every save's history and audit entry
+    are committed with it, and the read model is the projection of all stored answers."""
+    with committed():
+        campaign = make_campaign(load_real_model(), [portal.a])
+        questions = [q.id for q in structure_of(campaign).questions][:16]
+        _save(campaign, portal, AnswerInput(questions[0], 0, 0))  # the assessment exists
+        rounds = 3
+
+        def save_repeatedly(index: int) -> None:
+            for n in range(rounds):
+                version = n + 1 if index == 0 else n
+                _save(campaign, portal, AnswerInput(questions[index], (index + n) % 5, 4), version)
+
+        assert _in_threads(len(questions), save_repeatedly) == []
+        expected = _stored_scores(portal, campaign)
+        participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
+        with selectors.in_schema(portal.a):
+            answers = Answer.objects.filter(assessment__campaign_id=campaign.pk)
+            history = AnswerChange.objects.filter(answer__in=answers).count()
+        trail = _trail(participation)
+    saves = rounds * len(questions) + 1
+    assert history == trail == saves
+    assert participation.answered_count == expected.answered == len(questions)
+    assert participation.overall_index == expected.overall
+    assert participation.target_index == expected.target_overall
+
+
+def test_an_autosave_of_its_own_transaction_sends_the_commit_with_its_last_statement(
+    portal: Portal, committed
+):
+    """Outside any other transaction the read model's UPDATE carries the COMMIT: another
+    connection sees the answer, its history and its entry right away."""
+    with committed():
+        campaign = make_campaign(load_real_model(), [portal.a])
+        question = structure_of(campaign).questions[0].id
+        _save(campaign, portal, AnswerInput(question, 1, 2))
+        with CaptureQueriesContext(connection) as queries:
+            _save(campaign, portal, AnswerInput(question, 2, 3), version=1)
+        sent = [q["sql"] for q in queries.captured_queries]
+        seen: dict[str, object] = {}
+
+        def look(_index: int) -> None:
+            with selectors.in_schema(portal.a):
+                answer = Answer.objects.get(assessment__campaign_id=campaign.pk)
+                seen["answer"] = (answer.current_level, answer.version)
+                seen["history"] = AnswerChange.objects.filter(answer=answer).count()
+            participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
+            seen["trail"] = _trail(participation)
+
+        assert _in_threads(1, look) == []
+    # Django still logs the commit it asks for; psycopg finds the transaction ended.
+    assert sent[-2].startswith('UPDATE "maturity_participation"')
+    assert sent[-2].endswith("; COMMIT") and sent[-1] == "COMMIT"
+    assert seen == {"answer": (2, 2), "history": 2, "trail": 2}
+
+
+def test_an_autosave_inside_an_outer_transaction_leaves_the_commit_to_it(portal: Portal, committed):
+    with committed():
+        campaign = make_campaign(load_real_model(), [portal.a])
+        question = structure_of(campaign).questions[0].id
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            _save(campaign, portal, AnswerInput(question, 1, 2))
+            transaction.set_rollback(True)
+        participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
+        with selectors.in_schema(portal.a):
+            stored = Answer.objects.filter(assessment__campaign_id=campaign.pk).exists()
+        trail = _trail(participation)
+    assert not any("COMMIT" in q["sql"] for q in queries.captured_queries)
+    assert not stored and trail == 0 and participation.answered_count == 0
+
+
+@contextmanager
+def _read_model_refusing_updates() -> Iterator[None]:
+    """A trigger that makes the read model's UPDATE fail on this connection (a real error of
+    the database in the statement that carries the COMMIT); removed afterwards."""
+    table = Participation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION public.izd_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'read model refused'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER izd_test_refuse BEFORE UPDATE ON public.{table} FOR EACH ROW "
+            "WHEN (current_setting('izd.test_refuse', true) = 'on') "
+            "EXECUTE FUNCTION public.izd_test_refuse()"
+        )
+        cursor.execute("SET izd.test_refuse = 'on'")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET izd.test_refuse")
+            cursor.execute(f"DROP TRIGGER izd_test_refuse ON public.{table}")
+            cursor.execute("DROP FUNCTION public.izd_test_refuse()")
+
+
+def test_a_save_whose_read_model_update_fails_leaves_nothing_behind(portal: Portal, committed):
+    """The UPDATE that carries the COMMIT fails: the server never runs the COMMIT, and the
+    answer, its history and its audit entry are rolled back with it."""
+    with committed():
+        campaign = make_campaign(load_real_model(), [portal.a])
+        question = structure_of(campaign).questions[0].id
+        _save(campaign, portal, AnswerInput(question, 1, 2))
+        with _read_model_refusing_updates(), pytest.raises(DatabaseError, match="refused"):
+            _save(campaign, portal, AnswerInput(question, 3, 4), version=1)
+        participation = Participation.objects.get(campaign=campaign, municipality=portal.a)
+        with selectors.in_schema(portal.a):
+            answer = Answer.objects.get(assessment__campaign_id=campaign.pk)
+            history = AnswerChange.objects.filter(answer=answer).count()
+        trail = _trail(participation)
+        _save(campaign, portal, AnswerInput(question, 3, 4), version=1)  # works again
+    assert (answer.current_level, answer.version, history, trail) == (1, 1, 1, 1)
+    assert participation.answered_count == 1
