@@ -185,7 +185,7 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
 # column into one text (the aggregates with the same ORDER BY share one sort) that numpy
 # parses straight into int64 arrays. The names are joined by the unit separator U+001F (as
 # arrays, whose quoting is safe for any text, they cost PostgreSQL a fifth more); a name
-# that contains it is read again on its own (`_names`). Days as whole days since 1970 (a
+# that contains it is read again on its own (`_texts`). Days as whole days since 1970 (a
 # handful of distinct reference dates).
 # Why lists rather than joins: the usage summed per member in PostgreSQL (a group aggregate
 # over numeric, then a hash join) was a third of the statement's backend CPU; the raw records
@@ -285,8 +285,8 @@ def members_of_year(
     if not ags_list:
         return YearMembers((), (), (), (), (), (), (), (), ())
     municipality_ids = _integers(ids)
-    ags = ags_list.split(",")  # an AGS has eight digits
-    names = _names(names_list, municipality_ids)
+    ags = _texts(ags_list, ",", "ags", municipality_ids)
+    names = _texts(names_list, "\x1f", "name", municipality_ids)
     find = _finder(municipality_ids)
     usage_ids, usage_hundredths, module_ids, participant_ids = map(_integers, lists)
     if len(usage_ids) != len(usage_hundredths) or len(module_ids) != len(participant_ids):
@@ -311,17 +311,14 @@ def members_of_year(
     )
 
 
-_NAME_SEPARATOR = "\x1f"
-
-
-def _names(joined: str, municipality_ids: np.ndarray) -> list[str]:
-    """The members' names from their joined list, in the order of `municipality_ids`."""
-    names = joined.split(_NAME_SEPARATOR)
-    if len(names) == len(municipality_ids):
-        return names
-    # a name with the separator in it (no form lets one in, but an import might have)
+def _texts(joined: str, separator: str, field: str, municipality_ids: np.ndarray) -> list[str]:
+    """The members' `field` from its joined list, in the order of `municipality_ids`."""
+    texts = joined.split(separator)
+    if len(texts) == len(municipality_ids):
+        return texts
+    # a text with the separator in it (no form lets one in, but an import might have)
     ids = municipality_ids.tolist()
-    by_id = dict(Municipality.objects.filter(pk__in=ids).values_list("pk", "name"))
+    by_id = dict(Municipality.objects.filter(pk__in=ids).values_list("pk", field))
     return list(map(by_id.__getitem__, ids))
 
 
