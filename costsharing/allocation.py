@@ -165,6 +165,10 @@ class AllocationResult:
 
 
 _T = TypeVar("_T")
+# A column's member positions and amounts: Python lists, or int64 arrays where numpy rounded
+# a long module column (they stay arrays from the rounding to the module parts).
+Indices = list[int] | np.ndarray
+Amounts = list[int] | np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +237,8 @@ class CentShares:
     modules: list[int]  # per member, the sum of its module parts
     total: list[int]
     # per module key (in key order): the participants' positions in key order, their parts
-    module_parts: dict[str, tuple[Sequence[int], list[int]]]
+    # (int64 arrays where the engine rounded the module with numpy)
+    module_parts: dict[str, tuple[Indices | range, Amounts]]
 
     def in_key_order(self, column: Sequence[_T]) -> list[_T]:
         """An input column (in the members' input order) rearranged into key order."""
@@ -301,7 +306,7 @@ def _apportion(
     if count >= NUMPY_FROM:
         found = _apportion_int64(total, weights, weight_sum, priority)
         if found is not None:
-            return found
+            return found[0].tolist(), found[1].tolist()
     frequency = Counter(weights)
     if len(frequency) * 4 <= count:
         # Equal weights are the rule in most columns (Sockelbetrag, modules: weight = months):
@@ -351,10 +356,10 @@ _INT64_MAX = 2**63 - 1
 
 def _apportion_int64(
     total: int,
-    weights: Sequence[int],
+    weights: Sequence[int] | np.ndarray,
     weight_sum: int,
     priority: Callable[[], np.ndarray] | None,
-) -> tuple[list[int], list[int]] | None:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """`_apportion` on int64 arrays, the same result; None if a figure could leave int64.
 
     Every intermediate value is bounded by ``total * max(weights)`` (the products) or
@@ -365,7 +370,7 @@ def _apportion_int64(
     if total > _INT64_MAX or weight_sum > _INT64_MAX:
         return None
     try:
-        array = np.array(weights, dtype=np.int64)
+        array = np.asarray(weights, dtype=np.int64)
     except OverflowError:
         return None
     if total * int(array.max()) > _INT64_MAX or int(array.min()) < 0:
@@ -375,7 +380,7 @@ def _apportion_int64(
     remainders = products - amounts * weight_sum
     left = total - int(amounts.sum())
     if not left:
-        return amounts.tolist(), []
+        return amounts, np.empty(0, dtype=np.intp)
     count = len(array)
     cut = np.partition(remainders, count - left)[count - left]  # the left-th largest
     winners = np.flatnonzero(remainders > cut)
@@ -386,7 +391,7 @@ def _apportion_int64(
         tied = tied[np.argsort(ranks, kind="stable")]  # equal priority keeps index order
     chosen = np.concatenate((winners, tied[:needed]))
     amounts[chosen] += 1
-    return amounts.tolist(), chosen.tolist()
+    return amounts, chosen
 
 
 def _cut_of_few(frequency: Counter[int], count: int) -> int:
@@ -561,9 +566,9 @@ class _Column:
     """One pot split among some members (``members``: indices into the sorted members)."""
 
     pot: int
-    members: list[int] | range
-    weights: list[int]
-    amounts: list[int] | None = None
+    members: Indices | range
+    weights: list[int] | np.ndarray
+    amounts: Amounts | None = None
 
 
 def allocate(
@@ -659,7 +664,8 @@ def allocate_cents(
         modules=module_sums,
         total=list(map(add, map(add, base, population), map(add, usage, module_sums))),
         module_parts={
-            key: (column.members, column.amounts or []) for key, column in module_columns.items()
+            key: (column.members, [] if column.amounts is None else column.amounts)
+            for key, column in module_columns.items()
         },
     )
 
@@ -720,16 +726,27 @@ def _module_columns(
     combinations = list(dict.fromkeys(taken))
     numbered = {combination: number for number, combination in enumerate(combinations)}
     combination_of = np.fromiter(map(numbered.__getitem__, taken), np.intp, len(taken))
+    month_array = np.asarray(months, dtype=np.int64)
     columns: dict[str, _Column] = {}
     for module in modules:
         takes_part = np.array([module.key in combination for combination in combinations])
-        # the indices ascend, so each list stays key-sorted
-        indices = np.flatnonzero(takes_part[combination_of]).tolist()
-        if not indices and active and module.weight > 0:
+        # the indices ascend, so each column stays key-sorted
+        indices = np.flatnonzero(takes_part[combination_of])
+        if not len(indices) and active and module.weight > 0:
             raise AllocationError(f"Das Modul „{module.name}“ hat keine Teilnehmenden.")
-        weights = list(map(months.__getitem__, indices))
-        columns[module.key] = _Column(module_pots[module.key], indices, weights)
+        module_pot = module_pots[module.key]
+        if len(indices) >= NUMPY_FROM and module_pot * _MONTHS <= _INT64_MAX:
+            # stays an int64 array through rounding and summing: the weights are months,
+            # so no product of the pot and a weight leaves int64
+            columns[module.key] = _Column(module_pot, indices, month_array[indices])
+        else:
+            positions = indices.tolist()
+            weights = list(map(months.__getitem__, positions))
+            columns[module.key] = _Column(module_pot, positions, weights)
     return columns, module_pots
+
+
+_MONTHS = 12  # the largest weight of a module column (validated members have 1 to 12)
 
 
 def _sums_at(columns: Iterable[_Column], count: int, bound: int) -> list[int]:
@@ -739,13 +756,19 @@ def _sums_at(columns: Iterable[_Column], count: int, bound: int) -> list[int]:
     if bound > _INT64_MAX:
         values = [0] * count
         for column in columns:
-            _add_at(values, column.members, column.amounts or [])
+            if column.amounts is not None:
+                _add_at(values, _ints(column.members), _ints(column.amounts))
         return values
     sums = np.zeros(count, dtype=np.int64)
     for column in columns:
-        if column.amounts:
+        if column.amounts is not None and len(column.amounts):
             sums[np.asarray(column.members, dtype=np.intp)] += column.amounts
     return list(sums.tolist())
+
+
+def _ints(values: Indices | Amounts | range) -> Sequence[int]:
+    """Python integers (numpy's are no Decimal operands and may wrap around)."""
+    return values.tolist() if isinstance(values, np.ndarray) else values
 
 
 def _round_columns(columns: Sequence[_Column], member_count: int) -> None:
@@ -760,14 +783,32 @@ def _round_columns(columns: Sequence[_Column], member_count: int) -> None:
         members = (
             np.arange(len(column.members))
             if isinstance(column.members, range)
-            else np.array(column.members, dtype=np.intp)
+            else np.asarray(column.members, dtype=np.intp)
         )
         priority = _priority(rounded_up, members) if any_rounded_up else None
-        amounts, winners = _apportion(column.pot, column.weights, priority)
+        amounts, winners = (
+            _apportion_array(column.pot, column.weights, priority)
+            if isinstance(column.weights, np.ndarray)
+            else _apportion(column.pot, column.weights, priority)
+        )
         column.amounts = amounts
-        if winners:
+        if len(winners):
             any_rounded_up = True
             rounded_up[members[winners]] += 1  # a member wins at most once per column
+
+
+def _apportion_array(
+    total: int, weights: np.ndarray, priority: Callable[[], np.ndarray] | None
+) -> tuple[Amounts, Indices]:
+    """`_apportion` of an int64 array of weights whose products with ``total`` fit int64
+    (a module's months, see `_module_columns`): the same result, as arrays."""
+    weight_sum = int(weights.sum())
+    if total == 0 or weight_sum == 0:
+        return np.zeros(len(weights), dtype=np.int64), np.empty(0, dtype=np.intp)
+    found = _apportion_int64(total, weights, weight_sum, priority)
+    if found is None:  # pragma: no cover - the caller checked the bound
+        return _apportion(total, weights.tolist(), priority)
+    return found
 
 
 def _priority(rounded_up: np.ndarray, members: np.ndarray) -> Callable[[], np.ndarray]:
@@ -776,12 +817,14 @@ def _priority(rounded_up: np.ndarray, members: np.ndarray) -> Callable[[], np.nd
 
 
 def _column_values(column: _Column | None, count: int) -> list[int]:
+    """A member column's amounts in member order (a member column holds lists)."""
     if column is None or column.amounts is None:
         return [0] * count
+    amounts = column.amounts if isinstance(column.amounts, list) else column.amounts.tolist()
     if len(column.members) == count:  # everyone takes part: already in member order
-        return column.amounts
+        return amounts
     values = [0] * count
-    _add_at(values, column.members, column.amounts)
+    _add_at(values, _ints(column.members), amounts)
     return values
 
 
@@ -793,9 +836,9 @@ _CENT = Decimal("0.01")
 _to_euro = partial(_EXACT.multiply, _CENT)
 
 
-def euros(cents: Iterable[int]) -> list[Decimal]:
+def euros(cents: Iterable[int] | np.ndarray) -> list[Decimal]:
     """Whole cents as EUR amounts (exact)."""
-    values = list(cents)
+    values = cents.tolist() if isinstance(cents, np.ndarray) else list(cents)
     # `_CENT.__mul__` in the exact context: the same product as `_to_euro`, at half the cost
     # per amount (no keyword binding, no conversion of the context's arguments)
     with localcontext(_EXACT):
@@ -829,7 +872,7 @@ def module_part_maps(cents: CentShares, count: int) -> list[dict[str, Decimal]]:
     digits: list[tuple[str, int, int, list[Decimal]]] = []
     for key, (indices, amounts) in cents.module_parts.items():  # in module key order
         try:
-            distinct, digit = np.unique(np.array(amounts, dtype=np.int64), return_inverse=True)
+            distinct, digit = np.unique(np.asarray(amounts, dtype=np.int64), return_inverse=True)
         except OverflowError:  # parts beyond int64 (see _sums_at): a dict each
             return _module_part_maps_each(cents, count)
         size = len(distinct) + 1
@@ -855,6 +898,6 @@ def module_part_maps(cents: CentShares, count: int) -> list[dict[str, Decimal]]:
 def _module_part_maps_each(cents: CentShares, count: int) -> list[dict[str, Decimal]]:
     parts: list[dict[str, Decimal]] = [{} for _ in range(count)]
     for key, (indices, amounts) in cents.module_parts.items():  # in module key order
-        for part, value in zip(map(parts.__getitem__, indices), euros(amounts), strict=True):
+        for part, value in zip(map(parts.__getitem__, _ints(indices)), euros(amounts), strict=True):
             part[key] = value
     return parts

@@ -143,10 +143,14 @@ def issuer() -> IssuerProfile | None:
 
 
 def budget_of(budget_year: BudgetYear) -> BudgetFigures:
-    staff = [StaffInput(s.role, s.fte, s.cost_per_fte) for s in budget_year.staff.all()]
-    costs = [CostInput(c.kind, c.label, c.amount) for c in budget_year.costs.all()]
+    # value tuples, not model instances: a live allocation reads these on every call
+    staff = [
+        StaffInput(*line) for line in budget_year.staff.values_list("role", "fte", "cost_per_fte")
+    ]
+    costs = [CostInput(*line) for line in budget_year.costs.values_list("kind", "label", "amount")]
     grants = [
-        GrantInput(g.source, g.amount, g.pass_on, g.kreis_percent) for g in budget_year.grants.all()
+        GrantInput(*grant)
+        for grant in budget_year.grants.values_list("source", "amount", "pass_on", "kreis_percent")
     ]
     return budget_figures(
         staff=staff, costs=costs, grants=grants, kreis_share_percent=budget_year.kreis_share_percent
@@ -172,61 +176,66 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
     )
 
 
-# One statement, two kinds of rows: every member (sorted by AGS in code point order, the
-# engine's key order), then two rows of two id lists each: the year's usage records
-# (municipality, whole hundredths of units) and the year's module memberships (module,
-# municipality), each pair aggregated over one scan, so its lists run in the same order. A
-# member row has no lists; a list row has nothing else but its kind (`_USAGE_ROW`,
-# `_MODULES_ROW`) where a member has its id.
+# One statement, one row: the members as columns, sorted by AGS in code point order (the
+# engine's key order), then the year's usage records (municipality, whole hundredths of
+# units) and module memberships (module, municipality) as pairs of id lists, each pair
+# aggregated over one scan, so its lists run in the same order.
+# Why one row of lists rather than a row per member: PostgreSQL's output of 11,000 rows and
+# psycopg's 77,000 Python values, transposed into columns, cost more than aggregating each
+# column into one text (the aggregates with the same ORDER BY share one sort) that numpy
+# parses straight into int64 arrays. The names are joined by the unit separator U+001F (as
+# arrays, whose quoting is safe for any text, they cost PostgreSQL a fifth more); a name
+# that contains it is read again on its own (`_texts`). Days as whole days since 1970 (a
+# handful of distinct reference dates).
 # Why lists rather than joins: the usage summed per member in PostgreSQL (a group aggregate
-# over numeric, then a hash join) was a third of the statement's backend CPU, about 12 ms of
-# 37 for 11,400 members; the raw records as two lists cost about 5 ms and numpy sums them per
-# member in well under one. Likewise the memberships: joined to the members as text
-# per member they made PostgreSQL build, sort and hash 11,000 strings; as one pair of lists
-# they cost a fraction, and Python maps the ids to the members with numpy. The lists come as
-# comma-separated text that numpy parses straight into int64 arrays: as PostgreSQL arrays,
-# psycopg made 66,000 Python ints of them that numpy then copied: 16 ms of Python for the
-# statement and its mapping instead of 9. (Measured on the benchmark's 11,400 members:
-# backend CPU of the statement 37 -> 29 ms.)
-# Months: the CASE spares the numeric EXTRACT arithmetic for the common whole year. The
-# population figure is read backwards along the unique (municipality, date) index, so
-# DISTINCT ON needs no sort. The usage comes as whole hundredths (exact: the column has two
-# places), the engine's weights; Python makes the Decimal units from them. Text results:
-# binary ones (a server-side binding cursor) were measured no faster here. PostgreSQL's JIT is
-# not involved: the plan costs about 5,000, far below `jit_above_cost` (100,000), and the
-# embedded server is built without it.
+# over numeric, then a hash join) was a third of the statement's backend CPU; the raw records
+# as two lists cost a fraction and numpy sums them per member in well under a millisecond.
+# Likewise the memberships: joined to the members as text per member they made PostgreSQL
+# build, sort and hash 11,000 strings.
+# Months: the CASE spares the numeric EXTRACT arithmetic for the common whole year; a member
+# whose months come to less than one (left before joining) is none. The population figure is
+# read backwards along the unique (municipality, date) index, so DISTINCT ON needs no sort.
+# The usage comes as whole hundredths (exact: the column has two places), the engine's
+# weights; Python makes the Decimal units from them. PostgreSQL's JIT is not involved: the
+# plan costs far below `jit_above_cost`, and the embedded server is built without it.
 _MEMBERS_TEMPLATE = """
 WITH figure AS (
     SELECT DISTINCT ON (municipality_id) municipality_id, population, reference_date
     FROM {figure} WHERE reference_date <= %(population_date)s
     ORDER BY municipality_id DESC, reference_date DESC
+), member AS (
+    SELECT municipality.ags COLLATE "C" AS ags, municipality.name,
+        COALESCE(figure.population, municipality.population) AS population,
+        CASE WHEN profile.joined_on <= %(start)s
+                  AND (profile.left_on IS NULL OR profile.left_on >= %(end)s) THEN 12
+             ELSE (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
+                   - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer
+        END AS months,
+        profile.municipality_id,
+        COALESCE(figure.reference_date, municipality.population_date) - DATE '1970-01-01'
+            AS day
+    FROM {profile} profile
+    JOIN {municipality} municipality ON municipality.id = profile.municipality_id
+    LEFT JOIN figure ON figure.municipality_id = profile.municipality_id
+    WHERE profile.joined_on <= %(end)s
+        AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
 )
-SELECT municipality.ags COLLATE "C" AS ags, municipality.name,
-    COALESCE(figure.population, municipality.population),
-    CASE WHEN profile.joined_on <= %(start)s
-              AND (profile.left_on IS NULL OR profile.left_on >= %(end)s) THEN 12
-         ELSE (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
-               - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer
-    END,
-    profile.municipality_id,
-    CASE WHEN figure.population IS NULL THEN municipality.population_date
-         ELSE figure.reference_date END,
-    NULL::text
-FROM {profile} profile
-JOIN {municipality} municipality ON municipality.id = profile.municipality_id
-LEFT JOIN figure ON figure.municipality_id = profile.municipality_id
-WHERE profile.joined_on <= %(end)s AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
-UNION ALL
-SELECT NULL, STRING_AGG(municipality_id::text, ','), NULL, NULL, {usage_row}, NULL,
-    STRING_AGG((units * {usage_scale})::bigint::text, ',')
-FROM {usage} WHERE year = %(year)s
-UNION ALL
-SELECT NULL, STRING_AGG(module_id::text, ','), NULL, NULL, {modules_row}, NULL,
-    STRING_AGG(municipality_id::text, ',')
-FROM {membership} WHERE module_id = ANY(%(modules)s)
-ORDER BY ags
+SELECT * FROM (
+    SELECT STRING_AGG(ags, ',' ORDER BY ags), STRING_AGG(name, E'\\x1f' ORDER BY ags),
+        STRING_AGG(population::text, ',' ORDER BY ags),
+        STRING_AGG(months::text, ',' ORDER BY ags),
+        STRING_AGG(municipality_id::text, ',' ORDER BY ags),
+        STRING_AGG(day::text, ',' ORDER BY ags)
+    FROM member WHERE months >= 1
+) members, (
+    SELECT STRING_AGG(municipality_id::text, ','),
+        STRING_AGG((units * {usage_scale})::bigint::text, ',')
+    FROM {usage} WHERE year = %(year)s
+) usage, (
+    SELECT STRING_AGG(module_id::text, ','), STRING_AGG(municipality_id::text, ',')
+    FROM {membership} WHERE module_id = ANY(%(modules)s)
+) membership
 """
-_USAGE_ROW, _MODULES_ROW = 0, 1  # the kinds of the two list rows (no municipality id is 0)
 _USAGE_PLACES = UsageRecord._meta.get_field("units").decimal_places
 _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values are parameters
     figure=PopulationFigure._meta.db_table,
@@ -235,8 +244,6 @@ _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values 
     profile=MemberProfile._meta.db_table,
     municipality=Municipality._meta.db_table,
     usage_scale=10**_USAGE_PLACES,
-    usage_row=_USAGE_ROW,
-    modules_row=_MODULES_ROW,
 )
 _NO_USAGE = Decimal(0)  # what SUM over no usage records was shown as: 0, not 0.00
 # The units from whole hundredths, exact whatever decimal context the caller has set.
@@ -251,9 +258,9 @@ def members_of_year(
 
     One query over the read model (`_MEMBERS_TEMPLATE`): PostgreSQL picks the population
     figure at the reference date (else the municipality's own figure), counts the months and
-    hands over the year's usage records and module memberships as id lists, which numpy
-    assigns to the members. Python transposes the member rows into columns (11,000 members:
-    no object per member, no per-row loop); the columns come in `YearMembers`' field order,
+    hands over each column of the members, the year's usage records and its module
+    memberships as lists, which numpy parses and assigns to the members (11,000 members: no
+    object per member, no per-row loop). The columns come in `YearMembers`' field order,
     sorted by code point (`COLLATE "C"`), the engine's key order, so the engine has nothing
     to rearrange. `modules` maps the year's module ids to their keys (read here when not
     given).
@@ -272,41 +279,68 @@ def members_of_year(
     }
     with connection.cursor() as cursor:
         cursor.execute(_MEMBERS_SQL, params)
-        rows = cursor.fetchall()
-    lists = {row[4]: _id_pair(row[1], row[6]) for row in rows[-2:]}  # no AGS: sorted last
-    member_rows = rows[:-2]
-    columns = list(zip(*member_rows, strict=True)) or [()] * 7
-    if columns[3] and min(columns[3]) < 1:  # left before joining: no member (forms refuse it)
-        columns = list(zip(*(row for row in member_rows if row[3] >= 1), strict=True)) or [()] * 7
-    if not columns[0]:
+        row = cursor.fetchone()
+    assert row is not None  # aggregates without GROUP BY: always one row
+    ags_list, names_list, populations, months, ids, days, *lists = row
+    if not ags_list:
         return YearMembers((), (), (), (), (), (), (), (), ())
-    ags, names, populations, months, municipality_ids, dates = columns[:6]
+    municipality_ids = _integers(ids)
+    ags = _texts(ags_list, ",", "ags", municipality_ids)
+    names = _texts(names_list, "\x1f", "name", municipality_ids)
     find = _finder(municipality_ids)
-    scaled, recorded = _usage_of(find, len(municipality_ids), *lists[_USAGE_ROW])
+    usage_ids, usage_hundredths, module_ids, participant_ids = map(_integers, lists)
+    if len(usage_ids) != len(usage_hundredths) or len(module_ids) != len(participant_ids):
+        raise ValueError("The id lists of the members' read differ in length.")
+    scaled, recorded = _usage_of(find, len(municipality_ids), usage_ids, usage_hundredths)
     with localcontext(_EXACT):
         units = list(map(_USAGE_STEP.__mul__, scaled))
     for index in np.flatnonzero(~recorded).tolist():
         units[index] = _NO_USAGE
-    module_ids, participant_ids = lists[_MODULES_ROW]
     participants = {key: participant_ids[module_ids == pk] for pk, key in modules.items()}
     taken = _module_sets(municipality_ids, participants, find)
     return YearMembers(
-        ags, names, populations, months, units, taken, municipality_ids, dates, scaled
+        ags,
+        names,
+        _integers(populations).tolist(),
+        _integers(months).tolist(),
+        units,
+        taken,
+        municipality_ids.tolist(),
+        _dates(_integers(days)),
+        scaled,
     )
 
 
-def _id_pair(first: str | None, second: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """Two comma-separated lists of integers (NULL: none) of the same length as arrays."""
-    pair = [np.fromstring(text or "", dtype=np.int64, sep=",") for text in (first, second)]
-    if len(pair[0]) != len(pair[1]):
-        raise ValueError("The id lists of the members' read differ in length.")
-    return pair[0], pair[1]
+def _texts(joined: str, separator: str, field: str, municipality_ids: np.ndarray) -> list[str]:
+    """The members' `field` from its joined list, in the order of `municipality_ids`."""
+    texts = joined.split(separator)
+    if len(texts) == len(municipality_ids):
+        return texts
+    # a text with the separator in it (no form lets one in, but an import might have)
+    ids = municipality_ids.tolist()
+    by_id = dict(Municipality.objects.filter(pk__in=ids).values_list("pk", field))
+    return list(map(by_id.__getitem__, ids))
+
+
+def _integers(text: str | None) -> np.ndarray:
+    """A comma-separated list of integers (NULL: none) as an int64 array."""
+    return np.fromstring(text or "", dtype=np.int64, sep=",")
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _dates(days: np.ndarray) -> list[date]:
+    """Days since 1970 as dates, each distinct day made once (a year has a handful)."""
+    distinct, which = np.unique(days, return_inverse=True)
+    made = [date.fromordinal(_EPOCH + day) for day in distinct.tolist()]
+    return list(map(made.__getitem__, which.tolist()))
 
 
 _Finder = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def _finder(ids: Sequence[int]) -> _Finder:
+def _finder(ids: Sequence[int] | np.ndarray) -> _Finder:
     """A search among `ids` (distinct) for arrays of ids: the positions in `ids` of those
     found, and which of the wanted were found (one sort, then a binary search per id)."""
     array = np.array(ids, dtype=np.int64)
@@ -349,7 +383,7 @@ _INT64_MAX = 2**63 - 1
 
 
 def _module_sets(
-    municipality_ids: Sequence[int],
+    municipality_ids: Sequence[int] | np.ndarray,
     participants: Mapping[str, Sequence[int] | np.ndarray],
     find: _Finder | None = None,
 ) -> list[frozenset[str]]:

@@ -320,3 +320,21 @@ def test_huge_amounts_and_weights_match_the_reference() -> None:
             "modules": [ModuleInput("ozg", "OZG", D(10**9))],
         }
     )
+
+
+def test_a_net_cost_beyond_64_bits_with_a_small_module_pot_matches_the_reference() -> None:
+    """The module pot fits int64 (its column is rounded as an array) while the members' sums
+    do not (they are added up with Python's integers): both meet in the same cents."""
+    members = [
+        MemberInput(f"{i:02d}", f"G{i}", 1_000 + 7 * i, 12 - i % 5, D(i).scaleb(-1),
+                    frozenset({"ozg", "geo"} if i % 3 else {"geo"}))
+        for i in range(40)
+    ]  # fmt: skip
+    assert_same(
+        {
+            "net_cost": D(2**64 + 12_345).scaleb(-2),
+            "components": KeyComponents(D(49), D(30), D(20), D(1)),
+            "members": members,
+            "modules": [ModuleInput("ozg", "OZG", D(3)), ModuleInput("geo", "GEO", D(1))],
+        }
+    )

@@ -18,6 +18,7 @@ from costsharing.models import (
     PopulationFigure,
     UsageRecord,
 )
+from tenants.models import Municipality
 from tests.conftest import Portal
 from tests.costsharing.factories import SeedTowns, budget_year, join, take_modules
 
@@ -56,6 +57,20 @@ def test_members_of_year_reads_seventy_modules_of_a_member(portal: Portal) -> No
     by_id = dict(zip(members.municipality_ids, members.modules, strict=True))
     assert by_id[portal.a.pk] == frozenset(modules.values())
     assert by_id[portal.b.pk] == frozenset()
+
+
+def _figure_date(municipality_id: int, population_date: date) -> date:
+    """The date of the population figure a member's share uses, read plainly."""
+    figure = (
+        PopulationFigure.objects.filter(
+            municipality_id=municipality_id, reference_date__lte=population_date
+        )
+        .order_by("-reference_date")
+        .first()
+    )
+    if figure is not None:
+        return figure.reference_date
+    return Municipality.objects.get(pk=municipality_id).population_date
 
 
 def _engine_inputs(year: int, population_date: date) -> list[MemberInput]:
@@ -143,11 +158,13 @@ def test_live_allocation_gives_the_engines_cents_for_the_members_read_one_by_one
     by_ags = {member.key: member for member in inputs}
     for row, share in zip(live.rows, expected.shares, strict=True):
         member = by_ags[row.ags]
-        assert (row.months, row.population, row.module_keys) == (
+        assert (row.name, row.months, row.population, row.module_keys) == (
+            member.name,
             member.months,
             member.population,
             tuple(sorted(member.modules)),
         )
+        assert row.population_date == _figure_date(row.municipality_id, key.population_date)
         assert repr(row.usage_units) == repr(member.usage_units)  # 0 without records, else 0.00
         assert (row.base, row.population_amount, row.usage, row.modules, row.total) == (
             share.base,
@@ -157,3 +174,22 @@ def test_live_allocation_gives_the_engines_cents_for_the_members_read_one_by_one
             share.total,
         )
         assert dict(row.module_parts) == dict(share.module_parts)
+
+
+@pytest.mark.django_db
+def test_members_of_year_reads_names_and_codes_with_their_separators_whole(
+    portal: Portal,
+) -> None:
+    join(portal.a, date(2020, 1, 1))
+    join(portal.b, date(2020, 1, 1))
+    budget_year(2032)
+    odd = "Neu\x1fstadt, Stadt"  # the unit separator joins the names in the query
+    Municipality.objects.filter(pk=portal.a.pk).update(name=odd)
+    # commas join the AGS; a form refuses this one, a bulk write past the checks might not
+    Municipality.objects.filter(pk=portal.b.pk).update(ags="0643,901")
+    members = selectors.members_of_year(2032, date(2031, 12, 31), {})
+    pairs = zip(members.names, members.keys, strict=True)
+    by_id = dict(zip(members.municipality_ids, pairs, strict=True))
+    assert by_id[portal.a.pk] == (odd, portal.a.ags)
+    assert by_id[portal.b.pk] == (portal.b.name, "0643,901")
+    assert list(members.keys) == sorted([portal.a.ags, "0643,901"])
