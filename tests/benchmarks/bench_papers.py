@@ -14,6 +14,9 @@ generated fixture `tests/scale.py` (Hessen's population sizes). Measures per siz
 * the CPU seconds of the worker's processes and of the database per document, against the CPU
   bound 1.3 × (one paper without shared parts, CPU) × N + shared parts once: under load, wall
   times from different moments do not compare, CPU times do;
+* the same one paper alone rendered inside a pool process of the batch's worker, before and
+  after the batch (not a bound: it shows how much of the gap between the batch and the paper
+  alone in this process lies in the code path and how much in the moment and the process);
 * the same for the notices batch (each notice a Factur-X invoice, the year frozen).
 
 `papers` or `notices` among the arguments measures only that part.
@@ -42,7 +45,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tenants.utils import get_public_schema_name  # noqa: E402
 
 from costsharing.models import BudgetYear  # noqa: E402
-from costsharing.selectors import shared_year_reads  # noqa: E402
 from izd import documents as izd_documents  # noqa: E402
 from izd.models import Document  # noqa: E402
 from izd.pdf import render_pdf  # noqa: E402
@@ -54,7 +56,11 @@ from tests.benchmarks.database import (  # noqa: E402
     bench_kreis_and_template,
     budget_year_by_base_and_population,
 )
+from tests.benchmarks.worker_profile import alone_cpu, render_alone  # noqa: E402
 from tests.workers import own_queue, worker  # noqa: E402
+
+# The worker loads the benchmarks' task module: its `alone_cpu` renders the probe in a pool process.
+WORKER_MODULES = ("tests.benchmarks.worker_profile",)
 
 SIZES = tuple(int(a) for a in sys.argv[1:] if a.isdigit()) or (29, 420)
 # `papers` and/or `notices` among the arguments measure only those (default: both)
@@ -168,6 +174,15 @@ def _cpu_best(runs: int, call: object) -> tuple[float, float]:
     return min(timings)
 
 
+def _alone_in_worker(probe: Document, queue: str, runs: int = 5) -> float:
+    """The median CPU seconds of the probe rendered alone in one of the worker's pool
+    processes."""
+    found = alone_cpu.apply_async(
+        args=(probe.kind, probe.schema_name, probe.params, runs), queue=queue
+    ).get(timeout=600)
+    return float(sorted(found)[len(found) // 2])
+
+
 def _batch_figures(
     figures: dict[str, float | str],
     *,
@@ -176,8 +191,11 @@ def _batch_figures(
     own: tuple[float, float],
     shared: tuple[float, float],
     worker_pid: int,
+    probe: Document,
+    queue: str,
 ) -> None:
     """The batch fresh and unchanged, with the bound, in wall time and in CPU."""
+    before = _alone_in_worker(probe, queue)
     database = CpuMeter(_database_server())
     pool = CpuMeter(worker_pid)
     with CaptureQueriesContext(connection) as queries:
@@ -205,6 +223,12 @@ def _batch_figures(
     figures["CPU Worker / CPU-Schranke 1,3 × (ohne gemeinsame Teile × N) + gemeinsame Teile"] = (
         f"{worker_cpu / cpu_bound:.2f}"
     )
+    after = _alone_in_worker(probe, queue)
+    label = "dasselbe Dokument allein im Pool-Prozess: CPU vor / nach dem Stapel (Median von 5)"
+    figures[label] = f"{before * 1000:.0f} / {after * 1000:.0f} ms"
+    figures["CPU je Dokument im Stapel / allein im Pool-Prozess nach dem Stapel"] = (
+        f"{worker_cpu / count / after:.2f}"
+    )
     started = time.perf_counter()
     again = send()  # type: ignore[operator]
     documents = _wait(again, kind)
@@ -217,13 +241,8 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
     figures: dict[str, float | str] = {}
     probe = _probe(year)
 
-    def own_pages() -> bytes:
-        # What a worker does for one paper minus the shared part: context and own pages.
-        with shared_year_reads(None):
-            spec = builders.build_paper(probe)
-        return render_pdf(replace(spec, shared_parts=[]))
-
-    own = _cpu_best(3, own_pages)
+    # What a worker does for one paper minus the shared part: context and own pages.
+    own = _cpu_best(3, lambda: render_alone(probe))
     figures["eine Vorlage ohne gemeinsame Teile (Kontext + PDF, bestes von 3)"] = own[0]
     figures["eine Vorlage ohne gemeinsame Teile: CPU"] = own[1]
     spec = builders.build_paper(probe)
@@ -248,7 +267,10 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
 
     Document.objects.all().delete()  # the annex too: the batch typesets it once itself
     izd_documents._PART_BYTES.clear()
-    with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
+    with (
+        own_queue() as queue,
+        worker(queue_folder, queue, concurrency=2, include=WORKER_MODULES) as process,
+    ):
         figures["Worker bereit (Start und Vorbereitung, nicht im Stapel)"] = _ready(process.log)
         _batch_figures(
             figures,
@@ -257,6 +279,8 @@ def measure(year: int, members: int, queue_folder: Path) -> dict[str, float | st
             own=own,
             shared=shared,
             worker_pid=process.process.pid,
+            probe=probe,
+            queue=queue,
         )
     return figures
 
@@ -303,11 +327,14 @@ def measure_notices(
     )
     spec = build_notice(probe)
     assert spec.postprocess is not None  # an e-invoice, as in operation
-    own = _cpu_best(3, lambda: render_pdf(build_notice(probe)))
+    own = _cpu_best(3, lambda: render_alone(probe))
     figures["ein Bescheid mit E-Rechnung (Kontext + PDF, bestes von 3)"] = own[0]
     figures["ein Bescheid: CPU"] = own[1]
     Document.objects.filter(kind=NOTICE_KIND).delete()
-    with own_queue() as queue, worker(queue_folder, queue, concurrency=2) as process:
+    with (
+        own_queue() as queue,
+        worker(queue_folder, queue, concurrency=2, include=WORKER_MODULES) as process,
+    ):
         figures["Worker bereit (Start und Vorbereitung, nicht im Stapel)"] = _ready(process.log)
         _batch_figures(
             figures,
@@ -316,6 +343,8 @@ def measure_notices(
             own=own,
             shared=(0.0, 0.0),
             worker_pid=process.process.pid,
+            probe=probe,
+            queue=queue,
         )
     return figures
 

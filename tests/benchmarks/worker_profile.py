@@ -4,6 +4,9 @@ cProfile of the task bodies (`IZD_PROFILE_DIR`), written when the pool process e
 Loaded with `--include tests.benchmarks.worker_profile` (bench_papers.py does). Each pool process
 writes `<pid>.json` (tasks, CPU inside tasks and in the first of them, CPU outside them, time in
 the garbage collector) and, with profiling on, `<pid>.prof` into `IZD_WORKER_STATS_DIR`.
+
+`alone_cpu` renders one document alone inside a pool process (`render_alone`, the bound's unit,
+which bench_papers.py also times in its own process): the same work measured in both places.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from celery import shared_task
 from celery.signals import task_postrun, task_prerun, worker_process_init, worker_process_shutdown
 
 _STATE: dict[str, Any] = {}
@@ -95,3 +99,35 @@ def _end(**_: Any) -> None:
     _write()
     if _STATE["profile"] is not None:
         _STATE["profile"].dump_stats(str(_STATE["folder"] / f"{os.getpid()}.prof"))
+
+
+def render_alone(probe: Any) -> bytes:
+    """What a worker does for one document minus the shared parts, the bound's unit: a paper's
+    context (its year's figures read afresh) and own pages, or a notice with its e-invoice."""
+    from dataclasses import replace
+
+    from costsharing.documents import NOTICE_KIND, build_notice
+    from costsharing.selectors import shared_year_reads
+    from izd.pdf import render_pdf
+    from roadmap.papers import builders
+
+    if probe.kind == NOTICE_KIND:
+        return render_pdf(build_notice(probe))
+    with shared_year_reads(None):
+        spec = builders.build_paper(probe)
+    return render_pdf(replace(spec, shared_parts=[]))
+
+
+@shared_task
+def alone_cpu(kind: str, schema_name: str, params: dict[str, Any], runs: int) -> list[float]:
+    """CPU seconds of `runs` renderings of one document alone, inside a pool process: the
+    bound's unit measured where the batch runs, not in the benchmark's own process."""
+    from izd.models import Document
+
+    probe = Document(kind=kind, schema_name=schema_name, params=params, title="x", filename="x.pdf")
+    found = []
+    for _ in range(runs):
+        started = time.process_time()
+        render_alone(probe)
+        found.append(time.process_time() - started)
+    return found
