@@ -74,6 +74,7 @@ EXEMPT: dict[str, str] = {
     "maturity.select_one": "read: one row by raw SQL",
     "maturity.select_sql": "read: builds the SELECT of one row (raw SQL), runs nothing",
     "maturity.instance": "read: turns a row already read into a model instance",
+    "maturity.commits_on_exit": "read: whether the running atomic block commits when it ends",
 }
 
 # Services whose entries are written by the services they call (named in the entries' action).
