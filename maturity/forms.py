@@ -51,6 +51,7 @@ class _SharedFields(dict[str, forms.Field]):
     def _frozen(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("The fields of this form are shared by all its instances.")
 
+    # every mutator refuses alike; their signatures differ from `_frozen`'s, hence the ignore
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _frozen  # type: ignore[assignment]
 
 
