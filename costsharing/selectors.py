@@ -176,10 +176,15 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
     )
 
 
-# One statement, one row: the members as columns, sorted by AGS in code point order (the
-# engine's key order), then the year's usage records (municipality, whole hundredths of
-# units) and module memberships (module, municipality) as pairs of id lists, each pair
-# aggregated over one scan, so its lists run in the same order.
+# One statement, three rows (`part` says which; they may come in any order): the members as
+# columns, sorted by AGS in code point order (the engine's key order); the year's usage
+# records (municipality, whole hundredths of units); and the module memberships (module,
+# municipality). Each pair of id lists is aggregated over one scan, so its lists run in the
+# same order; columns a part does not have are NULL.
+# Why three rows rather than one of all columns: as the parts of a UNION ALL, PostgreSQL may
+# run them side by side in parallel workers (a Parallel Append, chosen by its costs when the
+# members are many), all in the statement's one snapshot; at 11,000 members the usage and
+# the memberships are then read while the members are still being sorted and joined.
 # Why one row of lists rather than a row per member: PostgreSQL's output of 11,000 rows and
 # psycopg's 77,000 Python values, transposed into columns, cost more than aggregating each
 # column into one text (the aggregates with the same ORDER BY share one sort) that numpy
@@ -220,21 +225,18 @@ WITH figure AS (
     WHERE profile.joined_on <= %(end)s
         AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
 )
-SELECT * FROM (
-    SELECT STRING_AGG(ags, ',' ORDER BY ags), STRING_AGG(name, E'\\x1f' ORDER BY ags),
-        STRING_AGG(population::text, ',' ORDER BY ags),
-        STRING_AGG(months::text, ',' ORDER BY ags),
-        STRING_AGG(municipality_id::text, ',' ORDER BY ags),
-        STRING_AGG(day::text, ',' ORDER BY ags)
-    FROM member WHERE months >= 1
-) members, (
-    SELECT STRING_AGG(municipality_id::text, ','),
-        STRING_AGG((units * {usage_scale})::bigint::text, ',')
-    FROM {usage} WHERE year = %(year)s
-) usage, (
-    SELECT STRING_AGG(module_id::text, ','), STRING_AGG(municipality_id::text, ',')
-    FROM {membership} WHERE module_id = ANY(%(modules)s)
-) membership
+SELECT 1 AS part, STRING_AGG(ags, ',' ORDER BY ags), STRING_AGG(name, E'\\x1f' ORDER BY ags),
+    STRING_AGG(population::text, ',' ORDER BY ags), STRING_AGG(months::text, ',' ORDER BY ags),
+    STRING_AGG(municipality_id::text, ',' ORDER BY ags), STRING_AGG(day::text, ',' ORDER BY ags)
+FROM member WHERE months >= 1
+UNION ALL
+SELECT 2, STRING_AGG(municipality_id::text, ','),
+    STRING_AGG((units * {usage_scale})::bigint::text, ','), NULL, NULL, NULL, NULL
+FROM {usage} WHERE year = %(year)s
+UNION ALL
+SELECT 3, STRING_AGG(module_id::text, ','), STRING_AGG(municipality_id::text, ','),
+    NULL, NULL, NULL, NULL
+FROM {membership} WHERE module_id = ANY(%(modules)s)
 """
 _USAGE_PLACES = UsageRecord._meta.get_field("units").decimal_places
 _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values are parameters
@@ -245,6 +247,7 @@ _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values 
     municipality=Municipality._meta.db_table,
     usage_scale=10**_USAGE_PLACES,
 )
+_MEMBERS, _USAGE, _MEMBERSHIPS = 1, 2, 3  # the parts of `_MEMBERS_SQL`
 _NO_USAGE = Decimal(0)  # what SUM over no usage records was shown as: 0, not 0.00
 # The units from whole hundredths, exact whatever decimal context the caller has set.
 _USAGE_STEP = Decimal(1).scaleb(-_USAGE_PLACES)
@@ -279,9 +282,10 @@ def members_of_year(
     }
     with connection.cursor() as cursor:
         cursor.execute(_MEMBERS_SQL, params)
-        row = cursor.fetchone()
-    assert row is not None  # aggregates without GROUP BY: always one row
-    ags_list, names_list, populations, months, ids, days, *lists = row
+        parts = {part: columns for part, *columns in cursor.fetchall()}
+    # each part aggregates without GROUP BY: always one row (in any order, see above)
+    ags_list, names_list, populations, months, ids, days = parts[_MEMBERS]
+    lists = [*parts[_USAGE][:2], *parts[_MEMBERSHIPS][:2]]
     if not ags_list:
         return YearMembers((), (), (), (), (), (), (), (), ())
     municipality_ids = _integers(ids)

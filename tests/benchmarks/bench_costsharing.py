@@ -8,7 +8,10 @@ only the public read model. Times `selectors.allocation_live()` end to end (the 
 `allocate()`), and `allocation_freeze()` (writing one frozen version with a line per
 member). Beside the wall time it prints the CPU time of this process (Python's share) and of
 its PostgreSQL backend (`/proc/<pid>/schedstat`, same machine only), which vary far less on a
-machine shared with other work; on a quiet machine the wall time is close to their sum.
+machine shared with other work, and per call the CPU time of the parallel workers the
+backend started (read from the server's ended processes, so an average over the runs). On a
+quiet machine the wall time is close to this process's and the backend's CPU time together;
+the workers' time runs beside the backend's.
 `--runs N` measures the live allocation N times (default 15).
 """
 
@@ -43,7 +46,11 @@ from costsharing.models import (  # noqa: E402
     UsageRecord,
 )
 from tenants.models import Municipality, User  # noqa: E402
-from tests.benchmarks.database import backend_cpu, bench_database  # noqa: E402
+from tests.benchmarks.database import (  # noqa: E402
+    backend_cpu,
+    bench_database,
+    ended_processes_cpu,
+)
 
 D = Decimal
 NO_PAPERS = "Benchmark: keine Beschlussvorlagen"
@@ -123,12 +130,21 @@ def database_ms() -> float:
     return math.nan if seconds is None else seconds * 1000
 
 
+def workers_ms() -> float:
+    """CPU milliseconds of the server's ended processes so far (NaN: not readable here)."""
+    seconds = ended_processes_cpu()
+    return math.nan if seconds is None else seconds * 1000
+
+
 def timed(
     function: Callable[[], object], repeat: int
-) -> tuple[list[float], list[float], list[float]]:
-    """Wall, CPU and database CPU milliseconds of each call (after one warm-up call)."""
+) -> tuple[list[float], list[float], list[float], float]:
+    """Wall, CPU and database CPU milliseconds of each call (after one warm-up call), and the
+    CPU milliseconds per call of the parallel workers PostgreSQL started (an average: the
+    kernel counts them in 10 ms ticks)."""
     function()
     walls, cpus, database = [], [], []
+    workers = workers_ms()
     for _ in range(repeat):
         backend = database_ms()
         began, cpu = time.perf_counter(), time.process_time()
@@ -136,7 +152,7 @@ def timed(
         walls.append((time.perf_counter() - began) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
         database.append(database_ms() - backend)
-    return walls, cpus, database
+    return walls, cpus, database, (workers_ms() - workers) / repeat
 
 
 def main() -> None:
@@ -148,13 +164,13 @@ def main() -> None:
         user = User.objects.create_user(email="bench@example.invalid", password=None)
         rng = random.Random(20260101)
         print(f"{'members':>8} {'live median ms':>15} {'min ms':>8} {'CPU median':>11} "
-              f"{'CPU min':>8} {'DB CPU med':>11} {'DB CPU min':>11} {'freeze ms':>10} "
-              f"{'freeze CPU':>11}")  # fmt: skip
+              f"{'CPU min':>8} {'DB CPU med':>11} {'DB CPU min':>11} {'workers CPU':>12} "
+              f"{'freeze ms':>10} {'freeze CPU':>11}")  # fmt: skip
         for year, count in ((2090, 400), (2091, 11_000)):
             budget_year = populate(count, year, rng)
             budget_year = BudgetYear.objects.get(pk=budget_year.pk)
             analyze()
-            walls, cpus, database = timed(
+            walls, cpus, database, workers = timed(
                 partial(selectors.allocation_live, budget_year), repeat=runs
             )
             with transaction.atomic():
@@ -168,7 +184,7 @@ def main() -> None:
             print(f"{count:>8,} {statistics.median(walls):>15.1f} {min(walls):>8.1f} "
                   f"{statistics.median(cpus):>11.1f} {min(cpus):>8.1f} "
                   f"{statistics.median(database):>11.1f} {min(database):>11.1f} "
-                  f"{freeze_ms:>10.1f} {freeze_cpu:>11.1f}")  # fmt: skip
+                  f"{workers:>12.1f} {freeze_ms:>10.1f} {freeze_cpu:>11.1f}")  # fmt: skip
         print(f"Load average at end: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 

@@ -38,14 +38,33 @@ def bench_database() -> Iterator[str]:
 
 def backend_cpu() -> float | None:
     """CPU seconds of this connection's PostgreSQL backend so far (None: not readable here)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        row = cursor.fetchone()
     try:
-        on_cpu = Path(f"/proc/{row[0] if row else 0}/schedstat").read_text().split()[0]
+        on_cpu = Path(f"/proc/{_backend_pid()}/schedstat").read_text().split()[0]
     except (OSError, IndexError):
         return None
     return int(on_cpu) / 1e9
+
+
+def ended_processes_cpu() -> float | None:
+    """CPU seconds of the PostgreSQL server's processes that have ended so far: among them the
+    parallel workers a statement of this connection started, which end with it (an autovacuum
+    worker or another connection ending in between would count too). In clock ticks of the
+    kernel (10 ms): meaningful summed over many statements, not per statement."""
+    try:
+        backend = Path(f"/proc/{_backend_pid()}/stat").read_text()
+        postmaster = int(backend.rpartition(")")[2].split()[1])  # the field after the state
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rpartition(")")[2].split()
+        children_user, children_system = int(fields[13]), int(fields[14])  # cutime, cstime
+    except (OSError, IndexError, ValueError):
+        return None
+    return (children_user + children_system) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def bench_kreis_and_template() -> PaperTemplate:

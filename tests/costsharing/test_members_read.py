@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from costsharing import selectors, services
 from costsharing.allocation import MemberInput, ModuleInput, allocate
-from costsharing.computation import months_in_year
+from costsharing.computation import YearMembers, months_in_year
 from costsharing.models import (
     BudgetYear,
     MemberProfile,
@@ -193,3 +195,49 @@ def test_members_of_year_reads_names_and_codes_with_their_separators_whole(
     assert by_id[portal.a.pk] == (odd, portal.a.ags)
     assert by_id[portal.b.pk] == (portal.b.name, "0643,901")
     assert list(members.keys) == sorted([portal.a.ags, "0643,901"])
+
+
+def _members_read_with(settings: str) -> tuple[YearMembers, str]:
+    """The members of 2033 read with PostgreSQL's planner `settings` for this transaction, and
+    the plan of the statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(settings)
+    modules = dict(Module.objects.filter(budget_year__year=2033).values_list("pk", "key"))
+    members = selectors.members_of_year(2033, date(2032, 12, 31), modules)
+    params: dict[str, Any] = {
+        "year": 2033,
+        "population_date": date(2032, 12, 31),
+        "start": date(2033, 1, 1),
+        "end": date(2033, 12, 31),
+        "modules": list(modules),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (COSTS OFF) " + selectors._MEMBERS_SQL, params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    return members, plan
+
+
+@pytest.mark.django_db
+def test_members_of_year_reads_the_same_when_its_parts_run_in_parallel_workers(
+    portal: Portal, seed_towns: SeedTowns
+) -> None:
+    towns = [portal.a, portal.b, *seed_towns.by_ags.values()]
+    for n, town in enumerate(towns):
+        join(town, date(2033, 3, 1) if n == 1 else date(2020, 1, 1))
+    budget_year(2033, modules={"ozg": "3", "geo": "2"})
+    for n, town in enumerate(towns):
+        take_modules(town, 2033, [["ozg"], ["ozg", "geo"], []][n % 3])
+        services.usage_record(
+            municipality_id=town.pk, year=2033, units=D(n) + D("0.25"), reference=f"p:{n}"
+        )
+    # the workers see this transaction's uncommitted rows: they share its snapshot
+    parallel, parallel_plan = _members_read_with(
+        "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
+        " SET LOCAL max_parallel_workers_per_gather = 2"
+    )
+    serial, serial_plan = _members_read_with("SET LOCAL max_parallel_workers_per_gather = 0")
+    assert "Parallel Append" in parallel_plan
+    assert "Parallel" not in serial_plan
+    assert parallel == serial
+    assert len(serial.keys) == len(towns)
+    assert sorted(serial.usage_units) == [D(n) + D("0.25") for n in range(len(towns))]
