@@ -176,15 +176,19 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
     )
 
 
-# One statement, three rows (`part` says which; they may come in any order): the members as
-# columns, sorted by AGS in code point order (the engine's key order); the year's usage
-# records (municipality, whole hundredths of units); and the module memberships (module,
-# municipality). Each pair of id lists is aggregated over one scan, so its lists run in the
-# same order; columns a part does not have are NULL.
-# Why three rows rather than one of all columns: as the parts of a UNION ALL, PostgreSQL may
+# One statement, four rows (`part` says which; they may come in any order): the members as
+# columns, sorted by AGS in code point order (the engine's key order), with their
+# municipality's own population figure; the year's usage records (municipality, whole
+# hundredths of units); the module memberships (module, municipality); and each
+# municipality's latest population figure at the key's reference date (municipality,
+# population, day), which replaces the municipality's own where there is one. Each part's
+# lists are aggregated over one scan, so they run in the same order; columns a part does not
+# have are NULL.
+# Why four rows rather than one of all columns: as the parts of a UNION ALL, PostgreSQL may
 # run them side by side in parallel workers (a Parallel Append, chosen by its costs when the
-# members are many), all in the statement's one snapshot; at 11,000 members the usage and
-# the memberships are then read while the members are still being sorted and joined.
+# members are many), all in the statement's one snapshot. For the same reason the figures
+# are a part of their own rather than joined to the members: the join (a hash over 11,000
+# members) sat on the longest part; numpy puts each figure at its member instead.
 # Why one row of lists rather than a row per member: PostgreSQL's output of 11,000 rows and
 # psycopg's 77,000 Python values, transposed into columns, cost more than aggregating each
 # column into one text (the aggregates with the same ORDER BY share one sort) that numpy
@@ -204,24 +208,16 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
 # weights; Python makes the Decimal units from them. PostgreSQL's JIT is not involved: the
 # plan costs far below `jit_above_cost`, and the embedded server is built without it.
 _MEMBERS_TEMPLATE = """
-WITH figure AS (
-    SELECT DISTINCT ON (municipality_id) municipality_id, population, reference_date
-    FROM {figure} WHERE reference_date <= %(population_date)s
-    ORDER BY municipality_id DESC, reference_date DESC
-), member AS (
-    SELECT municipality.ags COLLATE "C" AS ags, municipality.name,
-        COALESCE(figure.population, municipality.population) AS population,
+WITH member AS (
+    SELECT municipality.ags COLLATE "C" AS ags, municipality.name, municipality.population,
         CASE WHEN profile.joined_on <= %(start)s
                   AND (profile.left_on IS NULL OR profile.left_on >= %(end)s) THEN 12
              ELSE (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
                    - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer
         END AS months,
-        profile.municipality_id,
-        COALESCE(figure.reference_date, municipality.population_date) - DATE '1970-01-01'
-            AS day
+        profile.municipality_id, municipality.population_date - DATE '1970-01-01' AS day
     FROM {profile} profile
     JOIN {municipality} municipality ON municipality.id = profile.municipality_id
-    LEFT JOIN figure ON figure.municipality_id = profile.municipality_id
     WHERE profile.joined_on <= %(end)s
         AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
 )
@@ -237,6 +233,15 @@ UNION ALL
 SELECT 3, STRING_AGG(module_id::text, ','), STRING_AGG(municipality_id::text, ','),
     NULL, NULL, NULL, NULL
 FROM {membership} WHERE module_id = ANY(%(modules)s)
+UNION ALL
+SELECT 4, STRING_AGG(municipality_id::text, ','), STRING_AGG(population::text, ','),
+    STRING_AGG(day::text, ','), NULL, NULL, NULL
+FROM (
+    SELECT DISTINCT ON (municipality_id) municipality_id, population,
+        reference_date - DATE '1970-01-01' AS day
+    FROM {figure} WHERE reference_date <= %(population_date)s
+    ORDER BY municipality_id DESC, reference_date DESC
+) figure
 """
 _USAGE_PLACES = UsageRecord._meta.get_field("units").decimal_places
 _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values are parameters
@@ -247,7 +252,7 @@ _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values 
     municipality=Municipality._meta.db_table,
     usage_scale=10**_USAGE_PLACES,
 )
-_MEMBERS, _USAGE, _MEMBERSHIPS = 1, 2, 3  # the parts of `_MEMBERS_SQL`
+_MEMBERS, _USAGE, _MEMBERSHIPS, _FIGURES = 1, 2, 3, 4  # the parts of `_MEMBERS_SQL`
 _NO_USAGE = Decimal(0)  # what SUM over no usage records was shown as: 0, not 0.00
 # The units from whole hundredths, exact whatever decimal context the caller has set.
 _USAGE_STEP = Decimal(1).scaleb(-_USAGE_PLACES)
@@ -292,6 +297,9 @@ def members_of_year(
     ags = _texts(ags_list, ",", "ags", municipality_ids)
     names = _texts(names_list, "\x1f", "name", municipality_ids)
     find = _finder(municipality_ids)
+    population_column, day_column = _population_at_date(
+        find, _integers(populations), _integers(days), *map(_integers, parts[_FIGURES][:3])
+    )
     usage_ids, usage_hundredths, module_ids, participant_ids = map(_integers, lists)
     if len(usage_ids) != len(usage_hundredths) or len(module_ids) != len(participant_ids):
         raise ValueError("The id lists of the members' read differ in length.")
@@ -305,14 +313,33 @@ def members_of_year(
     return YearMembers(
         ags,
         names,
-        _integers(populations).tolist(),
+        population_column.tolist(),
         _integers(months).tolist(),
         units,
         taken,
         municipality_ids.tolist(),
-        _dates(_integers(days)),
+        _dates(day_column),
         scaled,
     )
+
+
+def _population_at_date(
+    find: _Finder,
+    populations: np.ndarray,
+    days: np.ndarray,
+    figure_ids: np.ndarray,
+    figure_populations: np.ndarray,
+    figure_days: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per member, the population of its latest figure at the key's reference date and that
+    figure's day, where it has one; else the municipality's own figure (`populations`,
+    `days`). Figures of municipalities that are no members of the year are left out."""
+    if len(figure_ids) != len(figure_populations) or len(figure_ids) != len(figure_days):
+        raise ValueError("The lists of the population figures differ in length.")
+    members, found = find(figure_ids)
+    populations[members] = figure_populations[found]
+    days[members] = figure_days[found]
+    return populations, days
 
 
 def _texts(joined: str, separator: str, field: str, municipality_ids: np.ndarray) -> list[str]:

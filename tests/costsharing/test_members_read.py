@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -44,6 +45,32 @@ def test_module_sets_hold_more_modules_than_one_bit_mask_has_bits() -> None:
 
 def test_module_sets_without_modules_are_empty() -> None:
     assert selectors._module_sets([5, 6], {}) == [frozenset(), frozenset()]
+
+
+def test_population_figures_replace_the_municipalitys_own_only_for_members_with_one() -> None:
+    find = selectors._finder([30, 10, 20])
+    populations, days = selectors._population_at_date(
+        find,
+        np.array([300, 100, 200]),
+        np.array([3, 1, 2]),
+        figure_ids=np.array([99, 20, 30]),  # 99 is no member of the year
+        figure_populations=np.array([9, 222, 333]),
+        figure_days=np.array([90, 22, 33]),
+    )
+    assert populations.tolist() == [333, 100, 222]
+    assert days.tolist() == [33, 1, 22]
+
+
+def test_population_figures_of_differing_lengths_are_refused() -> None:
+    with pytest.raises(ValueError):
+        selectors._population_at_date(
+            selectors._finder([1]),
+            np.array([5]),
+            np.array([0]),
+            figure_ids=np.array([1, 2]),
+            figure_populations=np.array([7]),
+            figure_days=np.array([3, 4]),
+        )
 
 
 @pytest.mark.django_db
@@ -230,6 +257,10 @@ def test_members_of_year_reads_the_same_when_its_parts_run_in_parallel_workers(
         services.usage_record(
             municipality_id=town.pk, year=2033, units=D(n) + D("0.25"), reference=f"p:{n}"
         )
+        if n % 2 == 0:
+            services.population_figure_set(
+                municipality=town, reference_date=date(2031, 12, 31), population=4_000 + n
+            )
     # the workers see this transaction's uncommitted rows: they share its snapshot
     parallel, parallel_plan = _members_read_with(
         "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
@@ -241,3 +272,5 @@ def test_members_of_year_reads_the_same_when_its_parts_run_in_parallel_workers(
     assert parallel == serial
     assert len(serial.keys) == len(towns)
     assert sorted(serial.usage_units) == [D(n) + D("0.25") for n in range(len(towns))]
+    by_id = dict(zip(serial.municipality_ids, serial.populations, strict=True))
+    assert [by_id[town.pk] for town in towns[::2]] == [4_000 + n for n in range(0, len(towns), 2)]
