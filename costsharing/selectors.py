@@ -54,6 +54,7 @@ from costsharing.models import (
     UsageRecord,
 )
 from costsharing.municipal.models import Cooperation, ModuleChoice
+from izd.cursors import binary_cursor
 from tenants.models import Municipality
 
 if TYPE_CHECKING:
@@ -143,17 +144,92 @@ def issuer() -> IssuerProfile | None:
 
 
 def budget_of(budget_year: BudgetYear) -> BudgetFigures:
-    # value tuples, not model instances: a live allocation reads these on every call
-    staff = [
-        StaffInput(*line) for line in budget_year.staff.values_list("role", "fte", "cost_per_fte")
-    ]
-    costs = [CostInput(*line) for line in budget_year.costs.values_list("kind", "label", "amount")]
-    grants = [
-        GrantInput(*grant)
-        for grant in budget_year.grants.values_list("source", "amount", "pass_on", "kreis_percent")
-    ]
+    return _budget(budget_year, _year_inputs(budget_year))
+
+
+def _budget(budget_year: BudgetYear, inputs: _YearInputs) -> BudgetFigures:
     return budget_figures(
-        staff=staff, costs=costs, grants=grants, kreis_share_percent=budget_year.kreis_share_percent
+        staff=inputs.staff,
+        costs=inputs.costs,
+        grants=inputs.grants,
+        kreis_share_percent=budget_year.kreis_share_percent,
+    )
+
+
+@dataclass(frozen=True)
+class _YearInputs:
+    """What a year's allocation takes besides its members: the budget lines (as value
+    tuples, not model instances), the year's modules by id in key order and the key in force
+    (None: none yet)."""
+
+    staff: list[StaffInput]
+    costs: list[CostInput]
+    grants: list[GrantInput]
+    modules: dict[int, ModuleInfo]
+    key: KeyInfo | None
+
+
+# One statement for the inputs of a year's allocation: a live allocation reads them on every
+# call, and as five ORM queries they took 7 ms (11,000 members: 5 of ~100 ms), mostly in
+# Django building and running each query; this takes about 1 ms. Each column is an array
+# in the order the models' `Meta.ordering` gives (staff and grants by id, costs by kind and
+# id, modules by key); the key in force is the active one (there is at most one, see
+# `AllocationKey.Meta.constraints`), its columns NULL when there is none.
+_INPUTS_TEMPLATE = """
+SELECT
+    ARRAY(SELECT role FROM {staff} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT fte FROM {staff} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT cost_per_fte FROM {staff} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT kind FROM {cost} WHERE budget_year_id = %(year)s ORDER BY kind, id),
+    ARRAY(SELECT label FROM {cost} WHERE budget_year_id = %(year)s ORDER BY kind, id),
+    ARRAY(SELECT amount FROM {cost} WHERE budget_year_id = %(year)s ORDER BY kind, id),
+    ARRAY(SELECT source FROM {grant} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT amount FROM {grant} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT pass_on FROM {grant} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT kreis_percent FROM {grant} WHERE budget_year_id = %(year)s ORDER BY id),
+    ARRAY(SELECT id FROM {module} WHERE budget_year_id = %(year)s ORDER BY key),
+    ARRAY(SELECT key FROM {module} WHERE budget_year_id = %(year)s ORDER BY key),
+    ARRAY(SELECT name FROM {module} WHERE budget_year_id = %(year)s ORDER BY key),
+    ARRAY(SELECT weight FROM {module} WHERE budget_year_id = %(year)s ORDER BY key),
+    active.name, active.base_percent, active.population_percent, active.usage_percent,
+    active.modules_percent, active.population_date
+FROM (SELECT 1) AS year LEFT JOIN LATERAL (
+    SELECT * FROM {key} WHERE budget_year_id = %(year)s AND is_active ORDER BY id LIMIT 1
+) AS active ON true
+"""
+_INPUTS_SQL = _INPUTS_TEMPLATE.format(  # table names from the models; values are parameters
+    staff=StaffLine._meta.db_table,
+    cost=CostLine._meta.db_table,
+    grant=Grant._meta.db_table,
+    module=Module._meta.db_table,
+    key=AllocationKey._meta.db_table,
+)
+
+
+def _year_inputs(budget_year: BudgetYear) -> _YearInputs:
+    with connection.cursor() as cursor:
+        cursor.execute(_INPUTS_SQL, {"year": budget_year.pk})
+        (
+            roles, ftes, costs_per_fte, kinds, labels, amounts,
+            sources, grant_amounts, pass_ons, kreis_percents,
+            module_ids, module_keys, module_names, weights,
+            key_name, *key_columns,
+        ) = cursor.fetchone()  # fmt: skip
+    key = None
+    if key_name is not None:
+        *percents, population_date = key_columns
+        key = KeyInfo(key_name, KeyComponents(*percents), population_date)
+    return _YearInputs(
+        staff=list(map(StaffInput, roles, ftes, costs_per_fte)),
+        costs=list(map(CostInput, kinds, labels, amounts)),
+        grants=list(map(GrantInput, sources, grant_amounts, pass_ons, kreis_percents)),
+        modules={
+            pk: ModuleInfo(key, name, weight)
+            for pk, key, name, weight in zip(
+                module_ids, module_keys, module_names, weights, strict=True
+            )
+        },
+        key=key,
     )
 
 
@@ -183,7 +259,7 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
 # municipality's latest population figure at the key's reference date (municipality,
 # population, day), which replaces the municipality's own where there is one. Each part's
 # lists are aggregated over one scan, so they run in the same order; columns a part does not
-# have are NULL.
+# have are NULL (the texts come first, then up to four integer lists).
 # Why four rows rather than one of all columns: as the parts of a UNION ALL, PostgreSQL may
 # run them side by side in parallel workers (a Parallel Append, chosen by its costs when the
 # members are many), all in the statement's one snapshot. For the same reason the figures
@@ -191,11 +267,15 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
 # members) sat on the longest part; numpy puts each figure at its member instead.
 # Why one row of lists rather than a row per member: PostgreSQL's output of 11,000 rows and
 # psycopg's 77,000 Python values, transposed into columns, cost more than aggregating each
-# column into one text (the aggregates with the same ORDER BY share one sort) that numpy
-# parses straight into int64 arrays. The names are joined by the unit separator U+001F (as
-# arrays, whose quoting is safe for any text, they cost PostgreSQL a fifth more); a name
-# that contains it is read again on its own (`_texts`). Days as whole days since 1970 (a
-# handful of distinct reference dates).
+# column into one value (the aggregates with the same ORDER BY share one sort) that numpy
+# takes straight into an int64 array. The integers come as their binary form (`int8send`,
+# 8 bytes big-endian each) joined into one bytea, through a cursor that receives binary
+# results (`izd.cursors.binary_cursor`): numpy takes the bytes as they are, where it parsed
+# 13 lists of decimal digits in 4 ms (11,000 members; in text results a bytea comes as hex,
+# which would cost as much). The names are joined by the unit separator U+001F (as arrays,
+# whose quoting is safe for any text, they cost PostgreSQL a fifth more); a name that
+# contains it is read again on its own (`_texts`). Days as whole days since 1970 (a handful
+# of distinct reference dates).
 # Why lists rather than joins: the usage summed per member in PostgreSQL (a group aggregate
 # over numeric, then a hash join) was a third of the statement's backend CPU; the raw records
 # as two lists cost a fraction and numpy sums them per member in well under a millisecond.
@@ -222,20 +302,22 @@ WITH member AS (
         AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
 )
 SELECT 1 AS part, STRING_AGG(ags, ',' ORDER BY ags), STRING_AGG(name, E'\\x1f' ORDER BY ags),
-    STRING_AGG(population::text, ',' ORDER BY ags), STRING_AGG(months::text, ',' ORDER BY ags),
-    STRING_AGG(municipality_id::text, ',' ORDER BY ags), STRING_AGG(day::text, ',' ORDER BY ags)
+    STRING_AGG(int8send(population), '' ORDER BY ags),
+    STRING_AGG(int8send(months), '' ORDER BY ags),
+    STRING_AGG(int8send(municipality_id), '' ORDER BY ags),
+    STRING_AGG(int8send(day), '' ORDER BY ags)
 FROM member WHERE months >= 1
 UNION ALL
-SELECT 2, STRING_AGG(municipality_id::text, ','),
-    STRING_AGG((units * {usage_scale})::bigint::text, ','), NULL, NULL, NULL, NULL
+SELECT 2, NULL, NULL, STRING_AGG(int8send(municipality_id), ''),
+    STRING_AGG(int8send((units * {usage_scale})::bigint), ''), NULL, NULL
 FROM {usage} WHERE year = %(year)s
 UNION ALL
-SELECT 3, STRING_AGG(module_id::text, ','), STRING_AGG(municipality_id::text, ','),
-    NULL, NULL, NULL, NULL
+SELECT 3, NULL, NULL, STRING_AGG(int8send(module_id), ''),
+    STRING_AGG(int8send(municipality_id), ''), NULL, NULL
 FROM {membership} WHERE module_id = ANY(%(modules)s)
 UNION ALL
-SELECT 4, STRING_AGG(municipality_id::text, ','), STRING_AGG(population::text, ','),
-    STRING_AGG(day::text, ','), NULL, NULL, NULL
+SELECT 4, NULL, NULL, STRING_AGG(int8send(municipality_id), ''),
+    STRING_AGG(int8send(population), ''), STRING_AGG(int8send(day), ''), NULL
 FROM (
     SELECT DISTINCT ON (municipality_id) municipality_id, population,
         reference_date - DATE '1970-01-01' AS day
@@ -285,20 +367,20 @@ def members_of_year(
         "end": end,
         "modules": list(modules),
     }
-    with connection.cursor() as cursor:
+    with binary_cursor() as cursor:
         cursor.execute(_MEMBERS_SQL, params)
         parts = {part: columns for part, *columns in cursor.fetchall()}
     # each part aggregates without GROUP BY: always one row (in any order, see above)
-    ags_list, names_list, populations, months, ids, days = parts[_MEMBERS]
-    lists = [*parts[_USAGE][:2], *parts[_MEMBERSHIPS][:2]]
+    ags_list, names_list, *member_lists = parts[_MEMBERS]
+    populations, months, municipality_ids, days = map(_integers, member_lists)
+    lists = [*parts[_USAGE][2:4], *parts[_MEMBERSHIPS][2:4]]
     if not ags_list:
         return YearMembers((), (), (), (), (), (), (), (), ())
-    municipality_ids = _integers(ids)
     ags = _texts(ags_list, ",", "ags", municipality_ids)
     names = _texts(names_list, "\x1f", "name", municipality_ids)
     find = _finder(municipality_ids)
     population_column, day_column = _population_at_date(
-        find, _integers(populations), _integers(days), *map(_integers, parts[_FIGURES][:3])
+        find, populations, days, *map(_integers, parts[_FIGURES][2:5])
     )
     usage_ids, usage_hundredths, module_ids, participant_ids = map(_integers, lists)
     if len(usage_ids) != len(usage_hundredths) or len(module_ids) != len(participant_ids):
@@ -314,7 +396,7 @@ def members_of_year(
         ags,
         names,
         population_column.tolist(),
-        _integers(months).tolist(),
+        months.tolist(),
         units,
         taken,
         municipality_ids.tolist(),
@@ -353,9 +435,13 @@ def _texts(joined: str, separator: str, field: str, municipality_ids: np.ndarray
     return list(map(by_id.__getitem__, ids))
 
 
-def _integers(text: str | None) -> np.ndarray:
-    """A comma-separated list of integers (NULL: none) as an int64 array."""
-    return np.fromstring(text or "", dtype=np.int64, sep=",")
+def _integers(data: bytes | None) -> np.ndarray:
+    """Concatenated `int8send` values (NULL: none) as an int64 array of our own (writable, in
+    this machine's byte order)."""
+    return np.frombuffer(data or b"", dtype=_INT8SEND).astype(np.int64)
+
+
+_INT8SEND = np.dtype(">i8")  # PostgreSQL's binary int8: big-endian
 
 
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -452,17 +538,8 @@ def _mask_of(combination: int | tuple[int, ...], part: int) -> int:
     return combination if isinstance(combination, int) else combination[part]
 
 
-def _modules(budget_year: BudgetYear) -> dict[int, ModuleInfo]:
-    return {
-        pk: ModuleInfo(key, name, weight)
-        for pk, key, name, weight in Module.objects.filter(budget_year=budget_year)
-        .order_by("key")
-        .values_list("pk", "key", "name", "weight")
-    }
-
-
 def modules_of(budget_year: BudgetYear) -> list[ModuleInfo]:
-    return list(_modules(budget_year).values())
+    return list(_year_inputs(budget_year).modules.values())
 
 
 def allocation_live(budget_year: BudgetYear, key: AllocationKey | None = None) -> YearAllocation:
@@ -473,20 +550,19 @@ def allocation_live(budget_year: BudgetYear, key: AllocationKey | None = None) -
 
 
 def _allocation_live(budget_year: BudgetYear, key: AllocationKey | None) -> YearAllocation:
-    key = key or active_key(budget_year)
-    if key is None:
+    inputs = _year_inputs(budget_year)
+    info = key_info(key) if key is not None else inputs.key
+    if info is None:
         raise AllocationError(f"Für {budget_year.year} ist noch kein Verteilungsschlüssel gültig.")
-    info = key_info(key)
-    budget = budget_of(budget_year)
-    modules = _modules(budget_year)
-    keys = {pk: module.key for pk, module in modules.items()}
+    budget = _budget(budget_year, inputs)
+    keys = {pk: module.key for pk, module in inputs.modules.items()}
     with collector_paused():
         return compute(
             year=budget_year.year,
             key=info,
             budget=budget,
             members=members_of_year(budget_year.year, info.population_date, keys),
-            modules=list(modules.values()),
+            modules=list(inputs.modules.values()),
         )
 
 

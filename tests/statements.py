@@ -5,7 +5,9 @@
 django-tenants issues its `SET search_path` from inside the database wrapper, on the raw
 cursor. To be sure that none is missed, statements are recorded where psycopg sends them (the
 connection's cursor class), and schema switches where django-tenants makes them (`set_tenant`,
-which `set_schema` and `set_schema_to_public` go through).
+which `set_schema` and `set_schema_to_public` go through). A cursor of another class (the
+binary one of `izd.cursors`) is recorded where Django runs its statements
+(`execute_wrapper`).
 """
 
 from __future__ import annotations
@@ -55,10 +57,16 @@ def recorded_statements() -> Iterator[Statements]:
         recorded.switches += 1
         return original_set_tenant(*args, **kwargs)
 
+    def record_other_cursors(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not isinstance(context["cursor"].cursor, RecordingCursor):
+            recorded.sql.append(sql)
+        return execute(sql, params, many, context)
+
     raw.cursor_factory = RecordingCursor
     wrapper.set_tenant = set_tenant
     try:
-        yield recorded
+        with wrapper.execute_wrapper(record_other_cursors):
+            yield recorded
     finally:
         raw.cursor_factory = original_factory
         del wrapper.set_tenant

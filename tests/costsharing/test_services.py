@@ -242,7 +242,7 @@ def _selects(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SET ")]
 
 
-def test_allocation_reads_six_queries_whatever_the_number_of_members(portal: Portal, seed_towns):
+def test_allocation_reads_two_queries_whatever_the_number_of_members(portal: Portal, seed_towns):
     year = members_year(portal, "100.00", key=(25, 25, 25, 25), modules={"ozg": "1", "geo": "2"})
     take_modules(portal.a, 2026, ["ozg", "geo"])
     services.usage_record(municipality_id=portal.b.pk, year=2026, units=D("3"), reference="q:1")
@@ -254,8 +254,8 @@ def test_allocation_reads_six_queries_whatever_the_number_of_members(portal: Por
         take_modules(town, 2026, ["geo"])
     with CaptureQueriesContext(connection) as eight:
         assert len(selectors.allocation_live(year).rows) == 8
-    # key, staff, costs, grants, modules, and one query for all members
-    assert len(_selects(two)) == len(_selects(eight)) == 6, _selects(eight)
+    # the key, budget lines and modules in one query, and one query for all members
+    assert len(_selects(two)) == len(_selects(eight)) == 2, _selects(eight)
 
 
 def test_members_are_read_in_one_query_with_figure_usage_modules_and_months(portal: Portal):
