@@ -349,8 +349,9 @@ def members_of_year(
     One query over the read model (`_MEMBERS_TEMPLATE`): PostgreSQL picks the population
     figure at the reference date (else the municipality's own figure), counts the months and
     hands over each column of the members, the year's usage records and its module
-    memberships as lists, which numpy parses and assigns to the members (11,000 members: no
-    object per member, no per-row loop). The columns come in `YearMembers`' field order,
+    memberships as lists (the integers in binary, through `binary_cursor`), which numpy
+    reads and assigns to the members (11,000 members: no object per member, no per-row
+    loop). The columns come in `YearMembers`' field order,
     sorted by code point (`COLLATE "C"`), the engine's key order, so the engine has nothing
     to rearrange. `modules` maps the year's module ids to their keys (read here when not
     given).

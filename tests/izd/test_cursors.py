@@ -59,3 +59,16 @@ def test_binary_cursor_reads_in_the_search_path_of_the_schema_in_use(portal: Por
         cursor.execute("SELECT current_schemas(false)")
         (schemas,) = cursor.fetchone()
     assert schemas[0] == portal.a.schema_name
+
+
+@pytest.mark.django_db
+def test_binary_cursor_loads_timestamps_as_djangos_cursors_do() -> None:
+    query = "SELECT '2026-03-29 01:30:00+01'::timestamptz, '2026-10-25 02:30:00+02'::timestamptz"
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        texts = cursor.fetchone()
+    with binary_cursor() as cursor:
+        cursor.execute(query)
+        binaries = cursor.fetchone()
+    assert binaries == texts
+    assert [value.tzinfo for value in binaries] == [value.tzinfo for value in texts]
