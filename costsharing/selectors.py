@@ -351,10 +351,9 @@ def members_of_year(
     hands over each column of the members, the year's usage records and its module
     memberships as lists (the integers in binary, through `binary_cursor`), which numpy
     reads and assigns to the members (11,000 members: no object per member, no per-row
-    loop). The columns come in `YearMembers`' field order,
-    sorted by code point (`COLLATE "C"`), the engine's key order, so the engine has nothing
-    to rearrange. `modules` maps the year's module ids to their keys (read here when not
-    given).
+    loop). The columns come in `YearMembers`' field order, sorted by code point
+    (`COLLATE "C"`), the engine's key order, so the engine has nothing to rearrange.
+    `modules` maps the year's module ids to their keys (read here when not given).
     """
     if modules is None:
         modules = dict(
