@@ -252,78 +252,79 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
     )
 
 
-# One statement, four rows (`part` says which; they may come in any order): the members as
-# columns, sorted by AGS in code point order (the engine's key order), with their
-# municipality's own population figure; the year's usage records (municipality, whole
-# hundredths of units); the module memberships (module, municipality); and each
-# municipality's latest population figure at the key's reference date (municipality,
-# population, day), which replaces the municipality's own where there is one. Each part's
-# lists are aggregated over one scan, so they run in the same order; columns a part does not
-# have are NULL (the texts come first, then up to four integer lists).
-# Why four rows rather than one of all columns: as the parts of a UNION ALL, PostgreSQL may
-# run them side by side in parallel workers (a Parallel Append, chosen by its costs when the
-# members are many), all in the statement's one snapshot. For the same reason the figures
-# are a part of their own rather than joined to the members: the join (a hash over 11,000
-# members) sat on the longest part; numpy puts each figure at its member instead.
+# One statement, five rows (`part` says which; they may come in any order), each a scan of
+# one table whose columns are aggregated into lists: every municipality (AGS, name, id, its
+# own population figure and that figure's day), sorted by AGS in code point order
+# (`COLLATE "C"`, the engine's key order); the members of the year (municipality, months);
+# the year's usage records (municipality, whole hundredths of units); the module memberships
+# (module, municipality); and the population figures up to the key's reference date
+# (municipality, population, day). Each part's lists are aggregated over one scan, so they
+# run in the same order; columns a part does not have are NULL (the texts come first, then
+# up to three integer lists).
+# Why five parts and no join: as the parts of a UNION ALL, PostgreSQL may run them side by
+# side in parallel workers (a Parallel Append, chosen by its costs when the members are
+# many), all in the statement's one snapshot. Joining the members to their municipalities
+# and picking each municipality's latest figure (DISTINCT ON) in PostgreSQL cost its
+# backends more CPU than these plain scans (11,000 members: about 80 against 70 ms with
+# two parallel workers, whose start keeps the statement's wall time about the same; 62
+# against 50 ms of wall and CPU time without them, as under load), where numpy joins the
+# lists and picks the figures in about 2 ms more than before (`_members_in_key_order`,
+# `_population_at_date`). Municipalities that are no members of the year cost a few list
+# entries.
 # Why one row of lists rather than a row per member: PostgreSQL's output of 11,000 rows and
 # psycopg's 77,000 Python values, transposed into columns, cost more than aggregating each
-# column into one value (the aggregates with the same ORDER BY share one sort) that numpy
-# takes straight into an int64 array. The integers come as their binary form (`int8send`,
-# 8 bytes big-endian each) joined into one bytea, through a cursor that receives binary
-# results (`izd.cursors.binary_cursor`): numpy takes the bytes as they are, where it parsed
-# 13 lists of decimal digits in 4 ms (11,000 members; in text results a bytea comes as hex,
-# which would cost as much). The names are joined by the unit separator U+001F (as arrays,
-# whose quoting is safe for any text, they cost PostgreSQL a fifth more); a name that
-# contains it is read again on its own (`_texts`). Days as whole days since 1970 (a handful
-# of distinct reference dates).
+# column into one value that numpy takes straight into an int64 array. The integers come as
+# their binary form (`int8send`, 8 bytes big-endian each) joined into one bytea, through a
+# cursor that receives binary results (`izd.cursors.binary_cursor`): numpy takes the bytes
+# as they are, where it parsed 13 lists of decimal digits in 4 ms (11,000 members; in text
+# results a bytea comes as hex, which would cost as much). The names are joined by the unit
+# separator U+001F (as arrays, whose quoting is safe for any text, they cost PostgreSQL a
+# fifth more); a name that contains it is read again on its own (`_texts`). Days as whole
+# days since 1970 (a handful of distinct reference dates).
 # Why lists rather than joins: the usage summed per member in PostgreSQL (a group aggregate
 # over numeric, then a hash join) was a third of the statement's backend CPU; the raw records
 # as two lists cost a fraction and numpy sums them per member in well under a millisecond.
 # Likewise the memberships: joined to the members as text per member they made PostgreSQL
 # build, sort and hash 11,000 strings.
 # Months: the CASE spares the numeric EXTRACT arithmetic for the common whole year; a member
-# whose months come to less than one (left before joining) is none. The population figure is
-# read backwards along the unique (municipality, date) index, so DISTINCT ON needs no sort.
-# The usage comes as whole hundredths (exact: the column has two places), the engine's
-# weights; Python makes the Decimal units from them. PostgreSQL's JIT is not involved: the
-# plan costs far below `jit_above_cost`, and the embedded server is built without it.
+# whose months come to less than one (left before joining) is none. The usage comes as
+# whole hundredths (exact: the column has two places), the engine's weights; Python makes
+# the Decimal units from them. PostgreSQL's JIT is not involved: the plan costs far below
+# `jit_above_cost`, and the embedded server is built without it.
 _MEMBERS_TEMPLATE = """
-WITH member AS (
-    SELECT municipality.ags COLLATE "C" AS ags, municipality.name, municipality.population,
-        CASE WHEN profile.joined_on <= %(start)s
-                  AND (profile.left_on IS NULL OR profile.left_on >= %(end)s) THEN 12
-             ELSE (EXTRACT(MONTH FROM LEAST(COALESCE(profile.left_on, %(end)s), %(end)s))
-                   - EXTRACT(MONTH FROM GREATEST(profile.joined_on, %(start)s)) + 1)::integer
-        END AS months,
-        profile.municipality_id, municipality.population_date - DATE '1970-01-01' AS day
-    FROM {profile} profile
-    JOIN {municipality} municipality ON municipality.id = profile.municipality_id
-    WHERE profile.joined_on <= %(end)s
-        AND (profile.left_on IS NULL OR profile.left_on >= %(start)s)
-)
 SELECT 1 AS part, STRING_AGG(ags, ',' ORDER BY ags), STRING_AGG(name, E'\\x1f' ORDER BY ags),
+    STRING_AGG(int8send(id), '' ORDER BY ags),
     STRING_AGG(int8send(population), '' ORDER BY ags),
-    STRING_AGG(int8send(months), '' ORDER BY ags),
-    STRING_AGG(int8send(municipality_id), '' ORDER BY ags),
-    STRING_AGG(int8send(day), '' ORDER BY ags)
-FROM member WHERE months >= 1
+    STRING_AGG(int8send(population_date - DATE '1970-01-01'), '' ORDER BY ags)
+FROM (
+    SELECT ags COLLATE "C" AS ags, name, id, population, population_date FROM {municipality}
+) municipality
 UNION ALL
 SELECT 2, NULL, NULL, STRING_AGG(int8send(municipality_id), ''),
-    STRING_AGG(int8send((units * {usage_scale})::bigint), ''), NULL, NULL
+    STRING_AGG(int8send(months), ''), NULL
+FROM (
+    SELECT municipality_id,
+        CASE WHEN joined_on <= %(start)s AND (left_on IS NULL OR left_on >= %(end)s) THEN 12
+             ELSE (EXTRACT(MONTH FROM LEAST(COALESCE(left_on, %(end)s), %(end)s))
+                   - EXTRACT(MONTH FROM GREATEST(joined_on, %(start)s)) + 1)::integer
+        END AS months
+    FROM {profile}
+    WHERE joined_on <= %(end)s AND (left_on IS NULL OR left_on >= %(start)s)
+) profile
+WHERE months >= 1
+UNION ALL
+SELECT 3, NULL, NULL, STRING_AGG(int8send(municipality_id), ''),
+    STRING_AGG(int8send((units * {usage_scale})::bigint), ''), NULL
 FROM {usage} WHERE year = %(year)s
 UNION ALL
-SELECT 3, NULL, NULL, STRING_AGG(int8send(module_id), ''),
-    STRING_AGG(int8send(municipality_id), ''), NULL, NULL
+SELECT 4, NULL, NULL, STRING_AGG(int8send(module_id), ''),
+    STRING_AGG(int8send(municipality_id), ''), NULL
 FROM {membership} WHERE module_id = ANY(%(modules)s)
 UNION ALL
-SELECT 4, NULL, NULL, STRING_AGG(int8send(municipality_id), ''),
-    STRING_AGG(int8send(population), ''), STRING_AGG(int8send(day), ''), NULL
-FROM (
-    SELECT DISTINCT ON (municipality_id) municipality_id, population,
-        reference_date - DATE '1970-01-01' AS day
-    FROM {figure} WHERE reference_date <= %(population_date)s
-    ORDER BY municipality_id DESC, reference_date DESC
-) figure
+SELECT 5, NULL, NULL, STRING_AGG(int8send(municipality_id), ''),
+    STRING_AGG(int8send(population), ''),
+    STRING_AGG(int8send(reference_date - DATE '1970-01-01'), '')
+FROM {figure} WHERE reference_date <= %(population_date)s
 """
 _USAGE_PLACES = UsageRecord._meta.get_field("units").decimal_places
 _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values are parameters
@@ -334,7 +335,7 @@ _MEMBERS_SQL = _MEMBERS_TEMPLATE.format(  # table names from the models; values 
     municipality=Municipality._meta.db_table,
     usage_scale=10**_USAGE_PLACES,
 )
-_MEMBERS, _USAGE, _MEMBERSHIPS, _FIGURES = 1, 2, 3, 4  # the parts of `_MEMBERS_SQL`
+_MUNICIPALITIES, _MEMBERS, _USAGE, _MEMBERSHIPS, _FIGURES = 1, 2, 3, 4, 5  # `_MEMBERS_SQL`
 _NO_USAGE = Decimal(0)  # what SUM over no usage records was shown as: 0, not 0.00
 # The units from whole hundredths, exact whatever decimal context the caller has set.
 _USAGE_STEP = Decimal(1).scaleb(-_USAGE_PLACES)
@@ -346,14 +347,15 @@ def members_of_year(
 ) -> YearMembers:
     """The members of a year with their months, population, usage and modules, by AGS.
 
-    One query over the read model (`_MEMBERS_TEMPLATE`): PostgreSQL picks the population
-    figure at the reference date (else the municipality's own figure), counts the months and
-    hands over each column of the members, the year's usage records and its module
-    memberships as lists (the integers in binary, through `binary_cursor`), which numpy
-    reads and assigns to the members (11,000 members: no object per member, no per-row
-    loop). The columns come in `YearMembers`' field order, sorted by code point
-    (`COLLATE "C"`), the engine's key order, so the engine has nothing to rearrange.
-    `modules` maps the year's module ids to their keys (read here when not given).
+    One query over the read model (`_MEMBERS_TEMPLATE`): PostgreSQL counts the months and
+    hands over the columns of the municipalities, the year's members, its usage records, its
+    module memberships and the population figures as lists (the integers in binary, through
+    `binary_cursor`), which numpy joins and assigns to the members (11,000 members: no
+    object per member, no per-row loop). Each member's population is its latest figure at
+    the key's reference date, else its municipality's own. The columns come in
+    `YearMembers`' field order, sorted by AGS in code point order, the engine's key order,
+    so the engine has nothing to rearrange. `modules` maps the year's module ids to their
+    keys (read here when not given).
     """
     if modules is None:
         modules = dict(
@@ -371,17 +373,20 @@ def members_of_year(
         cursor.execute(_MEMBERS_SQL, params)
         parts = {part: columns for part, *columns in cursor.fetchall()}
     # each part aggregates without GROUP BY: always one row (in any order, see above)
-    ags_list, names_list, *member_lists = parts[_MEMBERS]
-    populations, months, municipality_ids, days = map(_integers, member_lists)
-    lists = [*parts[_USAGE][2:4], *parts[_MEMBERSHIPS][2:4]]
-    if not ags_list:
+    member_ids, member_months = map(_integers, parts[_MEMBERS][2:4])
+    if not len(member_ids):
         return YearMembers((), (), (), (), (), (), (), (), ())
-    ags = _texts(ags_list, ",", "ags", municipality_ids)
-    names = _texts(names_list, "\x1f", "name", municipality_ids)
+    ags_list, names_list, *municipality_lists = parts[_MUNICIPALITIES]
+    all_ids, all_populations, all_days = map(_integers, municipality_lists)
+    all_ags = _texts(ags_list, ",", "ags", all_ids)
+    at, order, ags = _members_in_key_order(all_ids, all_ags, member_ids)
+    municipality_ids, months = member_ids[order], member_months[order]
+    names = list(map(_texts(names_list, "\x1f", "name", all_ids).__getitem__, at.tolist()))
     find = _finder(municipality_ids)
     population_column, day_column = _population_at_date(
-        find, populations, days, *map(_integers, parts[_FIGURES][2:5])
+        find, all_populations[at], all_days[at], *map(_integers, parts[_FIGURES][2:5])
     )
+    lists = [*parts[_USAGE][2:4], *parts[_MEMBERSHIPS][2:4]]
     usage_ids, usage_hundredths, module_ids, participant_ids = map(_integers, lists)
     if len(usage_ids) != len(usage_hundredths) or len(module_ids) != len(participant_ids):
         raise ValueError("The id lists of the members' read differ in length.")
@@ -405,6 +410,20 @@ def members_of_year(
     )
 
 
+def _members_in_key_order(
+    municipality_ids: np.ndarray, municipality_ags: list[str], member_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Where the members are among the municipalities (`municipality_ids` in key order, whose
+    AGS are `municipality_ags`), in key order; which member comes where in that order; and
+    the members' AGS in it."""
+    positions, found = _finder(municipality_ids)(member_ids)
+    if not found.all():  # a foreign key: the statement's one snapshot has every member's row
+        raise ValueError("A member's municipality is missing from the members' read.")
+    order = np.argsort(positions)
+    at = positions[order]
+    return at, order, list(map(municipality_ags.__getitem__, at.tolist()))
+
+
 def _population_at_date(
     find: _Finder,
     populations: np.ndarray,
@@ -413,14 +432,20 @@ def _population_at_date(
     figure_populations: np.ndarray,
     figure_days: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per member, the population of its latest figure at the key's reference date and that
-    figure's day, where it has one; else the municipality's own figure (`populations`,
-    `days`). Figures of municipalities that are no members of the year are left out."""
+    """Per member, the population of its latest figure (`figure_*`, those up to the key's
+    reference date) and that figure's day, where it has one; else the municipality's own
+    figure (`populations`, `days`). Figures of municipalities that are no members of the
+    year are left out."""
     if len(figure_ids) != len(figure_populations) or len(figure_ids) != len(figure_days):
         raise ValueError("The lists of the population figures differ in length.")
-    members, found = find(figure_ids)
-    populations[members] = figure_populations[found]
-    days[members] = figure_days[found]
+    # by municipality, then by day: each municipality's latest figure is the last of its run
+    # (a municipality has at most one figure per day, see `PopulationFigure.Meta`)
+    by_day = np.lexsort((figure_days, figure_ids))
+    ids = figure_ids[by_day]
+    latest = by_day[np.append(ids[1:] != ids[:-1], True)] if len(ids) else by_day
+    members, found = find(figure_ids[latest])
+    populations[members] = figure_populations[latest][found]
+    days[members] = figure_days[latest][found]
     return populations, days
 
 

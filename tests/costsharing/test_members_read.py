@@ -61,6 +61,35 @@ def test_population_figures_replace_the_municipalitys_own_only_for_members_with_
     assert days.tolist() == [33, 1, 22]
 
 
+def test_a_members_latest_figure_counts_whatever_order_the_figures_come_in() -> None:
+    find = selectors._finder([10, 20])
+    populations, days = selectors._population_at_date(
+        find,
+        np.array([100, 200]),
+        np.array([1, 2]),
+        figure_ids=np.array([20, 10, 20, 10, 20]),
+        figure_populations=np.array([210, 110, 230, 120, 220]),
+        figure_days=np.array([5, 7, 9, 8, 6]),
+    )
+    assert populations.tolist() == [120, 230]
+    assert days.tolist() == [8, 9]
+
+
+def test_members_come_in_the_order_of_the_municipalities_read_by_ags() -> None:
+    # the municipalities as the query sorts them (by AGS), the members in any order
+    at, order, ags = selectors._members_in_key_order(
+        np.array([7, 3, 9, 5]), ["01", "02", "03", "04"], np.array([9, 5, 7])
+    )
+    assert at.tolist() == [0, 2, 3]
+    assert order.tolist() == [2, 0, 1]
+    assert ags == ["01", "03", "04"]
+
+
+def test_a_member_without_its_municipality_in_the_read_is_refused() -> None:
+    with pytest.raises(ValueError):
+        selectors._members_in_key_order(np.array([1, 2]), ["01", "02"], np.array([2, 3]))
+
+
 def test_population_figures_of_differing_lengths_are_refused() -> None:
     with pytest.raises(ValueError):
         selectors._population_at_date(
@@ -156,6 +185,9 @@ def test_live_allocation_gives_the_engines_cents_for_the_members_read_one_by_one
         if n % 3 == 0:
             services.population_figure_set(
                 municipality=town, reference_date=date(2024, 12, 31), population=5_000 + n
+            )
+            services.population_figure_set(  # older, written later: the latest one counts
+                municipality=town, reference_date=date(2023, 12, 31), population=1_000 + n
             )
         if n % 2 == 0:
             services.population_figure_set(  # after the key's reference date: not used
