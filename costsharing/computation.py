@@ -360,13 +360,20 @@ _new_row = partial(tuple.__new__, MemberRow)
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a computation over many members.
+    """Pause Python's cyclic garbage collector for a computation over many members, and let
+    it skip what the computation made.
 
     Computing the shares of 11,000 members makes some 100,000 small objects, none of them in
     a reference cycle. Each allocation burst lets the collector run, and a full collection
     walks every object of the Django process (some 150,000): a third of the time of a year's
     allocation went there. Reference counting still frees everything at once; the collector
     resumes afterwards (only where it was on: nested or concurrent pauses stay correct).
+
+    On resuming, the young generation holds what the computation made, the 11,000 rows of
+    its result among it, and the next allocation would start a young collection that walks
+    them all for cycles they cannot have (6 to 9 ms of an allocation of 11,000 members). So
+    they are moved to the oldest generation first (`_promote_young_objects`), where reference
+    counting frees them long before a full collection comes round.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -374,7 +381,17 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            _promote_young_objects()
             gc.enable()
+
+
+def _promote_young_objects() -> None:
+    """Move the collector's young objects to its oldest generation: `gc.unfreeze()` puts what
+    `gc.freeze()` set aside there. A process that froze its objects itself (a Celery pool
+    process, see `config.celery`) keeps them frozen: there the young stay young."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _fixed_credits(

@@ -180,7 +180,10 @@ def main() -> None:
                 )
                 freeze_ms = (time.perf_counter() - began) * 1000
                 freeze_cpu = (time.process_time() - cpu) * 1000
-            assert selectors.allocation_current(BudgetYear.objects.get(pk=budget_year.pk)).rows
+            current = selectors.allocation_current(BudgetYear.objects.get(pk=budget_year.pk))
+            assert len(current.rows) == count, f"{len(current.rows):,} members, not {count:,}"
+            # this size's members leave with their year: the next size measures its own alone
+            MemberProfile.objects.filter(left_on=None).update(left_on=date(year, 12, 31))
             print(f"{count:>8,} {statistics.median(walls):>15.1f} {min(walls):>8.1f} "
                   f"{statistics.median(cpus):>11.1f} {min(cpus):>8.1f} "
                   f"{statistics.median(database):>11.1f} {min(database):>11.1f} "
