@@ -53,7 +53,7 @@ from decimal import MAX_PREC, Context, Decimal, Inexact, Rounded, localcontext
 from fractions import Fraction
 from functools import partial
 from itertools import compress, islice, repeat
-from operator import add, attrgetter, eq, floordiv, itemgetter, lt, methodcaller, mod, mul
+from operator import attrgetter, eq, floordiv, itemgetter, lt, methodcaller, mod, mul
 from typing import TypeVar
 
 import numpy as np
@@ -66,6 +66,7 @@ __all__ = [
     "AllocationResult",
     "CentShares",
     "ComponentAmounts",
+    "IntegerArrays",
     "KeyComponents",
     "MemberColumns",
     "MemberInput",
@@ -171,6 +172,17 @@ Indices = list[int] | np.ndarray
 Amounts = list[int] | np.ndarray
 
 
+@dataclass(frozen=True, slots=True, eq=False)  # arrays compare element by element
+class IntegerArrays:
+    """A reader's integer columns of the members as int64 arrays, in the members' order:
+    what the engine checks and weighs in numpy instead of a Python pass over 11,000 members
+    per column (an int64 array holds integers only, so no bool or float can hide in it)."""
+
+    months: np.ndarray
+    populations: np.ndarray
+    usage: np.ndarray | None  # the usage weights (`usage_weights`); None: not as an array
+
+
 @dataclass(frozen=True, slots=True)
 class MemberColumns:
     """The members as columns: one sequence per field of `MemberInput`, all in one order.
@@ -210,6 +222,11 @@ class MemberColumns:
             and all(map(Decimal.is_finite, usage))
             and min(usage) >= 0
         )
+
+    def integer_arrays(self) -> IntegerArrays | None:
+        """The integer columns as int64 arrays, where the reader has them; None: the engine
+        works on the lists, whose items it checks one by one."""
+        return None
 
     def member(self, index: int) -> MemberInput:
         """One member as an object (for a message about it)."""
@@ -501,6 +518,16 @@ def _members_look_valid(members: MemberColumns, components: KeyComponents) -> bo
     """Bulk check (fast for 11,000 members); False means: look at each member."""
     months = members.months
     lowest_population = 1 if components.population > 0 else 0
+    arrays = members.integer_arrays()
+    if arrays is not None:
+        if not len(arrays.months) == len(arrays.populations) == len(members.keys):
+            raise ValueError("The members' integer arrays and columns differ in length.")
+        return bool(
+            arrays.months.min() >= 1
+            and arrays.months.max() <= _MONTHS
+            and arrays.populations.min() >= lowest_population
+            and members.usage_looks_valid()
+        )
     return (
         set(map(type, months)) == {int}  # a bool is no month count
         and min(months) >= 1
@@ -631,15 +658,10 @@ def allocate_cents(
     def in_order(column: Sequence[_T]) -> list[_T]:
         return _rearranged(column, order)
 
-    months = in_order(members.months)
+    count = len(order)
+    months, populations, usage = _integer_columns(members, order)
     pots = _component_pots(net_cents, components)
-    columns = _member_columns(
-        months,
-        lambda: in_order(members.populations),
-        lambda: in_order(members.usage_weights()),
-        components,
-        pots,
-    )
+    columns = _member_columns(months, populations, usage, components, pots)
     module_columns, module_pots = _module_columns(
         months,
         in_order(members.modules),
@@ -647,9 +669,8 @@ def allocate_cents(
         pots["modules"],
         active=components.modules > 0,
     )
-    count = len(order)
     _round_columns([*columns.values(), *module_columns.values()], count)
-    base, population, usage = (
+    base, population, usage_cents = (
         _column_values(columns.get(name), count) for name in COMPONENT_NAMES[:3]
     )
     module_sums = _sums_at(module_columns.values(), count, bound=net_cents)
@@ -660,14 +681,37 @@ def allocate_cents(
         module_pots=module_pots,
         base=base,
         population=population,
-        usage=usage,
+        usage=usage_cents,
         modules=module_sums,
-        total=list(map(add, map(add, base, population), map(add, usage, module_sums))),
+        total=_sums_at([*columns.values(), *module_columns.values()], count, bound=net_cents),
         module_parts={
             key: (column.members, [] if column.amounts is None else column.amounts)
             for key, column in module_columns.items()
         },
     )
+
+
+_Integers = Callable[[], Sequence[int] | np.ndarray]
+
+
+def _integer_columns(
+    members: MemberColumns, order: Sequence[int]
+) -> tuple[list[int] | np.ndarray, _Integers, _Integers]:
+    """The months in key order, and how to read the populations and the usage weights in
+    it: from the reader's int64 arrays where it has them and the members are many enough for
+    numpy (`NUMPY_FROM`), else from the lists."""
+    arrays = members.integer_arrays() if len(order) >= NUMPY_FROM else None
+    usage: _Integers = partial(_usage_in_order, members, order)
+    if arrays is None:
+        populations = partial(_rearranged, members.populations, order)
+        return _rearranged(members.months, order), populations, usage
+    if arrays.usage is not None:
+        usage = partial(_arranged, arrays.usage, order)
+    return _arranged(arrays.months, order), partial(_arranged, arrays.populations, order), usage
+
+
+def _usage_in_order(members: MemberColumns, order: Sequence[int]) -> list[int]:
+    return _rearranged(members.usage_weights(), order)
 
 
 def _component_pots(net_cents: int, components: KeyComponents) -> dict[str, int]:
@@ -677,29 +721,56 @@ def _component_pots(net_cents: int, components: KeyComponents) -> dict[str, int]
 
 
 def _member_columns(
-    months: list[int],
-    populations: Callable[[], list[int]],
-    usage: Callable[[], list[int]],
+    months: list[int] | np.ndarray,
+    populations: Callable[[], Sequence[int] | np.ndarray],
+    usage: Callable[[], Sequence[int] | np.ndarray],
     components: KeyComponents,
     pots: Mapping[str, int],
 ) -> dict[str, _Column]:
     """The member columns with a share; ``populations`` and ``usage`` (integers in any one
-    scale) are read only for a component that has one."""
+    scale) are read only for a component that has one. With the months as an int64 array
+    (the reader's `IntegerArrays`), a column's weights stay an array where they fit."""
     everyone = range(len(months))
     weights = {
         "base": lambda: months,
-        "population": lambda: list(map(mul, populations(), months)),
-        "usage": lambda: list(map(mul, usage(), months)),
+        "population": lambda: _times_months(populations(), months),
+        "usage": lambda: _times_months(usage(), months),
     }
     columns: dict[str, _Column] = {}
     for name, weigh in weights.items():
         if getattr(components, name) == 0:
             continue  # a component without a share is skipped, even if it has no weights
         column_weights = weigh()
-        if not any(column_weights):
+        if not _any_weight(column_weights):
             raise AllocationError(_EMPTY_COMPONENT[name])
         columns[name] = _Column(pots[name], everyone, column_weights)
     return columns
+
+
+def _times_months(
+    values: Sequence[int] | np.ndarray, months: list[int] | np.ndarray
+) -> list[int] | np.ndarray:
+    """Each member's weight times its months: int64 where both are arrays and every product
+    fits, else Python integers (never numpy's, which are no Decimal operands)."""
+    if (
+        isinstance(values, np.ndarray)
+        and isinstance(months, np.ndarray)
+        and len(values) > 0
+        and int(values.max()) <= _INT64_MAX // _MONTHS
+    ):
+        return values * months
+    return list(map(mul, _ints(values), _ints(months)))
+
+
+def _any_weight(weights: Sequence[int] | np.ndarray) -> bool:
+    return bool(weights.any()) if isinstance(weights, np.ndarray) else any(weights)
+
+
+def _arranged(values: np.ndarray, order: Sequence[int]) -> np.ndarray:
+    """An array in the members' input order rearranged into key order."""
+    if isinstance(order, range) and order.start == 0 and order.step == 1:
+        return values
+    return values[np.asarray(order, dtype=np.intp)]
 
 
 _EMPTY_COMPONENT = {
@@ -710,7 +781,7 @@ _EMPTY_COMPONENT = {
 
 
 def _module_columns(
-    months: list[int],
+    months: list[int] | np.ndarray,
     taken: list[frozenset[str]],
     modules: Sequence[ModuleInput],
     pot: int,
@@ -740,9 +811,9 @@ def _module_columns(
             # so no product of the pot and a weight leaves int64
             columns[module.key] = _Column(module_pot, indices, month_array[indices])
         else:
-            positions = indices.tolist()
-            weights = list(map(months.__getitem__, positions))
-            columns[module.key] = _Column(module_pot, positions, weights)
+            columns[module.key] = _Column(
+                module_pot, indices.tolist(), month_array[indices].tolist()
+            )
     return columns, module_pots
 
 
@@ -761,12 +832,16 @@ def _sums_at(columns: Iterable[_Column], count: int, bound: int) -> list[int]:
         return values
     sums = np.zeros(count, dtype=np.int64)
     for column in columns:
-        if column.amounts is not None and len(column.amounts):
+        if column.amounts is None or not len(column.amounts):
+            continue
+        if isinstance(column.members, range):  # everyone (a member column)
+            sums += column.amounts
+        else:
             sums[np.asarray(column.members, dtype=np.intp)] += column.amounts
     return list(sums.tolist())
 
 
-def _ints(values: Indices | Amounts | range) -> Sequence[int]:
+def _ints(values: Sequence[int] | np.ndarray) -> Sequence[int]:
     """Python integers (numpy's are no Decimal operands and may wrap around)."""
     return values.tolist() if isinstance(values, np.ndarray) else values
 
@@ -800,13 +875,14 @@ def _round_columns(columns: Sequence[_Column], member_count: int) -> None:
 def _apportion_array(
     total: int, weights: np.ndarray, priority: Callable[[], np.ndarray] | None
 ) -> tuple[Amounts, Indices]:
-    """`_apportion` of an int64 array of weights whose products with ``total`` fit int64
-    (a module's months, see `_module_columns`): the same result, as arrays."""
+    """`_apportion` of an int64 array of weights: the same result, as arrays where the
+    products of ``total`` and the weights fit int64 (always for a module's months, see
+    `_module_columns`), else as lists from Python's unbounded integers."""
     weight_sum = int(weights.sum())
     if total == 0 or weight_sum == 0:
         return np.zeros(len(weights), dtype=np.int64), np.empty(0, dtype=np.intp)
     found = _apportion_int64(total, weights, weight_sum, priority)
-    if found is None:  # pragma: no cover - the caller checked the bound
+    if found is None:
         return _apportion(total, weights.tolist(), priority)
     return found
 

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from costsharing.allocation import (
     AllocationError,
+    IntegerArrays,
     KeyComponents,
     MemberColumns,
     ModuleInput,
@@ -212,6 +213,10 @@ class YearMembers(MemberColumns):
     # The usage units times 10 ** places as integers, when the query has them (exact: the
     # column has that many places); spares converting 11,000 Decimals for the engine.
     usage_scaled: Sequence[int] | None = None
+    # The months, populations and scaled usage as the query's int64 arrays, which the engine
+    # checks and weighs in numpy (11,000 members: about 5 ms less than over the lists); the
+    # same figures as the lists, so they take no part in comparing two reads.
+    arrays: IntegerArrays | None = field(default=None, compare=False, repr=False)
 
     def usage_weights(self) -> Sequence[int]:
         if self.usage_scaled is not None:
@@ -221,9 +226,14 @@ class YearMembers(MemberColumns):
     def usage_looks_valid(self) -> bool:
         # The units are made from these integers (exact Decimals): checking the integers
         # spares three passes over 11,000 Decimals.
+        if self.arrays is not None and self.arrays.usage is not None:
+            return bool(self.arrays.usage.min() >= 0)
         if self.usage_scaled is not None:
             return min(self.usage_scaled) >= 0
         return MemberColumns.usage_looks_valid(self)
+
+    def integer_arrays(self) -> IntegerArrays | None:
+        return self.arrays
 
 
 class MemberRow(NamedTuple):

@@ -22,7 +22,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from costsharing.allocation import AllocationError, KeyComponents
+from costsharing.allocation import AllocationError, IntegerArrays, KeyComponents
 from costsharing.computation import (
     ZERO,
     BudgetFigures,
@@ -390,7 +390,8 @@ def members_of_year(
     usage_ids, usage_hundredths, module_ids, participant_ids = map(_integers, lists)
     if len(usage_ids) != len(usage_hundredths) or len(module_ids) != len(participant_ids):
         raise ValueError("The id lists of the members' read differ in length.")
-    scaled, recorded = _usage_of(find, len(municipality_ids), usage_ids, usage_hundredths)
+    usage, recorded = _usage_of(find, len(municipality_ids), usage_ids, usage_hundredths)
+    scaled = usage.tolist() if isinstance(usage, np.ndarray) else usage
     with localcontext(_EXACT):
         units = list(map(_USAGE_STEP.__mul__, scaled))
     for index in np.flatnonzero(~recorded).tolist():
@@ -407,6 +408,7 @@ def members_of_year(
         municipality_ids.tolist(),
         _dates(day_column),
         scaled,
+        IntegerArrays(months, population_column, usage if isinstance(usage, np.ndarray) else None),
     )
 
 
@@ -500,12 +502,13 @@ def _finder(ids: Sequence[int] | np.ndarray) -> _Finder:
 
 def _usage_of(
     find: _Finder, count: int, record_ids: np.ndarray, hundredths: np.ndarray
-) -> tuple[list[int], np.ndarray]:
-    """Per member: the whole hundredths of its usage records summed, and whether it has any
-    (a member without records shows 0, one with records of 0 shows 0.00). Records of
-    municipalities that are no members of the year are left out."""
+) -> tuple[np.ndarray | list[int], np.ndarray]:
+    """Per member: the whole hundredths of its usage records summed (an int64 array, or
+    Python integers where a sum could leave int64), and whether it has any (a member without
+    records shows 0, one with records of 0 shows 0.00). Records of municipalities that are
+    no members of the year are left out."""
     if not len(record_ids):
-        return [0] * count, np.zeros(count, dtype=bool)
+        return np.zeros(count, dtype=np.int64), np.zeros(count, dtype=bool)
     # each record fits int64 (the column has 12 digits); only a sum of many might not
     members, found = find(record_ids)
     values = hundredths[found]
@@ -518,7 +521,7 @@ def _usage_of(
         return sums, recorded
     totals = np.zeros(count, dtype=np.int64)
     np.add.at(totals, members, values)
-    return totals.tolist(), recorded
+    return totals, recorded
 
 
 _INT64_MAX = 2**63 - 1

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from django.db import connection
 
-from costsharing import selectors, services
+from costsharing import allocation, selectors, services
 from costsharing.allocation import MemberInput, ModuleInput, allocate
 from costsharing.computation import YearMembers, months_in_year
 from costsharing.models import (
@@ -164,9 +164,12 @@ def _engine_inputs(year: int, population_date: date) -> list[MemberInput]:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("numpy_from", [allocation.NUMPY_FROM, 0], ids=["lists", "arrays"])
 def test_live_allocation_gives_the_engines_cents_for_the_members_read_one_by_one(
-    portal: Portal, seed_towns: SeedTowns
+    portal: Portal, seed_towns: SeedTowns, numpy_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # with NUMPY_FROM at 0 the engine weighs even these few members on the read's arrays
+    monkeypatch.setattr(allocation, "NUMPY_FROM", numpy_from)
     towns = [portal.a, portal.b, *seed_towns.by_ags.values()]
     joined = [date(2020, 1, 1), date(2026, 4, 20), date(2026, 1, 1), date(2019, 5, 5)]
     for n, town in enumerate(towns):
