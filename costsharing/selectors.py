@@ -486,13 +486,35 @@ _Finder = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 def _finder(ids: Sequence[int] | np.ndarray) -> _Finder:
     """A search among `ids` (distinct) for arrays of ids: the positions in `ids` of those
-    found, and which of the wanted were found (one sort, then a binary search per id)."""
+    found, and which of the wanted were found. Database ids are mostly dense: up to a few
+    times as many as there are ids, a table from id to position answers each id in one
+    step; beyond that, one sort and a binary search per id."""
     array = np.array(ids, dtype=np.int64)
+    if not len(array) or array.min() < 0 or array.max() >= _DENSE_IDS * len(array) + 1024:
+        return _sorted_finder(array)
+    position = np.full(int(array.max()) + 1, -1, dtype=np.intp)
+    position[array] = np.arange(len(array))
+
+    def find(wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        inside = (wanted >= 0) & (wanted < len(position))
+        at = np.where(inside, position[np.where(inside, wanted, 0)], -1)
+        found = at >= 0
+        return at[found], found
+
+    return find
+
+
+_DENSE_IDS = 4  # ids per member up to which `_finder` takes a table
+
+
+def _sorted_finder(array: np.ndarray) -> _Finder:
     order = np.argsort(array)
     ordered = array[order]
     last = len(array) - 1
 
     def find(wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if last < 0:
+            return np.empty(0, dtype=np.intp), np.zeros(len(wanted), dtype=bool)
         at = np.searchsorted(ordered, wanted).clip(max=last)
         found = ordered[at] == wanted
         return order[at[found]], found

@@ -47,6 +47,27 @@ def test_module_sets_without_modules_are_empty() -> None:
     assert selectors._module_sets([5, 6], {}) == [frozenset(), frozenset()]
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [[30, 10, 20, 7], [30_000_000, 10, 2**40, 7]],
+    ids=["dense ids: a table", "sparse ids: a binary search"],
+)
+def test_finder_gives_the_positions_of_the_ids_found_and_which_were_found(
+    ids: list[int],
+) -> None:
+    find = selectors._finder(ids)
+    wanted = np.array([ids[2], 99, ids[0], -5, 2**50, ids[3], ids[2]])
+    positions, found = find(wanted)
+    assert positions.tolist() == [2, 0, 3, 2]
+    assert found.tolist() == [True, False, True, False, False, True, True]
+
+
+def test_finder_among_no_ids_finds_nothing() -> None:
+    positions, found = selectors._finder([])(np.array([1, 2]))
+    assert positions.tolist() == []
+    assert found.tolist() == [False, False]
+
+
 def test_population_figures_replace_the_municipalitys_own_only_for_members_with_one() -> None:
     find = selectors._finder([30, 10, 20])
     populations, days = selectors._population_at_date(
