@@ -271,9 +271,14 @@ def _key_order(keys: Sequence[str]) -> Sequence[int]:
 
 
 def _rearranged(column: Sequence[_T], order: Sequence[int]) -> list[_T]:
-    if isinstance(order, range) and order.start == 0 and order.step == 1:
+    if _unchanged(order):
         return list(column)
     return list(map(column.__getitem__, order))
+
+
+def _unchanged(order: Sequence[int]) -> bool:
+    """Whether ``order`` (from `_key_order`) leaves the members where they are."""
+    return isinstance(order, range) and order.start == 0 and order.step == 1
 
 
 # --------------------------------------------------------------------------- rounding core
@@ -768,7 +773,7 @@ def _any_weight(weights: Sequence[int] | np.ndarray) -> bool:
 
 def _arranged(values: np.ndarray, order: Sequence[int]) -> np.ndarray:
     """An array in the members' input order rearranged into key order."""
-    if isinstance(order, range) and order.start == 0 and order.step == 1:
+    if _unchanged(order):
         return values
     return values[np.asarray(order, dtype=np.intp)]
 

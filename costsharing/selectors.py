@@ -268,7 +268,7 @@ def _key_info(name: str, source: AllocationKey | AllocationVersion) -> KeyInfo:
 # backends more CPU than these plain scans (11,000 members: about 80 against 70 ms with
 # two parallel workers, whose start keeps the statement's wall time about the same; 62
 # against 50 ms of wall and CPU time without them, as under load), where numpy joins the
-# lists and picks the figures in about 2 ms more than before (`_members_in_key_order`,
+# lists and picks the figures in about 2 ms of this process (`_members_in_key_order`,
 # `_population_at_date`). Municipalities that are no members of the year cost a few list
 # entries.
 # Why one row of lists rather than a row per member: PostgreSQL's output of 11,000 rows and
