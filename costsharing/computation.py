@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from typing import NamedTuple
+from operator import index as as_index
+from typing import NamedTuple, TypeAlias, overload
 
 from costsharing.allocation import (
     AllocationError,
+    CentShares,
     IntegerArrays,
     KeyComponents,
     MemberColumns,
@@ -259,13 +261,163 @@ class MemberRow(NamedTuple):
     population_date: date | None = None  # of the figure used; unknown in old frozen versions
 
 
+@dataclass(frozen=True, slots=True)
+class _RowColumns:
+    """What a live allocation's rows are made of, in key order: the members' columns as
+    the selectors read them and their shares in whole cents."""
+
+    municipality_ids: list[int]
+    names: list[str]
+    ags: list[str]
+    months: list[int]
+    populations: list[int]
+    usage_units: list[Decimal]
+    module_keys: list[tuple[str, ...]]
+    population_dates: list[date | None]
+    cents: CentShares
+    credits: list[int] | None  # the grants passed on in a fixed split, in cents; None: none
+
+
+# Python 3.11's slice cannot be subscripted at run time; typeshed's default is `Any`.
+_Slice: TypeAlias = "slice[int | None, int | None, int | None]"
+
+
+class MemberRows(Sequence[MemberRow]):
+    """The members' rows of a live allocation, each made from the columns when first asked
+    for; behaves as the tuple of all rows it stands for.
+
+    Every member's share is computed (in whole cents) before the rows are asked for; what
+    waits is turning them into rows of EUR amounts: some 40,000 Decimals and 11,000 rows for
+    11,000 members, about as long as computing the shares. A page shows 50 members, a
+    notice one: they make only those (a slice, `row_for`), and the sums come from the cents.
+    Whoever iterates gets every row, made once and kept.
+    """
+
+    __slots__ = ("_columns", "_module_parts", "_positions", "_rows")
+
+    def __init__(self, columns: _RowColumns) -> None:
+        self._columns = columns
+        self._rows: tuple[MemberRow, ...] | None = None
+        self._module_parts: list[dict[str, Decimal]] | None = None
+        self._positions: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._columns.ags)
+
+    @overload
+    def __getitem__(self, index: int) -> MemberRow: ...
+
+    @overload
+    def __getitem__(self, index: _Slice) -> tuple[MemberRow, ...]: ...
+
+    def __getitem__(self, index: int | _Slice) -> MemberRow | tuple[MemberRow, ...]:
+        if self._rows is not None:
+            return self._rows[index]
+        if isinstance(index, slice):
+            return self._made(index)
+        position = as_index(index)
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError("member row index out of range")
+        return self._made(slice(position, position + 1))[0]
+
+    def __iter__(self) -> Iterator[MemberRow]:
+        return iter(self.all())
+
+    def __reversed__(self) -> Iterator[MemberRow]:
+        return reversed(self.all())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.all()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MemberRows | tuple):
+            return self.all() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<MemberRows: {len(self)} members>"
+
+    def all(self) -> tuple[MemberRow, ...]:
+        """Every row, in key order (made on the first call)."""
+        if self._rows is None:
+            self._rows = self._made(slice(None))
+        return self._rows
+
+    def row_for(self, municipality_id: int) -> MemberRow | None:
+        if self._positions is None:
+            ids = self._columns.municipality_ids
+            self._positions = dict(zip(ids, range(len(ids)), strict=True))
+        position = self._positions.get(municipality_id)
+        return None if position is None else self[position]
+
+    def payable_total(self) -> Decimal:
+        columns = self._columns
+        total = sum(columns.cents.total) - sum(columns.credits or ())
+        return euros([total])[0]
+
+    def population_total(self) -> int:
+        return sum(self._columns.populations)
+
+    def usage_total(self) -> Decimal:
+        return sum(self._columns.usage_units, Decimal(0))
+
+    def participants(self, module_key: str) -> int:
+        return sum(module_key in keys for keys in self._columns.module_keys)
+
+    def year_totals(self) -> _YearTotals:
+        """`_year_totals` from the columns: the same sums, without making the rows."""
+        columns = self._columns
+        cents = columns.cents
+        base, population, usage = euros([sum(cents.base), sum(cents.population), sum(cents.usage)])
+        return _totals_of(
+            {"base": base, "population": population, "usage": usage},
+            columns.months,
+            columns.populations,
+            columns.usage_units,
+            columns.module_keys,
+        )
+
+    def _made(self, part: _Slice) -> tuple[MemberRow, ...]:
+        columns = self._columns
+        cents = columns.cents
+        total_cents = cents.total[part]
+        totals = euros(total_cents)
+        if columns.credits is None:
+            credits, payable = [ZERO] * len(totals), totals
+        else:
+            credit_cents = columns.credits[part]
+            credits = euros(credit_cents)
+            payable = euros(map(int.__sub__, total_cents, credit_cents))
+        if self._module_parts is None:
+            self._module_parts = module_part_maps(cents, len(self))
+        return tuple(
+            map(
+                _new_row,
+                zip(
+                    columns.municipality_ids[part], columns.names[part], columns.ags[part],
+                    columns.months[part], columns.populations[part], columns.usage_units[part],
+                    columns.module_keys[part], euros(cents.base[part]),
+                    euros(cents.population[part]), euros(cents.usage[part]),
+                    euros(cents.modules[part]), self._module_parts[part], totals, credits,
+                    payable, columns.population_dates[part],
+                    strict=True,
+                ),
+            )
+        )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class YearAllocation:
     year: int
     key: KeyInfo
     budget: BudgetFigures
     modules: tuple[ModuleInfo, ...]
-    rows: tuple[MemberRow, ...]  # sorted by AGS
+    # sorted by AGS; a live allocation's are `MemberRows`, a frozen version's a tuple
+    rows: Sequence[MemberRow]
     version: int | None = None  # None: a live calculation, not frozen
     frozen_at: datetime | None = None
     frozen_by: str = ""
@@ -281,23 +433,33 @@ class YearAllocation:
         return self._totals[0]
 
     def row_for(self, municipality_id: int) -> MemberRow | None:
+        if isinstance(self.rows, MemberRows):
+            return self.rows.row_for(municipality_id)
         if not self._index:
             self._index.update({row.municipality_id: row for row in self.rows})
         return self._index.get(municipality_id)
 
     @property
     def payable_total(self) -> Decimal:
+        if isinstance(self.rows, MemberRows):
+            return self.rows.payable_total()
         return sum((row.payable for row in self.rows), ZERO)
 
     @property
     def population_total(self) -> int:
+        if isinstance(self.rows, MemberRows):
+            return self.rows.population_total()
         return sum(row.population for row in self.rows)
 
     @property
     def usage_total(self) -> Decimal:
+        if isinstance(self.rows, MemberRows):
+            return self.rows.usage_total()
         return sum((row.usage_units for row in self.rows), Decimal(0))
 
     def participants(self, module_key: str) -> int:
+        if isinstance(self.rows, MemberRows):
+            return self.rows.participants(module_key)
         return sum(1 for row in self.rows if module_key in row.module_keys)
 
 
@@ -312,8 +474,8 @@ def compute(
     """Split the year's net cost among the members; raises AllocationError (German)."""
     if not members.keys:
         raise AllocationError(f"Für {year} sind keine Mitglieder erfasst.")
-    # Whole cents as columns in AGS order; each row is made once, straight from the columns
-    # (no share object per member in between).
+    # Whole cents as columns in AGS order; the rows are made from the columns when asked for
+    # (`MemberRows`), with no share object per member in between.
     cents = allocate_cents(
         net_cost=budget.net_cost,
         components=key.components,
@@ -321,40 +483,26 @@ def compute(
         modules=[ModuleInput(m.key, m.name, m.weight) for m in modules],
     )
     in_order = cents.in_key_order
-    count = len(cents.order)
     ags, months, names = in_order(members.keys), in_order(members.months), in_order(members.names)
-    totals = euros(cents.total)
     credits = _fixed_credits(budget.grants_fixed, ags, months)
-    if credits:
-        credit_column = [credits.get(code, ZERO) for code in ags]
-        for name, credit, total in zip(names, credit_column, totals, strict=True):
-            if credit > total:
-                raise AllocationError(
-                    f"Die fest aufgeteilten Fördermittel ({_money(credit)}) übersteigen "
-                    f"den Anteil von {name} ({_money(total)})."
-                )
-        payable = [
-            total - credit if credit else total
-            for total, credit in zip(totals, credit_column, strict=True)
-        ]
-    else:
-        credit_column, payable = [ZERO] * count, totals
+    if credits is not None:
+        _check_credits(credits, cents.total, names)
     taken = in_order(members.modules)
     sorted_keys = {combination: tuple(sorted(combination)) for combination in set(taken)}
-    rows = tuple(
-        map(
-            _new_row,
-            zip(
-                in_order(members.municipality_ids), names, ags, months,
-                in_order(members.populations), in_order(members.usage_units),
-                list(map(sorted_keys.__getitem__, taken)),
-                euros(cents.base), euros(cents.population), euros(cents.usage),
-                euros(cents.modules), module_part_maps(cents, count), totals, credit_column,
-                payable, in_order(members.population_dates),
-                strict=True,
-            ),
+    rows = MemberRows(
+        _RowColumns(
+            municipality_ids=in_order(members.municipality_ids),
+            names=names,
+            ags=ags,
+            months=months,
+            populations=in_order(members.populations),
+            usage_units=in_order(members.usage_units),
+            module_keys=list(map(sorted_keys.__getitem__, taken)),
+            population_dates=in_order(members.population_dates),
+            cents=cents,
+            credits=credits,
         )
-    )  # fmt: skip
+    )
     module_pots = dict(zip(cents.module_pots, euros(cents.module_pots.values()), strict=True))
     module_infos = tuple(
         ModuleInfo(m.key, m.name, m.weight, module_pots.get(m.key, ZERO))
@@ -404,13 +552,23 @@ def _promote_young_objects() -> None:
         gc.unfreeze()
 
 
-def _fixed_credits(
-    amount: Decimal, ags: Sequence[str], months: Sequence[int]
-) -> dict[str, Decimal]:
+def _fixed_credits(amount: Decimal, ags: Sequence[str], months: Sequence[int]) -> list[int] | None:
+    """Each member's part of the grants passed on in a fixed split (by months), in cents in
+    key order; None when there are none."""
     if amount <= 0:
-        return {}
+        return None
     split = largest_remainder(int(amount * 100), list(zip(ags, months, strict=True)))
-    return {code: Decimal(value).scaleb(-2) for code, value in split.items()}
+    return [split.get(code, 0) for code in ags]
+
+
+def _check_credits(credits: Sequence[int], totals: Sequence[int], names: Sequence[str]) -> None:
+    for name, credit, total in zip(names, credits, totals, strict=True):
+        if credit > total:
+            credit_euros, total_euros = euros([credit, total])
+            raise AllocationError(
+                f"Die fest aufgeteilten Fördermittel ({_money(credit_euros)}) übersteigen "
+                f"den Anteil von {name} ({_money(total_euros)})."
+            )
 
 
 # --------------------------------------------------------------------------- explanations
@@ -474,21 +632,41 @@ class _YearTotals:
 
 def _year_totals(allocation: YearAllocation) -> _YearTotals:
     rows = allocation.rows
+    if isinstance(rows, MemberRows):
+        return rows.year_totals()
+    pots = {
+        "base": sum((r.base for r in rows), ZERO),
+        "population": sum((r.population_amount for r in rows), ZERO),
+        "usage": sum((r.usage for r in rows), ZERO),
+    }
+    return _totals_of(
+        pots,
+        [r.months for r in rows],
+        [r.population for r in rows],
+        [r.usage_units for r in rows],
+        [r.module_keys for r in rows],
+    )
+
+
+def _totals_of(
+    pots: dict[str, Decimal],
+    months: Sequence[int],
+    populations: Sequence[int],
+    usage_units: Sequence[Decimal],
+    module_keys: Sequence[tuple[str, ...]],
+) -> _YearTotals:
+    """The sums over the members' columns (in the same order) that explanations divide by."""
     module_months: dict[str, int] = {}
     participants: dict[str, int] = {}
-    for row in rows:
-        for key in row.module_keys:
-            module_months[key] = module_months.get(key, 0) + row.months
+    for keys, member_months in zip(module_keys, months, strict=True):
+        for key in keys:
+            module_months[key] = module_months.get(key, 0) + member_months
             participants[key] = participants.get(key, 0) + 1
     return _YearTotals(
-        pots={
-            "base": sum((r.base for r in rows), ZERO),
-            "population": sum((r.population_amount for r in rows), ZERO),
-            "usage": sum((r.usage for r in rows), ZERO),
-        },
-        months=sum(r.months for r in rows),
-        population_months=sum(r.population * r.months for r in rows),
-        usage_months=sum((r.usage_units * r.months for r in rows), Decimal(0)),
+        pots=pots,
+        months=sum(months),
+        population_months=sum(map(int.__mul__, populations, months)),
+        usage_months=sum(map(Decimal.__mul__, usage_units, months), Decimal(0)),
         module_months=module_months,
         participants=participants,
     )
