@@ -13,8 +13,9 @@ The money flow of a year:
 
 The part of a grant the Kreis keeps lowers the Kreis' own share, never a member's.
 
-Long because it turns a year's inputs into the allocation and gathers, per member, the figures
-that explain each part of its share (`explain()`, numbers only; the German sentences are made in
+Long because it turns a year's inputs into the allocation, makes the members' rows from its
+columns when they are asked for (`MemberRows`), and gathers, per member, the figures that
+explain each part of its share (`explain()`, numbers only; the German sentences are made in
 `costsharing.explanations`); the engine itself is pure (allocation.py).
 """
 
