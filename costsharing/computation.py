@@ -383,6 +383,11 @@ class MemberRows(Sequence[MemberRow]):
         )
 
     def _made(self, part: _Slice) -> tuple[MemberRow, ...]:
+        # every row at once is as many objects as the computation made (see collector_paused)
+        with collector_paused():
+            return self._made_now(part)
+
+    def _made_now(self, part: _Slice) -> tuple[MemberRow, ...]:
         columns = self._columns
         cents = columns.cents
         total_cents = cents.total[part]
