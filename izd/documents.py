@@ -31,6 +31,7 @@ from django_tenants.utils import get_public_schema_name
 from psycopg.types.json import Jsonb
 
 from izd import jobs
+from izd.arrays import array_literal
 from izd.exceptions import PortalError
 from izd.models import Document
 from izd.pdf import RenderSpec, SharedPart, render_pdf
@@ -132,7 +133,7 @@ def _reusable(wanted: Sequence[Wanted]) -> dict[str, Document]:
         Document.objects.filter(
             kind__in={w.kind for w in wanted},
             # one array parameter: 420 placeholders cost psycopg more than the query itself
-            fingerprint__in=RawSQL("SELECT unnest(%s::varchar[])", [prints]),
+            fingerprint__in=RawSQL("SELECT unnest(%s::varchar[])", [array_literal(prints)]),
             status=Document.Status.DONE,
         )
         .exclude(file="")
@@ -179,9 +180,7 @@ def _insert(rows: list[Document]) -> None:
             constants.append(Jsonb(value) if f.name == "params" else value)
             selected.append(f"%s::{cast}")
         else:
-            if f.name == "params":
-                values = [Jsonb(v) for v in values]
-            varying.append(values)
+            varying.append(_array_parameter(values))
             names.append(column)
             arrays.append(f"%s::{cast}[]")
             selected.append(f"u.{column}")
@@ -201,6 +200,14 @@ def _insert(rows: list[Document]) -> None:
         ids = [pk for (pk,) in cursor.fetchall()]
     for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
+
+
+def _array_parameter(values: list[Any]) -> str | list[Any]:
+    """A column's values as one array literal (see izd.arrays), else as a list for psycopg."""
+    try:
+        return array_literal(values)
+    except TypeError:
+        return [Jsonb(v) if isinstance(v, dict) else v for v in values]
 
 
 @transaction.atomic

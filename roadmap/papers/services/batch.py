@@ -38,7 +38,8 @@ class BatchState:
 
 
 def batch_state(year: int, papers: list[Paper]) -> BatchState:
-    """The year's figures and every paper's rows, in a fixed number of queries."""
+    """The year's figures and the rows of `papers` (every paper of the year), in a fixed
+    number of queries."""
     figures = costsharing_selectors.year_figures(year)
     following: YearFigures | None = costsharing_selectors.year_figures(year + 1)
     if following is not None and not following.budget_exists:
@@ -60,7 +61,8 @@ def batch_state(year: int, papers: list[Paper]) -> BatchState:
     ).hexdigest()
     consultations: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in papers}
     rows = (
-        Consultation.objects.filter(paper__in=papers)
+        # every paper of the year is in the batch: the year, not 420 ids, selects them
+        Consultation.objects.filter(paper__year=year)
         .order_by("paper_id", "position", "pk")
         .values(
             "paper_id",
@@ -74,7 +76,9 @@ def batch_state(year: int, papers: list[Paper]) -> BatchState:
         )
     )
     for row in rows:
-        consultations[row["paper_id"]].append(dict(row))
+        own = consultations.get(row["paper_id"])
+        if own is not None:  # a paper added since `papers` were read is not in this batch
+            own.append(dict(row))
     return BatchState(
         year=year,
         figures=figures,

@@ -7,6 +7,7 @@ import uuid
 from django.db import connection, transaction
 
 from costsharing import selectors as costsharing_selectors
+from izd.arrays import array_literal
 from izd.audit import recording as audit
 from izd.documents import Wanted, document_request, documents_request, new_batch
 from izd.models import Document
@@ -100,5 +101,5 @@ def _link_documents(documents: dict[int, int]) -> None:
             f"UPDATE {table} AS p SET document_id = d.document_id "  # noqa: S608 (model name)
             "FROM unnest(%s::bigint[], %s::bigint[]) AS d(paper_id, document_id) "
             "WHERE p.id = d.paper_id",
-            [list(documents), list(documents.values())],
+            [array_literal(documents), array_literal(documents.values())],
         )
