@@ -340,7 +340,8 @@ class MemberRows(Sequence[MemberRow]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"<MemberRows: {len(self)} members>"
+        # the tuple's: a year's fingerprint (costsharing.figures) is the repr of its allocation
+        return repr(self.all())
 
     def all(self) -> tuple[MemberRow, ...]:
         """Every row, in key order (made on the first call)."""

@@ -177,5 +177,8 @@ def test_the_rows_compare_and_behave_as_the_tuple_of_every_row():
     assert every_row[3] in rows
     assert list(reversed(rows)) == list(reversed(every_row))
     assert all(isinstance(row, MemberRow) for row in rows)
+    # a year's fingerprint is the repr of its allocation: it must show every row
+    assert repr(year(columns).rows) == repr(every_row)
+    assert repr(year(columns)) == repr(as_tuple(year(columns)))
     with pytest.raises(TypeError):
         hash(rows)

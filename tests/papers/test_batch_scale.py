@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from costsharing import selectors as costsharing_selectors
 from izd.models import Document
 from roadmap.papers import builders, services
 from roadmap.papers.models import Paper
+from tenants.models import Municipality
 from tests import scale
 from tests.costsharing.factories import budget_year
 from tests.papers.factories import paper_template
@@ -98,6 +100,19 @@ def test_an_unchanged_batch_reuses_every_pdf_and_a_changed_paper_is_built_again(
     pending = Document.objects.filter(batch=third, status=Document.Status.PENDING)
     assert [d.params["paper_id"] for d in pending] == [changed.pk]
     assert Document.objects.filter(batch=third, reused=True).count() == 11
+
+
+def test_a_changed_figure_of_one_member_builds_every_paper_again():
+    papers = _year(2085, 6, "0785")
+    first = services.papers_render_batch(year=2085, user=None)
+    Document.objects.filter(batch=first).update(
+        status=Document.Status.DONE, file="documents/vorlage.pdf", sha256="a" * 64
+    )
+    # the key splits 60 % by population: every member's share changes with one member's figure
+    Municipality.objects.filter(pk=papers[0].municipality_id).update(population=F("population") + 1)
+    second = services.papers_render_batch(year=2085, user=None)
+    assert Document.objects.filter(batch=second, reused=True).count() == 0
+    assert Document.objects.filter(batch=second, status=Document.Status.PENDING).count() == 6
 
 
 def test_a_batch_with_an_incomplete_beratungsfolge_names_it_and_requests_nothing():
