@@ -1,11 +1,10 @@
 """A list of values as one PostgreSQL array literal, for a parameter such as `%s::text[]`.
 
 Django's PostgreSQL backend binds parameters on the client (psycopg's `ClientCursor`): a list
-parameter is quoted element by element in Python, some 10 µs each. A batch of 420 documents
-sends a dozen such lists (its INSERT's columns, the papers' links, the fingerprints looked
-up): a tenth of the coordinator's request went into quoting them. Written here as one text
-(`{"a","b",NULL}`), the list is quoted once, by libpq; the cast in the SQL turns it into the
-array the list would have been.
+parameter is quoted element by element in Python. A batch of 420 documents sends a dozen such
+lists (its INSERT's columns, the papers' links, the fingerprints looked up). Written here as
+one text (`{"a","b",NULL}`), a list is quoted once, by libpq, and the cast in the SQL turns it
+into the array the list would have been (README, "Umlage und Stapel am Abend").
 """
 
 from __future__ import annotations
