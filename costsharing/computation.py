@@ -337,8 +337,6 @@ class MemberRows(Sequence[MemberRow]):
             return self.all() == tuple(other)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         # the tuple's: a year's fingerprint (costsharing.figures) is the repr of its allocation
         return repr(self.all())

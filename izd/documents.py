@@ -180,7 +180,7 @@ def _insert(rows: list[Document]) -> None:
             constants.append(Jsonb(value) if f.name == "params" else value)
             selected.append(f"%s::{cast}")
         else:
-            varying.append(_array_parameter(values))
+            varying.append(array_literal(values))
             names.append(column)
             arrays.append(f"%s::{cast}[]")
             selected.append(f"u.{column}")
@@ -200,14 +200,6 @@ def _insert(rows: list[Document]) -> None:
         ids = [pk for (pk,) in cursor.fetchall()]
     for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
-
-
-def _array_parameter(values: list[Any]) -> str | list[Any]:
-    """A column's values as one array literal (see izd.arrays), else as a list for psycopg."""
-    try:
-        return array_literal(values)
-    except TypeError:
-        return [Jsonb(v) if isinstance(v, dict) else v for v in values]
 
 
 @transaction.atomic

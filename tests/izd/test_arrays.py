@@ -75,4 +75,4 @@ def test_dictionaries_arrive_as_the_same_json():
 def test_values_it_cannot_write_exactly_are_refused():
     for value in (Decimal("1.10"), 1.5, b"bytes"):
         with pytest.raises(TypeError):
-            array_literal([value])  # type: ignore[list-item]
+            array_literal([value])  # type: ignore[list-item]  # wrong on purpose
